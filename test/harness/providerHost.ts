@@ -1,0 +1,173 @@
+/**
+ * Drives Pulumi's own dynamic-provider host the way the engine does: the host
+ * process is `@pulumi/pulumi/cmd/dynamic-provider`, the provider travels as
+ * the serialized `__provider` property, and every call is a real gRPC request.
+ * Nothing here fakes the host; tests use it to prove provider behaviour end to
+ * end (serialization, deserialization, Check/Diff/Create/Update/Delete).
+ */
+import { ChildProcessByStdio, spawn } from "node:child_process";
+import { Readable } from "node:stream";
+import * as grpc from "@grpc/grpc-js";
+import * as pulumi from "@pulumi/pulumi";
+import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+
+// The generated gRPC stubs ship as CommonJS without ESM named exports.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const provproto = require("@pulumi/pulumi/proto/provider_pb");
+
+const PROVIDER_KEY = "__provider";
+const URN_PREFIX = "urn:pulumi:test::bluegreen::";
+
+export type Props = Record<string, unknown>;
+
+export interface CheckResult {
+  inputs: Props;
+  failures: { property: string; reason: string }[];
+}
+
+export interface DiffResult {
+  changes: "none" | "some" | "unknown";
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
+
+export interface CreateResult {
+  id: string;
+  outs: Props;
+}
+
+/** A failed gRPC call, carrying the provider's own error message. */
+export class ProviderCallError extends Error {
+  constructor(readonly method: string, readonly details: string, readonly code: number) {
+    super(`${method} failed: ${details}`);
+  }
+}
+
+/** Serializes a provider exactly as `pulumi.dynamic.Resource` does for `__provider`. */
+export async function serializeProvider(provider: pulumi.dynamic.ResourceProvider): Promise<string> {
+  const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false });
+  return serialized.text;
+}
+
+export class ProviderHost {
+  private constructor(
+    private readonly child: ChildProcessByStdio<null, Readable, Readable>,
+    private readonly client: any,
+    readonly port: number,
+    private readonly stderr: string[],
+  ) {}
+
+  /** Spawns the host; resolves once it has printed its gRPC port. */
+  static async start(): Promise<ProviderHost> {
+    const hostPath = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
+    // The host expects an engine address; 127.0.0.1:1 is never dialled for CRUD calls.
+    const child = spawn(process.execPath, [hostPath, "127.0.0.1:1"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, PULUMI_NODEJS_PROJECT: "bluegreen", PULUMI_NODEJS_STACK: "test" },
+    });
+    const stderr: string[] = [];
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("exit", (code) => reject(new Error(`dynamic-provider host exited with ${code}: ${stderr.join("")}`)));
+      child.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    });
+    child.removeAllListeners("exit");
+    const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    return new ProviderHost(child, client, port, stderr);
+  }
+
+  /** What the host printed on stderr (provider console output and crashes). */
+  get log(): string {
+    return this.stderr.join("");
+  }
+
+  async check(type: string, providerText: string, olds: Props, news: Props): Promise<CheckResult> {
+    const req = new provproto.CheckRequest();
+    req.setUrn(urn(type, "resource"));
+    req.setOlds(toStruct(olds, providerText));
+    req.setNews(toStruct(news, providerText));
+    const resp = await this.call("check", req);
+    return {
+      inputs: withoutProvider(resp.getInputs()?.toJavaScript() ?? {}),
+      failures: resp.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
+    };
+  }
+
+  async diff(type: string, providerText: string, id: string, olds: Props, news: Props): Promise<DiffResult> {
+    const req = new provproto.DiffRequest();
+    req.setId(id);
+    req.setUrn(urn(type, "resource"));
+    req.setOlds(toStruct(olds, providerText));
+    req.setNews(toStruct(news, providerText));
+    const resp = await this.call("diff", req);
+    const changes = resp.getChanges();
+    const kinds = provproto.DiffResponse.DiffChanges;
+    return {
+      changes: changes === kinds.DIFF_SOME ? "some" : changes === kinds.DIFF_NONE ? "none" : "unknown",
+      replaces: resp.getReplacesList(),
+      deleteBeforeReplace: resp.getDeletebeforereplace(),
+    };
+  }
+
+  async create(type: string, providerText: string, props: Props, timeoutSeconds = 0): Promise<CreateResult> {
+    const req = new provproto.CreateRequest();
+    req.setUrn(urn(type, "resource"));
+    req.setProperties(toStruct(props, providerText));
+    req.setTimeout(timeoutSeconds);
+    const resp = await this.call("create", req);
+    return { id: resp.getId(), outs: withoutProvider(resp.getProperties()?.toJavaScript() ?? {}) };
+  }
+
+  async update(type: string, providerText: string, id: string, olds: Props, news: Props): Promise<Props> {
+    const req = new provproto.UpdateRequest();
+    req.setId(id);
+    req.setUrn(urn(type, "resource"));
+    req.setOlds(toStruct(olds, providerText));
+    req.setNews(toStruct(news, providerText));
+    const resp = await this.call("update", req);
+    return withoutProvider(resp.getProperties()?.toJavaScript() ?? {});
+  }
+
+  async delete(type: string, providerText: string, id: string, props: Props): Promise<void> {
+    const req = new provproto.DeleteRequest();
+    req.setId(id);
+    req.setUrn(urn(type, "resource"));
+    req.setProperties(toStruct(props, providerText));
+    await this.call("delete", req);
+  }
+
+  async stop(): Promise<void> {
+    this.client.close();
+    if (this.child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      this.child.once("exit", () => resolve());
+      this.child.kill();
+    });
+  }
+
+  private call(method: string, req: unknown): Promise<any> {
+    return new Promise((resolve, reject) => {
+      this.client[method](req, (err: grpc.ServiceError | null, resp: unknown) =>
+        err ? reject(new ProviderCallError(method, err.details, err.code)) : resolve(resp),
+      );
+    });
+  }
+}
+
+function urn(type: string, name: string): string {
+  return `${URN_PREFIX}${type}::${name}`;
+}
+
+function toStruct(props: Props, providerText: string): structproto.Struct {
+  // Round-trip through JSON: Struct accepts only plain JSON values.
+  const plain = JSON.parse(JSON.stringify({ ...props, [PROVIDER_KEY]: providerText }));
+  return structproto.Struct.fromJavaScript(plain);
+}
+
+function withoutProvider(props: Record<string, unknown>): Props {
+  const { [PROVIDER_KEY]: _provider, ...rest } = props;
+  return rest;
+}
