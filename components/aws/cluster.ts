@@ -1,0 +1,54 @@
+/**
+ * What both colors share on AWS: the ECS cluster, the log group and the task
+ * execution role (pull images, write logs, read the colors' secrets).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { childName } from "../naming";
+
+export interface ServiceClusterArgs {
+  /** Secrets Manager / SSM ARNs the tasks read at start. @default [] */
+  readonly secretArns: string[];
+  /** Days CloudWatch keeps task logs. @default 30 */
+  readonly logRetentionDays?: number;
+}
+
+export class ServiceCluster extends pulumi.ComponentResource {
+  readonly clusterArn: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  readonly logGroupName: pulumi.Output<string>;
+  readonly executionRoleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: ServiceClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("bluegreen:aws:ServiceCluster", name, {}, opts);
+    const parent = { parent: this };
+    const cluster = new aws.ecs.Cluster(childName(name, "cluster"), {
+      settings: [{ name: "containerInsights", value: "enabled" }],
+    }, parent);
+    const logs = new aws.cloudwatch.LogGroup(childName(name, "logs"), { retentionInDays: args.logRetentionDays ?? 30 }, parent);
+    const role = new aws.iam.Role(childName(name, "execution"), {
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    }, parent);
+    new aws.iam.RolePolicyAttachment(childName(name, "execution-policy"), {
+      role: role.name,
+      policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+    }, parent);
+    if (args.secretArns.length > 0) {
+      new aws.iam.RolePolicy(childName(name, "read-secrets"), {
+        role: role.id,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "ssm:GetParameters"], Resource: args.secretArns }],
+        }),
+      }, parent);
+    }
+    this.clusterArn = cluster.arn;
+    this.clusterName = cluster.name;
+    this.logGroupName = logs.name;
+    this.executionRoleArn = role.arn;
+    this.registerOutputs({ clusterArn: this.clusterArn, logGroupName: this.logGroupName, executionRoleArn: this.executionRoleArn });
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * One color on AWS: target group, a test listener that forwards only to this
+ * color (where the gate probes it), and the Fargate service behind both. A
+ * color at weight 0 keeps running, so a rollback is a weight change, not a
+ * deployment.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Color, childName } from "../naming";
+import { containerDefinitions } from "./taskDefinition";
+
+export interface ColorServiceArgs {
+  readonly app: string;
+  readonly color: Color;
+  readonly version: string;
+  readonly image: string;
+  readonly desiredCount: number;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly port: number;
+  readonly healthPath: string;
+  /** HTTP codes that count as healthy, ALB matcher syntax. @default "200" */
+  readonly healthMatcher: string;
+  readonly env: Record<string, string>;
+  readonly secrets: Record<string, string>;
+  readonly region: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  readonly clusterArn: pulumi.Input<string>;
+  readonly logGroupName: pulumi.Input<string>;
+  readonly executionRoleArn: pulumi.Input<string>;
+  readonly loadBalancerArn: pulumi.Input<string>;
+  readonly loadBalancerDnsName: pulumi.Input<string>;
+  readonly loadBalancerSecurityGroupId: pulumi.Input<string>;
+  readonly testPort: number;
+  /** With a certificate the test listener is HTTPS too. */
+  readonly certificateArn?: string;
+  readonly sslPolicy: string;
+}
+
+/** Target group health check tuned for fast switching (about 20 s to healthy, 20 s to unhealthy). */
+export const FAST_HEALTH_CHECK = { interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 } as const;
+/** Seconds a draining target keeps in-flight requests: short, so weight moves settle fast. */
+export const DEREGISTRATION_DELAY_SECONDS = 15;
+
+export class ColorService extends pulumi.ComponentResource {
+  readonly targetGroupArn: pulumi.Output<string>;
+  readonly serviceName: pulumi.Output<string>;
+  readonly service: aws.ecs.Service;
+  readonly testUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: ColorServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("bluegreen:aws:ColorService", name, {}, opts);
+    const parent = { parent: this };
+    const tags = { app: args.app, color: args.color, version: args.version };
+
+    const targetGroup = new aws.lb.TargetGroup(childName(name, "tg"), {
+      vpcId: args.vpcId,
+      targetType: "ip",
+      port: args.port,
+      protocol: "HTTP",
+      deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
+      healthCheck: { enabled: true, path: args.healthPath, matcher: args.healthMatcher, protocol: "HTTP", ...FAST_HEALTH_CHECK },
+      tags,
+    }, parent);
+
+    const https = args.certificateArn !== undefined;
+    const testListener = new aws.lb.Listener(childName(name, "test-listener"), {
+      loadBalancerArn: args.loadBalancerArn,
+      port: args.testPort,
+      protocol: https ? "HTTPS" : "HTTP",
+      ...(https ? { certificateArn: args.certificateArn, sslPolicy: args.sslPolicy } : {}),
+      defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+      tags,
+    }, parent);
+
+    const taskSecurityGroup = new aws.ec2.SecurityGroup(childName(name, "tasks-sg"), {
+      vpcId: args.vpcId,
+      description: `bluegreen ${args.app} ${args.color} tasks`,
+      ingress: [{ protocol: "tcp", fromPort: args.port, toPort: args.port, securityGroups: [args.loadBalancerSecurityGroupId] }],
+      egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+      tags,
+    }, parent);
+
+    const taskDefinition = new aws.ecs.TaskDefinition(childName(name, "task"), {
+      family: `${args.app}-${args.color}`,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(args.cpu),
+      memory: String(args.memory),
+      executionRoleArn: args.executionRoleArn,
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      containerDefinitions: pulumi.output(args.logGroupName).apply((logGroup) =>
+        containerDefinitions({
+          name: args.app,
+          image: args.image,
+          port: args.port,
+          env: { ...args.env, APP_COLOR: args.color, APP_VERSION: args.version },
+          secrets: args.secrets,
+          logGroup,
+          region: args.region,
+          logStreamPrefix: args.color,
+        }),
+      ),
+      tags,
+    }, parent);
+
+    this.service = new aws.ecs.Service(childName(name, "service"), {
+      cluster: args.clusterArn,
+      launchType: "FARGATE",
+      taskDefinition: taskDefinition.arn,
+      desiredCount: args.desiredCount,
+      networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [taskSecurityGroup.id], assignPublicIp: false },
+      loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: args.app, containerPort: args.port }],
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      healthCheckGracePeriodSeconds: 30,
+      // The gate probes this color right after; wait until ECS reports it steady.
+      waitForSteadyState: args.desiredCount > 0,
+      propagateTags: "SERVICE",
+      tags,
+    }, { parent: this, dependsOn: [testListener] });
+
+    this.targetGroupArn = targetGroup.arn;
+    this.serviceName = this.service.name;
+    this.testUrl = pulumi.interpolate`${https ? "https" : "http"}://${args.loadBalancerDnsName}:${args.testPort}${args.healthPath}`;
+    this.registerOutputs({ targetGroupArn: this.targetGroupArn, serviceName: this.serviceName, testUrl: this.testUrl });
+  }
+}

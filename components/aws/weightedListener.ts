@@ -1,0 +1,49 @@
+/**
+ * The production listener: one `forward` action over both target groups with
+ * the configured weights. It depends on the promotion gates, so a weight moves
+ * only after the color gaining traffic has been proven healthy.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { COLORS, Color, childName } from "../naming";
+import type { Weights } from "../traffic";
+
+export interface WeightedListenerArgs {
+  readonly loadBalancerArn: pulumi.Input<string>;
+  readonly loadBalancerDnsName: pulumi.Input<string>;
+  readonly targetGroupArns: Record<Color, pulumi.Input<string>>;
+  readonly weights: Weights;
+  /** Sticky sessions across the weighted group, in seconds; 0 = off. @default 0 */
+  readonly stickinessSeconds: number;
+  /** With a certificate the listener is HTTPS on 443, otherwise HTTP on 80. */
+  readonly certificateArn?: string;
+  readonly sslPolicy: string;
+}
+
+export class WeightedListener extends pulumi.ComponentResource {
+  readonly listenerArn: pulumi.Output<string>;
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: WeightedListenerArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("bluegreen:aws:WeightedListener", name, {}, opts);
+    const https = args.certificateArn !== undefined;
+    const listener = new aws.lb.Listener(childName(name, "listener"), {
+      loadBalancerArn: args.loadBalancerArn,
+      port: https ? 443 : 80,
+      protocol: https ? "HTTPS" : "HTTP",
+      ...(https ? { certificateArn: args.certificateArn, sslPolicy: args.sslPolicy } : {}),
+      defaultActions: [
+        {
+          type: "forward",
+          forward: {
+            targetGroups: COLORS.map((color) => ({ arn: args.targetGroupArns[color], weight: args.weights[color] })),
+            stickiness: { enabled: args.stickinessSeconds > 0, duration: Math.max(args.stickinessSeconds, 1) },
+          },
+        },
+      ],
+    }, { parent: this });
+    this.listenerArn = listener.arn;
+    this.url = pulumi.interpolate`${https ? "https" : "http"}://${args.loadBalancerDnsName}`;
+    this.registerOutputs({ listenerArn: this.listenerArn, url: this.url });
+  }
+}

@@ -1,0 +1,14 @@
+/** Platform name (`bluegreen:platform`) → the factory that builds it. */
+import { awsPlatform } from "./aws";
+import type { Platform as PlatformName } from "./config";
+import type { PlatformFactory } from "./platform";
+
+export const platforms: Record<PlatformName, PlatformFactory> = {
+  aws: awsPlatform,
+  kubernetes: () => {
+    throw new Error("kubernetes platform: wired in the next commit");
+  },
+  docker: () => {
+    throw new Error("docker platform: wired in the next commit");
+  },
+};

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { BlueGreenConfig, ConfigError, parseConfig } from "../components/config";
+import { releaseRuleIssues, releaseView } from "../components/release";
+
+function config(overrides: Record<string, unknown> = {}): BlueGreenConfig {
+  const raw: Record<string, unknown> = {
+    "bluegreen:platform": "docker",
+    "bluegreen:app": { name: "api" },
+    "bluegreen:blue": { version: "1.4.2", image: "api:1.4.2" },
+    "bluegreen:green": { version: "1.5.0", image: "api:1.5.0" },
+    "bluegreen:traffic": { blue: 90, green: 10 },
+    ...overrides,
+  };
+  return parseConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.stringify(v)])), "dev");
+}
+
+function rejected(overrides: Record<string, unknown>): string[] {
+  try {
+    config(overrides);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((i) => `${i.key}: ${i.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe("releaseView", () => {
+  it("calls the color with the newer version the candidate", () => {
+    expect(releaseView(config())).toEqual({ candidate: "green", stable: "blue", majorBump: false });
+    expect(releaseView(config({ "bluegreen:blue": { version: "2.0.0", image: "api:2.0.0" }, "bluegreen:migration": { version: "7", image: "m:1", command: ["m"] } }))).toEqual({
+      candidate: "blue",
+      stable: "green",
+      majorBump: true,
+    });
+    expect(releaseView(config({ "bluegreen:green": { version: "1.4.2", image: "api:1.4.2" } })).candidate).toBeUndefined();
+  });
+
+  it("orders prereleases by semver, not by text", () => {
+    const view = releaseView(config({ "bluegreen:blue": { version: "1.5.0-rc.10", image: "a:rc10" }, "bluegreen:green": { version: "1.5.0-rc.9", image: "a:rc9" } }));
+    expect(view.candidate).toBe("blue");
+  });
+});
+
+describe("releaseRuleIssues", () => {
+  it("accepts an ordinary canary split", () => {
+    expect(releaseRuleIssues(config())).toEqual([]);
+  });
+
+  it("requires a declared migration plan for a major version change", () => {
+    expect(rejected({ "bluegreen:green": { version: "2.0.0", image: "api:2.0.0" } })).toEqual([
+      "bluegreen:migration: blue runs 1.4.2 and green 2.0.0: a major version change needs a declared migration plan (version, image, command, reversible), even an expand-only one",
+    ]);
+  });
+
+  it("refuses a rollback to the older major after an irreversible migration unless a restore snapshot is named", () => {
+    const rollback = {
+      "bluegreen:green": { version: "2.0.0", image: "api:2.0.0" },
+      "bluegreen:migration": { version: "42", image: "m:2", command: ["migrate"], reversible: false },
+      "bluegreen:traffic": { blue: 100, green: 0, rollback: true },
+    };
+    expect(rejected(rollback)).toEqual([
+      expect.stringMatching(/^bluegreen:database\.restoreFromSnapshot: is required to roll back to blue \(1\.4\.2\): migration 42 is irreversible/),
+    ]);
+    expect(rejected({ ...rollback, "bluegreen:database": { mode: "existing", identifier: "api-db", restoreFromSnapshot: "api-pre-42" } })).toEqual([]);
+    expect(rejected({ ...rollback, "bluegreen:migration": { ...rollback["bluegreen:migration"], reversible: true } })).toEqual([]);
+  });
+
+  it("refuses traffic to a color with no tasks", () => {
+    expect(rejected({ "bluegreen:green": { version: "1.5.0", image: "api:1.5.0", desiredCount: 0 } })).toEqual([
+      "bluegreen:green.desiredCount: is 0 while bluegreen:traffic.green is 10: a color with no tasks cannot take traffic. Set its weight to 0 first, or raise desiredCount",
+    ]);
+  });
+
+  it("flags a rollback flag that moves nothing", () => {
+    expect(rejected({ "bluegreen:traffic": { blue: 0, green: 100, rollback: true } })).toEqual([
+      "bluegreen:traffic.rollback: is true but the older color blue (1.4.2) gets no traffic; give it weight or set rollback to false",
+    ]);
+  });
+});

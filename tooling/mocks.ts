@@ -1,0 +1,82 @@
+/**
+ * Deterministic mocks for running the program without an engine or a cloud:
+ * every resource gets a stable, realistic id and the outputs its provider
+ * would compute (ARNs, DNS names, auto-names), so the same config always
+ * yields the same plan, byte for byte.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+const ACCOUNT = "123456789012";
+
+function arn(service: string, region: string, resource: string): string {
+  return `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
+}
+
+/** A short stable hash: the same name always maps to the same suffix. */
+export function stableSuffix(text: string, length = 8): string {
+  let hash = 2166136261;
+  for (const char of text) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  return hash.toString(16).padStart(8, "0").slice(0, length);
+}
+
+type State = Record<string, unknown>;
+
+/** Outputs a provider computes for each resource type the program uses. */
+function computedOutputs(type: string, name: string, inputs: State, region: string): State {
+  const suffix = stableSuffix(`${type}/${name}`);
+  const autoName = `${name}-${suffix.slice(0, 7)}`;
+  switch (type) {
+    case "aws:lb/loadBalancer:LoadBalancer":
+      return { arn: arn("elasticloadbalancing", region, `loadbalancer/app/${autoName}/${suffix}`), dnsName: `${autoName}-${suffix}.${region}.elb.amazonaws.com`, name: autoName };
+    case "aws:lb/targetGroup:TargetGroup":
+      return { arn: arn("elasticloadbalancing", region, `targetgroup/${autoName.slice(0, 32)}/${suffix}`), name: autoName };
+    case "aws:lb/listener:Listener":
+      return { arn: arn("elasticloadbalancing", region, `listener/app/${name}/${suffix}`) };
+    case "aws:ecs/cluster:Cluster":
+      return { arn: arn("ecs", region, `cluster/${autoName}`), name: autoName };
+    case "aws:ecs/service:Service":
+      return { id: arn("ecs", region, `service/${autoName}`), name: autoName };
+    case "aws:ecs/taskDefinition:TaskDefinition":
+      return { arn: arn("ecs", region, `task-definition/${inputs.family ?? autoName}:1`), revision: 1 };
+    case "aws:iam/role:Role":
+      return { arn: `arn:aws:iam::${ACCOUNT}:role/${autoName}`, name: autoName };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { arn: arn("logs", region, `log-group:${autoName}`), name: autoName };
+    case "aws:ec2/vpc:Vpc":
+      return { id: `vpc-${suffix}`, arn: arn("ec2", region, `vpc/vpc-${suffix}`) };
+    case "aws:ec2/subnet:Subnet":
+      return { id: `subnet-${suffix}` };
+    case "aws:ec2/securityGroup:SecurityGroup":
+      return { id: `sg-${suffix}`, arn: arn("ec2", region, `security-group/sg-${suffix}`) };
+    case "aws:rds/snapshot:Snapshot":
+      return { dbSnapshotArn: arn("rds", region, `snapshot:${inputs.dbSnapshotIdentifier}`), status: "available" };
+    case "aws:rds/clusterSnapshot:ClusterSnapshot":
+      return { dbClusterSnapshotArn: arn("rds", region, `cluster-snapshot:${inputs.dbClusterSnapshotIdentifier}`), status: "available" };
+    case "aws:rds/instance:Instance":
+      return { arn: arn("rds", region, `db:${inputs.identifier}`), endpoint: `${inputs.identifier}.${suffix}.${region}.rds.amazonaws.com:5432` };
+    case "aws:rds/subnetGroup:SubnetGroup":
+      return { name: autoName };
+    default:
+      return {};
+  }
+}
+
+export function offlineMocks(region: string): pulumi.runtime.Mocks {
+  return {
+    newResource(args) {
+      const computed = computedOutputs(args.type, args.name, args.inputs, region);
+      const id = typeof computed.id === "string" ? computed.id : `${args.name}-${stableSuffix(`${args.type}/${args.name}`)}`;
+      return { id, state: { ...args.inputs, ...computed } };
+    },
+    call(args) {
+      switch (args.token) {
+        case "aws:index/getAvailabilityZones:getAvailabilityZones":
+          return { names: ["a", "b", "c", "d"].map((zone) => `${region}${zone}`), zoneIds: [] };
+        case "aws:ec2/getVpc:getVpc":
+          return { id: args.inputs.id, cidrBlock: "10.0.0.0/16" };
+        default:
+          return {};
+      }
+    },
+  };
+}
