@@ -6,6 +6,8 @@ export default defineConfig({
     // Real hosts (dynamic-provider host, policy analyzer, haproxy, postgres)
     // start per file; forks keep their processes isolated.
     pool: "forks",
+    // The JSON report feeds the `N passed, N failed` line printed by .ci/run.
+    reporters: ["default", ["json", { outputFile: ".vitest/results.json" }]],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Color, childName } from "../naming";
+import { childOptions } from "../options";
 import { containerDefinitions } from "./taskDefinition";
 
 export interface ColorServiceArgs {
@@ -51,7 +52,7 @@ export class ColorService extends pulumi.ComponentResource {
 
   constructor(name: string, args: ColorServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("bluegreen:aws:ColorService", name, {}, opts);
-    const parent = { parent: this };
+    const parent = childOptions(this, opts);
     const tags = { app: args.app, color: args.color, version: args.version };
 
     const targetGroup = new aws.lb.TargetGroup(childName(name, "tg"), {
@@ -120,6 +121,7 @@ export class ColorService extends pulumi.ComponentResource {
       waitForSteadyState: args.desiredCount > 0,
       propagateTags: "SERVICE",
       tags,
+      // The test listener attaches the target group (ECS requires that) and already waits for the component's dependencies.
     }, { parent: this, dependsOn: [testListener] });
 
     this.targetGroupArn = targetGroup.arn;

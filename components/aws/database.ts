@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig } from "../config";
+import { childOptions } from "../options";
 import { childName } from "../naming";
 
 export interface DatabaseArgs {
@@ -108,7 +109,7 @@ export class MigrationSnapshot extends pulumi.ComponentResource {
 
   constructor(name: string, args: MigrationSnapshotArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("bluegreen:aws:MigrationSnapshot", name, {}, opts);
-    const retain = { parent: this, retainOnDelete: true };
+    const retain = childOptions(this, opts, { retainOnDelete: true });
     const tags = { "bluegreen:purpose": "pre-migration" };
     this.snapshotArn =
       args.database.kind === "aurora-cluster"

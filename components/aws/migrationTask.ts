@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { MigrationConfig } from "../config";
+import { childOptions } from "../options";
 import { childName } from "../naming";
 import { EcsMigration } from "./ecsMigration";
 import { containerDefinitions } from "./taskDefinition";
@@ -30,7 +31,7 @@ export class MigrationTask extends pulumi.ComponentResource {
 
   constructor(name: string, args: MigrationTaskArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("bluegreen:aws:MigrationTask", name, {}, opts);
-    const parent = { parent: this };
+    const parent = childOptions(this, opts);
     const containerName = `${args.app}-migrate`;
     const logStreamPrefix = "migration";
     const securityGroup = new aws.ec2.SecurityGroup(childName(name, "sg"), {

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COLORS, Color, childName } from "../naming";
+import { childOptions } from "../options";
 import type { Weights } from "../traffic";
 
 export interface WeightedListenerArgs {
@@ -41,7 +42,7 @@ export class WeightedListener extends pulumi.ComponentResource {
           },
         },
       ],
-    }, { parent: this });
+    }, childOptions(this, opts));
     this.listenerArn = listener.arn;
     this.url = pulumi.interpolate`${https ? "https" : "http"}://${args.loadBalancerDnsName}`;
     this.registerOutputs({ listenerArn: this.listenerArn, url: this.url });

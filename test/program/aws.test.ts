@@ -81,7 +81,7 @@ describe.each(["staging", "production"])("Pulumi.%s.yaml on AWS", (stack) => {
     const before = await runProgram(stack);
     const after = await runProgram(stack, { overrides: { "bluegreen:traffic": { blue: 75, green: 25, stickinessSeconds: 300 } } });
     expect(forwardWeights(after)).toEqual([75, 25]);
-    expect(changedResources(before, after).map((urn) => urn.split("::").pop())).toEqual([
+    expect(changedResources(before, after).map((urn) => urn.split("::").pop()).sort()).toEqual([
       "api-blue-gate-check",
       "api-green-gate-check",
       "api-traffic-listener",
