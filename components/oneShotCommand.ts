@@ -1,0 +1,299 @@
+/**
+ * OneShotCommand: runs a command to completion as a step of `pulumi up`, e.g.
+ * the pre-migration snapshot and the migration itself. The step succeeds
+ * only if the command exits 0 within its timeout; any other outcome fails
+ * the deployment, so resources that depend on it (the gate, then traffic)
+ * are never reached. It runs again only when `runKey` (e.g. the migration
+ * version) or the command changes. Platform-neutral: the local platform runs
+ * `docker run ...` through it, tooling runs local binaries.
+ *
+ * Everything the provider calls lives in this module and is captured by
+ * value when Pulumi serializes the provider; Node built-ins are `require`d
+ * inside the functions, so nothing from the program's imports is captured.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** Plain inputs as the provider receives them. */
+export interface OneShotCommandInputs {
+  readonly description: string;
+  readonly command: string[];
+  readonly env?: Record<string, string>;
+  readonly timeoutSeconds: number;
+  readonly runKey: string;
+}
+
+/** State after a successful run. `env` is deliberately absent. */
+export interface OneShotCommandOutputs {
+  readonly description: string;
+  readonly runKey: string;
+  readonly command: string[];
+  readonly exitCode: 0;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  /** Last lines of combined stdout/stderr, env values replaced by `<env:NAME>`. */
+  readonly outputTail: string;
+}
+
+export interface CheckFailure {
+  readonly property: string;
+  readonly reason: string;
+}
+
+/** How a run ended; input to {@link failureMessage}. */
+export interface RunOutcome {
+  readonly description: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly killedAfterGrace: boolean;
+  readonly timeoutSeconds: number;
+  readonly durationMs: number;
+  readonly outputTail: string;
+}
+
+const MAX_TIMEOUT_SECONDS = 86_400;
+/** Time between SIGTERM and SIGKILL on timeout: long enough for pg_dump/psql to clean up. */
+const KILL_GRACE_MS = 5_000;
+const TAIL_LINES = 20;
+/** Output kept while running; the tail is cut from it, so a chatty command cannot exhaust memory. */
+const OUTPUT_BUFFER_CHARS = 64 * 1024;
+const MAX_TAIL_LINE_CHARS = 500;
+/** Values shorter than this are not redacted: they are not secrets and would mangle the output. */
+const MIN_REDACTED_LENGTH = 4;
+/** Pulumi's marker for a value not known during preview (runtime/rpc `unknownValue`). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Check: the reasons `news` cannot run; values unknown during preview are accepted. */
+export function validateOneShotInputs(news: Record<string, unknown>): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  const known = (value: unknown) => value !== UNKNOWN;
+  const nonEmptyString = (value: unknown) => typeof value === "string" && value.trim() !== "";
+  if (known(news.description) && !nonEmptyString(news.description)) {
+    failures.push({ property: "description", reason: 'description must be a non-empty string, e.g. "snapshot api-pre-42"' });
+  }
+  if (known(news.runKey) && !nonEmptyString(news.runKey)) {
+    failures.push({ property: "runKey", reason: "runKey must be a non-empty string, e.g. the migration version; the command re-runs when it changes" });
+  }
+  const command = news.command;
+  if (known(command)) {
+    if (!Array.isArray(command) || command.length === 0 || !nonEmptyString(command[0])) {
+      failures.push({ property: "command", reason: `command must be a non-empty argv array with a program first, got ${JSON.stringify(command)}` });
+    } else if (command.some((arg) => known(arg) && typeof arg !== "string")) {
+      failures.push({ property: "command", reason: "every command argument must be a string (argv is run without a shell)" });
+    }
+  }
+  const timeout = news.timeoutSeconds;
+  if (known(timeout) && !(typeof timeout === "number" && Number.isInteger(timeout) && timeout >= 1 && timeout <= MAX_TIMEOUT_SECONDS)) {
+    failures.push({ property: "timeoutSeconds", reason: `timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS}, got ${JSON.stringify(timeout)}` });
+  }
+  const env = news.env;
+  if (known(env) && env !== undefined && (typeof env !== "object" || env === null || Array.isArray(env))) {
+    failures.push({ property: "env", reason: "env must be an object of NAME: value strings" });
+  } else if (env && typeof env === "object") {
+    const bad = Object.entries(env).filter(([, value]) => known(value) && typeof value !== "string").map(([name]) => name);
+    if (bad.length > 0) failures.push({ property: "env", reason: `env values must be strings; not strings: ${bad.join(", ")}` });
+  }
+  return failures;
+}
+
+/** Diff: a re-run is due only when the run key or the command changes; a run is never "replaced". */
+export function oneShotChanges(olds: Record<string, unknown>, news: Record<string, unknown>): string[] {
+  const changed: string[] = [];
+  if (olds.runKey !== news.runKey) changed.push("runKey");
+  if (JSON.stringify(olds.command) !== JSON.stringify(news.command)) changed.push("command");
+  return changed;
+}
+
+/** The last `count` lines of `text`, each cut to a readable length; trailing blank lines dropped. */
+export function tailLines(text: string, count: number): string {
+  const lines = text.replace(/\r\n/g, "\n").replace(/\n+$/, "").split("\n");
+  return lines
+    .slice(-count)
+    .map((line) => (line.length > MAX_TAIL_LINE_CHARS ? `${line.slice(0, MAX_TAIL_LINE_CHARS)}...` : line))
+    .join("\n");
+}
+
+/** Replaces every env value (longest first) by `<env:NAME>`, so output that echoes a secret never reaches state or logs. */
+export function redactEnv(text: string, env: Record<string, string>): string {
+  return Object.entries(env)
+    .filter(([, value]) => value.length >= MIN_REDACTED_LENGTH)
+    .sort(([, a], [, b]) => b.length - a.length)
+    .reduce((redacted, [name, value]) => redacted.split(value).join(`<env:${name}>`), text);
+}
+
+/** The error thrown for a run that did not exit 0: what ran, how it ended vs the limit, the output, the fix. */
+export function failureMessage(outcome: RunOutcome): string {
+  const took = `${(outcome.durationMs / 1000).toFixed(1)} s`;
+  let what: string;
+  let fix: string;
+  if (outcome.timedOut) {
+    const kill = outcome.killedAfterGrace ? `did not stop on SIGTERM, killed with SIGKILL after ${KILL_GRACE_MS / 1000} s grace` : "stopped with SIGTERM";
+    what = `timed out: still running after the limit of timeoutSeconds=${outcome.timeoutSeconds} (${kill}; ran ${took})`;
+    fix = "raise timeoutSeconds if the command needs longer, or find why it hangs";
+  } else if (outcome.signal !== null) {
+    what = `was killed by signal ${outcome.signal} after ${took}`;
+    fix = "find what killed it (out of memory? an operator?) and run `pulumi up` again";
+  } else {
+    what = `exited with code ${outcome.exitCode} (expected 0) after ${took}`;
+    fix = "fix the cause shown in the output and run `pulumi up` again";
+  }
+  const output = outcome.outputTail === "" ? "(no output)" : outcome.outputTail;
+  return `${outcome.description}: ${what}. Last ${TAIL_LINES} lines of output:\n${output}\nFix: ${fix}; it re-runs because this run did not complete.`;
+}
+
+/** Spawns the command in its own process group, enforces the timeout, and resolves only on exit 0. */
+async function runToCompletion(inputs: OneShotCommandInputs): Promise<OneShotCommandOutputs> {
+  const childProcess: typeof import("node:child_process") = require("node:child_process");
+  const env = inputs.env ?? {};
+  const [program, ...args] = inputs.command;
+  const startedAt = new Date();
+  const started = process.hrtime.bigint();
+  let output = "";
+  const collect = (chunk: string) => {
+    output = (output + chunk).slice(-OUTPUT_BUFFER_CHARS);
+  };
+  const ended = await new Promise<{ code: number | null; signal: string | null; timedOut: boolean; killedAfterGrace: boolean }>(
+    (resolve, reject) => {
+      // detached: its own process group, so a timeout kills the whole tree (sh -c, docker, pg_dump).
+      const child = childProcess.spawn(program, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+      child.stdout.setEncoding("utf8").on("data", collect);
+      child.stderr.setEncoding("utf8").on("data", collect);
+      let timedOut = false;
+      let killedAfterGrace = false;
+      let graceTimer: NodeJS.Timeout | undefined;
+      const killGroup = (signal: NodeJS.Signals) => {
+        try {
+          process.kill(-(child.pid as number), signal);
+        } catch {
+          // ESRCH: the group is already gone.
+        }
+      };
+      const timeoutTimer = setTimeout(() => {
+        timedOut = true;
+        killGroup("SIGTERM");
+        graceTimer = setTimeout(() => {
+          killedAfterGrace = true;
+          killGroup("SIGKILL");
+        }, KILL_GRACE_MS);
+      }, inputs.timeoutSeconds * 1000);
+      const finish = (code: number | null, signal: string | null) => resolve({ code, signal, timedOut, killedAfterGrace });
+      child.once("error", (error) => {
+        clearTimeout(timeoutTimer);
+        reject(
+          new Error(
+            `${inputs.description}: could not start ${JSON.stringify(program)}: ${error.message}. Fix: install it or put it on the PATH of the process running pulumi`,
+          ),
+        );
+      });
+      // "close" waits for the output pipes; a background process that keeps them open must not hold the run, so give up waiting 1 s after exit.
+      child.once("exit", (code, signal) => {
+        clearTimeout(timeoutTimer);
+        clearTimeout(graceTimer);
+        const late = setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish(code, signal);
+        }, 1000);
+        child.once("close", () => {
+          clearTimeout(late);
+          finish(code, signal);
+        });
+      });
+    },
+  );
+  const finishedAt = new Date();
+  const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
+  const outputTail = redactEnv(tailLines(output, TAIL_LINES), env);
+  if (ended.timedOut || ended.code !== 0) {
+    throw new Error(
+      failureMessage({
+        description: inputs.description,
+        exitCode: ended.code,
+        signal: ended.signal,
+        timedOut: ended.timedOut,
+        killedAfterGrace: ended.killedAfterGrace,
+        timeoutSeconds: inputs.timeoutSeconds,
+        durationMs,
+        outputTail,
+      }),
+    );
+  }
+  return {
+    description: inputs.description,
+    runKey: inputs.runKey,
+    command: inputs.command,
+    exitCode: 0,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs,
+    outputTail,
+  };
+}
+
+/** The dynamic provider; module-level so Pulumi serializes it once. */
+export const oneShotCommandProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news) {
+    return { inputs: news, failures: validateOneShotInputs(news) };
+  },
+  async diff(_id, olds, news) {
+    const changed = oneShotChanges(olds, news);
+    return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
+  },
+  async create(inputs) {
+    const crypto: typeof import("node:crypto") = require("node:crypto");
+    const outs = await runToCompletion(inputs as OneShotCommandInputs);
+    return { id: crypto.randomUUID(), outs };
+  },
+  async update(_id, _olds, news) {
+    return { outs: await runToCompletion(news as OneShotCommandInputs) };
+  },
+  async delete() {
+    // A migration cannot be un-run and a snapshot must outlive the release: deleting the resource only forgets the run.
+  },
+};
+
+export interface OneShotCommandArgs {
+  /** What runs, for logs and errors, e.g. "snapshot api-pre-42". */
+  readonly description: pulumi.Input<string>;
+  /** argv, run without a shell; use `["sh", "-c", script]` for a script. */
+  readonly command: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Extra environment for the command, merged over the environment of the
+   * process running Pulumi. Always stored as a secret; never in outputs, and
+   * values of 4+ characters echoed by the command are redacted from the
+   * output tail. @default {}
+   */
+  readonly env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Limit for one run, 1..86400; then SIGTERM, and SIGKILL 5 s later. */
+  readonly timeoutSeconds: pulumi.Input<number>;
+  /** Same key = no re-run (e.g. the migration version); a new key re-runs the command. */
+  readonly runKey: pulumi.Input<string>;
+}
+
+export class OneShotCommand extends pulumi.dynamic.Resource {
+  declare readonly description: pulumi.Output<string>;
+  declare readonly runKey: pulumi.Output<string>;
+  declare readonly command: pulumi.Output<string[]>;
+  declare readonly exitCode: pulumi.Output<number>;
+  declare readonly startedAt: pulumi.Output<string>;
+  declare readonly finishedAt: pulumi.Output<string>;
+  declare readonly durationMs: pulumi.Output<number>;
+  declare readonly outputTail: pulumi.Output<string>;
+
+  constructor(name: string, args: OneShotCommandArgs, opts?: pulumi.CustomResourceOptions) {
+    const props = {
+      description: args.description,
+      command: args.command,
+      env: pulumi.secret(args.env ?? {}),
+      timeoutSeconds: args.timeoutSeconds,
+      runKey: args.runKey,
+      exitCode: undefined,
+      startedAt: undefined,
+      finishedAt: undefined,
+      durationMs: undefined,
+      outputTail: undefined,
+    };
+    super(oneShotCommandProvider, name, props, opts, "bluegreen", "OneShotCommand");
+  }
+}
