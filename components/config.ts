@@ -10,7 +10,9 @@
  */
 import * as semver from "semver";
 import { z } from "zod";
-import { gateSettingsSchema } from "./gate/settings";
+import { gateSettingsSchema, isHttpUrl } from "./gate/settings";
+import { COLOR_PLACEHOLDER, expandColor } from "./kubernetes/names";
+import { parseQuantity } from "./kubernetes/quantity";
 import { COLORS, Color } from "./naming";
 import { releaseRuleIssues } from "./release";
 
@@ -144,18 +146,86 @@ const migrationSchema = z
   })
   .strict();
 
+/** A Gateway API hostname without wildcard: lowercase DNS labels joined by dots. */
+const PRECISE_HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsLabel = z
+  .string()
+  .max(63, "must be at most 63 characters")
+  .regex(DNS_LABEL, "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit");
+
+/** A Gateway the routes attach to (HTTPRoute `parentRefs`). */
+const gatewayRefSchema = z
+  .object({
+    name: z.string().regex(PRECISE_HOSTNAME, "must be the Gateway's name (a DNS-1123 subdomain)"),
+    /** Namespace of the Gateway. @default the app's namespace */
+    namespace: dnsLabel.optional(),
+    /** Listener to attach to (e.g. `https`). @default every listener that allows the route */
+    sectionName: dnsLabel.optional(),
+  })
+  .strict();
+
+const cpuQuantity = z
+  .string()
+  .refine((q) => (parseQuantity(q) ?? 0) > 0, { message: 'must be a CPU quantity above 0 such as "250m" or "1"' });
+const memoryQuantity = z.string().refine((q) => !q.endsWith("m") && (parseQuantity(q) ?? 0) >= 1, {
+  message: 'must be a memory quantity such as "256Mi" or "1Gi" (a trailing "m" would mean thousandths of a byte)',
+});
+const computeSchema = z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict();
+
+/** Requests and limits of every app container and of the migration Job. */
+const podResourcesSchema = z
+  .object({
+    requests: computeSchema.default({ cpu: "250m", memory: "256Mi" }),
+    limits: computeSchema.default({ cpu: "1", memory: "512Mi" }),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    for (const kind of ["cpu", "memory"] as const) {
+      const request = parseQuantity(r.requests[kind]);
+      const limit = parseQuantity(r.limits[kind]);
+      if (request !== undefined && limit !== undefined && limit < request) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["limits", kind],
+          message: `is ${r.limits[kind]}, below requests.${kind} (${r.requests[kind]}): Kubernetes rejects a container whose limit is below its request. Raise the limit or lower the request`,
+        });
+      }
+    }
+  });
+
+const colorTemplate = (what: string, valid: (expanded: string) => boolean, example: string) =>
+  z.string().refine((t) => t.includes(COLOR_PLACEHOLDER) && valid(expandColor(t, "blue")), {
+    message: `must be ${what} containing ${COLOR_PLACEHOLDER} (replaced by blue or green), e.g. "${example}"`,
+  });
+
 const kubernetesSchema = z
   .object({
-    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label").default("default"),
+    namespace: dnsLabel.default("default"),
+    /** Create the namespace (kept on destroy: it holds the Secrets the pods read). @default false */
     createNamespace: z.boolean().default(false),
-    gateway: z.object({ name: z.string().min(1), namespace: z.string().min(1).optional() }).strict(),
-    hostnames: z.array(z.string().min(1)).default([]),
-    /** Base URL (per color, `{color}` replaced) where the gate can reach a color directly, e.g. through a port-forward or internal ingress. */
-    gateUrlTemplate: z.string().optional(),
-    resources: z
-      .object({ cpu: z.string().default("250m"), memory: z.string().default("256Mi") })
+    /** The Gateway whose listener carries user traffic. */
+    gateway: gatewayRefSchema,
+    /** Hostnames the weighted route serves; the first one is the app's URL. */
+    hostnames: z
+      .array(z.string().regex(PRECISE_HOSTNAME, "must be a lowercase DNS name without wildcard, e.g. api.example.com"))
+      .min(1, 'list at least one hostname for the weighted route, e.g. ["api.example.com"]'),
+    /** How users reach the hostnames; TLS terminates at the Gateway. @default "https" */
+    scheme: z.enum(["https", "http"]).default("https"),
+    /** Port of each color's Service. @default 80 */
+    servicePort: z.number().int().min(1).max(65535).default(80),
+    /** An extra HTTPRoute per color that sends `hostname` to that color alone, so the gate can probe it. */
+    colorRoutes: z
+      .object({
+        hostname: colorTemplate("a lowercase DNS name", (h) => PRECISE_HOSTNAME.test(h), "{color}.api.internal.example.com"),
+        /** Gateway for the per-color routes, typically an internal one. @default `gateway` */
+        gateway: gatewayRefSchema.optional(),
+      })
       .strict()
-      .default({ cpu: "250m", memory: "256Mi" }),
+      .optional(),
+    /** Base URL where the gate reaches one color (health path appended); overrides the one from `colorRoutes`. */
+    gateUrlTemplate: colorTemplate("an http(s) URL", isHttpUrl, "http://api-{color}.api-staging.svc.cluster.local").optional(),
+    resources: podResourcesSchema.default({ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } }),
   })
   .strict();
 
@@ -190,7 +260,8 @@ export const configSchema = z
     /** Request headers for the gate's probes; set with `pulumi config set --secret`. */
     gateHeaders: z.record(z.string(), z.string()).optional(),
     kubernetes: kubernetesSchema.optional(),
-    docker: dockerSchema.optional(),
+    /** Local platform settings; defaults apply when absent. */
+    docker: dockerSchema.prefault({}),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 /** Platform name (`bluegreen:platform`) → the factory that builds it. */
 import { awsPlatform } from "./aws";
 import type { Platform as PlatformName } from "./config";
+import { dockerPlatform } from "./docker";
 import type { PlatformFactory } from "./platform";
 
 export const platforms: Record<PlatformName, PlatformFactory> = {
@@ -8,7 +9,5 @@ export const platforms: Record<PlatformName, PlatformFactory> = {
   kubernetes: () => {
     throw new Error("kubernetes platform: wired in the next commit");
   },
-  docker: () => {
-    throw new Error("docker platform: wired in the next commit");
-  },
+  docker: dockerPlatform,
 };

@@ -56,6 +56,12 @@ function computedOutputs(type: string, name: string, inputs: State, region: stri
       return { arn: arn("rds", region, `db:${inputs.identifier}`), endpoint: `${inputs.identifier}.${suffix}.${region}.rds.amazonaws.com:5432` };
     case "aws:rds/subnetGroup:SubnetGroup":
       return { name: autoName };
+    case "docker:index/remoteImage:RemoteImage":
+      return { imageId: `sha256:${suffix.repeat(8)}`, repoDigest: `${inputs.name}@sha256:${suffix.repeat(8)}` };
+    case "docker:index/container:Container":
+      return { id: suffix.repeat(8) };
+    case "docker:index/network:Network":
+      return { id: suffix.repeat(8) };
     default:
       return {};
   }

@@ -58,7 +58,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
   }
   const region = values["aws:region"] ?? "us-east-1";
 
-  pulumi.runtime.setAllConfig(values, config.secretKeys);
+  pulumi.runtime.setAllConfig(values);
   await pulumi.runtime.setMocks(offlineMocks(region), config.project, stack, options.preview ?? true);
   const resources = tapRegistrations();
 

@@ -3,15 +3,14 @@
  * Pulumi CLI merges it: project defaults from `Pulumi.yaml`, then the stack
  * file `Pulumi.<stack>.yaml`. Values come out as the engine hands them to the
  * program (objects as JSON text). Encrypted (`secure:`) values cannot be read
- * without the stack's secrets provider; they are replaced by a placeholder
- * and reported, so the offline plan shows that a secret is set, never its value.
+ * without the stack's secrets provider: they are left out and listed in
+ * `secretKeys`, so the offline plan says a secret is set, never its value.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
-export const SECRET_PLACEHOLDER = "[secret]";
 
 export interface StackConfig {
   readonly stack: string;
@@ -19,7 +18,7 @@ export interface StackConfig {
   readonly project: string;
   /** Full key (`bluegreen:traffic`) → value as the engine passes it. */
   readonly values: Record<string, string>;
-  /** Keys whose values were encrypted in the stack file. */
+  /** Keys whose values are encrypted in the stack file (not in `values`). */
   readonly secretKeys: string[];
 }
 
@@ -52,7 +51,6 @@ export function readStackConfig(stack: string, dir = PROJECT_DIR): StackConfig {
     const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
     if (isSecure(value)) {
       secretKeys.push(fullKey);
-      values[fullKey] = SECRET_PLACEHOLDER;
     } else {
       values[fullKey] = encode(value);
     }

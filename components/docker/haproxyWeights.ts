@@ -13,6 +13,8 @@ export interface HaproxyWeightsInputs {
   readonly admin: Endpoint;
   readonly backend: string;
   readonly weights: Weights;
+  /** Identity of the running router (its container id): a new router gets the weights applied again. */
+  readonly instance?: string;
 }
 
 export interface HaproxyWeightsOuts extends HaproxyWeightsInputs {
@@ -26,7 +28,13 @@ export function haproxyWeightsProblems(inputs: Partial<HaproxyWeightsInputs>): P
 
 async function apply(inputs: HaproxyWeightsInputs): Promise<HaproxyWeightsOuts> {
   const { after } = await applyWeights(inputs.admin, inputs.backend, inputs.weights);
-  return { admin: { address: inputs.admin.address, port: inputs.admin.port }, backend: inputs.backend, weights: after, appliedAt: new Date().toISOString() };
+  return {
+    admin: { address: inputs.admin.address, port: inputs.admin.port },
+    backend: inputs.backend,
+    weights: after,
+    ...(inputs.instance === undefined ? {} : { instance: inputs.instance }),
+    appliedAt: new Date().toISOString(),
+  };
 }
 
 export const haproxyWeightsProvider: pulumi.dynamic.ResourceProvider = {
@@ -41,7 +49,8 @@ export const haproxyWeightsProvider: pulumi.dynamic.ResourceProvider = {
       olds.admin?.address !== news.admin.address ||
       olds.admin?.port !== news.admin.port ||
       olds.weights?.blue !== news.weights.blue ||
-      olds.weights?.green !== news.weights.green;
+      olds.weights?.green !== news.weights.green ||
+      olds.instance !== news.instance;
     return { changes: changed, replaces: [], deleteBeforeReplace: false };
   },
 
@@ -61,6 +70,8 @@ export interface HaproxyWeightsArgs {
   readonly backend: pulumi.Input<string>;
   /** HAProxy weights 0..256, not both 0; convert traffic weights (0..999) with haproxyWeights(). */
   readonly weights: pulumi.Input<{ blue: pulumi.Input<number>; green: pulumi.Input<number> }>;
+  /** The router container's id: when the router is replaced, the weights are applied to the new one. */
+  readonly instance?: pulumi.Input<string>;
 }
 
 /** `pulumi-nodejs:dynamic/bluegreen:HaproxyWeights` */

@@ -1,0 +1,78 @@
+/**
+ * The local router: HAProxy in a container with one server per color. Its
+ * config file carries no live weights (they would restart the router on every
+ * shift); `HaproxyWeights` sets them on the running process through the
+ * runtime API, published on the host's loopback only (it has no auth).
+ */
+import { createHash } from "node:crypto";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { COLORS, childName } from "../naming";
+import { childOptions } from "../options";
+import type { Weights } from "../traffic";
+import { haproxyWeights, renderHaproxyConfig } from "./haproxyConfig";
+import { HaproxyWeights } from "./haproxyWeights";
+
+export interface RouterArgs {
+  readonly app: string;
+  /** @default "haproxy:2.8.10" */
+  readonly image: string;
+  readonly networkName: pulumi.Input<string>;
+  readonly healthPath: string;
+  readonly appPort: number;
+  /** Color name on the network → its container host name. */
+  readonly backends: Record<(typeof COLORS)[number], string>;
+  /** Traffic weights from config (0..999); converted to HAProxy's 0..256. */
+  readonly weights: Weights;
+  /** Host port on 127.0.0.1 for users. @default 8080 */
+  readonly routerPort: number;
+  /** Host port on 127.0.0.1 for the runtime API. @default 9999 */
+  readonly adminPort: number;
+}
+
+const LISTEN_PORT = 8080;
+const ADMIN_PORT = 9999;
+const CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
+
+export class Router extends pulumi.ComponentResource {
+  readonly url: string;
+  readonly appliedWeights: pulumi.Output<Weights>;
+
+  constructor(name: string, args: RouterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("bluegreen:docker:Router", name, {}, opts);
+    const parent = childOptions(this, opts);
+    // Equal start weights: the live split is applied right after start (see HaproxyWeights below).
+    const config = renderHaproxyConfig({
+      app: args.app,
+      bind: { address: "0.0.0.0", port: LISTEN_PORT },
+      admin: { address: "0.0.0.0", port: ADMIN_PORT },
+      healthPath: args.healthPath,
+      servers: {
+        blue: { address: args.backends.blue, port: args.appPort, weight: 1 },
+        green: { address: args.backends.green, port: args.appPort, weight: 1 },
+      },
+    });
+    const image = new docker.RemoteImage(childName(name, "image"), { name: args.image, keepLocally: true }, parent);
+    const container = new docker.Container(childName(name, "haproxy"), {
+      name: `${args.app}-router`,
+      image: image.imageId,
+      networksAdvanced: [{ name: args.networkName }],
+      ports: [
+        { internal: LISTEN_PORT, external: args.routerPort, ip: "127.0.0.1" },
+        { internal: ADMIN_PORT, external: args.adminPort, ip: "127.0.0.1" },
+      ],
+      uploads: [{ file: CONFIG_PATH, content: config }],
+      labels: [{ label: "bluegreen.config-sha256", value: createHash("sha256").update(config).digest("hex") }],
+      restart: "unless-stopped",
+    }, parent);
+    const weights = new HaproxyWeights(childName(name, "weights"), {
+      admin: { address: "127.0.0.1", port: args.adminPort },
+      backend: args.app,
+      weights: haproxyWeights(args.weights),
+      instance: container.id,
+    }, parent);
+    this.url = `http://127.0.0.1:${args.routerPort}`;
+    this.appliedWeights = weights.weights;
+    this.registerOutputs({ url: this.url, appliedWeights: this.appliedWeights });
+  }
+}

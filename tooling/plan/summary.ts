@@ -1,0 +1,120 @@
+/** Renders a plan for a terminal or a PR comment: plain text, fixed layout, no colors. */
+import type { GateSettings } from "../../components/gate/settings";
+import { COLORS } from "../../components/naming";
+import type { PolicyViolation } from "../policyAnalyzer";
+import { bar } from "../status/bars";
+import type { Plan, PlanResource, ReleaseStep } from "./buildPlan";
+
+export function renderSummary(plan: Plan): string {
+  return [
+    `Offline plan: stack ${plan.stack} (project ${plan.project}), app ${plan.app}, platform ${plan.platform}, environment ${plan.environment}`,
+    "Nothing was deployed and no cloud was called: ids and ARNs come from deterministic mocks.",
+    "",
+    ...trafficSection(plan),
+    "",
+    ...stepsSection(plan.steps),
+    "",
+    ...gateSection(plan),
+    "",
+    ...resourceSection(plan.resources),
+    "",
+    ...violationSection(plan.violations),
+  ].join("\n");
+}
+
+function trafficSection(plan: Plan): string[] {
+  const { traffic } = plan;
+  const rows = COLORS.map((color) => {
+    const c = traffic.colors[color];
+    const primary = traffic.primary === color ? "  primary" : "";
+    return `  ${color.padEnd(5)}  ${c.version.padEnd(9)}  ${c.role.padEnd(9)}  weight ${String(c.weight).padStart(3)}  ${bar(c.percent)}  ${String(c.percent).padStart(3)} %${primary}`;
+  });
+  const sticky = traffic.stickinessSeconds === 0 ? "off" : `${traffic.stickinessSeconds} s`;
+  return [
+    `Traffic (bluegreen:traffic, total weight ${traffic.total})`,
+    ...rows,
+    `  rollback: ${traffic.rollback ? "yes (moving traffic to the older version is intended)" : "no"}; sticky sessions: ${sticky}`,
+  ];
+}
+
+function stepsSection(steps: readonly ReleaseStep[]): string[] {
+  return ["Release steps, in order", ...steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
+}
+
+function describeStep(step: ReleaseStep): string {
+  switch (step.kind) {
+    case "snapshot":
+      return `snapshot   ${step.snapshotId}${step.database ? ` of database ${step.database}` : ""} (taken once per migration version, kept on delete)`;
+    case "migration":
+      return (
+        `migration  ${step.version}: ${step.command.join(" ")} (image ${step.image}, timeout ${step.timeoutSeconds} s, ` +
+        `${step.reversible ? "reversible" : "irreversible: rolling back needs the snapshot"})`
+      );
+    case "deploy":
+      return `deploy     ${step.color} ${step.version}${step.afterMigration ? " after the migration succeeded" : ""}`;
+    case "gate":
+      return `gate       ${step.colors.join(", ")}: probed when its traffic grows or its version changes; routing waits for every gate`;
+    case "routing":
+      return `routing    ${COLORS.map((color) => `${color} ${step.percent[color]} %`).join(" / ")}`;
+  }
+}
+
+function gateSection(plan: Plan): string[] {
+  const s = plan.gate.settings;
+  const colors = plan.gate.colors.map(
+    (g) => `  ${g.color.padEnd(5)}  weight ${g.weight} of ${g.totalWeight}; probes ${g.targets.length === 0 ? "(no targets)" : g.targets.join(", ")}`,
+  );
+  return [
+    "Gate (bluegreen:gate)",
+    `  max step ${s.maxStep} points per update${s.allowLargeStep ? " (allowLargeStep: this update may exceed it)" : ""}; ` +
+      `passes after ${s.consecutiveSuccesses} healthy rounds every ${s.intervalMs} ms; fails after ${s.failureThreshold} failed rounds`,
+    `  request timeout ${s.requestTimeoutMs} ms; p95 latency <= ${s.p95LatencyMs} ms; deadline ${s.deadlineSeconds} s`,
+    `  healthy: HTTP ${s.expectedStatus.join(", ")}${bodyCheck(s.body)}`,
+    `  Prometheus: ${s.prometheus ? `error rate <= ${s.prometheus.maxErrorRate} at ${s.prometheus.url}` : "not configured"}`,
+    ...colors,
+  ];
+}
+
+function bodyCheck(body: GateSettings["body"]): string {
+  if (body === undefined) return "";
+  return "contains" in body ? ` with body containing ${JSON.stringify(body.contains)}` : ` with JSON ${body.json.path} = ${JSON.stringify(body.json.equals)}`;
+}
+
+function resourceSection(resources: readonly PlanResource[]): string[] {
+  const children = new Map<string, PlanResource[]>();
+  for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+  const lines: string[] = [];
+  const walk = (parent: string, depth: number) => {
+    for (const r of children.get(parent) ?? []) {
+      const flags = [r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean);
+      lines.push(`${"  ".repeat(depth + 1)}${r.type}  ${r.name}${flags.length > 0 ? `  [${flags.join(", ")}]` : ""}`);
+      walk(r.key, depth + 1);
+    }
+  };
+  walk("", 0);
+  const custom = resources.filter((r) => r.custom).length;
+  return [`Resources (${resources.length}: ${custom} resources in ${resources.length - custom} components)`, ...lines];
+}
+
+function violationSection(violations: readonly PolicyViolation[]): string[] {
+  if (violations.length === 0) return ["Policy pack (policies/): no violations"];
+  const counts = ["mandatory", "remediate", "advisory", "disabled"]
+    .map((level) => [level, violations.filter((v) => v.enforcementLevel === level).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([level, n]) => `${n} ${level}`);
+  return [
+    `Policy pack (policies/): ${violations.length} violation${violations.length === 1 ? "" : "s"} (${counts.join(", ")})`,
+    ...violations.map((v) => `  [${v.enforcementLevel}] ${v.policyName}${v.urn ? ` on ${v.urn.split("::").pop()}` : ""}: ${v.message}`),
+  ];
+}
+
+/** The line the command ends with when mandatory policies block the plan; undefined when nothing blocks. */
+export function blockingLine(plan: Plan): string | undefined {
+  const mandatory = plan.violations.filter((v) => v.enforcementLevel === "mandatory");
+  if (mandatory.length === 0) return undefined;
+  const names = [...new Set(mandatory.map((v) => v.policyName))].join(", ");
+  return (
+    `PLAN BLOCKED: ${mandatory.length} mandatory policy violation${mandatory.length === 1 ? "" : "s"} (${names}); ` +
+    `\`pulumi up\` with --policy-pack policies would refuse this stack. Fix the config or resources listed above and plan again.`
+  );
+}
