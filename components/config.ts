@@ -10,13 +10,15 @@
  */
 import * as semver from "semver";
 import { z } from "zod";
-import { gateSettingsSchema, isHttpUrl } from "./gate/settings";
+import { isHttpUrl } from "./gate/schema";
+import { gateSettingsSchema } from "./gate/settings";
+import { CONFIG_NAMESPACE, ConfigIssue, fullKey } from "./configKeys";
 import { COLOR_PLACEHOLDER, expandColor } from "./kubernetes/names";
 import { parseQuantity } from "./kubernetes/quantity";
+import { kubernetesIssues } from "./kubernetes/rules";
 import { COLORS, Color } from "./naming";
 import { releaseRuleIssues } from "./release";
 
-export const CONFIG_NAMESPACE = "bluegreen";
 export const PLATFORMS = ["aws", "kubernetes", "docker"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 export const ENVIRONMENTS = ["development", "staging", "production"] as const;
@@ -165,13 +167,20 @@ const gatewayRefSchema = z
   })
   .strict();
 
-const cpuQuantity = z
-  .string()
-  .refine((q) => (parseQuantity(q) ?? 0) > 0, { message: 'must be a CPU quantity above 0 such as "250m" or "1"' });
-const memoryQuantity = z.string().refine((q) => !q.endsWith("m") && (parseQuantity(q) ?? 0) >= 1, {
-  message: 'must be a memory quantity such as "256Mi" or "1Gi" (a trailing "m" would mean thousandths of a byte)',
-});
-const computeSchema = z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict();
+/** Cores, or undefined when not a CPU quantity above 0. */
+const cpuValue = (q: string) => ((parseQuantity(q) ?? 0) > 0 ? parseQuantity(q) : undefined);
+/** Bytes, or undefined when not a memory quantity of at least 1 byte ("512m" is 0.512 bytes). */
+const memoryValue = (q: string) => (!q.endsWith("m") && (parseQuantity(q) ?? 0) >= 1 ? parseQuantity(q) : undefined);
+const QUANTITY_VALUE = { cpu: cpuValue, memory: memoryValue };
+
+const computeSchema = z
+  .object({
+    cpu: z.string().refine((q) => cpuValue(q) !== undefined, { message: 'must be a CPU quantity above 0 such as "250m" or "1"' }),
+    memory: z.string().refine((q) => memoryValue(q) !== undefined, {
+      message: 'must be a memory quantity such as "256Mi" or "1Gi" (a trailing "m" would mean thousandths of a byte)',
+    }),
+  })
+  .strict();
 
 /** Requests and limits of every app container and of the migration Job. */
 const podResourcesSchema = z
@@ -182,13 +191,14 @@ const podResourcesSchema = z
   .strict()
   .superRefine((r, ctx) => {
     for (const kind of ["cpu", "memory"] as const) {
-      const request = parseQuantity(r.requests[kind]);
-      const limit = parseQuantity(r.limits[kind]);
+      const request = QUANTITY_VALUE[kind](r.requests[kind]);
+      const limit = QUANTITY_VALUE[kind](r.limits[kind]);
       if (request !== undefined && limit !== undefined && limit < request) {
         ctx.addIssue({
           code: "custom",
           path: ["limits", kind],
-          message: `is ${r.limits[kind]}, below requests.${kind} (${r.requests[kind]}): Kubernetes rejects a container whose limit is below its request. Raise the limit or lower the request`,
+          input: r.limits[kind],
+          message: `must be at least requests.${kind} (${r.requests[kind]}): Kubernetes rejects a container whose limit is below its request; raise the limit or lower the request`,
         });
       }
     }
@@ -265,17 +275,13 @@ export const configSchema = z
   })
   .strict();
 
+export { CONFIG_NAMESPACE, fullKey } from "./configKeys";
+export type { ConfigIssue } from "./configKeys";
 export type BlueGreenConfig = z.infer<typeof configSchema>;
 export type ColorConfig = BlueGreenConfig["blue"];
 export type TrafficConfig = BlueGreenConfig["traffic"];
 export type MigrationConfig = z.infer<typeof migrationSchema>;
 export type DatabaseConfig = z.infer<typeof databaseSchema>;
-
-/** A config problem: the full key (`bluegreen:traffic.green`) and what to do. */
-export interface ConfigIssue {
-  key: string;
-  message: string;
-}
 
 /** Thrown when a stack file is invalid; the message lists every issue at once. */
 export class ConfigError extends Error {
@@ -287,11 +293,6 @@ export class ConfigError extends Error {
 
 export function stackFileName(stack: string): string {
   return `Pulumi.${stack}.yaml`;
-}
-
-export function fullKey(path: readonly PropertyKey[]): string {
-  const [head, ...rest] = path.map(String);
-  return rest.length === 0 ? `${CONFIG_NAMESPACE}:${head}` : `${CONFIG_NAMESPACE}:${head}.${rest.join(".")}`;
 }
 
 /** Keys that each platform cannot work without. */
@@ -335,7 +336,11 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): BlueGr
 
 function platformIssues(config: BlueGreenConfig, raw: Record<string, unknown>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  if (config.platform === "aws" && typeof raw["aws:region"] !== "string") {
+  if (config.platform === "kubernetes") {
+    const region = decodeValue(raw["aws:region"]);
+    issues.push(...kubernetesIssues(config, typeof region === "string" ? region : undefined));
+  }
+  if (config.platform === "aws" && typeof decodeValue(raw["aws:region"]) !== "string") {
     issues.push({ key: "aws:region", message: "is required on the aws platform, e.g. `pulumi config set aws:region eu-west-1`" });
   }
   if (config.platform !== "docker" && config.migration !== undefined && config.database === undefined) {

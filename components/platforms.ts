@@ -2,12 +2,11 @@
 import { awsPlatform } from "./aws";
 import type { Platform as PlatformName } from "./config";
 import { dockerPlatform } from "./docker";
+import { kubernetesPlatform } from "./kubernetes";
 import type { PlatformFactory } from "./platform";
 
 export const platforms: Record<PlatformName, PlatformFactory> = {
   aws: awsPlatform,
-  kubernetes: () => {
-    throw new Error("kubernetes platform: wired in the next commit");
-  },
+  kubernetes: kubernetesPlatform,
   docker: dockerPlatform,
 };

@@ -32,7 +32,7 @@ export function trafficPlan(weights: Weights): TrafficPlan {
   }
   if (total === 0) throw new Error("at least one color needs a weight above 0");
   return {
-    weights,
+    weights: { blue: weights.blue, green: weights.green },
     percent: percentages(weights, total),
     primary: weights.green > weights.blue ? "green" : "blue",
     total,

@@ -1,0 +1,238 @@
+/**
+ * The specs of every Kubernetes object the platform creates, as pure
+ * functions of plain values: unit-tested and validated against the official
+ * schemas without Pulumi, and passed unchanged to the resources.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type { BlueGreenConfig, MigrationConfig } from "../config";
+import { COLORS, Color } from "../naming";
+import type { Weights } from "../traffic";
+import { colorLabels, expandColor, migrationLabels, parseSecretRef, selectorLabels, workloadName } from "./names";
+
+export type KubernetesConfig = NonNullable<BlueGreenConfig["kubernetes"]>;
+export type PodResources = KubernetesConfig["resources"];
+export type GatewayRef = KubernetesConfig["gateway"];
+
+/** Name of the container port that probes and Services refer to. */
+const PORT_NAME = "http";
+
+/**
+ * Probe timing. Startup allows 2 minutes to boot before liveness may restart
+ * the pod; readiness drops a pod from its Service after 2 failed checks
+ * (10 s); liveness restarts a pod after 3 (30 s).
+ */
+export const PROBE_TIMING = {
+  startup: { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 24 },
+  readiness: { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2, successThreshold: 1 },
+  liveness: { periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+} as const;
+
+/**
+ * Readiness of an HTTPRoute for Pulumi (the `pulumi.com/waitFor` annotation,
+ * @pulumi/kubernetes >= 4.18): the Gateway accepted it and resolved its
+ * backend Services. Without it Pulumi treats a custom resource as ready at
+ * once, and the gate could probe a hostname the Gateway does not serve yet.
+ */
+export const ROUTE_WAIT_FOR = JSON.stringify(
+  ["Accepted", "ResolvedRefs"].map((type) => `jsonpath={.status.parents[0].conditions[?(@.type=="${type}")].status}=True`),
+);
+
+/** The subset of Gateway API `HTTPRoute.spec` this platform writes (gateway.networking.k8s.io/v1). */
+export interface HttpRouteSpec {
+  readonly parentRefs: { group: string; kind: string; name: string; namespace?: string; sectionName?: string }[];
+  readonly hostnames: string[];
+  readonly rules: {
+    matches: { path: { type: "PathPrefix"; value: string } }[];
+    backendRefs: { kind: "Service"; name: string; port: number; weight?: number }[];
+    sessionPersistence?: { type: "Cookie"; absoluteTimeout: string };
+  }[];
+}
+
+export interface ColorWorkloadSpec {
+  readonly app: string;
+  readonly color: Color;
+  readonly version: string;
+  readonly image: string;
+  /** Pods; 0 keeps the color defined but idle. */
+  readonly replicas: number;
+  readonly port: number;
+  readonly healthPath: string;
+  readonly env: Record<string, string>;
+  /** Variable name → `secret-name/key`. */
+  readonly secrets: Record<string, string>;
+  readonly resources: PodResources;
+}
+
+export interface MigrationJobSpec {
+  readonly app: string;
+  readonly migration: MigrationConfig;
+  readonly env: Record<string, string>;
+  readonly secrets: Record<string, string>;
+  readonly resources: PodResources;
+}
+
+/** Plain variables, then secrets as `secretKeyRef`s, each sorted by name so the spec is stable. */
+export function envVars(env: Record<string, string>, secrets: Record<string, string>): k8s.types.input.core.v1.EnvVar[] {
+  const byName = ([a]: [string, string], [b]: [string, string]) => a.localeCompare(b);
+  return [
+    ...Object.entries(env).sort(byName).map(([name, value]) => ({ name, value })),
+    ...Object.entries(secrets)
+      .sort(byName)
+      .map(([name, ref]) => {
+        const secretKeyRef = parseSecretRef(ref);
+        if (!secretKeyRef) {
+          throw new Error(`secret ${name} is "${ref}", not a Kubernetes Secret reference; write it as secret-name/key (e.g. api-database/url)`);
+        }
+        return { name, valueFrom: { secretKeyRef } };
+      }),
+  ];
+}
+
+function resourceRequirements(resources: PodResources): k8s.types.input.core.v1.ResourceRequirements {
+  return { requests: { ...resources.requests }, limits: { ...resources.limits } };
+}
+
+export function deploymentSpec(spec: ColorWorkloadSpec): k8s.types.input.apps.v1.DeploymentSpec {
+  const httpGet = { path: spec.healthPath, port: PORT_NAME };
+  return {
+    replicas: spec.replicas,
+    selector: { matchLabels: selectorLabels(spec.app, spec.color) },
+    // A color may carry traffic while it rolls: never drop below the desired ready pods.
+    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
+    revisionHistoryLimit: 3,
+    template: {
+      metadata: { labels: colorLabels(spec.app, spec.color, spec.version) },
+      spec: {
+        containers: [
+          {
+            name: spec.app,
+            image: spec.image,
+            ports: [{ name: PORT_NAME, containerPort: spec.port, protocol: "TCP" }],
+            env: envVars({ ...spec.env, APP_COLOR: spec.color, APP_VERSION: spec.version }, spec.secrets),
+            resources: resourceRequirements(spec.resources),
+            startupProbe: { httpGet, ...PROBE_TIMING.startup },
+            readinessProbe: { httpGet, ...PROBE_TIMING.readiness },
+            livenessProbe: { httpGet, ...PROBE_TIMING.liveness },
+            securityContext: { allowPrivilegeEscalation: false },
+          },
+        ],
+      },
+    },
+  };
+}
+
+export function serviceSpec(app: string, color: Color, servicePort: number): k8s.types.input.core.v1.ServiceSpec {
+  return {
+    type: "ClusterIP",
+    selector: selectorLabels(app, color),
+    ports: [{ name: PORT_NAME, port: servicePort, targetPort: PORT_NAME, protocol: "TCP" }],
+  };
+}
+
+/**
+ * One attempt (`backoffLimit: 0`) bounded by the migration's timeout. No
+ * `ttlSecondsAfterFinished`: a Job Kubernetes deleted after it finished would
+ * look deleted to `pulumi refresh`, and the next `pulumi up` would run the
+ * migration again.
+ */
+export function jobSpec(spec: MigrationJobSpec): k8s.types.input.batch.v1.JobSpec {
+  const { migration } = spec;
+  return {
+    backoffLimit: 0,
+    activeDeadlineSeconds: migration.timeoutSeconds,
+    template: {
+      metadata: { labels: migrationLabels(spec.app, migration.version) },
+      spec: {
+        restartPolicy: "Never",
+        containers: [
+          {
+            name: `${spec.app}-migrate`,
+            image: migration.image,
+            // `args`, not `command`: like ECS `command`, it keeps the image's entrypoint.
+            args: migration.command,
+            env: envVars({ ...spec.env, MIGRATION_VERSION: migration.version }, spec.secrets),
+            resources: resourceRequirements(spec.resources),
+            securityContext: { allowPrivilegeEscalation: false },
+          },
+        ],
+      },
+    },
+  };
+}
+
+function parentRef(gateway: GatewayRef): HttpRouteSpec["parentRefs"][number] {
+  return {
+    group: "gateway.networking.k8s.io",
+    kind: "Gateway",
+    name: gateway.name,
+    ...(gateway.namespace ? { namespace: gateway.namespace } : {}),
+    ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}),
+  };
+}
+
+const ALL_PATHS: HttpRouteSpec["rules"][number]["matches"] = [{ path: { type: "PathPrefix", value: "/" } }];
+
+/** Gateway API duration (at most 5 digits per unit): 300 → "5m", 604800 → "168h", 3661 → "1h1m1s". */
+export function gatewayDuration(seconds: number): string {
+  const parts: [number, string][] = [
+    [Math.floor(seconds / 3600), "h"],
+    [Math.floor((seconds % 3600) / 60), "m"],
+    [seconds % 60, "s"],
+  ];
+  return parts.filter(([value]) => value > 0).map(([value, unit]) => `${value}${unit}`).join("") || "0s";
+}
+
+export interface WeightedRouteArgs {
+  readonly app: string;
+  readonly gateway: GatewayRef;
+  readonly hostnames: string[];
+  readonly servicePort: number;
+  readonly weights: Weights;
+  /** Cookie session persistence (Gateway API experimental channel) when above 0. */
+  readonly stickinessSeconds: number;
+}
+
+/** One rule over both colors' Services with the configured weights (Gateway API weights are relative, like ALB's). */
+export function weightedRouteSpec(args: WeightedRouteArgs): HttpRouteSpec {
+  return {
+    parentRefs: [parentRef(args.gateway)],
+    hostnames: [...args.hostnames],
+    rules: [
+      {
+        matches: ALL_PATHS,
+        backendRefs: COLORS.map((color) => ({
+          kind: "Service",
+          name: workloadName(args.app, color),
+          port: args.servicePort,
+          weight: args.weights[color],
+        })),
+        ...(args.stickinessSeconds > 0
+          ? { sessionPersistence: { type: "Cookie", absoluteTimeout: gatewayDuration(args.stickinessSeconds) } }
+          : {}),
+      },
+    ],
+  };
+}
+
+/** A route that sends one hostname to one color only: where the gate probes that color. */
+export function colorRouteSpec(app: string, color: Color, hostname: string, gateway: GatewayRef, servicePort: number): HttpRouteSpec {
+  return {
+    parentRefs: [parentRef(gateway)],
+    hostnames: [hostname],
+    rules: [{ matches: ALL_PATHS, backendRefs: [{ kind: "Service", name: workloadName(app, color), port: servicePort }] }],
+  };
+}
+
+/**
+ * Where the gate reaches `color` alone: `gateUrlTemplate` when set, otherwise
+ * the color's own route hostname; the health path is appended. Undefined when
+ * neither is configured (then only `bluegreen:gate.targets` are probed).
+ */
+export function gateUrl(config: KubernetesConfig, color: Color, healthPath: string): string | undefined {
+  const base = config.gateUrlTemplate
+    ? expandColor(config.gateUrlTemplate, color)
+    : config.colorRoutes
+      ? `${config.scheme}://${expandColor(config.colorRoutes.hostname, color)}`
+      : undefined;
+  return base === undefined ? undefined : `${base.replace(/\/+$/, "")}${healthPath}`;
+}
