@@ -1,0 +1,76 @@
+/**
+ * What the rule families share: the resource types the program registers,
+ * how a policy reads its config (the schema's defaults under what the engine
+ * passed), and the dependency walk that stack policies use to prove an
+ * ordering such as "the listener waits for the gate".
+ */
+import type { PolicyConfigSchema } from "@pulumi/policy";
+import { COLORS, Color } from "../components/naming";
+
+/** Resource types the rules read. Dynamic resources carry the program's own type names. */
+export const TYPES = {
+  listener: "aws:lb/listener:Listener",
+  targetGroup: "aws:lb/targetGroup:TargetGroup",
+  ecsService: "aws:ecs/service:Service",
+  taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+  rdsInstance: "aws:rds/instance:Instance",
+  rdsSnapshot: "aws:rds/snapshot:Snapshot",
+  rdsClusterSnapshot: "aws:rds/clusterSnapshot:ClusterSnapshot",
+  promotionGate: "pulumi-nodejs:dynamic/bluegreen:PromotionGate",
+  ecsMigration: "pulumi-nodejs:dynamic/bluegreen:EcsMigration",
+  oneShotCommand: "pulumi-nodejs:dynamic/bluegreen:OneShotCommand",
+  haproxyWeights: "pulumi-nodejs:dynamic/bluegreen:HaproxyWeights",
+  deployment: "kubernetes:apps/v1:Deployment",
+  job: "kubernetes:batch/v1:Job",
+  service: "kubernetes:core/v1:Service",
+  httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+  dockerContainer: "docker:index/container:Container",
+  dockerImage: "docker:index/remoteImage:RemoteImage",
+} as const;
+
+/**
+ * The config a policy runs with. The engine fills in the schema's defaults
+ * before it calls Configure; merging them here as well keeps a policy correct
+ * under any runner that passes only what the user set.
+ */
+export function configOf<T>(schema: PolicyConfigSchema, given: object): T {
+  const defaults = Object.entries(schema.properties).flatMap(([key, property]) =>
+    property.default === undefined ? [] : [[key, property.default] as const],
+  );
+  return { ...Object.fromEntries(defaults), ...given } as T;
+}
+
+/** The part of a policy resource (or a test double) the dependency walk reads. */
+export interface DependencyNode<T> {
+  readonly dependencies: readonly T[];
+  readonly propertyDependencies: Readonly<Record<string, readonly T[]>>;
+}
+
+/** Everything `resource` waits for, directly or through other resources. */
+export function dependencyClosure<T extends DependencyNode<T>>(resource: T): Set<T> {
+  const seen = new Set<T>();
+  const queue = direct(resource);
+  while (queue.length > 0) {
+    const next = queue.pop()!;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    queue.push(...direct(next));
+  }
+  return seen;
+}
+
+function direct<T extends DependencyNode<T>>(resource: T): T[] {
+  return [...resource.dependencies, ...Object.values(resource.propertyDependencies).flat()];
+}
+
+/** A color named by a tag/label value, or as a word of a name ("api-green", "api_blue_svc"). */
+export function colorIn(text: unknown): Color | undefined {
+  if (typeof text !== "string") return undefined;
+  const words = text.toLowerCase().split(/[^a-z0-9]+/);
+  return COLORS.find((color) => words.includes(color));
+}
+
+/** A value as it reads in a message: strings quoted, absent values named. */
+export function shown(value: unknown): string {
+  return value === undefined ? "not set" : JSON.stringify(value);
+}

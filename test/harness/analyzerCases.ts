@@ -1,0 +1,77 @@
+/**
+ * Test-only helpers for the policy tests: change captured registrations the
+ * way a faulty program would register them, build registrations by hand for
+ * platforms without a stack file, and read violations compactly.
+ */
+import { ProgramRun, RegisteredResource, runProgram } from "../../tooling/offlineProgram";
+import type { PolicyViolation } from "../../tooling/policyAnalyzer";
+import { readStackConfig } from "../../tooling/stackFiles";
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+/** A registration whose fields and (deep) inputs a case may change. */
+export type EditableResource = Writable<RegisteredResource> & { inputs: Record<string, any> };
+
+/** A deep copy of `resources` with the one named `name` changed by `change`. */
+export function mutate(resources: readonly RegisteredResource[], name: string, change: (resource: EditableResource) => void): RegisteredResource[] {
+  const copy = structuredClone(resources) as EditableResource[];
+  const found = copy.filter((r) => r.name === name);
+  if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}`);
+  change(found[0]);
+  return copy;
+}
+
+/** `resources` as if nothing waited for `name`: its URN removed from every dependency list. */
+export function withoutDependencyOn(resources: readonly RegisteredResource[], name: string, only?: string): RegisteredResource[] {
+  const urn = resources.find((r) => r.name === name)?.urn;
+  if (urn === undefined) throw new Error(`no resource named ${name}`);
+  return resources.map((r) =>
+    only !== undefined && r.name !== only
+      ? r
+      : {
+          ...r,
+          dependencies: r.dependencies.filter((d) => d !== urn),
+          propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, urns]) => [k, urns.filter((d) => d !== urn)])),
+        },
+  );
+}
+
+/** Runs a shipped stack with one config key changed: `patch` is merged over the stack file's object (undefined removes a field). */
+export function runWith(stack: string, key: string, patch: Record<string, unknown>): Promise<ProgramRun> {
+  const current = readStackConfig(stack).values[key];
+  const base = current === undefined ? {} : JSON.parse(current);
+  return runProgram(stack, { overrides: { [key]: { ...base, ...patch } } });
+}
+
+/** A violation as [policy, level, resource name, message]: one line per expected violation. */
+export type Seen = [policyName: string, enforcementLevel: PolicyViolation["enforcementLevel"], resourceName: string | undefined, message: string];
+
+/** Violations as `Seen` lines, sorted by resource name, then policy (registration order is not part of the contract; a policy's own order is kept). */
+export function seen(violations: readonly PolicyViolation[]): Seen[] {
+  const lines = violations.map((v): Seen => [v.policyName, v.enforcementLevel, v.urn?.split("::").pop(), v.message]);
+  const key = (line: Seen) => `${line[2]}\u0000${line[0]}`;
+  return lines.sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+export interface HandMadeOptions {
+  readonly dependsOn?: readonly RegisteredResource[];
+  readonly protect?: boolean;
+}
+
+/** A registration as the engine would see it from a program on a platform that has no stack file yet. */
+export function handMade(type: string, name: string, inputs: Record<string, unknown>, options: HandMadeOptions = {}): RegisteredResource {
+  return {
+    urn: `urn:pulumi:dev::bluegreen::${type}::${name}`,
+    type,
+    name,
+    custom: true,
+    parent: "",
+    inputs,
+    dependencies: (options.dependsOn ?? []).map((r) => r.urn),
+    propertyDependencies: {},
+    protect: options.protect ?? false,
+    retainOnDelete: false,
+    deleteBeforeReplace: false,
+    ignoreChanges: [],
+    additionalSecretOutputs: [],
+  };
+}
