@@ -10,6 +10,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { policyConfigFile } from "../tooling/plan/policyConfig";
 import { PROJECT_DIR } from "../tooling/stackFiles";
 
 const LOCAL_STACK = "local";
@@ -43,7 +44,10 @@ function main(argv: string[]): number {
   }
   const selected = run("pulumi", ["stack", "select", "--create", stack, ...(stack === LOCAL_STACK ? ["--secrets-provider", "passphrase"] : [])], env);
   if (selected !== 0) return selected;
-  return run("pulumi", ["up", "--stack", stack, "--policy-pack", path.join(PROJECT_DIR, "policies"), ...upFlags], env);
+  // Each stack's policy thresholds (e.g. staging is not judged as production).
+  const policyConfig = policyConfigFile(stack);
+  const policyFlags = ["--policy-pack", path.join(PROJECT_DIR, "policies"), ...(policyConfig ? ["--policy-pack-config", policyConfig] : [])];
+  return run("pulumi", ["up", "--stack", stack, ...policyFlags, ...upFlags], env);
 }
 
 process.exit(main(process.argv.slice(2)));

@@ -24,10 +24,11 @@ export function renderSummary(plan: Plan): string {
 
 function trafficSection(plan: Plan): string[] {
   const { traffic } = plan;
+  const versionWidth = Math.max(...COLORS.map((color) => traffic.colors[color].version.length));
   const rows = COLORS.map((color) => {
     const c = traffic.colors[color];
     const primary = traffic.primary === color ? "  primary" : "";
-    return `  ${color.padEnd(5)}  ${c.version.padEnd(9)}  ${c.role.padEnd(9)}  weight ${String(c.weight).padStart(3)}  ${bar(c.percent)}  ${String(c.percent).padStart(3)} %${primary}`;
+    return `  ${color.padEnd(5)}  ${c.version.padEnd(versionWidth)}  ${c.role.padEnd(9)}  weight ${String(c.weight).padStart(3)}  ${bar(c.percent)}  ${String(c.percent).padStart(3)} %${primary}`;
   });
   const sticky = traffic.stickinessSeconds === 0 ? "off" : `${traffic.stickinessSeconds} s`;
   return [
@@ -47,7 +48,7 @@ function describeStep(step: ReleaseStep): string {
       return `snapshot   ${step.snapshotId}${step.database ? ` of database ${step.database}` : ""} (taken once per migration version, kept on delete)`;
     case "migration":
       return (
-        `migration  ${step.version}: ${step.command.join(" ")} (image ${step.image}, timeout ${step.timeoutSeconds} s, ` +
+        `migration  ${step.version}: ${step.command.map(shellWord).join(" ")} (image ${step.image}, timeout ${step.timeoutSeconds} s, ` +
         `${step.reversible ? "reversible" : "irreversible: rolling back needs the snapshot"})`
       );
     case "deploy":
@@ -57,6 +58,11 @@ function describeStep(step: ReleaseStep): string {
     case "routing":
       return `routing    ${COLORS.map((color) => `${color} ${step.percent[color]} %`).join(" / ")}`;
   }
+}
+
+/** Arguments with spaces or quotes are shown quoted, so the command reads as it runs. */
+function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg);
 }
 
 function gateSection(plan: Plan): string[] {

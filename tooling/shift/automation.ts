@@ -5,6 +5,7 @@
  */
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import type { Weights } from "../../components/traffic";
+import { POLICY_PACK_DIR, policyConfigFile } from "../plan/policyConfig";
 import { PROJECT_DIR } from "../stackFiles";
 import type { ShiftStack } from "./engine";
 
@@ -37,7 +38,9 @@ export async function stackOutputs(stack: Stack): Promise<Record<string, unknown
   return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
 }
 
+/** Every `up` runs the policy pack with the stack's policy config, as CI's deployments do. */
 export function automationShiftStack(stack: Stack): ShiftStack {
+  const configFile = policyConfigFile(stack.name);
   return {
     name: stack.name,
     async readConfig() {
@@ -45,7 +48,8 @@ export function automationShiftStack(stack: Stack): ShiftStack {
       return Object.fromEntries(Object.entries(config).map(([key, item]) => [key, item.value]));
     },
     async readDeployedWeights() {
-      return (await stackOutputs(stack)).weights as Weights | undefined;
+      const weights = (await stackOutputs(stack)).weights as Weights | undefined;
+      return weights === undefined ? undefined : { blue: weights.blue, green: weights.green };
     },
     async setConfig(values) {
       await stack.setAllConfig(
@@ -54,13 +58,13 @@ export function automationShiftStack(stack: Stack): ShiftStack {
       );
     },
     async up(onOutput) {
-      await stack.up({ onOutput });
+      await stack.up({ onOutput, policyPacks: [POLICY_PACK_DIR], policyPackConfigs: configFile === undefined ? [] : [configFile] });
     },
   };
 }
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const stderr = /stderr: (.*)/.exec(text)?.[1]?.trim();
-  return stderr || text.split("\n")[0];
+  if (text.includes("ENOENT")) return "`pulumi` is not on PATH";
+  return /stderr: (.*)/.exec(text)?.[1]?.trim() || text.split("\n")[0];
 }

@@ -19,6 +19,7 @@ import {
   ShiftRequest,
   shareOf,
   trafficValues,
+  weightsFor,
 } from "./steps";
 
 export interface ShiftStack {
@@ -106,7 +107,7 @@ export async function runAbort(stack: ShiftStack, io: ShiftIo): Promise<ShiftOut
   if ("reason" in state) return { ok: false, reason: state.reason };
   const { raw, config, deployed } = state;
   const stable = releaseView(config).stable;
-  const weights = { [stable]: 100, [otherColor(stable)]: 0 } as Record<Color, number>;
+  const weights = weightsFor(stable, 100);
   if (shareOf(deployed, stable) === 100 && COLORS.every((c) => config.traffic[c] === weights[c])) {
     clock.log(`nothing to abort: ${stable} (${config[stable].version}) already has 100 %`);
     return { ok: true, weights: deployed };
@@ -115,7 +116,7 @@ export async function runAbort(stack: ShiftStack, io: ShiftIo): Promise<ShiftOut
   try {
     checkStepConfig(raw, stack.name, values);
   } catch (e) {
-    if (e instanceof ConfigError) return { ok: false, reason: `abort refused: ${e.message}` };
+    if (e instanceof ConfigError) return { ok: false, reason: `the stack config would be invalid after the abort: ${e.message}` };
     throw e;
   }
   clock.log(`abort: ${formatSplit(deployed)} -> ${formatSplit(weights)}: all traffic back to stable ${stable} (${config[stable].version}) at once`);
@@ -126,7 +127,7 @@ export async function runAbort(stack: ShiftStack, io: ShiftIo): Promise<ShiftOut
   } catch (e) {
     const reason = failureReason(e);
     clock.log(`abort FAILED after ${formatDuration(io.now().getTime() - started)}: ${reason}`);
-    return { ok: false, reason: `abort failed: ${reason}. Traffic stays at ${formatSplit(deployed)}; check with \`npm run status -- ${stack.name}\`.` };
+    return { ok: false, reason: `${reason}. Traffic stays at ${formatSplit(deployed)}; check with \`npm run status -- ${stack.name}\`.` };
   } finally {
     // The one-off permission must not carry over to the next release.
     await stack.setConfig({ [ALLOW_LARGE_STEP]: String(config.gate.allowLargeStep) });
@@ -184,6 +185,10 @@ async function readState(stack: ShiftStack): Promise<StackState> {
  * when it blocked, else the first specific engine error, else the first line.
  */
 export function failureReason(error: unknown): string {
+  return mainLines(error).replace(/[.\s]+$/, "");
+}
+
+function mainLines(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   const lines = text.split("\n").map((line) => line.trim());
   const gate = lines.findIndex((line) => line.includes("Promotion gate blocked"));
@@ -195,8 +200,9 @@ export function failureReason(error: unknown): string {
       .map((line) => line.replace(/^error:\s*/, ""))
       .join(" ");
   }
-  const specific = lines.find((line) => /^error:/.test(line) && !/^error: update failed$/.test(line));
-  return (specific ?? lines.find((line) => line !== "") ?? "unknown error").replace(/^error:\s*/, "");
+  const specific = lines.map((line) => /(?:^|\s)error:\s*(.+)$/.exec(line)?.[1]).find((m) => m !== undefined && m !== "update failed");
+  // The Automation API's CommandError reads "code: N / stdout: ... / stderr: ...".
+  return specific ?? /stderr: (.+)/.exec(text)?.[1] ?? lines.find((line) => line !== "") ?? "unknown error";
 }
 
 function clockTime(date: Date): string {

@@ -82,7 +82,8 @@ export function formatDuration(ms: number): string {
 
 /** Weights that give `color` exactly `percent` % (total 100). */
 export function weightsFor(color: Color, percent: number): Weights {
-  return { [color]: percent, [otherColor(color)]: 100 - percent } as Record<Color, number>;
+  const other = 100 - percent;
+  return color === "blue" ? { blue: percent, green: other } : { blue: other, green: percent };
 }
 
 /** The color's exact share of the traffic, as the gate measures it. */

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/*
+ * A stand-in `pulumi` CLI for tests of the Automation API wiring: it answers
+ * the commands the Automation API runs for select / config / up / outputs,
+ * records every argv in the state file ($FAKE_PULUMI_STATE), and fails `up`
+ * like a blocked promotion gate when the state says so. No engine behind it.
+ *
+ * State: { stack, config: { key: value-as-the-CLI-prints-it }, outputs: {}, failGreenAt: [weights], calls: [] }
+ */
+const fs = require("node:fs");
+
+const file = process.env.FAKE_PULUMI_STATE;
+const state = JSON.parse(fs.readFileSync(file, "utf8"));
+const argv = process.argv.slice(2);
+state.calls.push(argv);
+const save = () => fs.writeFileSync(file, JSON.stringify(state, null, 2));
+const flag = (name) => argv[argv.indexOf(name) + 1];
+
+function fail(message) {
+  save();
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(255);
+}
+
+function setPath(key, text) {
+  const [root, ...fields] = key.split(".");
+  const value = /^-?\d+$/.test(text) ? Number(text) : text === "true" ? true : text === "false" ? false : text;
+  if (fields.length === 0) return void (state.config[root] = text);
+  const object = state.config[root] === undefined ? {} : JSON.parse(state.config[root]);
+  let node = object;
+  for (const field of fields.slice(0, -1)) node = node[field] ??= {};
+  node[fields[fields.length - 1]] = value;
+  state.config[root] = JSON.stringify(object);
+}
+
+const command = argv.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ");
+if (argv[0] === "version") {
+  process.stdout.write("v3.248.0\n");
+} else if (command.startsWith("stack select")) {
+  if (flag("--stack") !== state.stack) fail(`no stack named '${flag("--stack")}' found`);
+} else if (argv[0] === "config" && argv[1] === "set-all") {
+  const pairs = argv.slice(2).filter((a, i, all) => all[i - 1] === "--plaintext");
+  for (const pair of pairs) setPath(pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1));
+} else if (argv[0] === "config") {
+  const json = Object.fromEntries(Object.entries(state.config).map(([key, value]) => [key, { value, secret: false }]));
+  process.stdout.write(JSON.stringify(json));
+} else if (argv[0] === "up") {
+  const traffic = JSON.parse(state.config["bluegreen:traffic"]);
+  const before = state.outputs.weights ?? { blue: 0, green: 0 };
+  process.stdout.write(`Updating (${state.stack})\n`);
+  if (traffic.green > before.green && state.failGreenAt.includes(traffic.green)) {
+    process.stdout.write(
+      "\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGate (api-green-gate-check):\n" +
+        `    error: Promotion gate blocked traffic to green of app "api" (version 1.5.0, weight ${before.green} -> ${traffic.green} of 100).\n` +
+        "    Failed check: HTTP status at http://10.0.0.7:8082/healthz: observed HTTP 503; limit one of [200] (gate.expectedStatus).\n\n",
+    );
+    fail("update failed");
+  }
+  state.outputs = { ...state.outputs, weights: { blue: traffic.blue, green: traffic.green } };
+  process.stdout.write("Resources:\n    2 updated\n");
+} else if (command === "stack output") {
+  process.stdout.write(JSON.stringify(state.outputs));
+} else if (command === "stack history") {
+  process.stdout.write("[]");
+} else {
+  fail(`fake pulumi does not know \`pulumi ${argv.join(" ")}\``);
+}
+save();

@@ -1,0 +1,135 @@
+/**
+ * An in-memory stack for the shift engine: real stack-file config, the
+ * program's real config rules (parseConfig) and the gate's real promotion
+ * rules (decidePromotion) on every `up`, plus scripted probe failures. Each
+ * color's gate remembers what it last let through, as the real gate's state
+ * does, so a rollback is judged against what the gates actually recorded.
+ */
+import { parseConfig } from "../../../components/config";
+import { decidePromotion, PreviousPromotion } from "../../../components/gate/promotion";
+import { COLORS, Color, otherColor } from "../../../components/naming";
+import type { Weights } from "../../../components/traffic";
+import type { ShiftIo, ShiftStack } from "../../../tooling/shift/engine";
+import { applyConfigPaths } from "../../../tooling/shift/steps";
+import { readStackConfig } from "../../../tooling/stackFiles";
+
+export interface FakeStackOptions {
+  /** Weights the stack runs (as deployed); undefined: never deployed. */
+  readonly deployed: Weights | undefined;
+  /** Config to change from the stack file (full keys, objects as values). */
+  readonly overrides?: Record<string, unknown>;
+  /** True when the gate's probe of `color` at `weight` fails. */
+  readonly probeFails?: (color: Color, weight: number) => boolean;
+  /** Simulated duration of one `pulumi up`. @default 65_000 */
+  readonly upMs?: number;
+}
+
+export class FakeStack implements ShiftStack {
+  raw: Record<string, string>;
+  deployed: Weights | undefined;
+  /** What each color's gate last recorded. */
+  readonly gates: Partial<Record<Color, PreviousPromotion>> = {};
+  /** Every call, in order: `set k=v ...` or `up`. */
+  readonly calls: string[] = [];
+
+  constructor(
+    readonly name: string,
+    private readonly clock: FakeClock,
+    private readonly options: FakeStackOptions,
+  ) {
+    const values = readStackConfig(name).values;
+    this.raw = { ...values };
+    for (const [key, value] of Object.entries(options.overrides ?? {})) this.raw[key] = JSON.stringify(value);
+    this.deployed = options.deployed;
+    if (options.deployed !== undefined) {
+      const config = parseConfig(this.raw, name);
+      for (const color of COLORS) {
+        this.gates[color] = { weight: options.deployed[color], version: config[color].version, totalWeight: options.deployed.blue + options.deployed.green };
+      }
+    }
+  }
+
+  async readConfig(): Promise<Record<string, string>> {
+    return { ...this.raw };
+  }
+
+  async readDeployedWeights(): Promise<Weights | undefined> {
+    return this.deployed;
+  }
+
+  async setConfig(values: Record<string, string>): Promise<void> {
+    this.calls.push(`set ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+    this.raw = applyConfigPaths(this.raw, values);
+  }
+
+  async up(): Promise<void> {
+    this.calls.push("up");
+    this.clock.advance(this.options.upMs ?? 65_000);
+    const config = parseConfig(this.raw, this.name);
+    const total = config.traffic.blue + config.traffic.green;
+    const failures: string[] = [];
+    const passed: Color[] = [];
+    for (const color of COLORS) {
+      const decision = decidePromotion(this.gates[color], {
+        color,
+        weight: config.traffic[color],
+        totalWeight: total,
+        version: config[color].version,
+        otherVersion: config[otherColor(color)].version,
+        rollback: config.traffic.rollback,
+        maxStep: config.gate.maxStep,
+        allowLargeStep: config.gate.allowLargeStep,
+      });
+      if (decision.violations.length > 0) failures.push(...decision.violations.map((v) => `error: ${v.message}`));
+      else if (decision.probeRequired && this.options.probeFails?.(color, config.traffic[color])) {
+        failures.push(
+          [
+            `error: Promotion gate blocked traffic to ${color} of app "api" (version ${config[color].version}, weight ${this.gates[color]?.weight} -> ${config.traffic[color]} of ${total}).`,
+            "Failed check: HTTP status at http://10.0.0.7:8082/healthz: observed HTTP 503; limit one of [200] (gate.expectedStatus). Stopped because 3 consecutive failed rounds reached gate.failureThreshold (3).",
+            "Traffic was NOT moved: the listener weights are unchanged.",
+            "To retry, fix the color and run `pulumi up` again.",
+          ].join("\n    "),
+        );
+      } else passed.push(color);
+    }
+    // Gates run side by side: the ones that passed record their new state even when another blocks the listener.
+    for (const color of passed) this.gates[color] = { weight: config.traffic[color], version: config[color].version, totalWeight: total };
+    if (failures.length > 0) {
+      throw new Error(`code: 255\n stdout: Updating (${this.name})\n\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGate:\n    ${failures.join("\n\n    ")}\n\n    error: update failed\n\n stderr: \n`);
+    }
+    this.deployed = { blue: config.traffic.blue, green: config.traffic.green };
+  }
+
+  /** The traffic config as the stack file would now hold it. */
+  traffic(): Record<string, unknown> {
+    return JSON.parse(this.raw["bluegreen:traffic"]);
+  }
+
+  gateConfig(): Record<string, unknown> {
+    return JSON.parse(this.raw["bluegreen:gate"]);
+  }
+}
+
+/** A clock that only moves when the fake stack works or the engine sleeps. */
+export class FakeClock {
+  private ms: number;
+  readonly lines: string[] = [];
+  readonly output: string[] = [];
+
+  constructor(start = "2026-11-24T10:00:00Z") {
+    this.ms = Date.parse(start);
+  }
+
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+
+  io(sleep?: (ms: number) => Promise<void>): ShiftIo {
+    return {
+      now: () => new Date(this.ms),
+      sleep: sleep ?? (async (ms) => this.advance(ms)),
+      log: (line) => this.lines.push(line),
+      output: (text) => this.output.push(text),
+    };
+  }
+}

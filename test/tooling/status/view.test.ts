@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { bar } from "../../../tooling/status/bars";
+import { renderStatus, statusFromOutputs } from "../../../tooling/status/view";
+
+const OUTPUTS = {
+  url: "https://api.example.com",
+  platform: "aws",
+  primaryColor: "green",
+  weights: { blue: 25, green: 75 },
+  trafficPercent: { blue: 25, green: 75 },
+  versions: { blue: "1.4.2", green: "1.10.0-rc.1" },
+  gateVerdicts: { blue: "skipped", green: "passed" },
+  snapshotId: "api-pre-42",
+  migrationVersion: "42",
+};
+
+describe("bar", () => {
+  it.each([
+    [0, "░░░░░░░░░░"],
+    [4, "░░░░░░░░░░"],
+    [5, "█░░░░░░░░░"],
+    [50, "█████░░░░░"],
+    [100, "██████████"],
+  ])("%d %% of 10 cells is %s", (percent, text) => {
+    expect(bar(percent, 10)).toBe(text);
+  });
+});
+
+describe("renderStatus", () => {
+  it("shows bars, shares, weights, versions, the primary color, gate verdicts, snapshot and migration", () => {
+    expect(renderStatus(statusFromOutputs("production", "stack outputs", OUTPUTS), 20)).toBe(
+      [
+        "Stack production on aws (stack outputs): https://api.example.com",
+        "  blue   1.4.2        █████░░░░░░░░░░░░░░░   25 %  weight  25           gate skipped",
+        "  green  1.10.0-rc.1  ███████████████░░░░░   75 %  weight  75  primary  gate passed",
+        "  last snapshot:  api-pre-42",
+        "  last migration: 42",
+      ].join("\n"),
+    );
+  });
+
+  it("says what is missing rather than guessing: no verdicts, no migration", () => {
+    const view = statusFromOutputs("dev", "offline", { ...OUTPUTS, url: undefined, gateVerdicts: {}, snapshotId: undefined, migrationVersion: undefined });
+    expect(renderStatus(view, 4).split("\n")).toEqual([
+      "Stack dev on aws (offline)",
+      "  blue   1.4.2        █░░░   25 %  weight  25           gate none recorded",
+      "  green  1.10.0-rc.1  ███░   75 %  weight  75  primary  gate none recorded",
+      "  last snapshot:  none (no migration configured)",
+      "  last migration: none",
+    ]);
+  });
+
+  it("refuses a stack without the program's outputs, naming them", () => {
+    expect(() => statusFromOutputs("staging", "stack outputs", { url: "x" })).toThrow(
+      "stack staging has no `platform`, `primaryColor`, `weights`, `trafficPercent`, `versions` outputs: " +
+        "it was not deployed by this program yet (or by an older version). Run `pulumi up`, or look at the config with `--offline`.",
+    );
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * The offline plan of a stack: validate its config, run the real program
+ * under the deterministic mocks, run the policy pack on what it registered,
+ * and reduce it all to a Plan. No credentials, no CLI, no cloud.
+ */
+import * as fs from "node:fs";
+import { parseConfig } from "../../components/config";
+import { runProgram } from "../offlineProgram";
+import { PolicyAnalyzer, startPolicyAnalyzer } from "../policyAnalyzer";
+import { PROJECT_DIR, readStackConfig } from "../stackFiles";
+import { buildPlan, Plan } from "./buildPlan";
+import { policyConfigFile } from "./policyConfig";
+
+export interface OfflinePlanOptions {
+  /** Config values to change (full keys; objects allowed), as if edited in the stack file. */
+  readonly overrides?: Record<string, unknown>;
+  /** A running policy pack to reuse across plans; by default one is started and stopped for this plan. */
+  readonly analyzer?: PolicyAnalyzer;
+}
+
+/** Throws ConfigError before running anything when the stack file is invalid. */
+export async function offlinePlan(stack: string, options: OfflinePlanOptions = {}): Promise<Plan> {
+  const config = parseConfig({ ...readStackConfig(stack).values, ...options.overrides }, stack);
+  // The pack takes seconds to start (it compiles with ts-node): start it while the program runs.
+  const own = options.analyzer === undefined ? startPolicyAnalyzer() : undefined;
+  try {
+    const run = await runProgram(stack, { overrides: options.overrides });
+    const analyzer = options.analyzer ?? (await own!);
+    const configFile = policyConfigFile(stack);
+    const violations = await analyzer.analyze(run.resources, {
+      config: configFile === undefined ? undefined : (JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>),
+    });
+    return buildPlan({ run, config, violations, projectDir: PROJECT_DIR });
+  } finally {
+    await own?.then((analyzer) => analyzer.stop(), () => undefined);
+  }
+}

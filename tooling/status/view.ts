@@ -1,0 +1,69 @@
+/**
+ * Where a release stands, at a glance: weights per color as bars, versions,
+ * the primary color, each color's last gate verdict, the last snapshot and
+ * migration. Built from the program's stack outputs (live stack) or from the
+ * offline plan's outputs; pure.
+ */
+import { COLORS, Color } from "../../components/naming";
+import { bar } from "./bars";
+
+export interface StatusView {
+  readonly stack: string;
+  /** Where the figures come from, e.g. "stack outputs" or "offline plan of Pulumi.staging.yaml". */
+  readonly source: string;
+  readonly platform: string;
+  readonly url?: string;
+  readonly primary: Color;
+  readonly weights: Record<Color, number>;
+  readonly percent: Record<Color, number>;
+  readonly versions: Record<Color, string>;
+  /** undefined: no verdict recorded (e.g. offline, where no gate ran). */
+  readonly gateVerdicts: Record<Color, string | undefined>;
+  readonly snapshotId?: string;
+  readonly migrationVersion?: string;
+}
+
+const REQUIRED = ["platform", "primaryColor", "weights", "trafficPercent", "versions"] as const;
+
+/** Reads the program's exports (see index.ts); throws when the stack lacks them. */
+export function statusFromOutputs(stack: string, source: string, outputs: Record<string, unknown>): StatusView {
+  const missing = REQUIRED.filter((key) => outputs[key] === undefined);
+  if (missing.length > 0) {
+    throw new Error(
+      `stack ${stack} has no ${missing.map((key) => `\`${key}\``).join(", ")} output${missing.length === 1 ? "" : "s"}: ` +
+        "it was not deployed by this program yet (or by an older version). Run `pulumi up`, or look at the config with `--offline`.",
+    );
+  }
+  const verdicts = (outputs.gateVerdicts ?? {}) as Partial<Record<Color, string>>;
+  return {
+    stack,
+    source,
+    platform: String(outputs.platform),
+    url: typeof outputs.url === "string" ? outputs.url : undefined,
+    primary: outputs.primaryColor as Color,
+    weights: outputs.weights as Record<Color, number>,
+    percent: outputs.trafficPercent as Record<Color, number>,
+    versions: outputs.versions as Record<Color, string>,
+    gateVerdicts: { blue: verdicts.blue, green: verdicts.green },
+    snapshotId: typeof outputs.snapshotId === "string" ? outputs.snapshotId : undefined,
+    migrationVersion: typeof outputs.migrationVersion === "string" ? outputs.migrationVersion : undefined,
+  };
+}
+
+export function renderStatus(view: StatusView, width = 30): string {
+  const versionWidth = Math.max(...COLORS.map((color) => view.versions[color].length));
+  const rows = COLORS.map((color) => {
+    const primary = view.primary === color ? "primary" : "       ";
+    const verdict = view.gateVerdicts[color] ?? "none recorded";
+    return (
+      `  ${color.padEnd(5)}  ${view.versions[color].padEnd(versionWidth)}  ${bar(view.percent[color], width)}  ` +
+      `${String(view.percent[color]).padStart(3)} %  weight ${String(view.weights[color]).padStart(3)}  ${primary}  gate ${verdict}`
+    );
+  });
+  return [
+    `Stack ${view.stack} on ${view.platform} (${view.source})${view.url ? `: ${view.url}` : ""}`,
+    ...rows,
+    `  last snapshot:  ${view.snapshotId ?? "none (no migration configured)"}`,
+    `  last migration: ${view.migrationVersion ?? "none"}`,
+  ].join("\n");
+}
