@@ -9,6 +9,25 @@ import type { BlueGreenConfig, MigrationConfig } from "./config";
 import type { Color } from "./naming";
 import type { Weights } from "./traffic";
 
+/** What every platform's color is built from, whatever runs it. */
+export interface ColorBasics {
+  readonly app: string;
+  readonly color: Color;
+  /** Semver of the release this color runs. */
+  readonly version: string;
+  /** Pinned container image. */
+  readonly image: string;
+  readonly port: number;
+  readonly healthPath: string;
+  /** Plain environment variables of this color. */
+  readonly env: Record<string, string>;
+}
+
+export function colorBasics(config: BlueGreenConfig, color: Color): ColorBasics {
+  const { version, image, env } = config[color];
+  return { app: config.app.name, color, version, image, env, port: config.app.port, healthPath: config.app.healthPath };
+}
+
 export interface ColorDeployment {
   /** The running color: the gate probes it only once this is ready. */
   readonly ready: pulumi.Resource;

@@ -27,6 +27,15 @@ export function releaseView(config: Pick<BlueGreenConfig, "blue" | "green">): Re
   };
 }
 
+/**
+ * The color whose version a migration prepares the schema for: its env and
+ * secrets (the database URL, typically) are the migration task's. Green when
+ * both colors run the same version.
+ */
+export function migrationTarget(config: Pick<BlueGreenConfig, "blue" | "green">): Color {
+  return releaseView(config).candidate ?? "green";
+}
+
 export function releaseRuleIssues(config: BlueGreenConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const view = releaseView(config);

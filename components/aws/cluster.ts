@@ -6,6 +6,16 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { childName } from "../naming";
 
+/** Where and how a Fargate task of the app runs: shared by the colors and the migration. */
+export interface EcsPlacement {
+  readonly region: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  readonly clusterArn: pulumi.Input<string>;
+  readonly logGroupName: pulumi.Input<string>;
+  readonly executionRoleArn: pulumi.Input<string>;
+}
+
 export interface ServiceClusterArgs {
   /** Secrets Manager / SSM ARNs the tasks read at start. @default [] */
   readonly secretArns: string[];

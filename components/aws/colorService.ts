@@ -6,30 +6,19 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Color, childName } from "../naming";
+import { childName } from "../naming";
 import { childOptions } from "../options";
+import type { ColorBasics } from "../platform";
+import type { EcsPlacement } from "./cluster";
 import { containerDefinitions } from "./taskDefinition";
 
-export interface ColorServiceArgs {
-  readonly app: string;
-  readonly color: Color;
-  readonly version: string;
-  readonly image: string;
+export interface ColorServiceArgs extends ColorBasics, EcsPlacement {
   readonly desiredCount: number;
   readonly cpu: number;
   readonly memory: number;
-  readonly port: number;
-  readonly healthPath: string;
   /** HTTP codes that count as healthy, ALB matcher syntax. @default "200" */
   readonly healthMatcher: string;
-  readonly env: Record<string, string>;
   readonly secrets: Record<string, string>;
-  readonly region: string;
-  readonly vpcId: pulumi.Input<string>;
-  readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  readonly clusterArn: pulumi.Input<string>;
-  readonly logGroupName: pulumi.Input<string>;
-  readonly executionRoleArn: pulumi.Input<string>;
   readonly loadBalancerArn: pulumi.Input<string>;
   readonly loadBalancerDnsName: pulumi.Input<string>;
   readonly loadBalancerSecurityGroupId: pulumi.Input<string>;

@@ -7,9 +7,9 @@ import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { BlueGreenConfig } from "../config";
 import { COLORS, Color, childName } from "../naming";
-import type { Platform, PlatformFactory } from "../platform";
-import { releaseView } from "../release";
-import { ServiceCluster } from "./cluster";
+import { Platform, PlatformFactory, colorBasics } from "../platform";
+import { migrationTarget } from "../release";
+import { EcsPlacement, ServiceCluster } from "./cluster";
 import { ColorService } from "./colorService";
 import { Database, MigrationSnapshot } from "./database";
 import { LoadBalancer } from "./loadBalancer";
@@ -29,7 +29,7 @@ export const awsPlatform: PlatformFactory = (config: BlueGreenConfig, parent): P
   // Presence checked by parseConfig with the other config problems.
   const region = aws.config.region!;
   const opts = { parent };
-  const migrationColor = releaseView(config).candidate ?? "green";
+  const migrationColor = migrationTarget(config);
 
   const network = new Network(childName(app, "network"), config.network!, opts);
   const secretArns = [...new Set(COLORS.flatMap((color) => Object.values(config[color].secrets)))].sort();
@@ -52,6 +52,14 @@ export const awsPlatform: PlatformFactory = (config: BlueGreenConfig, parent): P
       }, opts)
     : undefined;
 
+  const placement: EcsPlacement = {
+    region,
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    clusterArn: cluster.clusterArn,
+    logGroupName: cluster.logGroupName,
+    executionRoleArn: cluster.executionRoleArn,
+  };
   const targetGroupArns = {} as Record<Color, pulumi.Output<string>>;
 
   return {
@@ -65,13 +73,7 @@ export const awsPlatform: PlatformFactory = (config: BlueGreenConfig, parent): P
       return new MigrationTask(childName(app, "migration"), {
         app,
         migration,
-        region,
-        vpcId: network.vpcId,
-        privateSubnetIds: network.privateSubnetIds,
-        clusterArn: cluster.clusterArn,
-        logGroupName: cluster.logGroupName,
-        executionRoleArn: cluster.executionRoleArn,
-        // The migration runs with the settings of the version it prepares the schema for.
+        ...placement,
         env: config[migrationColor].env,
         secrets: config[migrationColor].secrets,
       }, { parent, dependsOn: step.dependsOn });
@@ -79,24 +81,13 @@ export const awsPlatform: PlatformFactory = (config: BlueGreenConfig, parent): P
     colorService(color, step) {
       const settings = config[color];
       const service = new ColorService(childName(app, color), {
-        app,
-        color,
-        version: settings.version,
-        image: settings.image,
+        ...colorBasics(config, color),
+        ...placement,
         desiredCount: settings.desiredCount,
         cpu: settings.cpu,
         memory: settings.memory,
-        port: config.app.port,
-        healthPath: config.app.healthPath,
         healthMatcher: healthMatcher(config.gate.expectedStatus),
-        env: settings.env,
         secrets: settings.secrets,
-        region,
-        vpcId: network.vpcId,
-        privateSubnetIds: network.privateSubnetIds,
-        clusterArn: cluster.clusterArn,
-        logGroupName: cluster.logGroupName,
-        executionRoleArn: cluster.executionRoleArn,
         loadBalancerArn: loadBalancer.arn,
         loadBalancerDnsName: loadBalancer.dnsName,
         loadBalancerSecurityGroupId: loadBalancer.securityGroupId,

@@ -9,18 +9,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { MigrationConfig } from "../config";
 import { childOptions } from "../options";
 import { childName } from "../naming";
+import type { EcsPlacement } from "./cluster";
 import { EcsMigration } from "./ecsMigration";
 import { containerDefinitions } from "./taskDefinition";
 
-export interface MigrationTaskArgs {
+export interface MigrationTaskArgs extends EcsPlacement {
   readonly app: string;
   readonly migration: MigrationConfig;
-  readonly region: string;
-  readonly vpcId: pulumi.Input<string>;
-  readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  readonly clusterArn: pulumi.Input<string>;
-  readonly logGroupName: pulumi.Input<string>;
-  readonly executionRoleArn: pulumi.Input<string>;
   /** Same secrets as the app (the database URL, typically). */
   readonly secrets: Record<string, string>;
   readonly env: Record<string, string>;

@@ -5,19 +5,13 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { Color, childName } from "../naming";
+import { childName } from "../naming";
 import { childOptions } from "../options";
+import type { ColorBasics } from "../platform";
 
-export interface ColorContainerArgs {
-  readonly app: string;
-  readonly color: Color;
-  readonly version: string;
-  readonly image: string;
-  readonly port: number;
-  readonly healthPath: string;
+export interface ColorContainerArgs extends ColorBasics {
   /** Host port on 127.0.0.1 where the gate reaches this color. */
   readonly hostPort: number;
-  readonly env: Record<string, string>;
   readonly networkName: pulumi.Input<string>;
   /** Extra variables (e.g. the database URL). */
   readonly databaseUrl?: string;

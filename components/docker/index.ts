@@ -8,7 +8,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { COLORS, Color, childName } from "../naming";
 import { OneShotCommand } from "../oneShotCommand";
-import type { Platform, PlatformFactory } from "../platform";
+import { Platform, PlatformFactory, colorBasics } from "../platform";
 import { ColorContainer } from "./colorContainer";
 import { LocalDatabase, SNAPSHOT_DIR } from "./localDatabase";
 import { dockerRunArgs, snapshotScript } from "./postgresScripts";
@@ -54,16 +54,9 @@ export const dockerPlatform: PlatformFactory = (config, parent): Platform => {
       }, { parent, dependsOn: [...step.dependsOn, database] });
     },
     colorService(color, step) {
-      const settingsOf = config[color];
       const service = new ColorContainer(childName(app, color), {
-        app,
-        color,
-        version: settingsOf.version,
-        image: settingsOf.image,
-        port: config.app.port,
-        healthPath: config.app.healthPath,
+        ...colorBasics(config, color),
         hostPort: settings.colorPorts[color],
-        env: settingsOf.env,
         networkName: network.name,
         databaseUrl: `postgres://postgres@${database.host}:5432/${database.databaseName}`,
       }, { parent, dependsOn: [...step.dependsOn, database] });

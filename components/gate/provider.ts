@@ -29,16 +29,8 @@ export interface PromotionGateInputs {
   readonly headers?: Record<string, string>;
 }
 
-export interface PromotionGateOutputs {
-  readonly app: string;
-  readonly color: Color;
-  readonly version: string;
-  readonly otherVersion: string;
-  readonly weight: number;
-  readonly totalWeight: number;
-  readonly rollback: boolean;
-  readonly targets: string[];
-  readonly settings: GateSettings;
+/** What was verified; the inputs less the secret headers. */
+export interface PromotionGateOutputs extends Omit<PromotionGateInputs, "headers"> {
   readonly verdict: "passed" | "skipped";
   /** Why the gate probed or skipped (e.g. "weight decrease 50 -> 10: ..."). */
   readonly reason: string;

@@ -8,8 +8,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MigrationSnapshot } from "../aws/database";
 import { childName } from "../naming";
-import type { PlatformFactory } from "../platform";
-import { releaseView } from "../release";
+import { PlatformFactory, colorBasics } from "../platform";
+import { migrationTarget } from "../release";
 import { ColorWorkload } from "./colorWorkload";
 import { gateUrl } from "./manifests";
 import { MigrationJob } from "./migrationJob";
@@ -20,7 +20,7 @@ export const kubernetesPlatform: PlatformFactory = (config, parent) => {
   const app = config.app.name;
   // Presence checked by parseConfig with the other config problems.
   const cluster = config.kubernetes!;
-  const migrationColor = releaseView(config).candidate ?? "green";
+  const migrationColor = migrationTarget(config);
 
   // Retained on destroy: the namespace also holds the Secrets the pods read, which this program does not own.
   const namespace: pulumi.Input<string> = cluster.createNamespace
@@ -42,7 +42,6 @@ export const kubernetesPlatform: PlatformFactory = (config, parent) => {
         app,
         migration,
         namespace,
-        // The migration runs with the settings of the version it prepares the schema for.
         env: config[migrationColor].env,
         secrets: config[migrationColor].secrets,
         resources: cluster.resources,
@@ -51,14 +50,8 @@ export const kubernetesPlatform: PlatformFactory = (config, parent) => {
     colorService(color, step) {
       const settings = config[color];
       const workload = new ColorWorkload(childName(app, color), {
-        app,
-        color,
-        version: settings.version,
-        image: settings.image,
+        ...colorBasics(config, color),
         replicas: settings.desiredCount,
-        port: config.app.port,
-        healthPath: config.app.healthPath,
-        env: settings.env,
         secrets: settings.secrets,
         resources: cluster.resources,
         namespace,

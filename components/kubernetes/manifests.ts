@@ -6,6 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { BlueGreenConfig, MigrationConfig } from "../config";
 import { COLORS, Color } from "../naming";
+import type { ColorBasics } from "../platform";
 import type { Weights } from "../traffic";
 import { colorLabels, expandColor, migrationLabels, parseSecretRef, selectorLabels, workloadName } from "./names";
 
@@ -48,16 +49,9 @@ export interface HttpRouteSpec {
   }[];
 }
 
-export interface ColorWorkloadSpec {
-  readonly app: string;
-  readonly color: Color;
-  readonly version: string;
-  readonly image: string;
+export interface ColorWorkloadSpec extends ColorBasics {
   /** Pods; 0 keeps the color defined but idle. */
   readonly replicas: number;
-  readonly port: number;
-  readonly healthPath: string;
-  readonly env: Record<string, string>;
   /** Variable name → `secret-name/key`. */
   readonly secrets: Record<string, string>;
   readonly resources: PodResources;
