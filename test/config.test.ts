@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../components/config";
+import { configError } from "./configErrors";
 import { readStackConfig } from "../tooling/stackFiles";
 
 /** A valid docker stack; each test changes one thing. */
@@ -14,13 +15,9 @@ function baseConfig(): Record<string, unknown> {
 }
 
 function issuesOf(raw: Record<string, unknown>, stack = "dev"): ConfigError {
-  try {
-    parseConfig(raw, stack);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
+  const error = configError(raw, stack);
+  if (!error) throw new Error("expected a ConfigError");
+  return error;
 }
 
 describe("parseConfig", () => {

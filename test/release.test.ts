@@ -1,27 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { BlueGreenConfig, ConfigError, parseConfig } from "../components/config";
+import { BlueGreenConfig, parseConfig } from "../components/config";
 import { releaseRuleIssues, releaseView } from "../components/release";
+import { engineValues, issueLines } from "./configErrors";
+
+const BASE = {
+  "bluegreen:platform": "docker",
+  "bluegreen:app": { name: "api" },
+  "bluegreen:blue": { version: "1.4.2", image: "api:1.4.2" },
+  "bluegreen:green": { version: "1.5.0", image: "api:1.5.0" },
+  "bluegreen:traffic": { blue: 90, green: 10 },
+};
 
 function config(overrides: Record<string, unknown> = {}): BlueGreenConfig {
-  const raw: Record<string, unknown> = {
-    "bluegreen:platform": "docker",
-    "bluegreen:app": { name: "api" },
-    "bluegreen:blue": { version: "1.4.2", image: "api:1.4.2" },
-    "bluegreen:green": { version: "1.5.0", image: "api:1.5.0" },
-    "bluegreen:traffic": { blue: 90, green: 10 },
-    ...overrides,
-  };
-  return parseConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.stringify(v)])), "dev");
+  return parseConfig(engineValues({ ...BASE, ...overrides }), "dev");
 }
 
 function rejected(overrides: Record<string, unknown>): string[] {
-  try {
-    config(overrides);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => `${i.key}: ${i.message}`);
-    throw error;
-  }
-  return [];
+  return issueLines(engineValues({ ...BASE, ...overrides }));
 }
 
 describe("releaseView", () => {

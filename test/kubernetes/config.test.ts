@@ -4,12 +4,13 @@
  * pure name, label, quantity and gate-URL helpers they rely on.
  */
 import { describe, expect, it } from "vitest";
-import { BlueGreenConfig, ConfigError, parseConfig } from "../../components/config";
+import { BlueGreenConfig, parseConfig } from "../../components/config";
 import { gateUrl } from "../../components/kubernetes/manifests";
 import { labelValue, migrationJobName, parseSecretRef } from "../../components/kubernetes/names";
 import { parseQuantity } from "../../components/kubernetes/quantity";
 import { kubernetesIssues } from "../../components/kubernetes/rules";
 import { readStackConfig } from "../../tooling/stackFiles";
+import { engineValues, issueLines } from "../configErrors";
 
 const KUBERNETES = { gateway: { name: "public" }, hostnames: ["api.example.com"] };
 
@@ -23,7 +24,7 @@ function raw(overrides: Record<string, unknown> = {}): Record<string, unknown> {
     "bluegreen:kubernetes": KUBERNETES,
     ...overrides,
   };
-  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, JSON.stringify(value)]));
+  return engineValues(values);
 }
 
 function config(overrides: Record<string, unknown> = {}): BlueGreenConfig {
@@ -31,13 +32,9 @@ function config(overrides: Record<string, unknown> = {}): BlueGreenConfig {
 }
 
 function rejected(overrides: Record<string, unknown>): string[] {
-  try {
-    config(overrides);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => `${i.key}: ${i.message}`);
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
+  const lines = issueLines(raw(overrides), "kube-dev");
+  if (lines.length === 0) throw new Error("expected a ConfigError");
+  return lines;
 }
 
 describe("bluegreen:kubernetes", () => {

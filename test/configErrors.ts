@@ -1,0 +1,23 @@
+/** Test helper: the ConfigError a config is rejected with. */
+import { ConfigError, parseConfig } from "../components/config";
+
+/** Parses `raw` for `stack`; returns the ConfigError, or undefined when the config is valid. */
+export function configError(raw: Record<string, unknown>, stack = "dev"): ConfigError | undefined {
+  try {
+    parseConfig(raw, stack);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+}
+
+/** `key: message` lines of every issue (empty for a valid config). */
+export function issueLines(raw: Record<string, unknown>, stack = "dev"): string[] {
+  return configError(raw, stack)?.issues.map((i) => `${i.key}: ${i.message}`) ?? [];
+}
+
+/** Stack-file style values: objects as the JSON text the engine passes. */
+export function engineValues(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, JSON.stringify(value)]));
+}
