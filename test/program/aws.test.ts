@@ -117,6 +117,24 @@ describe("stack-specific choices", () => {
     expect(run.outputs.primaryColor).toBe("blue");
   });
 
+  it("restores a named snapshot into a new, equally safe instance and leaves the original alone", async () => {
+    const database = JSON.parse((await runProgram("production")).config.values["bluegreen:database"]);
+    const run = await runProgram("production", {
+      overrides: { "bluegreen:database": { ...database, restoreFromSnapshot: "api-pre-2026-11-20-orders-index" } },
+    });
+    const [restored] = ofType(run, "aws:rds/instance:Instance");
+    expect(restored.name).toBe("api-database-restored");
+    expect(restored.inputs).toMatchObject({
+      identifier: "api-production-restored",
+      snapshotIdentifier: "api-pre-2026-11-20-orders-index",
+      storageEncrypted: true,
+      publiclyAccessible: false,
+      deletionProtection: true,
+    });
+    expect(restored.protect).toBe(true);
+    expect(restored.retainOnDelete).toBe(true);
+  });
+
   it("staging creates an encrypted, private, backed-up database", async () => {
     const run = await runProgram("staging");
     const [db] = ofType(run, "aws:rds/instance:Instance");
