@@ -32,6 +32,13 @@ export interface HaproxySpec {
   /** Path both colors answer 200 on while healthy. */
   readonly healthPath: string;
   readonly servers: Readonly<Record<Color, ServerSpec>>;
+  /**
+   * DNS server that resolves the servers' host names, e.g. Docker's embedded
+   * DNS (127.0.0.11:53). A replaced color container gets a new address; with
+   * a resolver HAProxy follows it instead of keeping the address it found at
+   * start. @default none (addresses resolved once, at start)
+   */
+  readonly dnsResolver?: Endpoint;
 }
 
 /** One invalid value: where it is and why, in the shape Pulumi's Check failures use. */
@@ -100,6 +107,7 @@ export function haproxySpecProblems(spec: HaproxySpec): Problem[] {
     ...weightProblem("servers.green.weight", spec.servers?.green?.weight),
     ...bothZeroProblem("servers", spec.servers?.blue?.weight, spec.servers?.green?.weight),
   ];
+  if (spec.dnsResolver !== undefined) problems.push(...endpointProblems("dnsResolver", spec.dnsResolver, true));
   if (typeof spec.healthPath !== "string" || !CONFIG_PATH.test(spec.healthPath)) {
     problems.push({ property: "healthPath", reason: `is ${show(spec.healthPath)}; must start with "/" and contain no spaces, quotes or '#'` });
   }
@@ -134,6 +142,14 @@ export function renderHaproxyConfig(spec: HaproxySpec): string {
     `    stats socket ipv4@${spec.admin.address}:${spec.admin.port} level admin`,
     "    stats timeout 10s",
     "",
+    ...(spec.dnsResolver === undefined
+      ? []
+      : [
+          "resolvers dns",
+          `    nameserver dns1 ${spec.dnsResolver.address}:${spec.dnsResolver.port}`,
+          "    hold valid 1s",
+          "",
+        ]),
     "defaults",
     "    mode http",
     "    option http-keep-alive",
@@ -160,7 +176,9 @@ export function renderHaproxyConfig(spec: HaproxySpec): string {
     "    http-check expect status 200",
     "    http-response set-header X-Bluegreen-Color %[srv_name]",
     // Checks keep running at weight 0, so a drained color stays warm for an instant rollback.
-    "    default-server check inter 1s fastinter 250ms downinter 500ms rise 2 fall 2",
+    "    default-server check inter 1s fastinter 250ms downinter 500ms rise 2 fall 2" +
+      // Start even when a color's name does not resolve yet; it is marked down until it does.
+      (spec.dnsResolver === undefined ? "" : " resolvers dns resolve-prefer ipv4 init-addr last,libc,none"),
     server("blue"),
     server("green"),
     "",

@@ -33,6 +33,8 @@ export interface RouterArgs {
 const LISTEN_PORT = 8080;
 const ADMIN_PORT = 9999;
 const CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
+/** Docker's embedded DNS on user-defined networks: resolves container names to their current address. */
+const DOCKER_DNS = { address: "127.0.0.11", port: 53 };
 
 export class Router extends pulumi.ComponentResource {
   readonly url: string;
@@ -47,6 +49,7 @@ export class Router extends pulumi.ComponentResource {
       bind: { address: "0.0.0.0", port: LISTEN_PORT },
       admin: { address: "0.0.0.0", port: ADMIN_PORT },
       healthPath: args.healthPath,
+      dnsResolver: DOCKER_DNS,
       servers: {
         blue: { address: args.backends.blue, port: args.appPort, weight: 1 },
         green: { address: args.backends.green, port: args.appPort, weight: 1 },

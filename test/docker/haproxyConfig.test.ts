@@ -102,6 +102,19 @@ describe("renderHaproxyConfig", () => {
   it("GIVEN a health path with a space (it would split the config word) WHEN validated THEN it is rejected", () => {
     expect(haproxySpecProblems({ ...spec, healthPath: "/health z" }).map((p) => p.property)).toEqual(["healthPath"]);
   });
+
+  it("GIVEN a DNS resolver WHEN rendered THEN servers re-resolve through it and may start unresolved", () => {
+    const config = renderHaproxyConfig({ ...spec, dnsResolver: { address: "127.0.0.11", port: 53 } });
+    expect(sectionOf(config, "resolvers dns")).toEqual(["    nameserver dns1 127.0.0.11:53", "    hold valid 1s"]);
+    expect(config).toContain(
+      "    default-server check inter 1s fastinter 250ms downinter 500ms rise 2 fall 2 resolvers dns resolve-prefer ipv4 init-addr last,libc,none\n",
+    );
+    expect(renderHaproxyConfig(spec)).not.toContain("resolvers");
+    expect(haproxySpecProblems({ ...spec, dnsResolver: { address: "dns.local", port: 0 } }).map((p) => p.property)).toEqual([
+      "dnsResolver.address",
+      "dnsResolver.port",
+    ]);
+  });
 });
 
 describe("weightProblems", () => {
