@@ -48,10 +48,11 @@ export class ColorContainer extends pulumi.ComponentResource {
         { label: "bluegreen.color", value: args.color },
         { label: "bluegreen.version", value: args.version },
       ],
-      // Running is not ready: wait for the image's own HEALTHCHECK when it has one.
+      // Readiness is the gate's job (it probes this color before any traffic), so images need no HEALTHCHECK.
       wait: false,
       restart: "unless-stopped",
-    }, parent);
+      // Fixed name and host port: the old container must go before its replacement starts.
+    }, childOptions(this, opts, { deleteBeforeReplace: true }));
     this.containerId = container.id;
     this.probeUrl = `http://127.0.0.1:${args.hostPort}${args.healthPath}`;
     this.registerOutputs({ containerId: this.containerId, probeUrl: this.probeUrl });

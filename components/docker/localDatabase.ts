@@ -48,7 +48,8 @@ export class LocalDatabase extends pulumi.ComponentResource {
       wait: true,
       waitTimeout: 120,
       restart: "unless-stopped",
-    }, parent);
+      // Fixed name: the old container must go before its replacement starts (the data stays in its volume).
+    }, childOptions(this, opts, { deleteBeforeReplace: true }));
     this.snapshotVolumeName = snapshots.name;
     this.registerOutputs({ host: this.host, snapshotVolumeName: this.snapshotVolumeName });
   }

@@ -67,7 +67,8 @@ export class Router extends pulumi.ComponentResource {
       uploads: [{ file: CONFIG_PATH, content: config }],
       labels: [{ label: "bluegreen.config-sha256", value: createHash("sha256").update(config).digest("hex") }],
       restart: "unless-stopped",
-    }, parent);
+      // Fixed name and host ports: the old router must go before its replacement starts.
+    }, childOptions(this, opts, { deleteBeforeReplace: true }));
     const weights = new HaproxyWeights(childName(name, "weights"), {
       admin: { address: "127.0.0.1", port: args.adminPort },
       backend: args.app,

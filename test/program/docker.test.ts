@@ -63,6 +63,13 @@ describe("Pulumi.local.yaml on Docker", () => {
     expect(named(run, "api-database-postgres").inputs.ports).toBeUndefined();
   });
 
+  it("replaces containers with fixed names and ports delete-first, so a new version never collides with the old", async () => {
+    const run = await runProgram("local");
+    const containers = ofType(run, "docker:index/container:Container");
+    expect(containers.map((c) => c.name).sort()).toEqual(["api-blue-container", "api-database-postgres", "api-green-container", "api-router-haproxy"]);
+    for (const container of containers) expect(container.deleteBeforeReplace, container.name).toBe(true);
+  });
+
   it("probes each color on its own loopback port", async () => {
     const run = await runProgram("local");
     expect(named(run, "api-blue-gate-check").inputs.targets).toEqual(["http://127.0.0.1:8081/health"]);
