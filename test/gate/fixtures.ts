@@ -1,6 +1,8 @@
 /** Shared inputs for the PromotionGate tests: fast settings so each gate decides in well under a second. */
-import type { PromotionGateInputs } from "../../components/gate/provider";
-import type { Props } from "../harness/providerHost";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { PromotionGateInputs, promotionGateProvider } from "../../components/gate/provider";
+import { FaultServer, startFaultServer } from "../harness/faultServer";
+import { Props, ProviderHost, serializeProvider } from "../harness/providerHost";
 import { GateSettingsInput, gateSettingsSchema } from "../../components/gate/settings";
 
 export const GATE_TYPE = "pulumi-nodejs:dynamic/bluegreen:PromotionGate";
@@ -47,4 +49,29 @@ export async function timed(fn: () => Promise<unknown>): Promise<{ ms: number; e
 /** `text` as a literal inside a RegExp. */
 export function esc(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The real dynamic-provider host, the serialized gate provider and a fault server, shared by one test file. */
+export interface GateRig {
+  host: ProviderHost;
+  text: string;
+  server: FaultServer;
+}
+
+/**
+ * Starts the rig before the file's tests, warms the host (deserialization and
+ * the first `require("axios")`, so timings measure the gate), resets the fault
+ * server's counters before each test and stops everything after.
+ */
+export function useGateRig(): GateRig {
+  const rig = {} as GateRig;
+  beforeAll(async () => {
+    [rig.host, rig.text, rig.server] = await Promise.all([ProviderHost.start(), serializeProvider(promotionGateProvider), startFaultServer()]);
+    await rig.host.create(GATE_TYPE, rig.text, gateInputs({ weight: 0 }));
+  });
+  afterAll(async () => {
+    await Promise.all([rig.host.stop(), rig.server.close()]);
+  });
+  beforeEach(() => rig.server.reset());
+  return rig;
 }

@@ -4,38 +4,26 @@
  * create (i.e. to let routing move) and say which check failed, observed vs
  * limit, and that traffic was not moved.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { promotionGateProvider } from "../../components/gate/provider";
+import { describe, expect, it } from "vitest";
 import type { GateSettingsInput } from "../../components/gate/settings";
-import { FaultServer, startFaultServer } from "../harness/faultServer";
-import { ProviderCallError, ProviderHost, serializeProvider } from "../harness/providerHost";
-import { esc, fastSettings, GATE_TYPE, gateInputs, timed } from "./fixtures";
+import { ProviderCallError } from "../harness/providerHost";
+import { esc, fastSettings, GATE_TYPE, gateInputs, timed, useGateRig } from "./fixtures";
 
-let host: ProviderHost;
-let text: string;
-let server: FaultServer;
-
-beforeAll(async () => {
-  [host, text, server] = await Promise.all([ProviderHost.start(), serializeProvider(promotionGateProvider), startFaultServer()]);
-});
-afterAll(async () => {
-  await Promise.all([host.stop(), server.close()]);
-});
-beforeEach(() => server.reset());
+const rig = useGateRig();
 
 const NOT_MOVED = "Traffic was NOT moved: the listener weights are unchanged (green receives no traffic from this update).";
 
 /** Creates the gate for `targets`; returns the provider's error message (fails the test if the gate passed). */
 async function blockedMessage(targets: string[], settings: NonNullable<GateSettingsInput> = {}): Promise<string> {
   const inputs = gateInputs({ targets, settings: fastSettings(settings) });
-  const result = await timed(() => host.create(GATE_TYPE, text, inputs));
+  const result = await timed(() => rig.host.create(GATE_TYPE, rig.text, inputs));
   if (!(result.error instanceof ProviderCallError)) throw new Error(`expected the gate to block, got ${result.error ?? JSON.stringify(result.value)}`);
   return result.error.details;
 }
 
 describe("the gate blocks", () => {
   it.each([500, 503])("HTTP %i after failureThreshold rounds", async (status) => {
-    const url = server.url(`/status/${status}`);
+    const url = rig.server.url(`/status/${status}`);
     const message = await blockedMessage([url]);
     expect(message).toContain(
       `Failed check: HTTP status at ${url}: observed HTTP ${status}; limit one of [200] (gate.expectedStatus). ` +
@@ -43,25 +31,25 @@ describe("the gate blocks", () => {
     );
     expect(message).toContain('Last response (first 200 chars): {"status":"unhealthy"}');
     expect(message).toContain(NOT_MOVED);
-    expect(server.hits(`/status/${status}`)).toBe(3);
+    expect(rig.server.hits(`/status/${status}`)).toBe(3);
   });
 
   it("a refused connection", async () => {
-    const port = new URL(server.refusedUrl).port;
-    expect(await blockedMessage([server.refusedUrl])).toContain(
-      `Failed check: connection at ${server.refusedUrl}: observed connect ECONNREFUSED 127.0.0.1:${port} (ECONNREFUSED); limit a reachable target that answers over HTTP.`,
+    const port = new URL(rig.server.refusedUrl).port;
+    expect(await blockedMessage([rig.server.refusedUrl])).toContain(
+      `Failed check: connection at ${rig.server.refusedUrl}: observed connect ECONNREFUSED 127.0.0.1:${port} (ECONNREFUSED); limit a reachable target that answers over HTTP.`,
     );
   });
 
   it("a reset connection", async () => {
-    const url = server.url("/reset");
+    const url = rig.server.url("/reset");
     expect(await blockedMessage([url])).toContain(
       `Failed check: connection at ${url}: observed socket hang up (ECONNRESET); limit a reachable target that answers over HTTP.`,
     );
   });
 
   it("a hanging target, by the request timeout", async () => {
-    const url = server.url("/hang");
+    const url = rig.server.url("/hang");
     const started = performance.now();
     const message = await blockedMessage([url], { requestTimeoutMs: 200, p95LatencyMs: 150 });
     expect(message).toMatch(
@@ -72,7 +60,7 @@ describe("the gate blocks", () => {
   });
 
   it("a body that trickles past the timeout (a total bound, not an idle one)", async () => {
-    const url = server.url("/drip?everyMs=20");
+    const url = rig.server.url("/drip?everyMs=20");
     const started = performance.now();
     const message = await blockedMessage([url], { requestTimeoutMs: 200, p95LatencyMs: 150 });
     expect(message).toMatch(new RegExp(`Failed check: request timeout at ${esc(url)}: observed no complete response after 2\\d\\d(\\.\\d)? ms`));
@@ -80,7 +68,7 @@ describe("the gate blocks", () => {
   });
 
   it("healthy answers slower than the p95 limit", async () => {
-    const url = server.url("/slow?ms=200");
+    const url = rig.server.url("/slow?ms=200");
     expect(await blockedMessage([url], { p95LatencyMs: 150 })).toMatch(
       new RegExp(
         `Failed check: p95 latency at ${esc(url)}: observed p95 2\\d\\d ms over 3 samples \\(this target: p95 2\\d\\d ms\\); limit gate\\.p95LatencyMs 150 ms\\. ` +
@@ -90,7 +78,7 @@ describe("the gate blocks", () => {
   });
 
   it("a wrong JSON body", async () => {
-    const url = server.url("/wrong-body");
+    const url = rig.server.url("/wrong-body");
     const message = await blockedMessage([url], { body: { json: { path: "status", equals: "healthy" } } });
     expect(message).toContain(
       `Failed check: response body at ${url}: observed status = "degraded"; limit JSON body with status = "healthy" (gate.body.json).`,
@@ -99,50 +87,50 @@ describe("the gate blocks", () => {
   });
 
   it("a missing substring", async () => {
-    const url = server.url("/wrong-body");
+    const url = rig.server.url("/wrong-body");
     expect(await blockedMessage([url], { body: { contains: "healthy" } })).toContain(
       `Failed check: response body at ${url}: observed body does not contain "healthy"; limit body contains "healthy" (gate.body.contains).`,
     );
   });
 
   it("invalid JSON when a JSON check is set", async () => {
-    const url = server.url("/invalid-json");
+    const url = rig.server.url("/invalid-json");
     expect(await blockedMessage([url], { body: { json: { path: "status", equals: "healthy" } } })).toMatch(
       new RegExp(`Failed check: JSON body at ${esc(url)}: observed invalid JSON \\(.+\\); limit JSON body with status = "healthy" \\(gate\\.body\\.json\\)\\.`),
     );
   });
 
   it("a redirect loop", async () => {
-    const url = server.url("/redirect-loop");
+    const url = rig.server.url("/redirect-loop");
     expect(await blockedMessage([url])).toContain(
       `Failed check: redirects at ${url}: observed Maximum number of redirects exceeded (ERR_FR_TOO_MANY_REDIRECTS); limit at most 3 redirects.`,
     );
     // 3 rounds × (1 request + 3 followed redirects).
-    expect(server.hits("/redirect-loop")).toBe(12);
+    expect(rig.server.hits("/redirect-loop")).toBe(12);
   });
 
   it("a target that degrades after a healthy start", async () => {
-    const url = server.url("/degrading?ok=3");
+    const url = rig.server.url("/degrading?ok=3");
     const message = await blockedMessage([url], { consecutiveSuccesses: 5 });
     expect(message).toContain(`Failed check: HTTP status at ${url}: observed HTTP 503`);
-    expect(server.hits("/degrading")).toBe(6);
+    expect(rig.server.hits("/degrading")).toBe(6);
   });
 
   it("one bad target among healthy ones, naming the bad one", async () => {
-    const bad = server.url("/status/503");
-    const message = await blockedMessage([server.url("/healthy"), bad, server.url("/healthy?i=2")]);
+    const bad = rig.server.url("/status/503");
+    const message = await blockedMessage([rig.server.url("/healthy"), bad, rig.server.url("/healthy?i=2")]);
     expect(message).toContain(`Failed check: HTTP status at ${bad}: observed HTTP 503`);
-    expect(server.hits("/healthy")).toBe(6);
+    expect(rig.server.hits("/healthy")).toBe(6);
   });
 
   describe("Prometheus (after healthy probes)", () => {
-    const prometheus = (query: string) => ({ prometheus: { url: server.url(""), query, maxErrorRate: 0.01 } });
+    const prometheus = (query: string) => ({ prometheus: { url: rig.server.url(""), query, maxErrorRate: 0.01 } });
 
     it("a high error rate", async () => {
-      expect(await blockedMessage([server.url("/healthy")], prometheus("errors_high"))).toContain(
-        `Failed check: Prometheus error rate at ${server.url("")}: observed error rate 0.2 (20 %); limit error rate <= 0.01 (1 %, gate.prometheus.maxErrorRate).`,
+      expect(await blockedMessage([rig.server.url("/healthy")], prometheus("errors_high"))).toContain(
+        `Failed check: Prometheus error rate at ${rig.server.url("")}: observed error rate 0.2 (20 %); limit error rate <= 0.01 (1 %, gate.prometheus.maxErrorRate).`,
       );
-      expect(server.queries).toEqual(["errors_high"]);
+      expect(rig.server.queries).toEqual(["errors_high"]);
     });
 
     it.each([
@@ -150,14 +138,14 @@ describe("the gate blocks", () => {
       ["errors_nan", 'observed the first series has no finite sample value (got "NaN")'],
       ["errors_broken", 'observed HTTP 503, status "error": storage is down'],
     ])("no usable answer to %s (fails closed)", async (query, observed) => {
-      const message = await blockedMessage([server.url("/healthy")], prometheus(query));
-      expect(message).toContain(`Failed check: Prometheus error rate at ${server.url("")}: ${observed}; limit error rate <= 0.01`);
+      const message = await blockedMessage([rig.server.url("/healthy")], prometheus(query));
+      expect(message).toContain(`Failed check: Prometheus error rate at ${rig.server.url("")}: ${observed}; limit error rate <= 0.01`);
       expect(message).toContain("the error rate could not be read, so the gate fails closed.");
     });
 
     it("an unreachable Prometheus (fails closed)", async () => {
-      const message = await blockedMessage([server.url("/healthy")], { prometheus: { url: server.refusedUrl, query: "errors_low", maxErrorRate: 0.01 } });
-      expect(message).toContain(`Failed check: Prometheus error rate at ${server.refusedUrl}: observed query to ${server.refusedUrl}/api/v1/query failed: connect ECONNREFUSED`);
+      const message = await blockedMessage([rig.server.url("/healthy")], { prometheus: { url: rig.server.refusedUrl, query: "errors_low", maxErrorRate: 0.01 } });
+      expect(message).toContain(`Failed check: Prometheus error rate at ${rig.server.refusedUrl}: observed query to ${rig.server.refusedUrl}/api/v1/query failed: connect ECONNREFUSED`);
     });
   });
 });

@@ -2,36 +2,23 @@
  * PromotionGate through Pulumi's real dynamic-provider host: serialization,
  * Check (the promotion rules at preview, before anything is probed) and Diff.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { promotionGateProvider } from "../../components/gate/provider";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_GATE_SETTINGS } from "../../components/gate/settings";
-import { FaultServer, startFaultServer } from "../harness/faultServer";
-import { ProviderHost, serializeProvider } from "../harness/providerHost";
-import { fastSettings, GATE_TYPE, gateInputs } from "./fixtures";
+import { fastSettings, GATE_TYPE, gateInputs, useGateRig } from "./fixtures";
 
 /** What the engine sends for a value not known at preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-let host: ProviderHost;
-let text: string;
-let server: FaultServer;
-
-beforeAll(async () => {
-  [host, text, server] = await Promise.all([ProviderHost.start(), serializeProvider(promotionGateProvider), startFaultServer()]);
-});
-afterAll(async () => {
-  await Promise.all([host.stop(), server.close()]);
-});
-beforeEach(() => server.reset());
+const rig = useGateRig();
 
 describe("serialized provider", () => {
   it("is small, loads npm packages lazily inside its methods, and carries no secrets", () => {
-    console.log(`PromotionGate provider text: ${Buffer.byteLength(text)} bytes`);
-    expect(Buffer.byteLength(text)).toBeLessThan(64 * 1024);
+    console.log(`PromotionGate provider text: ${Buffer.byteLength(rig.text)} bytes`);
+    expect(Buffer.byteLength(rig.text)).toBeLessThan(64 * 1024);
     // A captured module object would appear as a top-level `var x = require(...)`.
-    expect(text).not.toMatch(/^var [\w$]+ = require\(/m);
-    expect(text).toContain('require("axios")');
-    expect(text).not.toMatch(/(password|secret|token|bearer|authorization)["']?\s*[:=]/i);
+    expect(rig.text).not.toMatch(/^var [\w$]+ = require\(/m);
+    expect(rig.text).toContain('require("axios")');
+    expect(rig.text).not.toMatch(/(password|secret|token|bearer|authorization)["']?\s*[:=]/i);
   });
 });
 
@@ -39,14 +26,14 @@ describe("check (runs at preview)", () => {
   const previous = { ...gateInputs(), weight: 10, targets: ["http://127.0.0.1:1/health"] };
 
   it("GIVEN valid inputs with partial settings WHEN checked THEN no failures and settings get their defaults", async () => {
-    const result = await host.check(GATE_TYPE, text, {}, { ...gateInputs({ targets: [server.url("/healthy")] }), settings: { maxStep: 25 } });
+    const result = await rig.host.check(GATE_TYPE, rig.text, {}, { ...gateInputs({ targets: [rig.server.url("/healthy")] }), settings: { maxStep: 25 } });
     expect(result.failures).toEqual([]);
     expect(result.inputs.settings).toEqual({ ...DEFAULT_GATE_SETTINGS, maxStep: 25 });
   });
 
   it("GIVEN 10 -> 50 of 100 with maxStep 25 WHEN checked THEN the step is refused before any probe", async () => {
-    const news = gateInputs({ weight: 50, targets: [server.url("/healthy")], settings: fastSettings({ maxStep: 25 }) });
-    expect((await host.check(GATE_TYPE, text, previous, news)).failures).toEqual([
+    const news = gateInputs({ weight: 50, targets: [rig.server.url("/healthy")], settings: fastSettings({ maxStep: 25 }) });
+    expect((await rig.host.check(GATE_TYPE, rig.text, previous, news)).failures).toEqual([
       {
         property: "weight",
         reason:
@@ -54,17 +41,17 @@ describe("check (runs at preview)", () => {
           "Raise it in steps: set bluegreen:traffic.green to at most 35 for this update, or set bluegreen:gate.allowLargeStep to true to allow this one jump.",
       },
     ]);
-    expect(server.totalHits()).toBe(0);
+    expect(rig.server.totalHits()).toBe(0);
   });
 
   it("GIVEN allowLargeStep WHEN the same jump is checked THEN it passes", async () => {
-    const news = gateInputs({ weight: 50, targets: [server.url("/healthy")], settings: fastSettings({ maxStep: 25, allowLargeStep: true }) });
-    expect((await host.check(GATE_TYPE, text, previous, news)).failures).toEqual([]);
+    const news = gateInputs({ weight: 50, targets: [rig.server.url("/healthy")], settings: fastSettings({ maxStep: 25, allowLargeStep: true }) });
+    expect((await rig.host.check(GATE_TYPE, rig.text, previous, news)).failures).toEqual([]);
   });
 
   it("GIVEN more traffic to the older version without rollback WHEN checked THEN it is refused; with rollback it passes", async () => {
-    const news = gateInputs({ weight: 30, version: "1.2.0", targets: [server.url("/healthy")] });
-    expect((await host.check(GATE_TYPE, text, previous, news)).failures).toEqual([
+    const news = gateInputs({ weight: 30, version: "1.2.0", targets: [rig.server.url("/healthy")] });
+    expect((await rig.host.check(GATE_TYPE, rig.text, previous, news)).failures).toEqual([
       {
         property: "rollback",
         reason:
@@ -72,19 +59,19 @@ describe("check (runs at preview)", () => {
           "set bluegreen:traffic.rollback to true; otherwise deploy the newer version to green first, or lower bluegreen:traffic.green back to 10.",
       },
     ]);
-    expect((await host.check(GATE_TYPE, text, previous, { ...news, rollback: true })).failures).toEqual([]);
+    expect((await rig.host.check(GATE_TYPE, rig.text, previous, { ...news, rollback: true })).failures).toEqual([]);
   });
 
   it("GIVEN bad target URLs WHEN checked THEN each is reported at its index", async () => {
-    const news = gateInputs({ targets: ["ftp://x/health", "not a url", server.url("/healthy")] });
-    expect((await host.check(GATE_TYPE, text, {}, news)).failures).toEqual([
+    const news = gateInputs({ targets: ["ftp://x/health", "not a url", rig.server.url("/healthy")] });
+    expect((await rig.host.check(GATE_TYPE, rig.text, {}, news)).failures).toEqual([
       { property: "targets[0]", reason: 'must be an absolute http(s) URL such as "https://app.example.com/health", got "ftp://x/health"' },
       { property: "targets[1]", reason: 'must be an absolute http(s) URL such as "https://app.example.com/health", got "not a url"' },
     ]);
   });
 
   it("GIVEN no target while the color gets traffic WHEN checked THEN it fails; at weight 0 it is fine", async () => {
-    expect((await host.check(GATE_TYPE, text, {}, gateInputs({ targets: [] }))).failures).toEqual([
+    expect((await rig.host.check(GATE_TYPE, rig.text, {}, gateInputs({ targets: [] }))).failures).toEqual([
       {
         property: "targets",
         reason:
@@ -92,20 +79,20 @@ describe("check (runs at preview)", () => {
           "Give the platform a per-color URL or set bluegreen:gate.targets.green.",
       },
     ]);
-    expect((await host.check(GATE_TYPE, text, {}, gateInputs({ targets: [], weight: 0 }))).failures).toEqual([]);
+    expect((await rig.host.check(GATE_TYPE, rig.text, {}, gateInputs({ targets: [], weight: 0 }))).failures).toEqual([]);
   });
 
   it("GIVEN targets unknown at preview WHEN checked THEN they are not judged yet", async () => {
-    expect((await host.check(GATE_TYPE, text, {}, { ...gateInputs(), targets: UNKNOWN })).failures).toEqual([]);
-    expect((await host.check(GATE_TYPE, text, {}, gateInputs({ targets: [UNKNOWN] }))).failures).toEqual([]);
+    expect((await rig.host.check(GATE_TYPE, rig.text, {}, { ...gateInputs(), targets: UNKNOWN })).failures).toEqual([]);
+    expect((await rig.host.check(GATE_TYPE, rig.text, {}, gateInputs({ targets: [UNKNOWN] }))).failures).toEqual([]);
   });
 
   it("GIVEN invalid versions, weights and settings WHEN checked THEN each names its property", async () => {
     const news = {
-      ...gateInputs({ targets: [server.url("/healthy")], version: "latest", otherVersion: "v-next", weight: 120 }),
+      ...gateInputs({ targets: [rig.server.url("/healthy")], version: "latest", otherVersion: "v-next", weight: 120 }),
       settings: { requestTimeoutMs: 9000, deadlineSeconds: 5, intervalMs: 50 },
     };
-    expect((await host.check(GATE_TYPE, text, {}, news)).failures).toEqual([
+    expect((await rig.host.check(GATE_TYPE, rig.text, {}, news)).failures).toEqual([
       { property: "version", reason: 'must be a semver version such as 1.4.2, got "latest"' },
       { property: "otherVersion", reason: 'must be a semver version, or "" when the other color runs nothing; got "v-next"' },
       { property: "weight", reason: "must be a whole number from 0 to totalWeight (100), got 120" },
@@ -123,7 +110,7 @@ describe("diff", () => {
 
   it("GIVEN the same inputs (settings keys reordered by state) WHEN diffed THEN no change", async () => {
     const reordered = Object.fromEntries(Object.entries(olds.settings).reverse());
-    expect(await host.diff(GATE_TYPE, text, "shop-green-gate", olds, { ...gateInputs({ targets: ["http://a/health"] }), settings: reordered })).toEqual({
+    expect(await rig.host.diff(GATE_TYPE, rig.text, "shop-green-gate", olds, { ...gateInputs({ targets: ["http://a/health"] }), settings: reordered })).toEqual({
       changes: "none",
       replaces: [],
       deleteBeforeReplace: false,
@@ -140,7 +127,7 @@ describe("diff", () => {
       { settings: fastSettings({ intervalMs: 60 }) },
     ];
     for (const change of changes) {
-      expect(await host.diff(GATE_TYPE, text, "shop-green-gate", olds, gateInputs({ targets: ["http://a/health"], ...change }))).toEqual({
+      expect(await rig.host.diff(GATE_TYPE, rig.text, "shop-green-gate", olds, gateInputs({ targets: ["http://a/health"], ...change }))).toEqual({
         changes: "some",
         replaces: [],
         deleteBeforeReplace: false,
@@ -150,6 +137,6 @@ describe("diff", () => {
 
   it("GIVEN only new headers or a flipped rollback flag WHEN diffed THEN no change (rotating a token does not re-probe)", async () => {
     const news = gateInputs({ targets: ["http://a/health"], headers: { authorization: "Bearer rotated" }, rollback: true });
-    expect((await host.diff(GATE_TYPE, text, "shop-green-gate", olds, news)).changes).toBe("none");
+    expect((await rig.host.diff(GATE_TYPE, rig.text, "shop-green-gate", olds, news)).changes).toBe("none");
   });
 });

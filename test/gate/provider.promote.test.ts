@@ -2,33 +2,19 @@
  * Promotions that pass, rollbacks that must not wait, and the hard deadline,
  * through Pulumi's real dynamic-provider host against 127.0.0.1 servers.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { promotionGateProvider } from "../../components/gate/provider";
-import { FaultServer, startFaultServer } from "../harness/faultServer";
-import { ProviderCallError, ProviderHost, serializeProvider } from "../harness/providerHost";
-import { esc, fastSettings, GATE_TYPE, gateInputs, timed } from "./fixtures";
+import { describe, expect, it } from "vitest";
+import { ProviderCallError } from "../harness/providerHost";
+import { esc, fastSettings, GATE_TYPE, gateInputs, timed, useGateRig } from "./fixtures";
 
-let host: ProviderHost;
-let text: string;
-let server: FaultServer;
-
-beforeAll(async () => {
-  [host, text, server] = await Promise.all([ProviderHost.start(), serializeProvider(promotionGateProvider), startFaultServer()]);
-  // Warm the host (deserialization, first require of axios) so timings below measure the gate.
-  await host.create(GATE_TYPE, text, gateInputs({ weight: 0 }));
-});
-afterAll(async () => {
-  await Promise.all([host.stop(), server.close()]);
-});
-beforeEach(() => server.reset());
+const rig = useGateRig();
 
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const TOKEN = "Bearer gate-test-token-7f3a";
 
 describe("promotions that pass", () => {
   it("GIVEN a healthy color WHEN created with traffic THEN it probes consecutiveSuccesses rounds, sends the headers, and records the verdict without them", async () => {
-    const inputs = gateInputs({ targets: [server.url("/healthy")], headers: { authorization: TOKEN } });
-    const { id, outs } = await host.create(GATE_TYPE, text, inputs);
+    const inputs = gateInputs({ targets: [rig.server.url("/healthy")], headers: { authorization: TOKEN } });
+    const { id, outs } = await rig.host.create(GATE_TYPE, rig.text, inputs);
     const { headers: _secret, ...recorded } = inputs;
     expect(id).toBe("shop-green-gate");
     expect(outs).toEqual({
@@ -40,38 +26,38 @@ describe("promotions that pass", () => {
       p95LatencyMs: expect.any(Number),
     });
     expect(outs.p95LatencyMs as number).toBeLessThanOrEqual(250);
-    expect(server.hits("/healthy")).toBe(3);
-    expect(server.lastHeaders("/healthy")?.authorization).toBe(TOKEN);
+    expect(rig.server.hits("/healthy")).toBe(3);
+    expect(rig.server.lastHeaders("/healthy")?.authorization).toBe(TOKEN);
     expect(JSON.stringify(outs)).not.toContain("gate-test-token");
   });
 
   it("GIVEN healthy probes and a low Prometheus error rate WHEN created THEN it passes and records the rate", async () => {
-    const settings = fastSettings({ prometheus: { url: server.url("/"), query: "errors_low", maxErrorRate: 0.01 } });
-    const { outs } = await host.create(GATE_TYPE, text, gateInputs({ targets: [server.url("/healthy")], settings }));
+    const settings = fastSettings({ prometheus: { url: rig.server.url("/"), query: "errors_low", maxErrorRate: 0.01 } });
+    const { outs } = await rig.host.create(GATE_TYPE, rig.text, gateInputs({ targets: [rig.server.url("/healthy")], settings }));
     expect(outs).toMatchObject({ verdict: "passed", samples: 3, errorRate: 0.001 });
-    expect(server.queries).toEqual(["errors_low"]);
+    expect(rig.server.queries).toEqual(["errors_low"]);
   });
 
   it("GIVEN a healthy color WHEN its weight rises THEN the update probes and records the new weight", async () => {
-    const olds = (await host.create(GATE_TYPE, text, gateInputs({ targets: [server.url("/healthy")] }))).outs;
-    server.reset();
-    const outs = await host.update(GATE_TYPE, text, "shop-green-gate", olds, gateInputs({ weight: 30, targets: [server.url("/healthy")] }));
+    const olds = (await rig.host.create(GATE_TYPE, rig.text, gateInputs({ targets: [rig.server.url("/healthy")] }))).outs;
+    rig.server.reset();
+    const outs = await rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, gateInputs({ weight: 30, targets: [rig.server.url("/healthy")] }));
     expect(outs).toMatchObject({ verdict: "passed", weight: 30, reason: "weight increase 10 -> 30", samples: 3 });
-    expect(server.hits("/healthy")).toBe(3);
+    expect(rig.server.hits("/healthy")).toBe(3);
   });
 
   it("GIVEN a new version at the same weight WHEN updated THEN the new version is probed", async () => {
-    const olds = (await host.create(GATE_TYPE, text, gateInputs({ targets: [server.url("/healthy")] }))).outs;
-    server.reset();
-    const outs = await host.update(GATE_TYPE, text, "shop-green-gate", olds, gateInputs({ version: "1.4.1", targets: [server.url("/healthy")] }));
+    const olds = (await rig.host.create(GATE_TYPE, rig.text, gateInputs({ targets: [rig.server.url("/healthy")] }))).outs;
+    rig.server.reset();
+    const outs = await rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, gateInputs({ version: "1.4.1", targets: [rig.server.url("/healthy")] }));
     expect(outs).toMatchObject({ verdict: "passed", reason: "version change 1.4.0 -> 1.4.1 with weight 10" });
-    expect(server.hits("/healthy")).toBe(3);
+    expect(rig.server.hits("/healthy")).toBe(3);
   });
 
   it("GIVEN a failing color WHEN its weight rises THEN the update is refused naming the previous weight it stays at", async () => {
-    const olds = { ...gateInputs({ weight: 10, targets: [server.url("/healthy")] }), verdict: "passed" };
+    const olds = { ...gateInputs({ weight: 10, targets: [rig.server.url("/healthy")] }), verdict: "passed" };
     const result = await timed(() =>
-      host.update(GATE_TYPE, text, "shop-green-gate", olds, gateInputs({ weight: 30, targets: [server.url("/status/503")] })),
+      rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, gateInputs({ weight: 30, targets: [rig.server.url("/status/503")] })),
     );
     expect(result.error).toBeInstanceOf(ProviderCallError);
     const message = (result.error as ProviderCallError).details;
@@ -83,32 +69,32 @@ describe("promotions that pass", () => {
 
 describe("rollbacks never probe", () => {
   it("GIVEN targets that are down, hanging or refusing WHEN the weight is lowered THEN the update returns at once with zero requests", async () => {
-    const down = [server.url("/hang"), server.url("/status/503"), server.refusedUrl];
+    const down = [rig.server.url("/hang"), rig.server.url("/status/503"), rig.server.refusedUrl];
     const olds = { ...gateInputs({ weight: 50, targets: down }), verdict: "passed" };
-    const result = await timed(() => host.update(GATE_TYPE, text, "shop-green-gate", olds, gateInputs({ weight: 0, targets: down })));
+    const result = await timed(() => rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, gateInputs({ weight: 0, targets: down })));
     expect(result.error).toBeUndefined();
     expect(result.value).toMatchObject({ verdict: "skipped", weight: 0, samples: 0, p95LatencyMs: 0, reason: "weight 0: green receives no traffic, nothing to verify" });
-    expect([server.totalHits(), server.connections()]).toEqual([0, 0]);
+    expect([rig.server.totalHits(), rig.server.connections()]).toEqual([0, 0]);
     // The deadline is 5 s and the hang target never answers: only a skipped probe is this fast.
     expect(result.ms).toBeLessThan(500);
   });
 
   it("GIVEN a partial decrease toward a down color WHEN updated THEN it is skipped with its reason", async () => {
-    const down = [server.url("/status/503")];
+    const down = [rig.server.url("/status/503")];
     const olds = { ...gateInputs({ weight: 50, targets: down }), verdict: "passed" };
-    const outs = await host.update(GATE_TYPE, text, "shop-green-gate", olds, gateInputs({ weight: 20, targets: down }));
+    const outs = await rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, gateInputs({ weight: 20, targets: down }));
     expect(outs).toMatchObject({ verdict: "skipped", weight: 20, reason: "weight decrease 50 -> 20: lowering traffic is never probed" });
-    expect(server.totalHits()).toBe(0);
+    expect(rig.server.totalHits()).toBe(0);
   });
 
   it("GIVEN only settings or targets changed WHEN updated THEN nothing is probed", async () => {
-    const olds = { ...gateInputs({ weight: 50, targets: [server.url("/status/503")] }), verdict: "passed" };
-    const news = gateInputs({ weight: 50, targets: [server.url("/status/500")], settings: fastSettings({ intervalMs: 80 }) });
-    expect(await host.update(GATE_TYPE, text, "shop-green-gate", olds, { ...news })).toMatchObject({
+    const olds = { ...gateInputs({ weight: 50, targets: [rig.server.url("/status/503")] }), verdict: "passed" };
+    const news = gateInputs({ weight: 50, targets: [rig.server.url("/status/500")], settings: fastSettings({ intervalMs: 80 }) });
+    expect(await rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, { ...news })).toMatchObject({
       verdict: "skipped",
       reason: "weight 50 and version 1.4.0 unchanged",
     });
-    expect(server.totalHits()).toBe(0);
+    expect(rig.server.totalHits()).toBe(0);
   });
 });
 
@@ -118,9 +104,9 @@ describe("the deadline is a hard bound", () => {
   const gateElapsed = (message: string) => Number(/no verdict after (\d+) ms/.exec(message)?.[1]);
 
   it("GIVEN a target that hangs WHEN the deadline strikes mid-request THEN the request is aborted and the gate fails on time", async () => {
-    const url = server.url("/hang");
+    const url = rig.server.url("/hang");
     const settings = fastSettings({ deadlineSeconds: 2, requestTimeoutMs: 1500, p95LatencyMs: 250 });
-    const result = await timed(() => host.create(GATE_TYPE, text, gateInputs({ targets: [url], settings })));
+    const result = await timed(() => rig.host.create(GATE_TYPE, rig.text, gateInputs({ targets: [url], settings })));
     const message = (result.error as ProviderCallError).details;
     expect(message).toContain(
       `Failed check: deadline at ${url}: observed no verdict after ${gateElapsed(message)} ms; rounds completed: 1 (0 healthy, 1 failed); ` +
@@ -132,13 +118,13 @@ describe("the deadline is a hard bound", () => {
     // Wall time seen by the engine, gRPC included.
     expect(result.ms).toBeGreaterThanOrEqual(DEADLINE_MS);
     expect(result.ms).toBeLessThanOrEqual(DEADLINE_MS + 400);
-    expect(server.hits("/hang")).toBe(2);
+    expect(rig.server.hits("/hang")).toBe(2);
   });
 
   it("GIVEN a flapping target (never N successes, never N failures in a row) WHEN probed THEN the deadline ends it", async () => {
-    const url = server.url("/flap");
+    const url = rig.server.url("/flap");
     const settings = fastSettings({ deadlineSeconds: 2, intervalMs: 100 });
-    const result = await timed(() => host.create(GATE_TYPE, text, gateInputs({ targets: [url], settings })));
+    const result = await timed(() => rig.host.create(GATE_TYPE, rig.text, gateInputs({ targets: [url], settings })));
     const message = (result.error as ProviderCallError).details;
     expect(message).toMatch(
       new RegExp(
@@ -150,7 +136,7 @@ describe("the deadline is a hard bound", () => {
     expect(result.ms).toBeLessThanOrEqual(DEADLINE_MS + 400);
     // Rounds start every 100 ms for 2 s: 20, plus one that may start at the 2 s mark as the
     // deadline strikes; fewer only if timers run late on a busy machine.
-    expect(server.hits("/flap")).toBeGreaterThanOrEqual(15);
-    expect(server.hits("/flap")).toBeLessThanOrEqual(21);
+    expect(rig.server.hits("/flap")).toBeGreaterThanOrEqual(15);
+    expect(rig.server.hits("/flap")).toBeLessThanOrEqual(21);
   });
 });
