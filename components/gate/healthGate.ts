@@ -5,29 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../options";
-import { childName, Color } from "../naming";
-import { promotionGateProvider } from "./provider";
-import type { GateSettings } from "./settings";
+import { childName } from "../naming";
+import { PromotionGateInputs, promotionGateProvider } from "./provider";
 
-export interface HealthGateArgs {
-  /** App name, used in the gate's id and failure messages. */
-  readonly app: string;
-  readonly color: Color;
-  /** Version this color runs (semver). */
-  readonly version: string;
-  /** Version the other color runs (semver), or "" when it runs nothing. */
-  readonly otherVersion: string;
-  /** This color's traffic weight after the update. */
-  readonly weight: number;
-  /** Sum of both colors' weights after the update. */
-  readonly totalWeight: number;
-  /** `bluegreen:traffic.rollback`: moving traffic to an older version is intended. @default false in config */
-  readonly rollback: boolean;
-  /** URLs that reach this color alone: the platform's, plus `gate.targets.<color>`. */
+/** The gate's inputs as the program has them: targets and headers may still be outputs of other resources. */
+export interface HealthGateArgs extends Omit<PromotionGateInputs, "targets" | "headers"> {
   readonly targets: pulumi.Input<pulumi.Input<string>[]>;
-  /** Parsed `bluegreen:gate` settings (see gateSettingsSchema). */
-  readonly settings: GateSettings;
-  /** Request headers for the probes (e.g. auth); stored as a secret. @default {} */
   readonly headers?: pulumi.Input<Record<string, string>>;
 }
 

@@ -15,17 +15,24 @@ import { buildGateSettingsSchema, isHttpUrl } from "./schema";
 import type { GateSettings } from "./settings";
 
 export interface PromotionGateInputs {
+  /** App name, used in the gate's id and failure messages. */
   readonly app: string;
   readonly color: Color;
+  /** Version this color runs (semver). */
   readonly version: string;
+  /** Version the other color runs (semver), or "" when it runs nothing. */
   readonly otherVersion: string;
+  /** This color's traffic weight after the update. */
   readonly weight: number;
+  /** Sum of both colors' weights after the update. */
   readonly totalWeight: number;
+  /** `bluegreen:traffic.rollback`: moving traffic to an older version is intended. @default false in config */
   readonly rollback: boolean;
-  /** URLs to probe: the platform's per-color URL plus `gate.targets.<color>`. */
+  /** URLs that reach this color alone: the platform's, plus `gate.targets.<color>`. */
   readonly targets: string[];
+  /** Parsed `bluegreen:gate` settings (see gateSettingsSchema). */
   readonly settings: GateSettings;
-  /** Request headers for the probes; secret, so never part of the outputs. */
+  /** Request headers for the probes (e.g. auth); secret, so never part of the outputs. @default {} */
   readonly headers?: Record<string, string>;
 }
 
