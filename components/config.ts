@@ -319,7 +319,7 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): BlueGr
   if (!parsed.success) {
     throw new ConfigError(stackFile, parsed.error.issues.flatMap(zodIssueToConfigIssues));
   }
-  const config = parsed.data;
+  const config = withEnvironmentDefaults(parsed.data, decoded);
   const issues: ConfigIssue[] = [
     ...REQUIRED_BY_PLATFORM[config.platform]
       .filter((key) => config[key] === undefined)
@@ -362,6 +362,16 @@ function platformIssues(config: BlueGreenConfig, raw: Record<string, unknown>): 
     });
   }
   return issues;
+}
+
+/** Percentage points a color may gain per update in production unless `bluegreen:gate.maxStep` says otherwise. */
+export const PRODUCTION_MAX_STEP = 25;
+
+/** Defaults that depend on `bluegreen:environment`: production moves traffic in smaller steps. */
+function withEnvironmentDefaults(config: BlueGreenConfig, decoded: Record<string, unknown>): BlueGreenConfig {
+  const gate = decoded.gate as { maxStep?: unknown } | undefined;
+  if (config.environment !== "production" || gate?.maxStep !== undefined) return config;
+  return { ...config, gate: { ...config.gate, maxStep: PRODUCTION_MAX_STEP } };
 }
 
 /** The Pulumi engine passes objects and numbers as JSON text. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../components/config";
+import { ConfigError, PRODUCTION_MAX_STEP, parseConfig } from "../components/config";
 import { configError } from "./configErrors";
 import { readStackConfig } from "../tooling/stackFiles";
 
@@ -28,6 +28,14 @@ describe("parseConfig", () => {
     expect(config.traffic).toEqual({ blue: 100, green: 0, rollback: false, stickinessSeconds: 0 });
     expect(config.environment).toBe("development");
     expect(config.gate.maxStep).toBe(100);
+  });
+
+  it("moves production traffic in steps of at most 25 points unless the stack says otherwise", () => {
+    const production = { ...baseConfig(), "bluegreen:environment": "production" };
+    expect(parseConfig(production, "prod").gate.maxStep).toBe(PRODUCTION_MAX_STEP);
+    expect(parseConfig({ ...production, "bluegreen:gate": JSON.stringify({ maxStep: 40 }) }, "prod").gate.maxStep).toBe(40);
+    expect(parseConfig({ ...production, "bluegreen:gate": JSON.stringify({ intervalMs: 500 }) }, "prod").gate).toMatchObject({ maxStep: 25, intervalMs: 500 });
+    expect(parseConfig({ ...baseConfig(), "bluegreen:environment": "staging" }, "staging").gate.maxStep).toBe(100);
   });
 
   it("reports every problem at once with full keys, the stack file and the fix", () => {
