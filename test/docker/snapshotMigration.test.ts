@@ -11,13 +11,13 @@ import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restoreScript, snapshotFile, snapshotScript } from "../../components/docker/postgresScripts";
 import { oneShotCommandProvider } from "../../components/oneShotCommand";
-import { PgEnv, PostgresCluster, startPostgres } from "../harness/postgres";
+import { PG_BIN, PgEnv, PostgresCluster, startPostgres } from "../harness/postgres";
 import { providerFailure } from "../harness/providerFailure";
 import { CreateResult, ProviderHost, serializeProvider } from "../harness/providerHost";
 
 const TYPE = "pulumi-nodejs:dynamic/bluegreen:OneShotCommand";
 const ROWS = 5000;
-const REAL_PG_DUMP = "/usr/lib/postgresql/15/bin/pg_dump";
+const REAL_PG_DUMP = join(PG_BIN, "pg_dump");
 
 const SEED = `
   create table t (id int primary key, name text not null, qty int not null, created date not null);

@@ -5,14 +5,15 @@
  * temp dir, trust auth. `stop()` shuts it down and deletes the directory.
  */
 import { execFile } from "node:child_process";
-import { chownSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-const PG_BIN = "/usr/lib/postgresql/15/bin";
+/** Debian installs each major version under /usr/lib/postgresql/<major>/bin; use the newest present. */
+export const PG_BIN = newestPostgresBin();
 const OS_USER = "postgres";
 
 /** libpq environment for scripts (pg_dump, pg_restore, psql) and {@link PostgresCluster.query}. */
@@ -94,4 +95,12 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+function newestPostgresBin(root = "/usr/lib/postgresql"): string {
+  const majors = existsSync(root) ? readdirSync(root).filter((entry) => /^\d+$/.test(entry)).map(Number) : [];
+  if (majors.length === 0) {
+    throw new Error(`no PostgreSQL server under ${root}: install Debian's postgresql package (.ci/run does)`);
+  }
+  return join(root, String(Math.max(...majors)), "bin");
 }
