@@ -16,7 +16,6 @@ import { CONFIG_NAMESPACE, ConfigIssue, fullKey } from "./configKeys";
 import { COLOR_PLACEHOLDER, expandColor } from "./kubernetes/names";
 import { parseQuantity } from "./kubernetes/quantity";
 import { kubernetesIssues } from "./kubernetes/rules";
-import { COLORS, Color } from "./naming";
 import { releaseRuleIssues } from "./release";
 
 export const PLATFORMS = ["aws", "kubernetes", "docker"] as const;
@@ -278,7 +277,6 @@ export const configSchema = z
 export { CONFIG_NAMESPACE, fullKey } from "./configKeys";
 export type { ConfigIssue } from "./configKeys";
 export type BlueGreenConfig = z.infer<typeof configSchema>;
-export type ColorConfig = BlueGreenConfig["blue"];
 export type TrafficConfig = BlueGreenConfig["traffic"];
 export type MigrationConfig = z.infer<typeof migrationSchema>;
 export type DatabaseConfig = z.infer<typeof databaseSchema>;
@@ -291,7 +289,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function stackFileName(stack: string): string {
+function stackFileName(stack: string): string {
   return `Pulumi.${stack}.yaml`;
 }
 
@@ -405,9 +403,4 @@ function formatIssues(stackFile: string, issues: ConfigIssue[]): string {
     ...lines,
     `Fix each key in ${stackFile} (or with \`pulumi config set --path <key> <value>\`) and run again.`,
   ].join("\n");
-}
-
-/** Both colors with their config, in a fixed order. */
-export function colorEntries(config: BlueGreenConfig): [Color, ColorConfig][] {
-  return COLORS.map((color) => [color, config[color]]);
 }

@@ -115,7 +115,7 @@ async function resolveExports(exports: Record<string, unknown>): Promise<Record<
 }
 
 /** Resolves outputs (nested too) to plain values; values unknown at preview come out undefined. */
-export function unwrap(value: unknown): Promise<unknown> {
+function unwrap(value: unknown): Promise<unknown> {
   // Output.promise() is internal but stable; apply() would never call back for unknowns.
   return (pulumi.output(value as pulumi.Input<unknown>) as unknown as { promise(): Promise<unknown> }).promise();
 }
