@@ -10,6 +10,7 @@
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
+import { AliasSpec, aliasSpec } from "./aliases";
 import { offlineMocks } from "./mocks";
 import { PROJECT_DIR, StackConfig, readStackConfig } from "./stackFiles";
 
@@ -29,6 +30,8 @@ export interface RegisteredResource {
   readonly deleteBeforeReplace: boolean;
   readonly ignoreChanges: string[];
   readonly additionalSecretOutputs: string[];
+  /** Earlier identities of this resource (the `aliases` option), as the engine receives them. */
+  readonly aliases: AliasSpec[];
 }
 
 export interface ProgramRun {
@@ -73,6 +76,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
 function tapRegistrations(): RegisteredResource[] {
   const resources: RegisteredResource[] = [];
   const monitor = settings.getMonitor();
+  monitor.newUrn = engineUrn;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
     register(req, (err: unknown, resp: any) => {
@@ -80,6 +84,17 @@ function tapRegistrations(): RegisteredResource[] {
       callback(err, resp);
     });
   return resources;
+}
+
+/**
+ * URNs as the engine builds them: the parent's whole qualified type chain
+ * before the type (the mock monitor keeps only the parent's last type).
+ */
+function engineUrn(parent: string, type: string, name: string): string {
+  if (parent && !parent.endsWith("::pulumi:pulumi:Stack::" + parent.split("::").pop())) {
+    return `${parent.slice(0, parent.lastIndexOf("::"))}$${type}::${name}`;
+  }
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${type}::${name}`;
 }
 
 function toRegistered(req: any, urn: string): RegisteredResource {
@@ -102,6 +117,7 @@ function toRegistered(req: any, urn: string): RegisteredResource {
     deleteBeforeReplace: req.getDeletebeforereplace(),
     ignoreChanges: req.getIgnorechangesList(),
     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+    aliases: req.getAliasesList().map(aliasSpec),
   };
 }
 

@@ -98,7 +98,7 @@ describe("a weight-only config change", () => {
     const diff = diffPlans(plans[stack], after);
     expect(diff.resources).toEqual([
       {
-        key: "bluegreen:aws:WeightedListener$aws:lb/listener:Listener::api-traffic-listener",
+        key: "bluegreen:index:BlueGreenApp$bluegreen:aws:WeightedListener$aws:lb/listener:Listener::api-traffic-listener",
         type: "aws:lb/listener:Listener",
         name: "api-traffic-listener",
         change: "update",
@@ -108,7 +108,7 @@ describe("a weight-only config change", () => {
         ],
       },
       ...(["blue", "green"] as const).map((color) => ({
-        key: `bluegreen:gate:HealthGate$pulumi-nodejs:dynamic/bluegreen:PromotionGate::api-${color}-gate-check`,
+        key: `bluegreen:index:BlueGreenApp$bluegreen:gate:HealthGate$pulumi-nodejs:dynamic/bluegreen:PromotionGate::api-${color}-gate-check`,
         type: "pulumi-nodejs:dynamic/bluegreen:PromotionGate",
         name: `api-${color}-gate-check`,
         change: "update",
