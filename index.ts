@@ -4,24 +4,42 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BlueGreenApp } from "./components/blueGreenApp";
-import { loadConfig } from "./components/loadConfig";
-import { platforms } from "./components/platforms";
+import type { StackOutputValues } from "./components/contracts/outputs";
+import { loadConfig, platformFor } from "./components/platforms";
 
 const config = loadConfig();
 
 const app = new BlueGreenApp(config.app.name, {
   config,
-  platform: platforms[config.platform],
+  platform: platformFor(config),
   gateHeaders: config.gateHeaders ? pulumi.secret(config.gateHeaders) : undefined,
 });
 
-export const url = app.url;
-export const platform = config.platform;
-export const primaryColor = app.primary;
-export const weights = app.weights;
-export const trafficPercent = app.percent;
-export const versions = app.versions;
-export const snapshotId = app.snapshotId;
-export const migrationVersion = app.migrationVersion;
-export const gateVerdicts = app.gateVerdicts;
-export const resourceIds = app.ids;
+/** The stack outputs contract (components/contracts/outputs.ts), every key exported below. */
+const outputs: StackOutputValues = {
+  url: app.url,
+  platform: config.platform,
+  primaryColor: app.primary,
+  weights: app.weights,
+  trafficPercent: app.percent,
+  versions: app.versions,
+  snapshotId: app.snapshotId,
+  migrationVersion: app.migrationVersion,
+  gateVerdicts: app.gateVerdicts,
+  resourceIds: app.ids,
+  probeUrls: app.probeUrls,
+};
+
+export const {
+  url,
+  platform,
+  primaryColor,
+  weights,
+  trafficPercent,
+  versions,
+  snapshotId,
+  migrationVersion,
+  gateVerdicts,
+  resourceIds,
+  probeUrls,
+} = outputs;

@@ -6,8 +6,8 @@
  * Run: npx tsx bench/ecsMigration.ts
  */
 import { ecsMigrationProvider, EcsMigrationInputs } from "../components/aws/ecsMigration";
-import { EcsServer } from "../test/harness/ecsServer";
-import { ProviderHost, serializeProvider } from "../test/harness/providerHost";
+import { EcsServer } from "../testkit/ecsServer";
+import { ProviderHost, serializeProvider } from "../testkit/providerHost";
 
 const TYPE = "pulumi-nodejs:dynamic/bluegreen:EcsMigration";
 const RUNS = 20;

@@ -15,8 +15,8 @@
  */
 import { promotionGateProvider } from "../components/gate/provider";
 import { gateSettingsSchema, GateSettingsInput } from "../components/gate/settings";
-import { startFaultServer } from "../test/harness/faultServer";
-import { ProviderHost, serializeProvider } from "../test/harness/providerHost";
+import { startFaultServer } from "../testkit/faultServer";
+import { ProviderHost, serializeProvider } from "../testkit/providerHost";
 
 const TYPE = "pulumi-nodejs:dynamic/bluegreen:PromotionGate";
 const TRIALS = 11;

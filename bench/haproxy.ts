@@ -4,22 +4,22 @@
  * traffic under load, and how fast a weight change applies and shows.
  * Run: npx tsx bench/haproxy.ts
  */
-import { Weights } from "../components/docker/haproxyConfig";
+import { ServerWeights } from "../components/docker/haproxyConfig";
 import { applyWeights } from "../components/docker/haproxyRuntime";
 import { haproxyWeightsProvider } from "../components/docker/haproxyWeights";
-import { countColors } from "../test/harness/colorBackends";
-import { HAPROXY_WEIGHTS_TYPE, shiftUnderLoad, startRouter } from "../test/harness/haproxy";
-import { ProviderHost, serializeProvider } from "../test/harness/providerHost";
+import { countColors } from "../testkit/colorBackends";
+import { HAPROXY_WEIGHTS_TYPE, shiftUnderLoad, startRouter } from "../testkit/haproxy";
+import { ProviderHost, serializeProvider } from "../testkit/providerHost";
 
 const SPLIT_REQUESTS = 10_000;
-const SPLITS: Weights[] = [
+const SPLITS: ServerWeights[] = [
   { blue: 90, green: 10 },
   { blue: 50, green: 50 },
   { blue: 0, green: 100 },
   { blue: 1, green: 255 },
 ];
 // Three full rounds of the release path and its rollback, for latency figures.
-const SHIFT_ROUND: Weights[] = [
+const SHIFT_ROUND: ServerWeights[] = [
   { blue: 50, green: 50 },
   { blue: 0, green: 100 },
   { blue: 100, green: 0 },

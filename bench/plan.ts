@@ -9,10 +9,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runProgram } from "../tooling/offlineProgram";
+import { runProgram } from "../tooling/engine/offlineProgram";
 import { offlinePlan } from "../tooling/plan/offlinePlan";
-import { startPolicyAnalyzer } from "../tooling/policyAnalyzer";
-import { PROJECT_DIR } from "../tooling/stackFiles";
+import { startPolicyAnalyzer } from "../tooling/policy/analyzer";
+import { PROJECT_DIR } from "../tooling/paths";
 
 const STACKS = ["staging", "production"];
 const CLI_RUNS = 2;

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { restoreScript, snapshotFile, snapshotScript } from "../components/docker/postgresScripts";
-import { PgEnv, startPostgres } from "../test/harness/postgres";
+import { PgEnv, startPostgres } from "../testkit/postgres";
 
 const ROWS = 100_000;
 const RUNS = 3;

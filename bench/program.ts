@@ -9,10 +9,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BlueGreenApp } from "../components/blueGreenApp";
-import { parseConfig } from "../components/config";
-import { platforms } from "../components/platforms";
-import { offlineMocks } from "../tooling/mocks";
-import { readStackConfig } from "../tooling/stackFiles";
+import { parseConfig, platformFor } from "../components/platforms";
+import { offlineMocks } from "../tooling/engine/mocks";
+import { readStackConfig } from "../tooling/engine/stackFiles";
 
 const settings = require("@pulumi/pulumi/runtime/settings");
 
@@ -32,7 +31,7 @@ async function evaluate(apps: number): Promise<{ ms: number; resources: number }
   const config = parseConfig(stack.values, "production");
   for (let i = 0; i < apps; i++) {
     const app = { ...config, app: { ...config.app, name: apps === 1 ? config.app.name : `api${i}` } };
-    new BlueGreenApp(app.app.name, { config: app, platform: platforms.aws });
+    new BlueGreenApp(app.app.name, { config: app, platform: platformFor(app) });
   }
   await settings.waitForRPCs();
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, resources };

@@ -9,73 +9,79 @@
  * where it was. A weight decrease passes its gate without probing.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { BlueGreenConfig } from "./config";
-import { HealthGate } from "./gate/healthGate";
-import { COLORS, Color, childName, otherColor, snapshotIdentifier } from "./naming";
+import type { CoreConfig } from "./config/schema";
+import { COLORS, Color, otherColor } from "./contracts/colors";
+import { COMPONENT_TYPES } from "./contracts/resourceTypes";
+import { snapshotIdentifier } from "./contracts/snapshots";
+import { GateVerdict, PromotionGate } from "./gate/promotionGate";
+import { childName } from "./naming";
 import type { ColorDeployment, PlatformFactory } from "./platform";
 import { releaseView } from "./release";
-import { trafficPlan } from "./traffic";
+import { trafficPlan, TrafficWeights } from "./traffic";
 
-export interface BlueGreenAppArgs {
-  readonly config: BlueGreenConfig;
-  readonly platform: PlatformFactory;
-  /** Secret request headers for the gate's probes (e.g. an auth token). */
+export interface BlueGreenAppArgs<Backend> {
+  /** The validated stack config (see components/platforms.ts). */
+  readonly config: CoreConfig;
+  /** Builds the platform's resources as children of this component. */
+  readonly platform: PlatformFactory<Backend>;
+  /** Secret request headers for the gate's probes (e.g. an auth token). @default none */
   readonly gateHeaders?: pulumi.Input<Record<string, string>>;
 }
 
-export class BlueGreenApp extends pulumi.ComponentResource {
+export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
   readonly primary: Color;
-  readonly weights: Record<Color, number>;
-  readonly percent: Record<Color, number>;
+  readonly weights: TrafficWeights;
+  readonly percent: TrafficWeights;
   readonly versions: Record<Color, string>;
   readonly snapshotId: string | undefined;
   readonly migrationVersion: string | undefined;
   readonly ids: pulumi.Output<Record<string, string>>;
-  readonly gateVerdicts: Record<Color, pulumi.Output<string>>;
+  readonly gateVerdicts: Record<Color, pulumi.Output<GateVerdict>>;
+  /** Where each color alone answers, as its gate probes it. */
+  readonly probeUrls: Record<Color, pulumi.Output<string | undefined>>;
 
-  constructor(name: string, args: BlueGreenAppArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:index:BlueGreenApp", name, {}, opts);
+  constructor(name: string, args: BlueGreenAppArgs<Backend>, opts: pulumi.ComponentResourceOptions = {}) {
+    super(COMPONENT_TYPES.app, name, {}, opts);
     const { config } = args;
-    const platform = args.platform(config, this);
+    const platform = args.platform({ name, parent: this });
     const plan = trafficPlan(config.traffic);
     const release = releaseView(config);
 
     const snapshotId = config.migration ? snapshotIdentifier(config.app.name, config.migration.version) : undefined;
     const snapshot = snapshotId ? platform.databaseSnapshot(snapshotId, { dependsOn: [] }) : undefined;
-    const migration = config.migration
-      ? platform.migration(config.migration, { dependsOn: snapshot ? [snapshot] : [] })
-      : undefined;
+    const migration = config.migration ? platform.migration(config.migration, { dependsOn: snapshot ? [snapshot] : [] }) : undefined;
 
-    const services = {} as Record<Color, ColorDeployment>;
+    const colors = {} as Record<Color, ColorDeployment<Backend>>;
     for (const color of COLORS) {
       const waitsForMigration = migration !== undefined && color === release.candidate;
-      services[color] = platform.colorService(color, { dependsOn: waitsForMigration ? [migration] : [] });
+      colors[color] = platform.colorService(color, { dependsOn: waitsForMigration ? [migration] : [] });
     }
 
-    const gates = COLORS.map(
-      (color) =>
-        new HealthGate(
-          childName(name, `${color}-gate`),
-          {
-            app: config.app.name,
-            color,
-            version: config[color].version,
-            otherVersion: config[otherColor(color)].version,
-            weight: config.traffic[color],
-            totalWeight: plan.total,
-            rollback: config.traffic.rollback,
-            targets: pulumi
-              .output(services[color].gateTargets)
-              .apply((urls) => [...urls, ...(config.gate.targets[color] ?? [])]),
-            settings: config.gate,
-            headers: args.gateHeaders,
-          },
-          { parent: this, dependsOn: [services[color].ready, ...(migration ? [migration] : [])] },
-        ),
-    );
+    const gates = {} as Record<Color, PromotionGate>;
+    for (const color of COLORS) {
+      const { probeUrl, ready } = colors[color];
+      gates[color] = new PromotionGate(
+        childName(name, `${color}-gate`),
+        {
+          app: config.app.name,
+          color,
+          version: config[color].version,
+          otherVersion: config[otherColor(color)].version,
+          weight: config.traffic[color],
+          totalWeight: plan.total,
+          rollback: config.traffic.rollback,
+          targets: pulumi
+            .output(probeUrl)
+            .apply((url) => [...(url === undefined ? [] : [url]), ...(config.gate.targets[color] ?? [])]),
+          settings: config.gate,
+          headers: args.gateHeaders,
+        },
+        { parent: this, dependsOn: [ready, ...(migration ? [migration] : [])] },
+      );
+    }
 
-    const routing = platform.routing(config.traffic, { dependsOn: gates });
+    const routing = platform.routing({ colors, traffic: config.traffic }, { dependsOn: COLORS.map((color) => gates[color]) });
 
     this.url = pulumi.output(routing.url);
     this.primary = plan.primary;
@@ -86,11 +92,12 @@ export class BlueGreenApp extends pulumi.ComponentResource {
     this.migrationVersion = config.migration?.version;
     this.ids = pulumi.output({
       ...Object.fromEntries(
-        COLORS.flatMap((color) => Object.entries(services[color].ids).map(([key, id]) => [`${color}.${key}`, id])),
+        COLORS.flatMap((color) => Object.entries(colors[color].ids).map(([key, id]) => [`${color}.${key}`, id])),
       ),
       ...routing.ids,
     }) as pulumi.Output<Record<string, string>>;
-    this.gateVerdicts = { blue: gates[0].verdict, green: gates[1].verdict };
-    this.registerOutputs({ url: this.url, ids: this.ids, gateVerdicts: this.gateVerdicts });
+    this.gateVerdicts = { blue: gates.blue.verdict, green: gates.green.verdict };
+    this.probeUrls = { blue: pulumi.output(colors.blue.probeUrl), green: pulumi.output(colors.green.probeUrl) };
+    this.registerOutputs({ url: this.url, ids: this.ids, gateVerdicts: this.gateVerdicts, probeUrls: this.probeUrls });
   }
 }

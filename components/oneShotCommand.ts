@@ -12,9 +12,14 @@
  * inside the functions, so nothing from the program's imports is captured.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { STEP_PURPOSES, StepPurpose } from "./contracts/markers";
+import { CheckFailure, isUnknown } from "./contracts/providerKit";
+import { DYNAMIC_TYPES } from "./contracts/resourceTypes";
 
 /** Plain inputs as the provider receives them. */
 export interface OneShotCommandInputs {
+  /** What the step is for (the plan and the policy pack recognise it by this). @default none (a generic step) */
+  readonly purpose?: StepPurpose;
   readonly description: string;
   readonly command: string[];
   readonly env?: Record<string, string>;
@@ -24,6 +29,7 @@ export interface OneShotCommandInputs {
 
 /** State after a successful run. `env` is deliberately absent. */
 export interface OneShotCommandOutputs {
+  readonly purpose?: StepPurpose;
   readonly description: string;
   readonly runKey: string;
   readonly command: string[];
@@ -33,11 +39,6 @@ export interface OneShotCommandOutputs {
   readonly durationMs: number;
   /** Last lines of combined stdout/stderr, env values replaced by `<env:NAME>`. */
   readonly outputTail: string;
-}
-
-export interface CheckFailure {
-  readonly property: string;
-  readonly reason: string;
 }
 
 /** How a run ended; input to {@link failureMessage}. */
@@ -61,16 +62,18 @@ const OUTPUT_BUFFER_CHARS = 64 * 1024;
 const MAX_TAIL_LINE_CHARS = 500;
 /** Values shorter than this are not redacted: they are not secrets and would mangle the output. */
 const MIN_REDACTED_LENGTH = 4;
-/** Pulumi's marker for a value not known during preview (runtime/rpc `unknownValue`). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Check: the reasons `news` cannot run; values unknown during preview are accepted. */
 export function validateOneShotInputs(news: Record<string, unknown>): CheckFailure[] {
   const failures: CheckFailure[] = [];
-  const known = (value: unknown) => value !== UNKNOWN;
+  const known = (value: unknown) => !isUnknown(value);
   const nonEmptyString = (value: unknown) => typeof value === "string" && value.trim() !== "";
   if (known(news.description) && !nonEmptyString(news.description)) {
     failures.push({ property: "description", reason: 'description must be a non-empty string, e.g. "snapshot api-pre-42"' });
+  }
+  const purposes: unknown[] = Object.values(STEP_PURPOSES);
+  if (news.purpose !== undefined && known(news.purpose) && !purposes.includes(news.purpose)) {
+    failures.push({ property: "purpose", reason: `purpose must be one of ${purposes.map((p) => JSON.stringify(p)).join(", ")} or absent, got ${JSON.stringify(news.purpose)}` });
   }
   if (known(news.runKey) && !nonEmptyString(news.runKey)) {
     failures.push({ property: "runKey", reason: "runKey must be a non-empty string, e.g. the migration version; the command re-runs when it changes" });
@@ -220,6 +223,7 @@ async function runToCompletion(inputs: OneShotCommandInputs): Promise<OneShotCom
     );
   }
   return {
+    ...(inputs.purpose === undefined ? {} : { purpose: inputs.purpose }),
     description: inputs.description,
     runKey: inputs.runKey,
     command: inputs.command,
@@ -254,6 +258,8 @@ export const oneShotCommandProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 export interface OneShotCommandArgs {
+  /** What the step is for, e.g. `STEP_PURPOSES.snapshot`: the plan and the policy pack recognise it by this. @default none (a generic step) */
+  readonly purpose?: pulumi.Input<StepPurpose>;
   /** What runs, for logs and errors, e.g. "snapshot api-pre-42". */
   readonly description: pulumi.Input<string>;
   /** argv, run without a shell; use `["sh", "-c", script]` for a script. */
@@ -283,6 +289,7 @@ export class OneShotCommand extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: OneShotCommandArgs, opts?: pulumi.CustomResourceOptions) {
     const props = {
+      purpose: args.purpose,
       description: args.description,
       command: args.command,
       env: pulumi.secret(args.env ?? {}),
@@ -294,6 +301,7 @@ export class OneShotCommand extends pulumi.dynamic.Resource {
       durationMs: undefined,
       outputTail: undefined,
     };
-    super(oneShotCommandProvider, name, props, opts, "bluegreen", "OneShotCommand");
+    const { module, name: type } = DYNAMIC_TYPES.oneShotCommand;
+    super(oneShotCommandProvider, name, props, opts, module, type);
   }
 }

@@ -1,13 +1,14 @@
 /**
- * What every platform (aws, kubernetes, docker) provides to the
- * platform-neutral release flow in `blueGreenApp.ts`. The flow owns the
- * ordering (snapshot → migration → new color → gate → routing); a platform
- * only knows how to build each step on its own infrastructure.
+ * What every platform (aws, kubernetes, docker) provides to the neutral
+ * release flow in `blueGreenApp.ts`. The flow owns the ordering (snapshot →
+ * migration → new color → gate → routing); a platform only knows how to
+ * build each step on its own infrastructure. Data flows forward: deploying a
+ * color returns what its gate and the router need, and routing receives both
+ * colors' deployments with the traffic settings.
  */
-import * as pulumi from "@pulumi/pulumi";
-import type { BlueGreenConfig, MigrationConfig } from "./config";
-import type { Color } from "./naming";
-import type { Weights } from "./traffic";
+import type * as pulumi from "@pulumi/pulumi";
+import type { CoreConfig, MigrationConfig, TrafficConfig } from "./config/schema";
+import type { Color } from "./contracts/colors";
 
 /** What every platform's color is built from, whatever runs it. */
 export interface ColorBasics {
@@ -23,18 +24,28 @@ export interface ColorBasics {
   readonly env: Record<string, string>;
 }
 
-export function colorBasics(config: BlueGreenConfig, color: Color): ColorBasics {
+export function colorBasics(config: CoreConfig, color: Color): ColorBasics {
   const { version, image, env } = config[color];
   return { app: config.app.name, color, version, image, env, port: config.app.port, healthPath: config.app.healthPath };
 }
 
-export interface ColorDeployment {
+/** A deployed color: what its gate and the router need. */
+export interface ColorDeployment<Backend> {
   /** The running color: the gate probes it only once this is ready. */
   readonly ready: pulumi.Resource;
-  /** URLs where the gate reaches this color alone (not through the weighted route). */
-  readonly gateTargets: pulumi.Input<pulumi.Input<string>[]>;
+  /** Where this color alone answers, health path included (not through the weighted route); undefined when the platform has no such URL. */
+  readonly probeUrl: pulumi.Input<string> | undefined;
+  /** What the router sends this color's traffic to (a target group ARN, a Service name, a host). */
+  readonly backend: Backend;
   /** Platform ids worth exporting (target group ARN, Service name, container id...). */
   readonly ids: Record<string, pulumi.Input<string>>;
+}
+
+/** What the weighted route is built from. */
+export interface RoutingRequest<Backend> {
+  readonly colors: Readonly<Record<Color, ColorDeployment<Backend>>>;
+  /** Weights and stickiness. */
+  readonly traffic: TrafficConfig;
 }
 
 export interface RoutingDeployment {
@@ -43,18 +54,25 @@ export interface RoutingDeployment {
   readonly ids: Record<string, pulumi.Input<string>>;
 }
 
+/** What a step waits for. */
 export interface StepOptions {
-  readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+  readonly dependsOn: readonly pulumi.Resource[];
 }
 
 /** Builds one release's resources on a platform; every method is called once, in the flow's order. */
-export interface Platform {
+export interface Platform<Backend> {
   /** The snapshot taken before the migration, named `snapshotId`; undefined when the platform has no database to snapshot. */
-  databaseSnapshot(snapshotId: string, opts: StepOptions): pulumi.Resource | undefined;
-  migration(migration: MigrationConfig, opts: StepOptions): pulumi.Resource;
-  colorService(color: Color, opts: StepOptions): ColorDeployment;
-  routing(weights: Weights, opts: StepOptions): RoutingDeployment;
+  databaseSnapshot(snapshotId: string, step: StepOptions): pulumi.Resource | undefined;
+  migration(migration: MigrationConfig, step: StepOptions): pulumi.Resource;
+  colorService(color: Color, step: StepOptions): ColorDeployment<Backend>;
+  routing(request: RoutingRequest<Backend>, step: StepOptions): RoutingDeployment;
 }
 
-/** Creates the platform's shared base (cluster, network, router...) as children of `parent`. */
-export type PlatformFactory = (config: BlueGreenConfig, parent: pulumi.ComponentResource) => Platform;
+/** Where a platform's resources go: named from the app component's name, parented to it. */
+export interface PlatformScope {
+  readonly name: string;
+  readonly parent: pulumi.ComponentResource;
+}
+
+/** Creates the platform's shared base (cluster, network, router...) in `scope`. */
+export type PlatformFactory<Backend> = (scope: PlatformScope) => Platform<Backend>;

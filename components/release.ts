@@ -5,8 +5,11 @@
  * the old and new inputs at `pulumi preview`.
  */
 import * as semver from "semver";
-import type { BlueGreenConfig, ConfigIssue } from "./config";
-import { COLORS, Color, otherColor } from "./naming";
+import type { ConfigIssue } from "./config/issues";
+import type { CoreConfig } from "./config/schema";
+import { otherColor } from "./contracts/colors";
+import { Color } from "./contracts/colors";
+import { COLORS } from "./contracts/colors";
 
 export interface ReleaseView {
   /** The color running the newer version, or undefined when both run the same. */
@@ -16,7 +19,10 @@ export interface ReleaseView {
   readonly majorBump: boolean;
 }
 
-export function releaseView(config: Pick<BlueGreenConfig, "blue" | "green">): ReleaseView {
+/** What the release rules read: the neutral config and, where a platform has one, the restore path of its database. */
+export type ReleaseConfig = CoreConfig & { readonly database?: { readonly restoreFromSnapshot?: string } };
+
+export function releaseView(config: Pick<CoreConfig, "blue" | "green">): ReleaseView {
   const { blue, green } = config;
   const order = semver.compare(green.version, blue.version);
   const candidate: Color | undefined = order > 0 ? "green" : order < 0 ? "blue" : undefined;
@@ -32,11 +38,11 @@ export function releaseView(config: Pick<BlueGreenConfig, "blue" | "green">): Re
  * secrets (the database URL, typically) are the migration task's. Green when
  * both colors run the same version.
  */
-export function migrationTarget(config: Pick<BlueGreenConfig, "blue" | "green">): Color {
+export function migrationTarget(config: Pick<CoreConfig, "blue" | "green">): Color {
   return releaseView(config).candidate ?? "green";
 }
 
-export function releaseRuleIssues(config: BlueGreenConfig): ConfigIssue[] {
+export function releaseRuleIssues(config: ReleaseConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const view = releaseView(config);
   const older = view.candidate === undefined ? undefined : otherColor(view.candidate);

@@ -3,14 +3,15 @@
  * and HAProxy all take relative weights; users reason in percentages, so the
  * plan carries both.
  */
-import { COLORS, Color } from "./naming";
+import { Color } from "./contracts/colors";
+import { COLORS } from "./contracts/colors";
 
-export type Weights = Readonly<Record<Color, number>>;
+export type TrafficWeights = Readonly<Record<Color, number>>;
 
 export interface TrafficPlan {
-  readonly weights: Weights;
+  readonly weights: TrafficWeights;
   /** Shares that always sum to exactly 100 (largest remainder rounding). */
-  readonly percent: Weights;
+  readonly percent: TrafficWeights;
   /** The color with the larger weight; blue on a tie (blue is the stable default). */
   readonly primary: Color;
   readonly total: number;
@@ -25,7 +26,7 @@ export interface TrafficChange {
   readonly toPercent: number;
 }
 
-export function trafficPlan(weights: Weights): TrafficPlan {
+export function trafficPlan(weights: TrafficWeights): TrafficPlan {
   const total = weights.blue + weights.green;
   if (!COLORS.every((c) => Number.isInteger(weights[c]) && weights[c] >= 0)) {
     throw new Error(`weights must be whole numbers >= 0 (got blue=${weights.blue}, green=${weights.green})`);
@@ -39,7 +40,7 @@ export function trafficPlan(weights: Weights): TrafficPlan {
   };
 }
 
-function percentages(weights: Weights, total: number): Weights {
+function percentages(weights: TrafficWeights, total: number): TrafficWeights {
   const exact = COLORS.map((c) => (weights[c] * 100) / total);
   const floors = exact.map(Math.floor);
   let remaining = 100 - floors.reduce((a, b) => a + b, 0);
@@ -54,7 +55,7 @@ function percentages(weights: Weights, total: number): Weights {
 }
 
 /** How each color's share moves from `previous` to `next` (in percentage points of all traffic). */
-export function trafficChanges(previous: Weights, next: Weights): TrafficChange[] {
+export function trafficChanges(previous: TrafficWeights, next: TrafficWeights): TrafficChange[] {
   const before = trafficPlan(previous).percent;
   const after = trafficPlan(next).percent;
   return COLORS.map((color) => ({
@@ -66,7 +67,7 @@ export function trafficChanges(previous: Weights, next: Weights): TrafficChange[
 }
 
 /** "90/10" style label used in plans and progress lines. */
-export function formatSplit(weights: Weights): string {
+export function formatSplit(weights: TrafficWeights): string {
   const { percent } = trafficPlan(weights);
   return `blue ${percent.blue}% / green ${percent.green}%`;
 }

@@ -4,7 +4,7 @@
  * deployments that roll themselves back.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import type { Color } from "../components/naming";
+import type { Color } from "./contracts/colors";
 import { TYPES, colorIn, configOf, shown } from "./shared";
 
 export interface ContainerView {

@@ -5,7 +5,8 @@
  * hard to lose.
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { snapshotIdentifier } from "../components/naming";
+import { KUBERNETES_LABELS, STEP_PURPOSES } from "./contracts/markers";
+import { snapshotIdentifier } from "./contracts/snapshots";
 import { TYPES, configOf, dependencyClosure, shown } from "./shared";
 
 export interface ResourceView {
@@ -29,13 +30,11 @@ export function snapshotFacts(resource: ResourceView): SnapshotFacts | undefined
     case TYPES.rdsClusterSnapshot:
       return { identifier: props.dbClusterSnapshotIdentifier, database: props.dbClusterIdentifier };
     case TYPES.oneShotCommand:
-      return /^snapshot\b/i.test(props.description ?? "") ? { identifier: props.runKey } : undefined;
+      return props.purpose === STEP_PURPOSES.snapshot ? { identifier: props.runKey } : undefined;
     default:
       return undefined;
   }
 }
-
-const MIGRATION_LABEL = "bluegreen/migration";
 
 /** A migration run and the migration version it applies (undefined when the resource does not say). */
 export function migrationFacts(resource: ResourceView): { version?: unknown } | undefined {
@@ -44,10 +43,10 @@ export function migrationFacts(resource: ResourceView): { version?: unknown } | 
     case TYPES.ecsMigration:
       return { version: props.migrationVersion };
     case TYPES.oneShotCommand:
-      return /^migration\b/i.test(props.description ?? "") ? { version: props.runKey } : undefined;
+      return props.purpose === STEP_PURPOSES.migration ? { version: props.runKey } : undefined;
     case TYPES.job: {
       // The kubernetes platform labels migration Jobs with their version (as a label value, which maps to the same snapshot name).
-      const version = props.metadata?.labels?.[MIGRATION_LABEL];
+      const version = props.metadata?.labels?.[KUBERNETES_LABELS.migration];
       if (version !== undefined) return { version };
       return /migrat/i.test(props.metadata?.name ?? resource.name) ? {} : undefined;
     }
@@ -117,7 +116,7 @@ export const snapshotNamedForMigration: StackValidationPolicy = {
         reportViolation(
           `Snapshot ${snapshot.name} must be named after the migration it protects: it is ${shown(snapshotFacts(snapshot)!.identifier)}, expected "${expected}" ` +
             `(app "${app}", \`bluegreen:migration.version\` ${version}). A name that does not change with the migration version keeps the old snapshot and takes no new one ` +
-            "before this migration; derive it with snapshotIdentifier (components/naming.ts).",
+            "before this migration; derive it with snapshotIdentifier (components/contracts/snapshots.ts).",
           snapshot.urn,
         );
       }

@@ -5,27 +5,16 @@
  * ordering such as "the listener waits for the gate".
  */
 import type { PolicyConfigSchema } from "@pulumi/policy";
-import { COLORS, Color } from "../components/naming";
+import { COLORS, Color } from "./contracts/colors";
+import { CLOUD_TYPES, DYNAMIC_TYPES } from "./contracts/resourceTypes";
 
-/** Resource types the rules read. Dynamic resources carry the program's own type names. */
+/** Resource types the rules read: the cloud's, and the program's own dynamic resources. */
 export const TYPES = {
-  listener: "aws:lb/listener:Listener",
-  targetGroup: "aws:lb/targetGroup:TargetGroup",
-  ecsService: "aws:ecs/service:Service",
-  taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
-  rdsInstance: "aws:rds/instance:Instance",
-  rdsSnapshot: "aws:rds/snapshot:Snapshot",
-  rdsClusterSnapshot: "aws:rds/clusterSnapshot:ClusterSnapshot",
-  promotionGate: "pulumi-nodejs:dynamic/bluegreen:PromotionGate",
-  ecsMigration: "pulumi-nodejs:dynamic/bluegreen:EcsMigration",
-  oneShotCommand: "pulumi-nodejs:dynamic/bluegreen:OneShotCommand",
-  haproxyWeights: "pulumi-nodejs:dynamic/bluegreen:HaproxyWeights",
-  deployment: "kubernetes:apps/v1:Deployment",
-  job: "kubernetes:batch/v1:Job",
-  service: "kubernetes:core/v1:Service",
-  httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
-  dockerContainer: "docker:index/container:Container",
-  dockerImage: "docker:index/remoteImage:RemoteImage",
+  ...CLOUD_TYPES,
+  promotionGate: DYNAMIC_TYPES.promotionGateCheck.token,
+  ecsMigration: DYNAMIC_TYPES.ecsMigration.token,
+  oneShotCommand: DYNAMIC_TYPES.oneShotCommand.token,
+  haproxyWeights: DYNAMIC_TYPES.haproxyWeights.token,
 } as const;
 
 /**

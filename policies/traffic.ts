@@ -5,13 +5,11 @@
  * HAProxy weights (docker).
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { COLORS, Color } from "../components/naming";
+import { COLORS, Color } from "./contracts/colors";
+import { GATEWAY_MAX_WEIGHT, MAX_TRAFFIC_WEIGHT } from "./contracts/limits";
+import { KUBERNETES_LABELS, ROUTE_KINDS } from "./contracts/markers";
 import { TYPES, colorIn, configOf, dependencyClosure, shown } from "./shared";
 
-/** ALB forward actions accept 0..999 per target group. */
-const ALB_MAX_WEIGHT = 999;
-/** Gateway API backendRef weights go from 0 to 1,000,000. */
-const GATEWAY_MAX_WEIGHT = 1_000_000;
 
 export interface ForwardEntry {
   readonly arn: unknown;
@@ -67,8 +65,8 @@ export const listenerForwardWeights: StackValidationPolicy = {
       maxWeight: {
         type: "integer",
         minimum: 1,
-        maximum: ALB_MAX_WEIGHT,
-        default: ALB_MAX_WEIGHT,
+        maximum: MAX_TRAFFIC_WEIGHT,
+        default: MAX_TRAFFIC_WEIGHT,
         description: "Highest weight one target group may get (the ALB accepts at most 999).",
       },
     },
@@ -147,9 +145,6 @@ export const httpRouteBackendWeights: ResourceValidationPolicy = {
   },
 };
 
-/** The kubernetes platform labels each HTTPRoute `weighted` (user traffic) or `direct` (one color, probed by its gate). */
-const DIRECT_ROUTE_LABEL = "bluegreen/route";
-
 interface RoutedColor {
   readonly color: Color;
   readonly weight: number;
@@ -172,7 +167,7 @@ function routedColors(route: PolicyResource, stack: readonly PolicyResource[]): 
     }
     case TYPES.httpRoute: {
       // A direct route reaches one color for its gate (like an AWS test listener), so it exists before the gate by design.
-      if (route.props.metadata?.labels?.[DIRECT_ROUTE_LABEL] === "direct") return undefined;
+      if (route.props.metadata?.labels?.[KUBERNETES_LABELS.route] === ROUTE_KINDS.direct) return undefined;
       const services = stack.filter((r) => r.type === TYPES.service);
       const refs: any[] = (route.props.spec?.rules ?? []).flatMap((rule: any) => rule.backendRefs ?? []);
       const pairs = refs.map((ref) => ({ color: serviceColor(ref.name, services), weight: ref.weight ?? 1 }));
@@ -219,7 +214,7 @@ export const trafficRequiresPromotionGate: StackValidationPolicy = {
           reportViolation(
             `${routing.kind} ${route.name} must wait for the promotion gate of ${color}, which it sends weight ${weight}: ` +
               `it depends on no promotion gate for ${color}, so traffic could reach ${color} before its health is proven. ` +
-              `Keep routing behind the gates (BlueGreenApp passes every color's HealthGate to platform.routing as dependsOn), or set \`bluegreen:traffic.${color}\` to 0.`,
+              `Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set \`bluegreen:traffic.${color}\` to 0.`,
             route.urn,
           );
         }

@@ -10,8 +10,8 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { policyConfigFile } from "../tooling/plan/policyConfig";
-import { PROJECT_DIR } from "../tooling/stackFiles";
+import { policyConfigFile } from "../tooling/policy/packConfig";
+import { PROJECT_DIR } from "../tooling/paths";
 
 const LOCAL_STACK = "local";
 /** Local-only: protects nothing of value, it only lets the CLI run without prompting. */

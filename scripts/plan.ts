@@ -6,14 +6,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError } from "../components/config";
+import { ConfigError } from "../components/config/issues";
 import { parsePlanArgs, PLAN_USAGE, UsageError } from "../tooling/plan/args";
 import type { Plan } from "../tooling/plan/buildPlan";
 import { diffPlans, renderDiff } from "../tooling/plan/diff";
 import { offlinePlan } from "../tooling/plan/offlinePlan";
 import { stableStringify } from "../tooling/plan/stableJson";
 import { blockingLine, renderSummary } from "../tooling/plan/summary";
-import { listStacks } from "../tooling/stackFiles";
+import { listStacks } from "../tooling/engine/stackFiles";
 
 /** Paths on the command line are the user's: relative to where `npm run` was typed. */
 function userPath(file: string): string {

@@ -5,11 +5,11 @@
  * or stack config.
  */
 import { parseArgs } from "node:util";
-import { ConfigError } from "../components/config";
-import { runProgram } from "../tooling/offlineProgram";
+import { ConfigError } from "../components/config/issues";
+import { runProgram } from "../tooling/engine/offlineProgram";
 import { UsageError } from "../tooling/plan/args";
 import { selectStack, stackOutputs } from "../tooling/shift/automation";
-import { listStacks } from "../tooling/stackFiles";
+import { listStacks } from "../tooling/engine/stackFiles";
 import { renderStatus, statusFromOutputs } from "../tooling/status/view";
 
 const USAGE = "usage: npm run status -- <stack> [--offline]";

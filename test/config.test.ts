@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, PRODUCTION_MAX_STEP, parseConfig } from "../components/config";
+import { PRODUCTION_MAX_STEP } from "../components/config/schema";
+import { ConfigError } from "../components/config/issues";
+import { parseConfig } from "../components/platforms";
 import { configError } from "./configErrors";
-import { readStackConfig } from "../tooling/stackFiles";
+import { readStackConfig } from "../tooling/engine/stackFiles";
 
 /** A valid docker stack; each test changes one thing. */
 function baseConfig(): Record<string, unknown> {

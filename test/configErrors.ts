@@ -1,5 +1,6 @@
 /** Test helper: the ConfigError a config is rejected with. */
-import { ConfigError, parseConfig } from "../components/config";
+import { ConfigError } from "../components/config/issues";
+import { parseConfig } from "../components/platforms";
 
 /** Parses `raw` for `stack`; returns the ConfigError, or undefined when the config is valid. */
 export function configError(raw: Record<string, unknown>, stack = "dev"): ConfigError | undefined {

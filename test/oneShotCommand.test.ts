@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DYNAMIC_TYPES } from "../components/contracts/resourceTypes";
 import {
   failureMessage,
   OneShotCommand,
@@ -13,10 +14,10 @@ import {
   tailLines,
   validateOneShotInputs,
 } from "../components/oneShotCommand";
-import { providerFailure } from "./harness/providerFailure";
-import { ProviderHost, serializeProvider } from "./harness/providerHost";
+import { providerFailure } from "../testkit/providerFailure";
+import { ProviderHost, serializeProvider } from "../testkit/providerHost";
 
-const TYPE = "pulumi-nodejs:dynamic/bluegreen:OneShotCommand";
+const TYPE = DYNAMIC_TYPES.oneShotCommand.token;
 const VALID = { description: "snapshot api-pre-42", command: ["true"], env: { A: "b" } as Record<string, string>, timeoutSeconds: 60, runKey: "42" };
 
 describe("OneShotCommand pure decisions", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BlueGreenConfig, parseConfig } from "../components/config";
+import { BlueGreenConfig } from "../components/platforms";
+import { parseConfig } from "../components/platforms";
 import { releaseRuleIssues, releaseView } from "../components/release";
 import { engineValues, issueLines } from "./configErrors";
 

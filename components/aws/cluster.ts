@@ -4,7 +4,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
+import { childOptions } from "../options";
 
 /** Where and how a Fargate task of the app runs: shared by the colors and the migration. */
 export interface EcsPlacement {
@@ -30,8 +32,8 @@ export class ServiceCluster extends pulumi.ComponentResource {
   readonly executionRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:aws:ServiceCluster", name, {}, opts);
-    const parent = { parent: this };
+    super(COMPONENT_TYPES.awsCluster, name, {}, opts);
+    const parent = childOptions(this, opts.dependsOn);
     const cluster = new aws.ecs.Cluster(childName(name, "cluster"), {
       settings: [{ name: "containerInsights", value: "enabled" }],
     }, parent);

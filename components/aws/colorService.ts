@@ -6,6 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 import type { ColorBasics } from "../platform";
@@ -40,8 +41,8 @@ export class ColorService extends pulumi.ComponentResource {
   readonly testUrl: pulumi.Output<string>;
 
   constructor(name: string, args: ColorServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:aws:ColorService", name, {}, opts);
-    const parent = childOptions(this, opts);
+    super(COMPONENT_TYPES.awsColorService, name, {}, opts);
+    const parent = childOptions(this, opts.dependsOn);
     const tags = { app: args.app, color: args.color, version: args.version };
 
     const targetGroup = new aws.lb.TargetGroup(childName(name, "tg"), {
@@ -111,7 +112,7 @@ export class ColorService extends pulumi.ComponentResource {
       propagateTags: "SERVICE",
       tags,
       // The test listener attaches the target group (ECS requires that) and already waits for the component's dependencies.
-    }, { parent: this, dependsOn: [testListener] });
+    }, childOptions(this, [testListener]));
 
     this.targetGroupArn = targetGroup.arn;
     this.serviceName = this.service.name;

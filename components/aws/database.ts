@@ -1,13 +1,15 @@
 /**
  * The database side of a release on AWS: an RDS instance the program owns
- * (created with safe settings) or one it only snapshots, the snapshot taken
- * before each migration, and the restore path into a new instance.
+ * (created with safe settings) and the restore path into a new instance.
+ * The snapshot before each migration is in components/rds (kubernetes takes
+ * it too).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DatabaseConfig } from "../config";
-import { childOptions } from "../options";
+import { COMPONENT_TYPES } from "../contracts/resourceTypes";
+import type { DatabaseConfig } from "../rds/config";
 import { childName } from "../naming";
+import { childOptions } from "../options";
 
 export interface DatabaseArgs {
   readonly database: DatabaseConfig;
@@ -46,12 +48,12 @@ export class Database extends pulumi.ComponentResource {
   readonly restoredEndpoint: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: DatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:aws:Database", name, {}, opts);
+    super(COMPONENT_TYPES.awsDatabase, name, {}, opts);
     const { database, production } = args;
     const needsNetwork = database.mode === "create" || database.restoreFromSnapshot !== undefined;
-    const network = needsNetwork ? this.network(name, args) : undefined;
+    const network = needsNetwork ? this.network(name, args, opts) : undefined;
     // Databases outlive releases: protected in production, kept in AWS if removed from the program.
-    const keep = { parent: this, protect: production, retainOnDelete: true };
+    const keep = childOptions(this, opts.dependsOn, { protect: production, retainOnDelete: true });
 
     if (database.mode === "create" && network) {
       const instance = new aws.rds.Instance(childName(name, "db"), {
@@ -76,8 +78,8 @@ export class Database extends pulumi.ComponentResource {
     this.registerOutputs({ endpoint: this.endpoint, restoredEndpoint: this.restoredEndpoint });
   }
 
-  private network(name: string, args: DatabaseArgs) {
-    const parent = { parent: this };
+  private network(name: string, args: DatabaseArgs, opts: pulumi.ComponentResourceOptions) {
+    const parent = childOptions(this, opts.dependsOn);
     const port = ENGINE_PORT[args.database.engine];
     return {
       subnetGroup: new aws.rds.SubnetGroup(childName(name, "subnets"), { subnetIds: args.privateSubnetIds }, parent),
@@ -87,43 +89,5 @@ export class Database extends pulumi.ComponentResource {
         ingress: [{ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: [args.vpcCidr] }],
       }, parent),
     };
-  }
-}
-
-export interface MigrationSnapshotArgs {
-  readonly database: DatabaseConfig;
-  /** From `snapshotIdentifier(app, migrationVersion)`: a new migration version = a new snapshot. */
-  readonly snapshotId: string;
-}
-
-/**
- * The snapshot taken before a migration. Retained on delete: `pulumi destroy`,
- * a later migration (which replaces this resource in state) or removing the
- * migration from config never deletes the snapshot in AWS. It is not
- * `protect`ed because each new migration version replaces it in state, and
- * protection would block every following release.
- */
-export class MigrationSnapshot extends pulumi.ComponentResource {
-  readonly snapshotArn: pulumi.Output<string>;
-  readonly snapshotId: string;
-
-  constructor(name: string, args: MigrationSnapshotArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:aws:MigrationSnapshot", name, {}, opts);
-    const retain = childOptions(this, opts, { retainOnDelete: true });
-    const tags = { "bluegreen:purpose": "pre-migration" };
-    this.snapshotArn =
-      args.database.kind === "aurora-cluster"
-        ? new aws.rds.ClusterSnapshot(childName(name, "cluster-snapshot"), {
-            dbClusterIdentifier: args.database.identifier,
-            dbClusterSnapshotIdentifier: args.snapshotId,
-            tags,
-          }, retain).dbClusterSnapshotArn
-        : new aws.rds.Snapshot(childName(name, "snapshot"), {
-            dbInstanceIdentifier: args.database.identifier,
-            dbSnapshotIdentifier: args.snapshotId,
-            tags,
-          }, retain).dbSnapshotArn;
-    this.snapshotId = args.snapshotId;
-    this.registerOutputs({ snapshotArn: this.snapshotArn, snapshotId: this.snapshotId });
   }
 }

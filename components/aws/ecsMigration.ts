@@ -9,6 +9,8 @@
  * instead of starting a second one. See docs/migrations-aws.md.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { CheckFailure, isUnknown } from "../contracts/providerKit";
+import { DYNAMIC_TYPES } from "../contracts/resourceTypes";
 import { apiErrorMessage, classifyTask, DescribedTask, failureMessage, MigrationContext, MigrationRecord, migrationRecord } from "./migrationOutcome";
 
 /** Plain inputs as the provider receives them. */
@@ -32,14 +34,12 @@ export const DEFAULT_POLL_INTERVAL_SECONDS = 6;
 export const MAX_TIMEOUT_SECONDS = 86_400;
 export const MAX_POLL_INTERVAL_SECONDS = 60;
 
-// How the engine passes a value that is not known yet (preview) to Check.
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Check's verdict: one failure per invalid input, each with the observed value and the fix. Unknown (preview) values pass. */
-export function checkMigrationInputs(news: Record<string, unknown>): { property: string; reason: string }[] {
-  const failures: { property: string; reason: string }[] = [];
+export function checkMigrationInputs(news: Record<string, unknown>): CheckFailure[] {
+  const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
-  const known = (key: string) => news[key] !== UNKNOWN;
+  const known = (key: string) => !isUnknown(news[key]);
   const text = (key: string) => (typeof news[key] === "string" ? (news[key] as string) : "");
   const shown = (key: string) => JSON.stringify(news[key]) ?? "nothing";
 
@@ -60,7 +60,7 @@ export function checkMigrationInputs(news: Record<string, unknown>): { property:
       fail("taskDefinitionArn", `is in region "${arn[1]}" but region is "${news.region}": ECS runs only task definitions of the cluster's region`);
     }
   }
-  if (news.command !== undefined && news.command !== UNKNOWN) {
+  if (news.command !== undefined && !isUnknown(news.command)) {
     const command = news.command;
     if (!Array.isArray(command) || command.length === 0 || command.some((part) => typeof part !== "string")) {
       fail("command", `must be a non-empty list of strings (omit it to run the image's own command), got ${shown("command")}`);
@@ -68,22 +68,22 @@ export function checkMigrationInputs(news: Record<string, unknown>): { property:
   }
   const idList = (key: string, prefix: string, label: string, why: string) => {
     const list = news[key];
-    if (list === UNKNOWN) return;
+    if (isUnknown(list)) return;
     if (!Array.isArray(list) || list.length === 0) {
       fail(key, `must list at least one ${label} id (${why}), got ${shown(key)}`);
       return;
     }
-    const bad = list.filter((id) => id !== UNKNOWN && !(typeof id === "string" && new RegExp(`^${prefix}-[0-9a-f]{8,17}$`).test(id)));
+    const bad = list.filter((id) => !isUnknown(id) && !(typeof id === "string" && new RegExp(`^${prefix}-[0-9a-f]{8,17}$`).test(id)));
     if (bad.length > 0) fail(key, `must hold ${prefix}-<hex> ids, got ${JSON.stringify(bad)}`);
   };
   idList("subnetIds", "subnet", "subnet", "a Fargate task in awsvpc mode needs a subnet to run in");
   idList("securityGroupIds", "sg", "security group", "without one ECS uses the VPC default security group, which rarely reaches the database");
   const timeout = news.timeoutSeconds;
-  if (timeout !== UNKNOWN && !(typeof timeout === "number" && timeout >= 1 && timeout <= MAX_TIMEOUT_SECONDS)) {
+  if (!isUnknown(timeout) && !(typeof timeout === "number" && timeout >= 1 && timeout <= MAX_TIMEOUT_SECONDS)) {
     fail("timeoutSeconds", `must be a number of seconds from 1 to ${MAX_TIMEOUT_SECONDS} (RunTask's idempotency window is 24 h), got ${shown("timeoutSeconds")}`);
   }
   const poll = news.pollIntervalSeconds;
-  if (poll !== undefined && poll !== UNKNOWN) {
+  if (poll !== undefined && !isUnknown(poll)) {
     if (!(typeof poll === "number" && poll > 0 && poll <= MAX_POLL_INTERVAL_SECONDS)) {
       fail("pollIntervalSeconds", `must be a number of seconds above 0 and at most ${MAX_POLL_INTERVAL_SECONDS}, got ${shown("pollIntervalSeconds")}`);
     } else if (typeof timeout === "number" && poll > timeout) {
@@ -237,7 +237,7 @@ export interface EcsMigrationArgs {
 }
 
 /**
- * `pulumi-nodejs:dynamic/bluegreen:EcsMigration`: the migration task run for
+ * The migration task run (`DYNAMIC_TYPES.ecsMigration`) for
  * one migration version. Order it after the snapshot (dependsOn) and before
  * the new color and its gate.
  */
@@ -252,6 +252,7 @@ export class EcsMigration extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: EcsMigrationArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = { taskArn: undefined, exitCode: undefined, startedAt: undefined, stoppedAt: undefined, durationSeconds: undefined, logStream: undefined };
-    super(ecsMigrationProvider, name, { ...args, ...outputs }, opts, "bluegreen", "EcsMigration");
+    const { module, name: type } = DYNAMIC_TYPES.ecsMigration;
+    super(ecsMigrationProvider, name, { ...args, ...outputs }, opts, module, type);
   }
 }

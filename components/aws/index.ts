@@ -5,51 +5,66 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { BlueGreenConfig } from "../config";
-import { COLORS, Color, childName } from "../naming";
-import { Platform, PlatformFactory, colorBasics } from "../platform";
+import { COLORS } from "../contracts/colors";
+import { childName } from "../naming";
+import { childOptions } from "../options";
+import { colorBasics, Platform, PlatformScope } from "../platform";
+import { MigrationSnapshot } from "../rds/migrationSnapshot";
 import { migrationTarget } from "../release";
 import { EcsPlacement, ServiceCluster } from "./cluster";
 import { ColorService } from "./colorService";
-import { Database, MigrationSnapshot } from "./database";
+import type { AwsConfig } from "./config";
+import { Database } from "./database";
 import { LoadBalancer } from "./loadBalancer";
 import { MigrationTask } from "./migrationTask";
 import { Network } from "./network";
 import { WeightedListener } from "./weightedListener";
+
+/** What the weighted listener forwards a color's traffic to. */
+export interface AwsBackend {
+  readonly targetGroupArn: pulumi.Output<string>;
+}
 
 /** ALB matcher syntax for the gate's expected statuses ("200,204"). */
 export function healthMatcher(expectedStatus: number[]): string {
   return [...new Set(expectedStatus)].sort((a, b) => a - b).join(",");
 }
 
-export const awsPlatform: PlatformFactory = (config: BlueGreenConfig, parent): Platform => {
-  const app = config.app.name;
-  const listener = config.listener!;
+export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope): Platform<AwsBackend> {
+  const { listener } = config;
   const production = config.environment === "production";
-  // Presence checked by parseConfig with the other config problems.
+  // Presence checked with the other config problems (awsConfigIssues).
   const region = aws.config.region!;
-  const opts = { parent };
+  const opts = childOptions(parent);
   const migrationColor = migrationTarget(config);
 
-  const network = new Network(childName(app, "network"), config.network!, opts);
+  const network = new Network(childName(name, "network"), config.network, opts);
   const secretArns = [...new Set(COLORS.flatMap((color) => Object.values(config[color].secrets)))].sort();
-  const cluster = new ServiceCluster(childName(app, "ecs"), { secretArns }, opts);
-  const loadBalancer = new LoadBalancer(childName(app, "lb"), {
-    vpcId: network.vpcId,
-    publicSubnetIds: network.publicSubnetIds,
-    ingressCidrs: listener.ingressCidrs,
-    testPorts: COLORS.map((color) => listener.testPorts[color]),
-    testIngressCidrs: listener.testIngressCidrs,
-    https: listener.certificateArn !== undefined,
-  }, opts);
+  const cluster = new ServiceCluster(childName(name, "ecs"), { secretArns }, opts);
+  const loadBalancer = new LoadBalancer(
+    childName(name, "lb"),
+    {
+      vpcId: network.vpcId,
+      publicSubnetIds: network.publicSubnetIds,
+      ingressCidrs: listener.ingressCidrs,
+      testPorts: COLORS.map((color) => listener.testPorts[color]),
+      testIngressCidrs: listener.testIngressCidrs,
+      https: listener.certificateArn !== undefined,
+    },
+    opts,
+  );
   const database = config.database
-    ? new Database(childName(app, "database"), {
-        database: config.database,
-        production,
-        vpcId: network.vpcId,
-        vpcCidr: network.cidrBlock,
-        privateSubnetIds: network.privateSubnetIds,
-      }, opts)
+    ? new Database(
+        childName(name, "database"),
+        {
+          database: config.database,
+          production,
+          vpcId: network.vpcId,
+          vpcCidr: network.cidrBlock,
+          privateSubnetIds: network.privateSubnetIds,
+        },
+        opts,
+      )
     : undefined;
 
   const placement: EcsPlacement = {
@@ -60,59 +75,65 @@ export const awsPlatform: PlatformFactory = (config: BlueGreenConfig, parent): P
     logGroupName: cluster.logGroupName,
     executionRoleArn: cluster.executionRoleArn,
   };
-  const targetGroupArns = {} as Record<Color, pulumi.Output<string>>;
 
   return {
     databaseSnapshot(snapshotId, step) {
-      return new MigrationSnapshot(childName(app, "pre-migration"), { database: config.database!, snapshotId }, {
-        parent,
-        dependsOn: [...step.dependsOn, ...(database ? [database] : [])],
-      });
+      return new MigrationSnapshot(
+        childName(name, "pre-migration"),
+        { database: config.database!, snapshotId },
+        childOptions(parent, [...step.dependsOn, ...(database ? [database] : [])]),
+      );
     },
     migration(migration, step) {
-      return new MigrationTask(childName(app, "migration"), {
-        app,
-        migration,
-        ...placement,
-        env: config[migrationColor].env,
-        secrets: config[migrationColor].secrets,
-      }, { parent, dependsOn: step.dependsOn });
+      return new MigrationTask(
+        childName(name, "migration"),
+        { app: config.app.name, migration, ...placement, env: config[migrationColor].env, secrets: config[migrationColor].secrets },
+        childOptions(parent, step.dependsOn),
+      );
     },
     colorService(color, step) {
       const settings = config[color];
-      const service = new ColorService(childName(app, color), {
-        ...colorBasics(config, color),
-        ...placement,
-        desiredCount: settings.desiredCount,
-        cpu: settings.cpu,
-        memory: settings.memory,
-        healthMatcher: healthMatcher(config.gate.expectedStatus),
-        secrets: settings.secrets,
-        loadBalancerArn: loadBalancer.arn,
-        loadBalancerDnsName: loadBalancer.dnsName,
-        loadBalancerSecurityGroupId: loadBalancer.securityGroupId,
-        testPort: listener.testPorts[color],
-        certificateArn: listener.certificateArn,
-        sslPolicy: listener.sslPolicy,
-      }, { parent, dependsOn: step.dependsOn });
-      targetGroupArns[color] = service.targetGroupArn;
+      const service = new ColorService(
+        childName(name, color),
+        {
+          ...colorBasics(config, color),
+          ...placement,
+          desiredCount: settings.desiredCount,
+          cpu: settings.cpu,
+          memory: settings.memory,
+          healthMatcher: healthMatcher(config.gate.expectedStatus),
+          secrets: settings.secrets,
+          loadBalancerArn: loadBalancer.arn,
+          loadBalancerDnsName: loadBalancer.dnsName,
+          loadBalancerSecurityGroupId: loadBalancer.securityGroupId,
+          testPort: listener.testPorts[color],
+          certificateArn: listener.certificateArn,
+          sslPolicy: listener.sslPolicy,
+        },
+        childOptions(parent, step.dependsOn),
+      );
       return {
         ready: service,
-        gateTargets: [service.testUrl],
+        probeUrl: service.testUrl,
+        backend: { targetGroupArn: service.targetGroupArn },
         ids: { targetGroupArn: service.targetGroupArn, serviceName: service.serviceName },
       };
     },
-    routing(weights, step) {
-      const weighted = new WeightedListener(childName(app, "traffic"), {
-        loadBalancerArn: loadBalancer.arn,
-        loadBalancerDnsName: loadBalancer.dnsName,
-        targetGroupArns,
-        weights,
-        stickinessSeconds: config.traffic.stickinessSeconds,
-        certificateArn: listener.certificateArn,
-        sslPolicy: listener.sslPolicy,
-      }, { parent, dependsOn: step.dependsOn });
+    routing({ colors, traffic }, step) {
+      const weighted = new WeightedListener(
+        childName(name, "traffic"),
+        {
+          loadBalancerArn: loadBalancer.arn,
+          loadBalancerDnsName: loadBalancer.dnsName,
+          targetGroupArns: { blue: colors.blue.backend.targetGroupArn, green: colors.green.backend.targetGroupArn },
+          weights: { blue: traffic.blue, green: traffic.green },
+          stickinessSeconds: traffic.stickinessSeconds,
+          certificateArn: listener.certificateArn,
+          sslPolicy: listener.sslPolicy,
+        },
+        childOptions(parent, step.dependsOn),
+      );
       return { url: weighted.url, ids: { listenerArn: weighted.listenerArn, loadBalancerDnsName: loadBalancer.dnsName } };
     },
   };
-};
+}

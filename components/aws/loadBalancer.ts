@@ -5,7 +5,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
+import { childOptions } from "../options";
 
 export interface LoadBalancerArgs {
   readonly vpcId: pulumi.Input<string>;
@@ -25,8 +27,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
   readonly securityGroupId: pulumi.Output<string>;
 
   constructor(name: string, args: LoadBalancerArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:aws:LoadBalancer", name, {}, opts);
-    const parent = { parent: this };
+    super(COMPONENT_TYPES.awsLoadBalancer, name, {}, opts);
+    const parent = childOptions(this, opts.dependsOn);
     const productionPorts = args.https ? [80, 443] : [80];
     const securityGroup = new aws.ec2.SecurityGroup(childName(name, "sg"), {
       vpcId: args.vpcId,

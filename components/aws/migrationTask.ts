@@ -6,7 +6,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { MigrationConfig } from "../config";
+import { COMPONENT_TYPES } from "../contracts/resourceTypes";
+import type { MigrationConfig } from "../config/schema";
 import { childOptions } from "../options";
 import { childName } from "../naming";
 import type { EcsPlacement } from "./cluster";
@@ -25,8 +26,8 @@ export class MigrationTask extends pulumi.ComponentResource {
   readonly taskArn: pulumi.Output<string>;
 
   constructor(name: string, args: MigrationTaskArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:aws:MigrationTask", name, {}, opts);
-    const parent = childOptions(this, opts);
+    super(COMPONENT_TYPES.awsMigrationTask, name, {}, opts);
+    const parent = childOptions(this, opts.dependsOn);
     const containerName = `${args.app}-migrate`;
     const logStreamPrefix = "migration";
     const securityGroup = new aws.ec2.SecurityGroup(childName(name, "sg"), {

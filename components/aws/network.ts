@@ -5,7 +5,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
+import { childOptions } from "../options";
 
 export interface NetworkArgs {
   /** Existing VPC; when set, the subnet ids below are used and nothing is created. */
@@ -25,7 +27,7 @@ export class Network extends pulumi.ComponentResource {
   readonly privateSubnetIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:aws:Network", name, {}, opts);
+    super(COMPONENT_TYPES.awsNetwork, name, {}, opts);
     if (args.vpcId !== undefined) {
       const vpc = aws.ec2.getVpcOutput({ id: args.vpcId }, { parent: this });
       this.vpcId = pulumi.output(args.vpcId);
@@ -33,7 +35,7 @@ export class Network extends pulumi.ComponentResource {
       this.publicSubnetIds = pulumi.output(args.publicSubnetIds ?? []);
       this.privateSubnetIds = pulumi.output(args.privateSubnetIds ?? []);
     } else {
-      const created = this.createVpc(name, args);
+      const created = this.createVpc(name, args, opts);
       this.vpcId = created.vpcId;
       this.cidrBlock = pulumi.output(args.cidrBlock);
       this.publicSubnetIds = created.publicSubnetIds;
@@ -42,15 +44,15 @@ export class Network extends pulumi.ComponentResource {
     this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
   }
 
-  private createVpc(name: string, args: NetworkArgs) {
-    const parent = { parent: this };
+  private createVpc(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions) {
+    const parent = childOptions(this, opts.dependsOn);
     const vpc = new aws.ec2.Vpc(childName(name, "vpc"), {
       cidrBlock: args.cidrBlock,
       enableDnsHostnames: true,
       enableDnsSupport: true,
       tags: { Name: name },
     }, parent);
-    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, parent).names;
+    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
     const igw = new aws.ec2.InternetGateway(childName(name, "igw"), { vpcId: vpc.id }, parent);
     const publicRoutes = new aws.ec2.RouteTable(childName(name, "public-rt"), {
       vpcId: vpc.id,
@@ -81,7 +83,7 @@ export class Network extends pulumi.ComponentResource {
 
     // One NAT gateway: tasks pull images and reach AWS APIs; a NAT per zone is a cost choice left to the VPC owner.
     const natIp = new aws.ec2.Eip(childName(name, "nat-ip"), { domain: "vpc" }, parent);
-    const nat = new aws.ec2.NatGateway(childName(name, "nat"), { subnetId: publicSubnets[0].id, allocationId: natIp.id }, { parent: this, dependsOn: [igw] });
+    const nat = new aws.ec2.NatGateway(childName(name, "nat"), { subnetId: publicSubnets[0].id, allocationId: natIp.id }, childOptions(this, [igw]));
     const privateRoutes = new aws.ec2.RouteTable(childName(name, "private-rt"), {
       vpcId: vpc.id,
       routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],

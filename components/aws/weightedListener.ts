@@ -5,15 +5,18 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { COLORS, Color, childName } from "../naming";
+import { COMPONENT_TYPES } from "../contracts/resourceTypes";
+import { childName } from "../naming";
+import { Color } from "../contracts/colors";
+import { COLORS } from "../contracts/colors";
 import { childOptions } from "../options";
-import type { Weights } from "../traffic";
+import type { TrafficWeights } from "../traffic";
 
 export interface WeightedListenerArgs {
   readonly loadBalancerArn: pulumi.Input<string>;
   readonly loadBalancerDnsName: pulumi.Input<string>;
   readonly targetGroupArns: Record<Color, pulumi.Input<string>>;
-  readonly weights: Weights;
+  readonly weights: TrafficWeights;
   /** Sticky sessions across the weighted group, in seconds; 0 = off. @default 0 */
   readonly stickinessSeconds: number;
   /** With a certificate the listener is HTTPS on 443, otherwise HTTP on 80. */
@@ -26,7 +29,7 @@ export class WeightedListener extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: WeightedListenerArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:aws:WeightedListener", name, {}, opts);
+    super(COMPONENT_TYPES.awsWeightedListener, name, {}, opts);
     const https = args.certificateArn !== undefined;
     const listener = new aws.lb.Listener(childName(name, "listener"), {
       loadBalancerArn: args.loadBalancerArn,
@@ -42,7 +45,7 @@ export class WeightedListener extends pulumi.ComponentResource {
           },
         },
       ],
-    }, childOptions(this, opts));
+    }, childOptions(this, opts.dependsOn));
     this.listenerArn = listener.arn;
     this.url = pulumi.interpolate`${https ? "https" : "http"}://${args.loadBalancerDnsName}`;
     this.registerOutputs({ listenerArn: this.listenerArn, url: this.url });

@@ -5,6 +5,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 import type { ColorBasics } from "../platform";
@@ -24,8 +25,8 @@ export class ColorContainer extends pulumi.ComponentResource {
   readonly probeUrl: string;
 
   constructor(name: string, args: ColorContainerArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:docker:ColorContainer", name, {}, opts);
-    const parent = childOptions(this, opts);
+    super(COMPONENT_TYPES.dockerColorContainer, name, {}, opts);
+    const parent = childOptions(this, opts.dependsOn);
     const image = new docker.RemoteImage(childName(name, "image"), { name: args.image, keepLocally: true }, parent);
     this.host = `${args.app}-${args.color}`;
     const env = {
@@ -52,7 +53,7 @@ export class ColorContainer extends pulumi.ComponentResource {
       wait: false,
       restart: "unless-stopped",
       // Fixed name and host port: the old container must go before its replacement starts.
-    }, childOptions(this, opts, { deleteBeforeReplace: true }));
+    }, childOptions(this, opts.dependsOn, { deleteBeforeReplace: true }));
     this.containerId = container.id;
     this.probeUrl = `http://127.0.0.1:${args.hostPort}${args.healthPath}`;
     this.registerOutputs({ containerId: this.containerId, probeUrl: this.probeUrl });

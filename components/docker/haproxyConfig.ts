@@ -3,19 +3,18 @@
  * free of heavy imports: the HaproxyWeights dynamic provider captures these
  * functions by value when it is serialized.
  */
-import type { Color } from "../naming";
+import type { Color } from "../contracts/colors";
+import { HAPROXY_MAX_WEIGHT, MAX_TRAFFIC_WEIGHT } from "../contracts/limits";
+import type { CheckFailure } from "../contracts/providerKit";
+import type { TrafficWeights } from "../traffic";
 
-/** Highest server weight HAProxy accepts (config and runtime API). */
-export const HAPROXY_MAX_WEIGHT = 256;
-/** Highest traffic weight the program accepts (the ALB range). */
-export const TRAFFIC_MAX_WEIGHT = 999;
 
 export interface Endpoint {
   readonly address: string;
   readonly port: number;
 }
 
-export type Weights = Readonly<Record<Color, number>>;
+export type ServerWeights = Readonly<Record<Color, number>>;
 
 export interface ServerSpec extends Endpoint {
   /** HAProxy weight 0..256; 0 keeps the server up and health-checked but sends it no new traffic. */
@@ -41,11 +40,6 @@ export interface HaproxySpec {
   readonly dnsResolver?: Endpoint;
 }
 
-/** One invalid value: where it is and why, in the shape Pulumi's Check failures use. */
-export interface Problem {
-  readonly property: string;
-  readonly reason: string;
-}
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -58,9 +52,9 @@ function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
-export function endpointProblems(property: string, endpoint: unknown, ipv4Only: boolean): Problem[] {
+export function endpointProblems(property: string, endpoint: unknown, ipv4Only: boolean): CheckFailure[] {
   const { address, port } = (endpoint ?? {}) as Partial<Endpoint>;
-  const problems: Problem[] = [];
+  const problems: CheckFailure[] = [];
   const addressOk = typeof address === "string" && (IPV4.test(address) || (!ipv4Only && HOSTNAME.test(address)));
   if (!addressOk) {
     const wanted = ipv4Only ? "an IPv4 address such as 127.0.0.1" : "an IPv4 address or a host name";
@@ -72,31 +66,31 @@ export function endpointProblems(property: string, endpoint: unknown, ipv4Only: 
   return problems;
 }
 
-function weightProblem(property: string, weight: unknown): Problem[] {
+function weightProblem(property: string, weight: unknown): CheckFailure[] {
   return Number.isInteger(weight) && (weight as number) >= 0 && (weight as number) <= HAPROXY_MAX_WEIGHT
     ? []
     : [{ property, reason: `is ${show(weight)}; must be an integer 0..${HAPROXY_MAX_WEIGHT} (convert traffic weights with haproxyWeights())` }];
 }
 
-function bothZeroProblem(property: string, blue: unknown, green: unknown): Problem[] {
+function bothZeroProblem(property: string, blue: unknown, green: unknown): CheckFailure[] {
   return blue === 0 && green === 0
     ? [{ property, reason: "gives blue and green both weight 0; the router would answer 503 to every request, so give at least one color a weight > 0" }]
     : [];
 }
 
 /** HAProxy weights: integers 0..256, not both 0. */
-export function weightProblems(property: string, weights: unknown): Problem[] {
+export function weightProblems(property: string, weights: unknown): CheckFailure[] {
   const { blue, green } = (weights ?? {}) as Partial<Record<Color, unknown>>;
   return [...weightProblem(`${property}.blue`, blue), ...weightProblem(`${property}.green`, green), ...bothZeroProblem(property, blue, green)];
 }
 
-export function backendProblems(property: string, name: unknown): Problem[] {
+export function backendProblems(property: string, name: unknown): CheckFailure[] {
   return typeof name === "string" && PROXY_NAME.test(name)
     ? []
     : [{ property, reason: `is ${show(name)}; must be a non-empty HAProxy name of letters, digits, '-', '_', '.' or ':'` }];
 }
 
-export function haproxySpecProblems(spec: HaproxySpec): Problem[] {
+export function haproxySpecProblems(spec: HaproxySpec): CheckFailure[] {
   const problems = [
     ...backendProblems("app", spec.app),
     ...endpointProblems("bind", spec.bind, true),
@@ -118,7 +112,7 @@ export function haproxySpecProblems(spec: HaproxySpec): Problem[] {
 }
 
 /** Throws one error listing every problem, so a caller fixes them all in one go. */
-export function assertNoProblems(what: string, problems: readonly Problem[]): void {
+export function assertNoProblems(what: string, problems: readonly CheckFailure[]): void {
   if (problems.length > 0) {
     throw new Error(`${what}: ${problems.map((p) => `${p.property} ${p.reason}`).join("; ")}`);
   }
@@ -195,11 +189,11 @@ function gcd(a: number, b: number): number {
  * dividing out the common factor when that suffices, else scaled and rounded,
  * never rounding a non-zero weight down to 0 (that color would get no traffic).
  */
-export function haproxyWeights(weights: Weights): Weights {
+export function haproxyWeights(weights: TrafficWeights): ServerWeights {
   for (const color of ["blue", "green"] as const) {
     const w = weights[color];
-    if (!Number.isInteger(w) || w < 0 || w > TRAFFIC_MAX_WEIGHT) {
-      throw new Error(`traffic weight ${color} is ${show(w)}; must be an integer 0..${TRAFFIC_MAX_WEIGHT}`);
+    if (!Number.isInteger(w) || w < 0 || w > MAX_TRAFFIC_WEIGHT) {
+      throw new Error(`traffic weight ${color} is ${show(w)}; must be an integer 0..${MAX_TRAFFIC_WEIGHT}`);
     }
   }
   const { blue, green } = weights;
@@ -216,7 +210,7 @@ export function haproxyWeights(weights: Weights): Weights {
  * Between the two commands HAProxy runs with one new and one old weight;
  * raising first means that mix is never 0/0 (which would answer 503).
  */
-export function weightApplyOrder(current: Weights, target: Weights): Color[] {
+export function weightApplyOrder(current: ServerWeights, target: ServerWeights): Color[] {
   return (["blue", "green"] as const)
     .filter((c) => current[c] !== target[c])
     .sort((a, b) => Number(target[b] > current[b]) - Number(target[a] > current[a]));

@@ -4,8 +4,8 @@
  * the HaproxyWeights dynamic provider, so `node:net` is required inside the
  * functions and only pure local helpers are imported.
  */
-import type { Color } from "../naming";
-import { Endpoint, Weights, weightApplyOrder } from "./haproxyConfig";
+import type { Color } from "../contracts/colors";
+import { Endpoint, ServerWeights, weightApplyOrder } from "./haproxyConfig";
 
 /** Per command: connect, answer and close. HAProxy answers a weight command in about a millisecond. */
 const COMMAND_TIMEOUT_MS = 5_000;
@@ -54,15 +54,15 @@ export async function setServerWeight(admin: Endpoint, backend: string, server: 
 }
 
 /** Sequential, so a failure always names the same (blue) command first. */
-export async function getWeights(admin: Endpoint, backend: string): Promise<Weights> {
+export async function getWeights(admin: Endpoint, backend: string): Promise<ServerWeights> {
   return { blue: await getServerWeight(admin, backend, "blue"), green: await getServerWeight(admin, backend, "green") };
 }
 
 export interface AppliedWeights {
   /** Live weights found before the change. */
-  readonly before: Weights;
+  readonly before: ServerWeights;
   /** Live weights read back after the change. */
-  readonly after: Weights;
+  readonly after: ServerWeights;
   /** Servers set, in order (raises before lowers). */
   readonly order: Color[];
 }
@@ -72,7 +72,7 @@ export interface AppliedWeights {
  * them back. Starts from the live weights, not from recorded state, so a
  * router restarted with its config weights is still ordered correctly.
  */
-export async function applyWeights(admin: Endpoint, backend: string, target: Weights): Promise<AppliedWeights> {
+export async function applyWeights(admin: Endpoint, backend: string, target: ServerWeights): Promise<AppliedWeights> {
   const before = await getWeights(admin, backend);
   const order = weightApplyOrder(before, target);
   for (const color of order) await setServerWeight(admin, backend, color, target[color]);

@@ -6,13 +6,15 @@
  * router goes away with its container).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Endpoint, Problem, Weights, backendProblems, endpointProblems, weightProblems } from "./haproxyConfig";
+import type { CheckFailure } from "../contracts/providerKit";
+import { DYNAMIC_TYPES } from "../contracts/resourceTypes";
+import { Endpoint, ServerWeights, backendProblems, endpointProblems, weightProblems } from "./haproxyConfig";
 import { applyWeights } from "./haproxyRuntime";
 
 export interface HaproxyWeightsInputs {
   readonly admin: Endpoint;
   readonly backend: string;
-  readonly weights: Weights;
+  readonly weights: ServerWeights;
   /** Identity of the running router (its container id): a new router gets the weights applied again. */
   readonly instance?: string;
 }
@@ -22,7 +24,7 @@ export interface HaproxyWeightsOuts extends HaproxyWeightsInputs {
   readonly appliedAt: string;
 }
 
-export function haproxyWeightsProblems(inputs: Partial<HaproxyWeightsInputs>): Problem[] {
+export function haproxyWeightsProblems(inputs: Partial<HaproxyWeightsInputs>): CheckFailure[] {
   return [...endpointProblems("admin", inputs.admin, false), ...backendProblems("backend", inputs.backend), ...weightProblems("weights", inputs.weights)];
 }
 
@@ -74,13 +76,13 @@ export interface HaproxyWeightsArgs {
   readonly instance?: pulumi.Input<string>;
 }
 
-/** `pulumi-nodejs:dynamic/bluegreen:HaproxyWeights` */
 export class HaproxyWeights extends pulumi.dynamic.Resource {
-  /** Weights read back from HAProxy after the change. */
-  declare readonly weights: pulumi.Output<Weights>;
+  /** ServerWeights read back from HAProxy after the change. */
+  declare readonly weights: pulumi.Output<ServerWeights>;
   declare readonly appliedAt: pulumi.Output<string>;
 
   constructor(name: string, args: HaproxyWeightsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(haproxyWeightsProvider, name, { ...args, appliedAt: undefined }, opts, "bluegreen", "HaproxyWeights");
+    const { module, name: type } = DYNAMIC_TYPES.haproxyWeights;
+    super(haproxyWeightsProvider, name, { ...args, appliedAt: undefined }, opts, module, type);
   }
 }

@@ -6,76 +6,101 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { COLORS, Color, childName } from "../naming";
+import { COLORS } from "../contracts/colors";
+import { STEP_PURPOSES } from "../contracts/markers";
+import { childName } from "../naming";
 import { OneShotCommand } from "../oneShotCommand";
-import { Platform, PlatformFactory, colorBasics } from "../platform";
+import { childOptions } from "../options";
+import { colorBasics, Platform, PlatformScope } from "../platform";
 import { ColorContainer } from "./colorContainer";
+import type { DockerConfig } from "./config";
 import { LocalDatabase, SNAPSHOT_DIR } from "./localDatabase";
 import { dockerRunArgs, snapshotScript } from "./postgresScripts";
 import { Router } from "./router";
 
-export const dockerPlatform: PlatformFactory = (config, parent): Platform => {
+/** Where the router reaches a color: its name on the stack network. */
+export interface DockerBackend {
+  readonly host: string;
+}
+
+export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformScope): Platform<DockerBackend> {
   const app = config.app.name;
   const settings = config.docker;
-  const opts = { parent };
-  const network = new docker.Network(childName(app, "network"), { name: `${settings.network}-${app}`, driver: "bridge" }, opts);
-  const database = new LocalDatabase(childName(app, "database"), { app, image: settings.postgresImage, networkName: network.name }, opts);
+  const opts = childOptions(parent);
+  const network = new docker.Network(childName(name, "network"), { name: `${settings.network}-${app}`, driver: "bridge" }, opts);
+  const database = new LocalDatabase(childName(name, "database"), { app, image: settings.postgresImage, networkName: network.name }, opts);
   const pgEnv = database.clientEnv();
-  const hosts = {} as Record<Color, string>;
 
   return {
     databaseSnapshot(snapshotId, step) {
       const file = `${SNAPSHOT_DIR}/${snapshotId}.dump`;
-      return new OneShotCommand(childName(app, "pre-migration-snapshot"), {
-        description: `snapshot ${snapshotId}`,
-        command: pulumi.all([network.name, database.snapshotVolumeName]).apply(([networkName, volume]) =>
-          dockerRunArgs({
-            image: settings.postgresImage,
-            network: networkName,
-            volumes: [{ name: volume, mountPath: SNAPSHOT_DIR }],
-            env: pgEnv,
-            command: ["sh", "-c", snapshotScript({ file })],
-          }),
-        ),
-        env: pgEnv,
-        timeoutSeconds: 1800,
-        runKey: snapshotId,
-      }, { parent, dependsOn: [...step.dependsOn, database] });
+      return new OneShotCommand(
+        childName(name, "pre-migration-snapshot"),
+        {
+          purpose: STEP_PURPOSES.snapshot,
+          description: `snapshot ${snapshotId}`,
+          command: pulumi.all([network.name, database.snapshotVolumeName]).apply(([networkName, volume]) =>
+            dockerRunArgs({
+              image: settings.postgresImage,
+              network: networkName,
+              volumes: [{ name: volume, mountPath: SNAPSHOT_DIR }],
+              env: pgEnv,
+              command: ["sh", "-c", snapshotScript({ file })],
+            }),
+          ),
+          env: pgEnv,
+          timeoutSeconds: 1800,
+          runKey: snapshotId,
+        },
+        childOptions(parent, [...step.dependsOn, database]),
+      );
     },
     migration(migration, step) {
-      return new OneShotCommand(childName(app, "migration-run"), {
-        description: `migration ${migration.version}`,
-        command: network.name.apply((networkName) =>
-          dockerRunArgs({ image: migration.image, network: networkName, volumes: [], env: pgEnv, command: migration.command }),
-        ),
-        env: pgEnv,
-        timeoutSeconds: migration.timeoutSeconds,
-        runKey: migration.version,
-      }, { parent, dependsOn: [...step.dependsOn, database] });
+      return new OneShotCommand(
+        childName(name, "migration-run"),
+        {
+          purpose: STEP_PURPOSES.migration,
+          description: `migration ${migration.version}`,
+          command: network.name.apply((networkName) =>
+            dockerRunArgs({ image: migration.image, network: networkName, volumes: [], env: pgEnv, command: migration.command }),
+          ),
+          env: pgEnv,
+          timeoutSeconds: migration.timeoutSeconds,
+          runKey: migration.version,
+        },
+        childOptions(parent, [...step.dependsOn, database]),
+      );
     },
     colorService(color, step) {
-      const service = new ColorContainer(childName(app, color), {
-        ...colorBasics(config, color),
-        hostPort: settings.colorPorts[color],
-        networkName: network.name,
-        databaseUrl: `postgres://postgres@${database.host}:5432/${database.databaseName}`,
-      }, { parent, dependsOn: [...step.dependsOn, database] });
-      hosts[color] = service.host;
-      return { ready: service, gateTargets: [service.probeUrl], ids: { containerId: service.containerId } };
+      const service = new ColorContainer(
+        childName(name, color),
+        {
+          ...colorBasics(config, color),
+          hostPort: settings.colorPorts[color],
+          networkName: network.name,
+          databaseUrl: `postgres://postgres@${database.host}:5432/${database.databaseName}`,
+        },
+        childOptions(parent, [...step.dependsOn, database]),
+      );
+      return { ready: service, probeUrl: service.probeUrl, backend: { host: service.host }, ids: { containerId: service.containerId } };
     },
-    routing(weights, step) {
-      const router = new Router(childName(app, "router"), {
-        app,
-        image: settings.routerImage,
-        networkName: network.name,
-        healthPath: config.app.healthPath,
-        appPort: config.app.port,
-        backends: { blue: hosts.blue, green: hosts.green },
-        weights,
-        routerPort: settings.routerPort,
-        adminPort: settings.adminPort,
-      }, { parent, dependsOn: step.dependsOn });
-      return { url: router.url, ids: Object.fromEntries(COLORS.map((c) => [`${c}.host`, hosts[c]])) };
+    routing({ colors, traffic }, step) {
+      const router = new Router(
+        childName(name, "router"),
+        {
+          app,
+          image: settings.routerImage,
+          networkName: network.name,
+          healthPath: config.app.healthPath,
+          appPort: config.app.port,
+          backends: { blue: colors.blue.backend.host, green: colors.green.backend.host },
+          weights: { blue: traffic.blue, green: traffic.green },
+          routerPort: settings.routerPort,
+          adminPort: settings.adminPort,
+        },
+        childOptions(parent, step.dependsOn),
+      );
+      return { url: router.url, ids: Object.fromEntries(COLORS.map((c) => [`${c}.host`, colors[c].backend.host])) };
     },
   };
-};
+}

@@ -5,6 +5,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 
@@ -25,10 +26,10 @@ export class LocalDatabase extends pulumi.ComponentResource {
   readonly container: docker.Container;
 
   constructor(name: string, args: LocalDatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:docker:LocalDatabase", name, {}, opts);
-    const parent = childOptions(this, opts);
+    super(COMPONENT_TYPES.dockerLocalDatabase, name, {}, opts);
+    const parent = childOptions(this, opts.dependsOn);
     // Kept on delete: `pulumi destroy` of a local stack never deletes data or snapshots.
-    const keep = childOptions(this, opts, { retainOnDelete: true });
+    const keep = childOptions(this, opts.dependsOn, { retainOnDelete: true });
     const data = new docker.Volume(childName(name, "data"), { name: `${args.app}-pgdata` }, keep);
     const snapshots = new docker.Volume(childName(name, "snapshots"), { name: `${args.app}-snapshots` }, keep);
     const image = new docker.RemoteImage(childName(name, "image"), { name: args.image, keepLocally: true }, parent);
@@ -49,7 +50,7 @@ export class LocalDatabase extends pulumi.ComponentResource {
       waitTimeout: 120,
       restart: "unless-stopped",
       // Fixed name: the old container must go before its replacement starts (the data stays in its volume).
-    }, childOptions(this, opts, { deleteBeforeReplace: true }));
+    }, childOptions(this, opts.dependsOn, { deleteBeforeReplace: true }));
     this.snapshotVolumeName = snapshots.name;
     this.registerOutputs({ host: this.host, snapshotVolumeName: this.snapshotVolumeName });
   }

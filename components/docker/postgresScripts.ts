@@ -7,7 +7,7 @@
  * standard libpq variables (PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD),
  * never from the script text, so a password is never part of a command line.
  */
-import { snapshotIdentifier } from "../naming";
+import { snapshotIdentifier } from "../contracts/snapshots";
 
 export interface SnapshotScriptArgs {
   /** Absolute path of the snapshot file, normally from {@link snapshotFile}. */

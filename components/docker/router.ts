@@ -7,9 +7,11 @@
 import { createHash } from "node:crypto";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { COLORS, childName } from "../naming";
+import { COMPONENT_TYPES } from "../contracts/resourceTypes";
+import { childName } from "../naming";
+import { COLORS } from "../contracts/colors";
 import { childOptions } from "../options";
-import type { Weights } from "../traffic";
+import type { TrafficWeights } from "../traffic";
 import { haproxyWeights, renderHaproxyConfig } from "./haproxyConfig";
 import { HaproxyWeights } from "./haproxyWeights";
 
@@ -23,7 +25,7 @@ export interface RouterArgs {
   /** Color name on the network → its container host name. */
   readonly backends: Record<(typeof COLORS)[number], string>;
   /** Traffic weights from config (0..999); converted to HAProxy's 0..256. */
-  readonly weights: Weights;
+  readonly weights: TrafficWeights;
   /** Host port on 127.0.0.1 for users. @default 8080 */
   readonly routerPort: number;
   /** Host port on 127.0.0.1 for the runtime API. @default 9999 */
@@ -38,11 +40,11 @@ const DOCKER_DNS = { address: "127.0.0.11", port: 53 };
 
 export class Router extends pulumi.ComponentResource {
   readonly url: string;
-  readonly appliedWeights: pulumi.Output<Weights>;
+  readonly appliedWeights: pulumi.Output<TrafficWeights>;
 
   constructor(name: string, args: RouterArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:docker:Router", name, {}, opts);
-    const parent = childOptions(this, opts);
+    super(COMPONENT_TYPES.dockerRouter, name, {}, opts);
+    const parent = childOptions(this, opts.dependsOn);
     // Equal start weights: the live split is applied right after start (see HaproxyWeights below).
     const config = renderHaproxyConfig({
       app: args.app,
@@ -68,7 +70,7 @@ export class Router extends pulumi.ComponentResource {
       labels: [{ label: "bluegreen.config-sha256", value: createHash("sha256").update(config).digest("hex") }],
       restart: "unless-stopped",
       // Fixed name and host ports: the old router must go before its replacement starts.
-    }, childOptions(this, opts, { deleteBeforeReplace: true }));
+    }, childOptions(this, opts.dependsOn, { deleteBeforeReplace: true }));
     const weights = new HaproxyWeights(childName(name, "weights"), {
       admin: { address: "127.0.0.1", port: args.adminPort },
       backend: args.app,

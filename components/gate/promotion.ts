@@ -3,7 +3,7 @@
  * allowed at all? No Pulumi, no network: the provider's `check` runs these at
  * preview, before anything is probed or moved.
  */
-import type { Color } from "../naming";
+import type { Color } from "../contracts/colors";
 
 /** What the gate recorded at the last successful update (absent on create). */
 export interface PreviousPromotion {

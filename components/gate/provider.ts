@@ -1,5 +1,5 @@
 /**
- * The PromotionGate dynamic provider. It owns nothing in the cloud: its
+ * The promotion gate's dynamic provider (PromotionGateCheck). It owns nothing in the cloud: its
  * create/update IS the health check, and because the weighted routing depends
  * on it, a thrown error stops the update before any weight moves.
  *
@@ -8,7 +8,8 @@
  * or its version changes, so lowering a weight never waits on the network.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { Color } from "../naming";
+import type { Color } from "../contracts/colors";
+import { CheckFailure, isUnknown } from "../contracts/providerKit";
 import { runGate } from "./probe";
 import { decidePromotion, PreviousPromotion } from "./promotion";
 import { buildGateSettingsSchema, isHttpUrl } from "./schema";
@@ -47,10 +48,6 @@ export interface PromotionGateOutputs extends Omit<PromotionGateInputs, "headers
   readonly errorRate?: number;
 }
 
-type CheckFailure = { property: string; reason: string };
-
-/** What the engine sends for a value not known yet at preview (e.g. a load balancer's DNS name). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Fields whose change is an update; totalWeight too, so the recorded share stays true. Headers are not: rotating a token must not re-probe. */
 const DIFFED_FIELDS = ["weight", "totalWeight", "version", "otherVersion", "targets", "settings"] as const;
@@ -99,10 +96,10 @@ function inputFailures(news: Record<string, unknown>): CheckFailure[] {
   if (typeof news.rollback !== "boolean") fail("rollback", `must be true or false, got ${JSON.stringify(news.rollback)}`);
   const { targets } = news;
   // Unknown at preview (the platform's URL is computed): checked again at update.
-  if (targets === UNKNOWN) return failures;
+  if (isUnknown(targets)) return failures;
   if (!Array.isArray(targets)) return [...failures, { property: "targets", reason: "must be a list of URLs" }];
   targets.forEach((url, i) => {
-    if (url !== UNKNOWN && (typeof url !== "string" || !isHttpUrl(url))) {
+    if (!isUnknown(url) && (typeof url !== "string" || !isHttpUrl(url))) {
       fail(`targets[${i}]`, `must be an absolute http(s) URL such as "https://app.example.com/health", got ${JSON.stringify(url)}`);
     }
   });

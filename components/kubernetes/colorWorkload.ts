@@ -7,10 +7,13 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { childOptions } from "../options";
-import { ColorWorkloadSpec, GatewayRef, ROUTE_WAIT_FOR, colorRouteSpec, deploymentSpec, serviceSpec } from "./manifests";
-import { LABELS, colorLabels, workloadName } from "./names";
+import type { GatewayRef } from "./config";
+import { ColorWorkloadSpec, ROUTE_WAIT_FOR, colorRouteSpec, deploymentSpec, serviceSpec } from "./manifests";
+import { KUBERNETES_LABELS, ROUTE_KINDS } from "../contracts/markers";
+import { colorLabels, workloadName } from "./names";
 
 export interface ColorWorkloadArgs extends ColorWorkloadSpec {
   readonly namespace: pulumi.Input<string>;
@@ -25,14 +28,14 @@ export class ColorWorkload extends pulumi.ComponentResource {
   readonly serviceName: pulumi.Output<string>;
 
   constructor(name: string, args: ColorWorkloadArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:kubernetes:ColorWorkload", name, {}, opts);
+    super(COMPONENT_TYPES.kubernetesColorWorkload, name, {}, opts);
     const metadata = {
       name: workloadName(args.app, args.color),
       namespace: args.namespace,
       labels: colorLabels(args.app, args.color, args.version),
     };
     // The pods wait for what the color waits for (the migration).
-    const children = childOptions(this, opts);
+    const children = childOptions(this, opts.dependsOn);
     const deployment = new k8s.apps.v1.Deployment(childName(name, "deployment"), { metadata, spec: deploymentSpec(args) }, children);
     const service = new k8s.core.v1.Service(childName(name, "service"), {
       metadata,
@@ -45,11 +48,11 @@ export class ColorWorkload extends pulumi.ComponentResource {
         metadata: {
           ...metadata,
           name: childName(metadata.name, "direct"),
-          labels: { ...metadata.labels, [LABELS.route]: "direct" },
+          labels: { ...metadata.labels, [KUBERNETES_LABELS.route]: ROUTE_KINDS.direct },
           annotations: { "pulumi.com/waitFor": ROUTE_WAIT_FOR },
         },
         spec: colorRouteSpec(args.app, args.color, args.directRoute.hostname, args.directRoute.gateway, args.servicePort),
-      }, { parent: this, dependsOn: [service] });
+      }, childOptions(this, [service]));
     }
     this.deploymentName = deployment.metadata.name;
     this.serviceName = service.metadata.name;

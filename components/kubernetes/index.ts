@@ -6,80 +6,105 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MigrationSnapshot } from "../aws/database";
+import { expandColor } from "../contracts/colors";
 import { childName } from "../naming";
-import { PlatformFactory, colorBasics } from "../platform";
+import { childOptions } from "../options";
+import { colorBasics, Platform, PlatformScope } from "../platform";
+import { MigrationSnapshot } from "../rds/migrationSnapshot";
 import { migrationTarget } from "../release";
 import { ColorWorkload } from "./colorWorkload";
+import type { KubernetesConfig } from "./config";
 import { gateUrl } from "./manifests";
 import { MigrationJob } from "./migrationJob";
-import { appLabels, expandColor } from "./names";
+import { appLabels, workloadName } from "./names";
 import { WeightedRoute } from "./weightedRoute";
 
-export const kubernetesPlatform: PlatformFactory = (config, parent) => {
+/** The Service the route sends a color's traffic to. */
+export interface KubernetesBackend {
+  readonly serviceName: string;
+}
+
+export function kubernetesPlatform(config: KubernetesConfig, { name, parent }: PlatformScope): Platform<KubernetesBackend> {
   const app = config.app.name;
-  // Presence checked by parseConfig with the other config problems.
-  const cluster = config.kubernetes!;
+  const cluster = config.kubernetes;
   const migrationColor = migrationTarget(config);
 
   // Retained on destroy: the namespace also holds the Secrets the pods read, which this program does not own.
   const namespace: pulumi.Input<string> = cluster.createNamespace
-    ? new k8s.core.v1.Namespace(childName(app, "namespace"), { metadata: { name: cluster.namespace, labels: appLabels(app) } }, {
-        parent,
-        retainOnDelete: true,
-      }).metadata.name
+    ? new k8s.core.v1.Namespace(
+        childName(name, "namespace"),
+        { metadata: { name: cluster.namespace, labels: appLabels(app) } },
+        childOptions(parent, [], { retainOnDelete: true }),
+      ).metadata.name
     : cluster.namespace;
 
   return {
-    // Without `bluegreen:database` there is nothing to snapshot; the migration then runs without one.
+    // Without `bluegreen:database` there is nothing to snapshot (a migration needs one: see the rds config rules).
     databaseSnapshot(snapshotId, step) {
       return config.database
-        ? new MigrationSnapshot(childName(app, "pre-migration"), { database: config.database, snapshotId }, { parent, dependsOn: step.dependsOn })
+        ? new MigrationSnapshot(
+            childName(name, "pre-migration"),
+            { database: config.database, snapshotId },
+            childOptions(parent, step.dependsOn),
+          )
         : undefined;
     },
     migration(migration, step) {
-      return new MigrationJob(childName(app, "migration"), {
-        app,
-        migration,
-        namespace,
-        env: config[migrationColor].env,
-        secrets: config[migrationColor].secrets,
-        resources: cluster.resources,
-      }, { parent, dependsOn: step.dependsOn });
+      return new MigrationJob(
+        childName(name, "migration"),
+        {
+          app,
+          migration,
+          namespace,
+          env: config[migrationColor].env,
+          secrets: config[migrationColor].secrets,
+          resources: cluster.resources,
+        },
+        childOptions(parent, step.dependsOn),
+      );
     },
     colorService(color, step) {
       const settings = config[color];
-      const workload = new ColorWorkload(childName(app, color), {
-        ...colorBasics(config, color),
-        replicas: settings.desiredCount,
-        secrets: settings.secrets,
-        resources: cluster.resources,
-        namespace,
-        servicePort: cluster.servicePort,
-        directRoute: cluster.colorRoutes && {
-          hostname: expandColor(cluster.colorRoutes.hostname, color),
-          gateway: cluster.colorRoutes.gateway ?? cluster.gateway,
+      const workload = new ColorWorkload(
+        childName(name, color),
+        {
+          ...colorBasics(config, color),
+          replicas: settings.desiredCount,
+          secrets: settings.secrets,
+          resources: cluster.resources,
+          namespace,
+          servicePort: cluster.servicePort,
+          directRoute: cluster.colorRoutes && {
+            hostname: expandColor(cluster.colorRoutes.hostname, color),
+            gateway: cluster.colorRoutes.gateway ?? cluster.gateway,
+          },
         },
-      }, { parent, dependsOn: step.dependsOn });
-      const target = gateUrl(cluster, color, config.app.healthPath);
+        childOptions(parent, step.dependsOn),
+      );
       return {
         ready: workload,
-        gateTargets: target === undefined ? [] : [target],
+        probeUrl: gateUrl(cluster, color, config.app.healthPath),
+        backend: { serviceName: workloadName(app, color) },
         ids: { deployment: workload.deploymentName, service: workload.serviceName },
       };
     },
-    routing(weights, step) {
-      const route = new WeightedRoute(childName(app, "traffic"), {
-        app,
-        namespace,
-        gateway: cluster.gateway,
-        hostnames: cluster.hostnames,
-        scheme: cluster.scheme,
-        servicePort: cluster.servicePort,
-        weights,
-        stickinessSeconds: config.traffic.stickinessSeconds,
-      }, { parent, dependsOn: step.dependsOn });
+    routing({ colors, traffic }, step) {
+      const route = new WeightedRoute(
+        childName(name, "traffic"),
+        {
+          app,
+          namespace,
+          services: { blue: colors.blue.backend.serviceName, green: colors.green.backend.serviceName },
+          gateway: cluster.gateway,
+          hostnames: cluster.hostnames,
+          scheme: cluster.scheme,
+          servicePort: cluster.servicePort,
+          weights: { blue: traffic.blue, green: traffic.green },
+          stickinessSeconds: traffic.stickinessSeconds,
+        },
+        childOptions(parent, step.dependsOn),
+      );
       return { url: route.url, ids: { httpRoute: route.routeName, namespace } };
     },
   };
-};
+}

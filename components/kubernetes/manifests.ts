@@ -4,15 +4,13 @@
  * schemas without Pulumi, and passed unchanged to the resources.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import type { BlueGreenConfig, MigrationConfig } from "../config";
-import { COLORS, Color } from "../naming";
+import type { MigrationConfig } from "../config/schema";
+import { COLORS, Color, expandColor } from "../contracts/colors";
 import type { ColorBasics } from "../platform";
-import type { Weights } from "../traffic";
-import { colorLabels, expandColor, migrationLabels, parseSecretRef, selectorLabels, workloadName } from "./names";
+import type { TrafficWeights } from "../traffic";
+import type { GatewayRef, KubernetesSettings, PodResources } from "./config";
+import { colorLabels, migrationLabels, parseSecretRef, selectorLabels, workloadName } from "./names";
 
-export type KubernetesConfig = NonNullable<BlueGreenConfig["kubernetes"]>;
-export type PodResources = KubernetesConfig["resources"];
-export type GatewayRef = KubernetesConfig["gateway"];
 
 /** Name of the container port that probes and Services refer to. */
 const PORT_NAME = "http";
@@ -177,11 +175,12 @@ export function gatewayDuration(seconds: number): string {
 }
 
 export interface WeightedRouteArgs {
-  readonly app: string;
+  /** Each color's Service, as its deployment reported it. */
+  readonly services: Readonly<Record<Color, string>>;
   readonly gateway: GatewayRef;
   readonly hostnames: string[];
   readonly servicePort: number;
-  readonly weights: Weights;
+  readonly weights: TrafficWeights;
   /** Cookie session persistence (Gateway API experimental channel) when above 0. */
   readonly stickinessSeconds: number;
 }
@@ -196,7 +195,7 @@ export function weightedRouteSpec(args: WeightedRouteArgs): HttpRouteSpec {
         matches: ALL_PATHS,
         backendRefs: COLORS.map((color) => ({
           kind: "Service",
-          name: workloadName(args.app, color),
+          name: args.services[color],
           port: args.servicePort,
           weight: args.weights[color],
         })),
@@ -222,7 +221,7 @@ export function colorRouteSpec(app: string, color: Color, hostname: string, gate
  * the color's own route hostname; the health path is appended. Undefined when
  * neither is configured (then only `bluegreen:gate.targets` are probed).
  */
-export function gateUrl(config: KubernetesConfig, color: Color, healthPath: string): string | undefined {
+export function gateUrl(config: KubernetesSettings, color: Color, healthPath: string): string | undefined {
   const base = config.gateUrlTemplate
     ? expandColor(config.gateUrlTemplate, color)
     : config.colorRoutes

@@ -12,6 +12,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 import { MigrationJobSpec, jobSpec } from "./manifests";
@@ -28,7 +29,7 @@ export class MigrationJob extends pulumi.ComponentResource {
   readonly jobName: pulumi.Output<string>;
 
   constructor(name: string, args: MigrationJobArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:kubernetes:MigrationJob", name, {}, opts);
+    super(COMPONENT_TYPES.kubernetesMigrationJob, name, {}, opts);
     const { version, timeoutSeconds } = args.migration;
     // Pulumi's Job await gives up after 10 minutes unless told otherwise.
     const awaitLimit = `${timeoutSeconds + AWAIT_MARGIN_SECONDS}s`;
@@ -39,7 +40,7 @@ export class MigrationJob extends pulumi.ComponentResource {
         labels: migrationLabels(args.app, version),
       },
       spec: jobSpec(args),
-    }, childOptions(this, opts, { ignoreChanges: ["spec"], customTimeouts: { create: awaitLimit, update: awaitLimit } }));
+    }, childOptions(this, opts.dependsOn, { ignoreChanges: ["spec"], customTimeouts: { create: awaitLimit, update: awaitLimit } }));
     this.jobName = job.metadata.name;
     this.registerOutputs({ jobName: this.jobName });
   }

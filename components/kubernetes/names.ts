@@ -1,27 +1,16 @@
 /**
  * Kubernetes names and labels of the objects the platform creates. Pure, so
- * the config schema, the rules and the manifests share one definition; names
+ * the config, the rules and the manifests share one definition; names
  * that must stay stable across updates (a Job per migration version) are
  * derived here only.
  */
 import { createHash } from "node:crypto";
-import { Color, childName } from "../naming";
-
-/** Placeholder that config templates (`colorRoutes.hostname`, `gateUrlTemplate`) use for the color. */
-export const COLOR_PLACEHOLDER = "{color}";
+import { KUBERNETES_LABELS } from "../contracts/markers";
+import { childName } from "../naming";
+import { Color } from "../contracts/colors";
 
 /** Longest object name that can also be a label value (Job names become the pods' `job-name` label). */
 const MAX_NAME = 63;
-
-export const LABELS = {
-  name: "app.kubernetes.io/name",
-  version: "app.kubernetes.io/version",
-  managedBy: "app.kubernetes.io/managed-by",
-  color: "bluegreen/color",
-  migration: "bluegreen/migration",
-  /** On HTTPRoutes: `weighted` (user traffic, behind the gates) or `direct` (one color, where the gate probes it). */
-  route: "bluegreen/route",
-} as const;
 
 /** A Secret reference as written in `bluegreen:<color>.secrets`: `secret-name/key`. */
 export interface SecretRef {
@@ -31,10 +20,6 @@ export interface SecretRef {
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
-
-export function expandColor(template: string, color: Color): string {
-  return template.split(COLOR_PLACEHOLDER).join(color);
-}
 
 /** Deployment and Service name of one color: `api-blue`. */
 export function workloadName(app: string, color: Color): string {
@@ -65,21 +50,21 @@ export function labelValue(text: string): string {
 
 /** What a color's Service selects: app and color, never the version, so a new version keeps its Service. */
 export function selectorLabels(app: string, color: Color): Record<string, string> {
-  return { [LABELS.name]: app, [LABELS.color]: color };
+  return { [KUBERNETES_LABELS.name]: app, [KUBERNETES_LABELS.color]: color };
 }
 
 /** Labels every object of the app carries. */
 export function appLabels(app: string): Record<string, string> {
-  return { [LABELS.name]: app, [LABELS.managedBy]: "pulumi" };
+  return { [KUBERNETES_LABELS.name]: app, [KUBERNETES_LABELS.managedBy]: "pulumi" };
 }
 
 export function colorLabels(app: string, color: Color, version: string): Record<string, string> {
-  return { ...appLabels(app), [LABELS.color]: color, [LABELS.version]: labelValue(version) };
+  return { ...appLabels(app), [KUBERNETES_LABELS.color]: color, [KUBERNETES_LABELS.version]: labelValue(version) };
 }
 
 /** Migration pods carry no color label, so no color's Service ever sends them traffic. */
 export function migrationLabels(app: string, migrationVersion: string): Record<string, string> {
-  return { ...appLabels(app), [LABELS.migration]: labelValue(migrationVersion) };
+  return { ...appLabels(app), [KUBERNETES_LABELS.migration]: labelValue(migrationVersion) };
 }
 
 /** Parses `secret-name/key`; undefined when the text is not such a reference. */

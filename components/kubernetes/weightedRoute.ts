@@ -5,12 +5,15 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 import { ROUTE_WAIT_FOR, WeightedRouteArgs as WeightedRouteSpecArgs, weightedRouteSpec } from "./manifests";
-import { LABELS, appLabels } from "./names";
+import { KUBERNETES_LABELS, ROUTE_KINDS } from "../contracts/markers";
+import { appLabels } from "./names";
 
 export interface WeightedRouteArgs extends WeightedRouteSpecArgs {
+  readonly app: string;
   readonly namespace: pulumi.Input<string>;
   /** How users reach the first hostname. @default "https" in config */
   readonly scheme: "https" | "http";
@@ -21,18 +24,25 @@ export class WeightedRoute extends pulumi.ComponentResource {
   readonly url: string;
 
   constructor(name: string, args: WeightedRouteArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:kubernetes:WeightedRoute", name, {}, opts);
+    super(COMPONENT_TYPES.kubernetesWeightedRoute, name, {}, opts);
     const route = new k8s.apiextensions.CustomResource(childName(name, "route"), {
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "HTTPRoute",
       metadata: {
         name: args.app,
         namespace: args.namespace,
-        labels: { ...appLabels(args.app), [LABELS.route]: "weighted" },
+        labels: { ...appLabels(args.app), [KUBERNETES_LABELS.route]: ROUTE_KINDS.weighted },
         annotations: { "pulumi.com/waitFor": ROUTE_WAIT_FOR },
       },
-      spec: weightedRouteSpec(args),
-    }, childOptions(this, opts));
+      spec: weightedRouteSpec({
+        services: args.services,
+        gateway: args.gateway,
+        hostnames: args.hostnames,
+        servicePort: args.servicePort,
+        weights: args.weights,
+        stickinessSeconds: args.stickinessSeconds,
+      }),
+    }, childOptions(this, opts.dependsOn));
     this.routeName = route.metadata.name;
     this.url = `${args.scheme}://${args.hostnames[0]}`;
     this.registerOutputs({ routeName: this.routeName, url: this.url });

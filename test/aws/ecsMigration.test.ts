@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 import * as pulumi from "@pulumi/pulumi";
 import {
   checkMigrationInputs,
@@ -7,10 +8,10 @@ import {
   EcsMigrationInputs,
   migrationClientToken,
 } from "../../components/aws/ecsMigration";
-import { EcsServer, TaskPlay } from "../harness/ecsServer";
-import { ProviderCallError, ProviderHost, serializeProvider } from "../harness/providerHost";
+import { EcsServer, TaskPlay } from "../../testkit/ecsServer";
+import { ProviderCallError, ProviderHost, serializeProvider } from "../../testkit/providerHost";
 
-const TYPE = "pulumi-nodejs:dynamic/bluegreen:EcsMigration";
+const TYPE = DYNAMIC_TYPES.ecsMigration.token;
 const ACCESS_KEY = "AKIDBLUEGREENTEST";
 const SECRET_KEY = "bluegreen-test-secret-key";
 const TASK_DEF = "arn:aws:ecs:us-east-1:123456789012:task-definition/shop-migrate:7";

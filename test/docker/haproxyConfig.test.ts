@@ -3,17 +3,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { HAPROXY_MAX_WEIGHT } from "../../components/contracts/limits";
 import {
-  HAPROXY_MAX_WEIGHT,
   HaproxySpec,
-  Weights,
+  ServerWeights,
   haproxySpecProblems,
   haproxyWeights,
   renderHaproxyConfig,
   weightApplyOrder,
   weightProblems,
 } from "../../components/docker/haproxyConfig";
-import { HAPROXY_BIN } from "../harness/haproxy";
+import { HAPROXY_BIN } from "../../testkit/haproxy";
 
 const spec: HaproxySpec = {
   app: "api",
@@ -183,7 +183,7 @@ describe("weightApplyOrder", () => {
     const zeroSeen: string[] = [];
     for (const cb of values) for (const cg of values) for (const tb of values) for (const tg of values) {
       if (tb + tg === 0) continue;
-      const target: Weights = { blue: tb, green: tg };
+      const target: ServerWeights = { blue: tb, green: tg };
       const live = { blue: cb, green: cg };
       for (const color of weightApplyOrder({ blue: cb, green: cg }, target)) {
         live[color] = target[color];

@@ -6,12 +6,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Weights } from "../../components/docker/haproxyConfig";
+import { ServerWeights } from "../../components/docker/haproxyConfig";
 import { applyWeights, getServerWeight, getWeights, setServerWeight } from "../../components/docker/haproxyRuntime";
 import { HaproxyWeights, haproxyWeightsProvider } from "../../components/docker/haproxyWeights";
-import { countColors } from "../harness/colorBackends";
-import { HAPROXY_WEIGHTS_TYPE, Router, freePorts, serverStates, shiftUnderLoad, startRouter } from "../harness/haproxy";
-import { ProviderCallError, ProviderHost, serializeProvider } from "../harness/providerHost";
+import { countColors } from "../../testkit/colorBackends";
+import { HAPROXY_WEIGHTS_TYPE, Router, freePorts, serverStates, shiftUnderLoad, startRouter } from "../../testkit/haproxy";
+import { ProviderCallError, ProviderHost, serializeProvider } from "../../testkit/providerHost";
 
 const SPLIT_REQUESTS = 10_000;
 
@@ -27,7 +27,7 @@ describe("local router on real HAProxy", () => {
     await Promise.all([router?.stop(), host?.stop()]);
   });
 
-  async function expectSplit(expected: Weights): Promise<void> {
+  async function expectSplit(expected: ServerWeights): Promise<void> {
     const counts = await countColors(router.url, SPLIT_REQUESTS);
     expect(counts.failureSamples).toEqual([]);
     expect(counts.blue + counts.green).toBe(SPLIT_REQUESTS);
@@ -87,7 +87,7 @@ describe("local router on real HAProxy", () => {
   });
 
   describe("HaproxyWeights provider through the real dynamic-provider host", () => {
-    const inputs = (weights: Weights) => ({ admin: router.spec.admin, backend: "api", weights });
+    const inputs = (weights: ServerWeights) => ({ admin: router.spec.admin, backend: "api", weights });
 
     it("GIVEN the provider WHEN serialized as Pulumi does THEN the closure is small (no Pulumi SDK captured)", () => {
       expect(providerText.length).toBeLessThan(64 * 1024);

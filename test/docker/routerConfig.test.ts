@@ -9,9 +9,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { runProgram } from "../../tooling/offlineProgram";
+import { runProgram } from "../../tooling/engine/offlineProgram";
 import { named } from "../program/graph";
-import { HAPROXY_BIN } from "../harness/haproxy";
+import { HAPROXY_BIN } from "../../testkit/haproxy";
 
 const run = promisify(execFile);
 

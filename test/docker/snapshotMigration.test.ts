@@ -9,13 +9,14 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 import { restoreScript, snapshotFile, snapshotScript } from "../../components/docker/postgresScripts";
 import { oneShotCommandProvider } from "../../components/oneShotCommand";
-import { PG_BIN, PgEnv, PostgresCluster, startPostgres } from "../harness/postgres";
-import { providerFailure } from "../harness/providerFailure";
-import { CreateResult, ProviderHost, serializeProvider } from "../harness/providerHost";
+import { PG_BIN, PgEnv, PostgresCluster, startPostgres } from "../../testkit/postgres";
+import { providerFailure } from "../../testkit/providerFailure";
+import { CreateResult, ProviderHost, serializeProvider } from "../../testkit/providerHost";
 
-const TYPE = "pulumi-nodejs:dynamic/bluegreen:OneShotCommand";
+const TYPE = DYNAMIC_TYPES.oneShotCommand.token;
 const ROWS = 5000;
 const REAL_PG_DUMP = join(PG_BIN, "pg_dump");
 

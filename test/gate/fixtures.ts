@@ -1,11 +1,12 @@
 /** Shared inputs for the PromotionGate tests: fast settings so each gate decides in well under a second. */
 import { afterAll, beforeAll, beforeEach } from "vitest";
+import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 import { PromotionGateInputs, promotionGateProvider } from "../../components/gate/provider";
-import { FaultServer, startFaultServer } from "../harness/faultServer";
-import { Props, ProviderHost, serializeProvider } from "../harness/providerHost";
+import { FaultServer, startFaultServer } from "../../testkit/faultServer";
+import { Props, ProviderHost, serializeProvider } from "../../testkit/providerHost";
 import { GateSettingsInput, gateSettingsSchema } from "../../components/gate/settings";
 
-export const GATE_TYPE = "pulumi-nodejs:dynamic/bluegreen:PromotionGate";
+export const GATE_TYPE = DYNAMIC_TYPES.promotionGateCheck.token;
 
 export function fastSettings(overrides: NonNullable<GateSettingsInput> = {}) {
   return gateSettingsSchema.parse({

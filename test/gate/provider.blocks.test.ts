@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { GateSettingsInput } from "../../components/gate/settings";
-import { ProviderCallError } from "../harness/providerHost";
+import { ProviderCallError } from "../../testkit/providerHost";
 import { esc, fastSettings, GATE_TYPE, gateInputs, timed, useGateRig } from "./fixtures";
 
 const rig = useGateRig();

@@ -3,7 +3,7 @@
  * through Pulumi's real dynamic-provider host against 127.0.0.1 servers.
  */
 import { describe, expect, it } from "vitest";
-import { ProviderCallError } from "../harness/providerHost";
+import { ProviderCallError } from "../../testkit/providerHost";
 import { esc, fastSettings, GATE_TYPE, gateInputs, timed, useGateRig } from "./fixtures";
 
 const rig = useGateRig();

@@ -4,12 +4,13 @@
  * pure name, label, quantity and gate-URL helpers they rely on.
  */
 import { describe, expect, it } from "vitest";
-import { BlueGreenConfig, parseConfig } from "../../components/config";
+import { BlueGreenConfig } from "../../components/platforms";
+import { parseConfig } from "../../components/platforms";
 import { gateUrl } from "../../components/kubernetes/manifests";
 import { labelValue, migrationJobName, parseSecretRef } from "../../components/kubernetes/names";
 import { parseQuantity } from "../../components/kubernetes/quantity";
-import { kubernetesIssues } from "../../components/kubernetes/rules";
-import { readStackConfig } from "../../tooling/stackFiles";
+import { kubernetesConfigIssues } from "../../components/kubernetes/config";
+import { readStackConfig } from "../../tooling/engine/stackFiles";
 import { engineValues, issueLines } from "../configErrors";
 
 const KUBERNETES = { gateway: { name: "public" }, hostnames: ["api.example.com"] };
@@ -58,7 +59,7 @@ describe("bluegreen:kubernetes", () => {
       gateway: { name: "public", namespace: "gateway-system", sectionName: "https" },
       colorRoutes: { hostname: "{color}.api.staging.internal.example.com", gateway: { name: "internal", namespace: "gateway-system", sectionName: "https" } },
     });
-    expect(kubernetesIssues(parsed, readStackConfig("kube-staging").values["aws:region"])).toEqual([]);
+    expect(kubernetesConfigIssues(parsed, readStackConfig("kube-staging").values)).toEqual([]);
   });
 
   it("refuses a limit below its request and a memory quantity in thousandths of a byte", () => {
@@ -94,12 +95,12 @@ describe("bluegreen:kubernetes", () => {
   });
 });
 
-describe("kubernetesIssues", () => {
+describe("kubernetesConfigIssues", () => {
   const database = { mode: "existing", identifier: "api-staging" };
 
   it("passes a valid config", () => {
     const parsed = config({ "bluegreen:database": database, "aws:region": "eu-west-1" });
-    expect(kubernetesIssues(parsed, "eu-west-1")).toEqual([]);
+    expect(kubernetesConfigIssues(parsed, { "aws:region": "eu-west-1" })).toEqual([]);
   });
 
   it("asks for secret-name/key secrets, an existing database, aws:region and a color hostname of its own", () => {

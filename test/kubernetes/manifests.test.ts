@@ -7,7 +7,6 @@ import { describe, expect, it } from "vitest";
 import {
   ColorWorkloadSpec,
   PROBE_TIMING,
-  PodResources,
   ROUTE_WAIT_FOR,
   colorRouteSpec,
   deploymentSpec,
@@ -17,8 +16,11 @@ import {
   serviceSpec,
   weightedRouteSpec,
 } from "../../components/kubernetes/manifests";
+import type { PodResources } from "../../components/kubernetes/config";
 import { manifestProblems } from "./schemaValidation";
 
+/** What each color's deployment reports as its Service. */
+const SERVICES = { blue: "api-blue", green: "api-green" };
 const RESOURCES: PodResources = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
 
 const GREEN: ColorWorkloadSpec = {
@@ -59,7 +61,7 @@ describe("schema validation (kubernetes-models, strict fields)", () => {
   });
 
   it("catches a typo in an HTTPRoute backendRef, where the weight would silently default to 1", async () => {
-    const spec = JSON.parse(JSON.stringify(weightedRouteSpec({ app: "api", gateway: GATEWAY, hostnames: ["api.example.com"], servicePort: 80, weights: { blue: 90, green: 10 }, stickinessSeconds: 0 })));
+    const spec = JSON.parse(JSON.stringify(weightedRouteSpec({ services: SERVICES, gateway: GATEWAY, hostnames: ["api.example.com"], servicePort: 80, weights: { blue: 90, green: 10 }, stickinessSeconds: 0 })));
     spec.rules[0].backendRefs[1].wieght = spec.rules[0].backendRefs[1].weight;
     delete spec.rules[0].backendRefs[1].weight;
     expect(await manifestProblems(httpRoute(spec))).toEqual(["/spec/rules/0/backendRefs/1/wieght: unknown field"]);
@@ -166,7 +168,7 @@ describe("jobSpec", () => {
 });
 
 describe("weightedRouteSpec", () => {
-  const args = { app: "api", gateway: GATEWAY, hostnames: ["api.example.com"], servicePort: 80, weights: { blue: 75, green: 25 }, stickinessSeconds: 0 };
+  const args = { services: SERVICES, gateway: GATEWAY, hostnames: ["api.example.com"], servicePort: 80, weights: { blue: 75, green: 25 }, stickinessSeconds: 0 };
 
   it("validates as a gateway.networking.k8s.io/v1 HTTPRoute", async () => {
     expect(await manifestProblems(httpRoute(weightedRouteSpec(args)))).toEqual([]);

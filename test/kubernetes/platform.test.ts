@@ -4,12 +4,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MigrationSnapshot } from "../../components/aws/database";
-import { BlueGreenConfig, parseConfig } from "../../components/config";
+import { MigrationSnapshot } from "../../components/rds/migrationSnapshot";
+import type { KubernetesConfig } from "../../components/kubernetes/config";
+import { parseConfig } from "../../components/platforms";
 import { kubernetesPlatform } from "../../components/kubernetes";
-import { offlineMocks } from "../../tooling/mocks";
+import { offlineMocks } from "../../tooling/engine/mocks";
 
-function config(extra: Record<string, unknown> = {}): BlueGreenConfig {
+function config(extra: Record<string, unknown> = {}): KubernetesConfig {
   const values: Record<string, unknown> = {
     "bluegreen:platform": "kubernetes",
     "bluegreen:app": { name: "api" },
@@ -19,7 +20,7 @@ function config(extra: Record<string, unknown> = {}): BlueGreenConfig {
     "bluegreen:kubernetes": { gateway: { name: "public" }, hostnames: ["api.example.com"] },
     ...extra,
   };
-  return parseConfig(Object.fromEntries(Object.entries(values).map(([key, value]) => [key, JSON.stringify(value)])), "kube-dev");
+  return parseConfig(Object.fromEntries(Object.entries(values).map(([key, value]) => [key, JSON.stringify(value)])), "kube-dev") as KubernetesConfig;
 }
 
 describe("kubernetesPlatform.databaseSnapshot", () => {
@@ -29,13 +30,13 @@ describe("kubernetesPlatform.databaseSnapshot", () => {
   });
 
   it("returns nothing without bluegreen:database: there is no database to snapshot", () => {
-    const platform = kubernetesPlatform(config(), new pulumi.ComponentResource("test:index:App", "api"));
+    const platform = kubernetesPlatform(config(), { name: "api", parent: new pulumi.ComponentResource("test:index:App", "api") });
     expect(platform.databaseSnapshot("api-pre-7", { dependsOn: [] })).toBeUndefined();
   });
 
   it("snapshots the RDS instance under the given id with bluegreen:database, as on AWS", () => {
     const withDatabase = config({ "bluegreen:database": { mode: "existing", identifier: "api-staging" }, "aws:region": "eu-west-1" });
-    const snapshot = kubernetesPlatform(withDatabase, new pulumi.ComponentResource("test:index:App", "api-db"))
+    const snapshot = kubernetesPlatform(withDatabase, { name: "api", parent: new pulumi.ComponentResource("test:index:App", "api-db") })
       .databaseSnapshot("api-pre-7", { dependsOn: [] });
     expect(snapshot).toBeInstanceOf(MigrationSnapshot);
     expect((snapshot as MigrationSnapshot).snapshotId).toBe("api-pre-7");

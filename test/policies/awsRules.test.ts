@@ -7,10 +7,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RegisteredResource } from "../../tooling/offlineProgram";
-import { ProgramRun, runProgram } from "../../tooling/offlineProgram";
-import { POLICY_PACK_DIR, PolicyAnalyzer, startPolicyAnalyzer } from "../../tooling/policyAnalyzer";
-import { mutate, runWith, Seen, seen, withoutDependencyOn } from "../harness/analyzerCases";
+import type { RegisteredResource } from "../../tooling/engine/offlineProgram";
+import { ProgramRun, runProgram } from "../../tooling/engine/offlineProgram";
+import { PolicyAnalyzer, startPolicyAnalyzer } from "../../tooling/policy/analyzer";
+import { POLICY_PACK_DIR } from "../../tooling/paths";
+import { mutate, runWith, Seen, seen, withoutDependencyOn } from "../../testkit/analyzerCases";
 
 /** A stack's `--policy-pack-config` file, as CI and the offline plan pass it. */
 const policyConfig = (stack: string) => JSON.parse(fs.readFileSync(path.join(POLICY_PACK_DIR, "config", `${stack}.json`), "utf8"));
@@ -70,7 +71,7 @@ describe("listener-forward-weights-valid", () => {
 describe("traffic-requires-promotion-gate", () => {
   const ungated = (color: string, weight: number) =>
     `Listener api-traffic-listener must wait for the promotion gate of ${color}, which it sends weight ${weight}: it depends on no promotion gate for ${color}, so traffic could reach ${color} before its health is proven. ` +
-    `Keep routing behind the gates (BlueGreenApp passes every color's HealthGate to platform.routing as dependsOn), or set \`bluegreen:traffic.${color}\` to 0.`;
+    `Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set \`bluegreen:traffic.${color}\` to 0.`;
 
   it("rejects a listener that sends green 10 without waiting for green's gate", async () => {
     const resources = withoutDependencyOn(staging.resources, "api-green-gate-check", "api-traffic-listener");
@@ -173,7 +174,7 @@ describe("snapshot-named-for-migration", () => {
       [
         "snapshot-named-for-migration", "mandatory", "api-pre-migration-snapshot",
         'Snapshot api-pre-migration-snapshot must be named after the migration it protects: it is "api-pre-2026-10-01-add-orders", expected "api-pre-2026-11-20-orders-index" (app "api", `bluegreen:migration.version` 2026-11-20-orders-index). ' +
-          "A name that does not change with the migration version keeps the old snapshot and takes no new one before this migration; derive it with snapshotIdentifier (components/naming.ts).",
+          "A name that does not change with the migration version keeps the old snapshot and takes no new one before this migration; derive it with snapshotIdentifier (components/contracts/snapshots.ts).",
       ],
     ]);
   });

@@ -8,11 +8,14 @@
  */
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RegisteredResource } from "../../tooling/offlineProgram";
-import { PolicyAnalyzer, startPolicyAnalyzer } from "../../tooling/policyAnalyzer";
-import { handMade, mutate, seen, Seen, withoutDependencyOn } from "../harness/analyzerCases";
+import { STEP_PURPOSES } from "../../components/contracts/markers";
+import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
+import type { RegisteredResource } from "../../tooling/engine/offlineProgram";
+import { PolicyAnalyzer, startPolicyAnalyzer } from "../../tooling/policy/analyzer";
+import { handMade, mutate, seen, Seen, withoutDependencyOn } from "../../testkit/analyzerCases";
 
-const GATE = "pulumi-nodejs:dynamic/bluegreen:PromotionGate";
+const GATE = DYNAMIC_TYPES.promotionGateCheck.token;
+const ONE_SHOT = DYNAMIC_TYPES.oneShotCommand.token;
 const VERSIONS = { blue: "1.4.2", green: "1.5.0" } as const;
 const WEIGHTS = { blue: 90, green: 10 } as const;
 type Color = keyof typeof VERSIONS;
@@ -90,7 +93,8 @@ const KUBERNETES: RegisteredResource[] = [
   ),
 ];
 
-const dockerSnapshot = handMade("pulumi-nodejs:dynamic/bluegreen:OneShotCommand", "api-pre-migration-snapshot", {
+const dockerSnapshot = handMade(ONE_SHOT, "api-pre-migration-snapshot", {
+  purpose: STEP_PURPOSES.snapshot,
   description: "snapshot api-pre-42",
   command: ["docker", "run", "--rm", "postgres:16.4", "sh", "-c", "pg_dump"],
   runKey: "api-pre-42",
@@ -101,9 +105,9 @@ const DOCKER: RegisteredResource[] = [
   gates.green,
   dockerSnapshot,
   handMade(
-    "pulumi-nodejs:dynamic/bluegreen:OneShotCommand",
+    ONE_SHOT,
     "api-migration-run",
-    { description: "migration 42", command: ["docker", "run", "--rm", "registry.example.com/api-migrations:1.5.0"], runKey: "42", timeoutSeconds: 900 },
+    { purpose: STEP_PURPOSES.migration, description: "migration 42", command: ["docker", "run", "--rm", "registry.example.com/api-migrations:1.5.0"], runKey: "42", timeoutSeconds: 900 },
     { dependsOn: [dockerSnapshot] },
   ),
   handMade("docker:index/remoteImage:RemoteImage", "api-router-image", { name: "haproxy:2.8.10", keepLocally: true }),
@@ -113,7 +117,7 @@ const DOCKER: RegisteredResource[] = [
     envs: ["APP_COLOR=green", "APP_VERSION=1.5.0", "DATABASE_URL=postgres://postgres@api-db:5432/api", "PORT=8080"],
     labels: [{ label: "bluegreen.color", value: "green" }, { label: "bluegreen.version", value: "1.5.0" }],
   }),
-  handMade("pulumi-nodejs:dynamic/bluegreen:HaproxyWeights", "api-router-weights", { backend: "app", weights: WEIGHTS }, { dependsOn: [gates.blue, gates.green] }),
+  handMade(DYNAMIC_TYPES.haproxyWeights.token, "api-router-weights", { backend: "app", weights: WEIGHTS }, { dependsOn: [gates.blue, gates.green] }),
 ];
 
 let analyzer: PolicyAnalyzer;
@@ -126,7 +130,7 @@ const check = async (resources: readonly RegisteredResource[]): Promise<Seen[]> 
 const firstContainer = (r: { inputs: Record<string, any> }) => r.inputs.spec.template.spec.containers[0];
 const ungated = (kind: string, name: string, weight = 10) =>
   `${kind} ${name} must wait for the promotion gate of green, which it sends weight ${weight}: it depends on no promotion gate for green, so traffic could reach green before its health is proven. ` +
-  "Keep routing behind the gates (BlueGreenApp passes every color's HealthGate to platform.routing as dependsOn), or set `bluegreen:traffic.green` to 0.";
+  "Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set `bluegreen:traffic.green` to 0.";
 
 describe("kubernetes: Deployments, Services, HTTPRoute, migration Job", () => {
   it("passes the well-formed stack: every rule is met", async () => {
@@ -232,7 +236,7 @@ describe("docker: OneShotCommand steps, HAProxy weights, containers", () => {
       [
         "snapshot-named-for-migration", "mandatory", "api-pre-migration-snapshot",
         'Snapshot api-pre-migration-snapshot must be named after the migration it protects: it is "api-pre-41", expected "api-pre-42" (app "api", `bluegreen:migration.version` 42). ' +
-          "A name that does not change with the migration version keeps the old snapshot and takes no new one before this migration; derive it with snapshotIdentifier (components/naming.ts).",
+          "A name that does not change with the migration version keeps the old snapshot and takes no new one before this migration; derive it with snapshotIdentifier (components/contracts/snapshots.ts).",
       ],
     ]);
   });

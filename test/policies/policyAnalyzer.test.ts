@@ -6,10 +6,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runProgram } from "../../tooling/offlineProgram";
-import { analyzeWithPolicyPack, PolicyInfo, reconcilePolicyConfig, startPolicyAnalyzer } from "../../tooling/policyAnalyzer";
-import { PROJECT_DIR } from "../../tooling/stackFiles";
-import { mutate } from "../harness/analyzerCases";
+import { runProgram } from "../../tooling/engine/offlineProgram";
+import { analyzeWithPolicyPack, startPolicyAnalyzer } from "../../tooling/policy/analyzer";
+import { reconcilePolicyConfig } from "../../tooling/policy/packConfig";
+import { PolicyInfo } from "../../tooling/policy/protocol";
+import { PROJECT_DIR } from "../../tooling/paths";
+import { mutate } from "../../testkit/analyzerCases";
 
 const POLICIES: PolicyInfo[] = [
   {

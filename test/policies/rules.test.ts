@@ -3,6 +3,8 @@
  * credentials, tying forward ARNs to target groups, walking dependencies.
  * The analyzer tests prove the policies end to end; these pin the edge cases.
  */
+import { STEP_PURPOSES } from "../../components/contracts/markers";
+import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 import { describe, expect, it } from "vitest";
 import { containersOf, imageProblem, parseImage, secretReason } from "../../policies/containers";
 import { appName, migrationFacts, ownedDatabases, snapshotFacts } from "../../policies/database";
@@ -145,8 +147,13 @@ describe("healthCheckProblems", () => {
 describe("database facts", () => {
   it("classifies snapshots and migration runs across platforms", () => {
     expect(snapshotFacts({ type: "aws:rds/clusterSnapshot:ClusterSnapshot", name: "s", props: { dbClusterSnapshotIdentifier: "api-pre-1", dbClusterIdentifier: "c" } })).toEqual({ identifier: "api-pre-1", database: "c" });
-    expect(snapshotFacts({ type: "pulumi-nodejs:dynamic/bluegreen:OneShotCommand", name: "s", props: { description: "migration 1", runKey: "1" } })).toBeUndefined();
-    expect(migrationFacts({ type: "pulumi-nodejs:dynamic/bluegreen:OneShotCommand", name: "m", props: { description: "migration 1", runKey: "1" } })).toEqual({ version: "1" });
+    const step = (purpose: string | undefined, description: string) => ({ type: DYNAMIC_TYPES.oneShotCommand.token, name: "s", props: { purpose, description, runKey: "1" } });
+    expect(snapshotFacts(step(STEP_PURPOSES.migration, "migration 1"))).toBeUndefined();
+    expect(migrationFacts(step(STEP_PURPOSES.migration, "migration 1"))).toEqual({ version: "1" });
+    expect(snapshotFacts(step(STEP_PURPOSES.snapshot, "pg_dump"))).toEqual({ identifier: "1" });
+    // The purpose decides, never the wording of the description.
+    expect(snapshotFacts(step(undefined, "snapshot 1"))).toBeUndefined();
+    expect(migrationFacts(step(undefined, "migration 1"))).toBeUndefined();
     expect(migrationFacts({ type: "kubernetes:batch/v1:Job", name: "api-migration-job-42", props: { metadata: { name: "api-migrate-42", labels: { "bluegreen/migration": "42" } } } })).toEqual({ version: "42" });
     expect(migrationFacts({ type: "kubernetes:batch/v1:Job", name: "api-migrate", props: {} })).toEqual({});
     expect(migrationFacts({ type: "kubernetes:batch/v1:Job", name: "api-cleanup", props: { metadata: { name: "api-cleanup" } } })).toBeUndefined();
@@ -158,7 +165,7 @@ describe("database facts", () => {
   });
 
   it("takes the app's name from the gates, else from an app tag", () => {
-    expect(appName([{ type: "x", name: "t", props: { tags: { app: "tagged" } } }, { type: "pulumi-nodejs:dynamic/bluegreen:PromotionGate", name: "g", props: { app: "api" } }])).toBe("api");
+    expect(appName([{ type: "x", name: "t", props: { tags: { app: "tagged" } } }, { type: DYNAMIC_TYPES.promotionGateCheck.token, name: "g", props: { app: "api" } }])).toBe("api");
     expect(appName([{ type: "x", name: "t", props: { tags: { app: "tagged" } } }])).toBe("tagged");
     expect(appName([])).toBeUndefined();
   });

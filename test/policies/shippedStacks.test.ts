@@ -6,9 +6,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ProgramRun, runProgram } from "../../tooling/offlineProgram";
-import { POLICY_PACK_DIR, PolicyAnalyzer, startPolicyAnalyzer } from "../../tooling/policyAnalyzer";
-import { mutate, seen, withoutDependencyOn } from "../harness/analyzerCases";
+import { ProgramRun, runProgram } from "../../tooling/engine/offlineProgram";
+import { PolicyAnalyzer, startPolicyAnalyzer } from "../../tooling/policy/analyzer";
+import { POLICY_PACK_DIR } from "../../tooling/paths";
+import { mutate, seen, withoutDependencyOn } from "../../testkit/analyzerCases";
 
 /** A stack's `--policy-pack-config` file, as CI and the offline plan pass it. */
 const policyConfig = (stack: string) => JSON.parse(fs.readFileSync(path.join(POLICY_PACK_DIR, "config", `${stack}.json`), "utf8"));
@@ -82,7 +83,7 @@ describe("the policy pack on the shipped stacks", () => {
       [
         "traffic-requires-promotion-gate", "mandatory", "api-router-weights",
         "HAProxy weights api-router-weights must wait for the promotion gate of green, which it sends weight 10: it depends on no promotion gate for green, so traffic could reach green before its health is proven. " +
-          "Keep routing behind the gates (BlueGreenApp passes every color's HealthGate to platform.routing as dependsOn), or set `bluegreen:traffic.green` to 0.",
+          "Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set `bluegreen:traffic.green` to 0.",
       ],
     ]);
   });

@@ -3,7 +3,7 @@
  * deterministic mocks: the resource graph the engine would receive.
  */
 import { describe, expect, it } from "vitest";
-import { ProgramRun, runProgram } from "../../tooling/offlineProgram";
+import { ProgramRun, runProgram } from "../../tooling/engine/offlineProgram";
 import { changedResources, named, ofType, waitsFor } from "./graph";
 
 const TARGET_GROUP = "aws:lb/targetGroup:TargetGroup";

@@ -5,7 +5,7 @@
  * real haproxy and Postgres in test/docker/.
  */
 import { describe, expect, it } from "vitest";
-import { runProgram } from "../../tooling/offlineProgram";
+import { runProgram } from "../../tooling/engine/offlineProgram";
 import { changedResources, named, ofType, waitsFor } from "./graph";
 
 describe("Pulumi.local.yaml on Docker", () => {

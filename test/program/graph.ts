@@ -1,5 +1,5 @@
 /** Small queries over a captured program run, shared by the program tests. */
-import type { ProgramRun, RegisteredResource } from "../../tooling/offlineProgram";
+import type { ProgramRun, RegisteredResource } from "../../tooling/engine/offlineProgram";
 
 export function ofType(run: ProgramRun, type: string): RegisteredResource[] {
   return run.resources.filter((r) => r.type === type);

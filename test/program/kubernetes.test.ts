@@ -5,7 +5,7 @@
  * official schemas.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { ProgramRun, RegisteredResource, runProgram } from "../../tooling/offlineProgram";
+import { ProgramRun, RegisteredResource, runProgram } from "../../tooling/engine/offlineProgram";
 import { manifestProblems } from "../kubernetes/schemaValidation";
 import { changedResources, named, ofType, waitsFor } from "./graph";
 

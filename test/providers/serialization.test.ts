@@ -4,8 +4,8 @@
  * dynamic-provider host: Check answers through the deserialized code.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ProviderHost } from "../harness/providerHost";
-import { serializeProviderModule } from "../harness/serializeModule";
+import { ProviderHost } from "../../testkit/providerHost";
+import { serializeProviderModule } from "../../testkit/serializeModule";
 
 const PROVIDERS = [
   { module: "components/gate/provider.ts", name: "promotionGateProvider", type: "PromotionGate" },

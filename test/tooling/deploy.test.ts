@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_DIR } from "../../tooling/stackFiles";
+import { PROJECT_DIR } from "../../tooling/paths";
 import { runScript } from "./runScript";
 
 describe("npm run deploy", () => {

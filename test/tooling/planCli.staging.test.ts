@@ -35,9 +35,9 @@ describe("npm run plan -- staging --diff <old plan>", () => {
       "~ aws:lb/listener:Listener  api-traffic-listener",
       "    defaultActions[0].forward.targetGroups[0].weight: 50 -> 90",
       "    defaultActions[0].forward.targetGroups[1].weight: 50 -> 10",
-      "~ pulumi-nodejs:dynamic/bluegreen:PromotionGate  api-blue-gate-check",
+      "~ pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck  api-blue-gate-check",
       "    weight: 50 -> 90",
-      "~ pulumi-nodejs:dynamic/bluegreen:PromotionGate  api-green-gate-check",
+      "~ pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck  api-green-gate-check",
       "    weight: 50 -> 10",
       `3 to update, 0 to create, 0 to delete, ${old.resources.length - 3} unchanged.`,
     ]);

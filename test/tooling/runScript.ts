@@ -1,7 +1,7 @@
 /** Runs one of the project's scripts/*.ts the way `npm run` does (through tsx), capturing its output. */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { PROJECT_DIR } from "../../tooling/stackFiles";
+import { PROJECT_DIR } from "../../tooling/paths";
 
 export interface ScriptResult {
   readonly code: number | null;

@@ -2,8 +2,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../components/config";
-import { PROJECT_DIR, listStacks, readStackConfig } from "../../tooling/stackFiles";
+import { parseConfig } from "../../components/platforms";
+import { listStacks, readStackConfig } from "../../tooling/engine/stackFiles";
+import { PROJECT_DIR } from "../../tooling/paths";
 
 function projectWith(stackFile: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bluegreen-stack-"));

@@ -6,12 +6,13 @@
  * policy verdicts come in as arguments.
  */
 import { createHash } from "node:crypto";
-import type { BlueGreenConfig } from "../../components/config";
+import type { BlueGreenConfig } from "../../components/platforms";
 import type { GateSettings } from "../../components/gate/settings";
-import { COLORS, Color } from "../../components/naming";
+import { Color } from "../../components/contracts/colors";
+import { COLORS } from "../../components/contracts/colors";
 import { releaseView } from "../../components/release";
-import type { ProgramRun, RegisteredResource } from "../offlineProgram";
-import type { PolicyViolation } from "../policyAnalyzer";
+import type { ProgramRun, RegisteredResource } from "../engine/offlineProgram";
+import type { PolicyViolation } from "../policy/protocol";
 
 /** Bumped when the plan file's shape changes, so `--diff` refuses to compare apples and oranges. */
 export const PLAN_FORMAT = 1;

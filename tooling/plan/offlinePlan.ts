@@ -4,12 +4,13 @@
  * and reduce it all to a Plan. No credentials, no CLI, no cloud.
  */
 import * as fs from "node:fs";
-import { parseConfig } from "../../components/config";
-import { runProgram } from "../offlineProgram";
-import { PolicyAnalyzer, startPolicyAnalyzer } from "../policyAnalyzer";
-import { PROJECT_DIR, readStackConfig } from "../stackFiles";
+import { parseConfig } from "../../components/platforms";
+import { runProgram } from "../engine/offlineProgram";
+import { PolicyAnalyzer, startPolicyAnalyzer } from "../policy/analyzer";
+import { readStackConfig } from "../engine/stackFiles";
+import { PROJECT_DIR } from "../paths";
 import { buildPlan, Plan } from "./buildPlan";
-import { policyConfigFile } from "./policyConfig";
+import { policyConfigFile } from "../policy/packConfig";
 
 export interface OfflinePlanOptions {
   /** Config values to change (full keys; objects allowed), as if edited in the stack file. */

@@ -1,7 +1,7 @@
 /** Renders a plan for a terminal or a PR comment: plain text, fixed layout, no colors. */
 import type { GateSettings } from "../../components/gate/settings";
-import { COLORS } from "../../components/naming";
-import type { PolicyViolation } from "../policyAnalyzer";
+import { COLORS } from "../../components/contracts/colors";
+import type { PolicyViolation } from "../policy/protocol";
 import { bar } from "../status/bars";
 import type { Plan, PlanResource, ReleaseStep } from "./buildPlan";
 

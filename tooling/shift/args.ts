@@ -1,6 +1,7 @@
 /** Command line of `npm run shift`, parsed into a request the engine runs. */
 import { parseArgs } from "node:util";
-import { COLORS, Color } from "../../components/naming";
+import { Color } from "../../components/contracts/colors";
+import { COLORS } from "../../components/contracts/colors";
 import { parseDuration, parseSteps, ShiftPlanError, ShiftRequest } from "./steps";
 
 export const SHIFT_USAGE = [

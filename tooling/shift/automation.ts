@@ -4,9 +4,10 @@
  * the shift engine runs against. All decisions live in engine.ts / steps.ts.
  */
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import type { Weights } from "../../components/traffic";
-import { POLICY_PACK_DIR, policyConfigFile } from "../plan/policyConfig";
-import { PROJECT_DIR } from "../stackFiles";
+import type { TrafficWeights } from "../../components/traffic";
+import { policyConfigFile } from "../policy/packConfig";
+import { POLICY_PACK_DIR } from "../paths";
+import { PROJECT_DIR } from "../paths";
 import type { ShiftStack } from "./engine";
 
 /** The Pulumi CLI is not installed (or not on PATH). */
@@ -48,7 +49,7 @@ export function automationShiftStack(stack: Stack): ShiftStack {
       return Object.fromEntries(Object.entries(config).map(([key, item]) => [key, item.value]));
     },
     async readDeployedWeights() {
-      const weights = (await stackOutputs(stack)).weights as Weights | undefined;
+      const weights = (await stackOutputs(stack)).weights as TrafficWeights | undefined;
       return weights === undefined ? undefined : { blue: weights.blue, green: weights.green };
     },
     async setConfig(values) {

@@ -7,10 +7,15 @@
  * puts the previous weights back. Deployed weights are read first, so a rerun
  * after a crash resumes where traffic actually is.
  */
-import { BlueGreenConfig, CONFIG_NAMESPACE, ConfigError, parseConfig } from "../../components/config";
-import { COLORS, Color, otherColor } from "../../components/naming";
+import { CONFIG_NAMESPACE } from "../../components/config/issues";
+import { ConfigError } from "../../components/config/issues";
+import { BlueGreenConfig } from "../../components/platforms";
+import { parseConfig } from "../../components/platforms";
+import { otherColor } from "../../components/contracts/colors";
+import { Color } from "../../components/contracts/colors";
+import { COLORS } from "../../components/contracts/colors";
 import { releaseView } from "../../components/release";
-import { formatSplit, Weights } from "../../components/traffic";
+import { formatSplit, TrafficWeights } from "../../components/traffic";
 import {
   checkStepConfig,
   formatDuration,
@@ -27,7 +32,7 @@ export interface ShiftStack {
   /** Full key → value as the engine passes it to the program (objects as JSON text). */
   readConfig(): Promise<Record<string, string>>;
   /** The `weights` output of the last successful update; undefined before the first one. */
-  readDeployedWeights(): Promise<Weights | undefined>;
+  readDeployedWeights(): Promise<TrafficWeights | undefined>;
   /** Sets values by path (`bluegreen:traffic.green`), like `pulumi config set --path`. */
   setConfig(values: Record<string, string>): Promise<void>;
   /** `pulumi up`; rejects with the engine's error when the update fails. */
@@ -43,7 +48,7 @@ export interface ShiftIo {
   output(text: string): void;
 }
 
-export type ShiftOutcome = { readonly ok: true; readonly weights: Weights } | { readonly ok: false; readonly reason: string };
+export type ShiftOutcome = { readonly ok: true; readonly weights: TrafficWeights } | { readonly ok: false; readonly reason: string };
 
 const ALLOW_LARGE_STEP = `${CONFIG_NAMESPACE}:gate.allowLargeStep`;
 
@@ -141,7 +146,7 @@ async function rollBack(
   config: BlueGreenConfig,
   /** The color that gets its share back. */
   regaining: Color,
-  previous: Weights,
+  previous: TrafficWeights,
   failure: string,
   clock: ReturnType<typeof progressClock>,
   io: ShiftIo,
@@ -162,7 +167,7 @@ async function rollBack(
   return { ok: false, reason: `${failure}. Traffic was set back to ${formatSplit(previous)}.` };
 }
 
-type StackState = { raw: Record<string, string>; config: BlueGreenConfig; deployed: Weights } | { reason: string };
+type StackState = { raw: Record<string, string>; config: BlueGreenConfig; deployed: TrafficWeights } | { reason: string };
 
 async function readState(stack: ShiftStack): Promise<StackState> {
   const raw = await stack.readConfig();

@@ -4,11 +4,14 @@
  * gate's max step (rejected, or split on request), and the config values a
  * step writes. No Pulumi, no clock.
  */
-import { BlueGreenConfig, CONFIG_NAMESPACE, parseConfig } from "../../components/config";
+import { CONFIG_NAMESPACE } from "../../components/config/issues";
+import { BlueGreenConfig } from "../../components/platforms";
+import { parseConfig } from "../../components/platforms";
 import { sharePoints } from "../../components/gate/promotion";
-import { Color, otherColor } from "../../components/naming";
+import { otherColor } from "../../components/contracts/colors";
+import { Color } from "../../components/contracts/colors";
 import { releaseView } from "../../components/release";
-import type { Weights } from "../../components/traffic";
+import type { TrafficWeights } from "../../components/traffic";
 
 /** A plan or argument problem, reported before anything is changed. */
 export class ShiftPlanError extends Error {
@@ -31,12 +34,12 @@ export interface ShiftRequest {
 export interface PlannedStep {
   /** The target color's share after this step, in percent. */
   readonly percent: number;
-  readonly weights: Weights;
+  readonly weights: TrafficWeights;
 }
 
 export interface ShiftPlan {
   readonly target: Color;
-  readonly from: Weights;
+  readonly from: TrafficWeights;
   readonly steps: readonly PlannedStep[];
   /** Requested steps the deployed weights already reach. */
   readonly skipped: readonly number[];
@@ -80,21 +83,21 @@ export function formatDuration(ms: number): string {
   return m > 0 ? `${m}m${String(s).padStart(2, "0")}s` : `${s}s`;
 }
 
-/** Weights that give `color` exactly `percent` % (total 100). */
-export function weightsFor(color: Color, percent: number): Weights {
+/** TrafficWeights that give `color` exactly `percent` % (total 100). */
+export function weightsFor(color: Color, percent: number): TrafficWeights {
   const other = 100 - percent;
   return color === "blue" ? { blue: percent, green: other } : { blue: other, green: percent };
 }
 
 /** The color's exact share of the traffic, as the gate measures it. */
-export function shareOf(weights: Weights, color: Color): number {
+export function shareOf(weights: TrafficWeights, color: Color): number {
   return sharePoints(weights[color], weights.blue + weights.green);
 }
 
 // Shares such as 1/3 are not whole percentages; the gate allows the same tolerance.
 const EPSILON = 1e-9;
 
-export function planShift(deployed: Weights, config: BlueGreenConfig, request: ShiftRequest): ShiftPlan {
+export function planShift(deployed: TrafficWeights, config: BlueGreenConfig, request: ShiftRequest): ShiftPlan {
   const { target } = request;
   const start = shareOf(deployed, target);
   const skipped = request.steps.filter((step) => step <= start + EPSILON);
@@ -146,7 +149,7 @@ function round(value: number): number {
  * rollback flag is set exactly when the color gaining traffic runs the older
  * version: the gate refuses an unmarked move to an older version.
  */
-export function trafficValues(weights: Weights, gaining: Color, config: Pick<BlueGreenConfig, "blue" | "green">): Record<string, string> {
+export function trafficValues(weights: TrafficWeights, gaining: Color, config: Pick<BlueGreenConfig, "blue" | "green">): Record<string, string> {
   const rollback = releaseView(config).candidate === otherColor(gaining) && weights[gaining] > 0;
   return {
     [`${CONFIG_NAMESPACE}:traffic.blue`]: String(weights.blue),

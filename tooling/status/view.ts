@@ -4,7 +4,8 @@
  * migration. Built from the program's stack outputs (live stack) or from the
  * offline plan's outputs; pure.
  */
-import { COLORS, Color } from "../../components/naming";
+import { Color } from "../../components/contracts/colors";
+import { COLORS } from "../../components/contracts/colors";
 import { bar } from "./bars";
 
 export interface StatusView {

@@ -5,14 +5,15 @@
  */
 import * as os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../../../components/config";
+import { ConfigError } from "../../../components/config/issues";
 import type { Plan } from "../../../tooling/plan/buildPlan";
 import { diffPlans, renderDiff } from "../../../tooling/plan/diff";
 import { offlinePlan } from "../../../tooling/plan/offlinePlan";
 import { stableStringify } from "../../../tooling/plan/stableJson";
 import { blockingLine, renderSummary } from "../../../tooling/plan/summary";
-import { PolicyAnalyzer, startPolicyAnalyzer } from "../../../tooling/policyAnalyzer";
-import { PROJECT_DIR, readStackConfig } from "../../../tooling/stackFiles";
+import { PolicyAnalyzer, startPolicyAnalyzer } from "../../../tooling/policy/analyzer";
+import { readStackConfig } from "../../../tooling/engine/stackFiles";
+import { PROJECT_DIR } from "../../../tooling/paths";
 
 let analyzer: PolicyAnalyzer;
 const plans: Record<string, Plan> = {};
@@ -108,8 +109,8 @@ describe("a weight-only config change", () => {
         ],
       },
       ...(["blue", "green"] as const).map((color) => ({
-        key: `bluegreen:index:BlueGreenApp$bluegreen:gate:HealthGate$pulumi-nodejs:dynamic/bluegreen:PromotionGate::api-${color}-gate-check`,
-        type: "pulumi-nodejs:dynamic/bluegreen:PromotionGate",
+        key: `bluegreen:index:BlueGreenApp$bluegreen:gate:PromotionGate$pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck::api-${color}-gate-check`,
+        type: "pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck",
         name: `api-${color}-gate-check`,
         change: "update",
         properties: [{ path: "weight", from: from[color], to: to[color] }],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { failureReason, runAbort, runShift } from "../../../tooling/shift/engine";
-import { readStackConfig } from "../../../tooling/stackFiles";
+import { readStackConfig } from "../../../tooling/engine/stackFiles";
 import { FakeClock, FakeStack } from "./fakeStack";
 
 const STEPS = { target: "green" as const, steps: [10, 25, 50, 100], pauseMs: 300_000, split: false };
@@ -212,7 +212,7 @@ describe("runAbort on production (gate.maxStep 25)", () => {
 describe("failureReason", () => {
   it("keeps the gate's message from a failed `pulumi up`, without the retry hint", () => {
     const error = new Error(
-      "code: 255\n stdout: Updating (staging)\n\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGate (api-green-gate-check):\n" +
+      "code: 255\n stdout: Updating (staging)\n\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck (api-green-gate-check):\n" +
         '    error: Promotion gate blocked traffic to green of app "api" (version 1.5.0, weight 10 -> 25 of 100).\n' +
         "    Failed check: p95 latency at http://x:8082/healthz: observed p95 950 ms; limit gate.p95LatencyMs 800 ms.\n" +
         "    To retry, fix green and run `pulumi up` again.\n\n    error: update failed\n stderr: \n",

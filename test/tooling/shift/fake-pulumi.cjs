@@ -50,7 +50,7 @@ if (argv[0] === "version") {
   process.stdout.write(`Updating (${state.stack})\n`);
   if (traffic.green > before.green && state.failGreenAt.includes(traffic.green)) {
     process.stdout.write(
-      "\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGate (api-green-gate-check):\n" +
+      "\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck (api-green-gate-check):\n" +
         `    error: Promotion gate blocked traffic to green of app "api" (version 1.5.0, weight ${before.green} -> ${traffic.green} of 100).\n` +
         "    Failed check: HTTP status at http://10.0.0.7:8082/healthz: observed HTTP 503; limit one of [200] (gate.expectedStatus).\n\n",
     );

@@ -2,8 +2,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { POLICY_PACK_DIR } from "../../../tooling/plan/policyConfig";
-import { readStackConfig } from "../../../tooling/stackFiles";
+import { POLICY_PACK_DIR } from "../../../tooling/paths";
+import { readStackConfig } from "../../../tooling/engine/stackFiles";
 
 export interface FakeCliState {
   stack: string;

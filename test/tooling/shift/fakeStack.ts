@@ -5,17 +5,19 @@
  * color's gate remembers what it last let through, as the real gate's state
  * does, so a rollback is judged against what the gates actually recorded.
  */
-import { parseConfig } from "../../../components/config";
+import { parseConfig } from "../../../components/platforms";
 import { decidePromotion, PreviousPromotion } from "../../../components/gate/promotion";
-import { COLORS, Color, otherColor } from "../../../components/naming";
-import type { Weights } from "../../../components/traffic";
+import { otherColor } from "../../../components/contracts/colors";
+import { Color } from "../../../components/contracts/colors";
+import { COLORS } from "../../../components/contracts/colors";
+import type { TrafficWeights } from "../../../components/traffic";
 import type { ShiftIo, ShiftStack } from "../../../tooling/shift/engine";
 import { applyConfigPaths } from "../../../tooling/shift/steps";
-import { readStackConfig } from "../../../tooling/stackFiles";
+import { readStackConfig } from "../../../tooling/engine/stackFiles";
 
 export interface FakeStackOptions {
-  /** Weights the stack runs (as deployed); undefined: never deployed. */
-  readonly deployed: Weights | undefined;
+  /** TrafficWeights the stack runs (as deployed); undefined: never deployed. */
+  readonly deployed: TrafficWeights | undefined;
   /** Config to change from the stack file (full keys, objects as values). */
   readonly overrides?: Record<string, unknown>;
   /** True when the gate's probe of `color` at `weight` fails. */
@@ -26,7 +28,7 @@ export interface FakeStackOptions {
 
 export class FakeStack implements ShiftStack {
   raw: Record<string, string>;
-  deployed: Weights | undefined;
+  deployed: TrafficWeights | undefined;
   /** What each color's gate last recorded. */
   readonly gates: Partial<Record<Color, PreviousPromotion>> = {};
   /** Every call, in order: `set k=v ...` or `up`. */
@@ -53,7 +55,7 @@ export class FakeStack implements ShiftStack {
     return { ...this.raw };
   }
 
-  async readDeployedWeights(): Promise<Weights | undefined> {
+  async readDeployedWeights(): Promise<TrafficWeights | undefined> {
     return this.deployed;
   }
 
@@ -95,7 +97,7 @@ export class FakeStack implements ShiftStack {
     // Gates run side by side: the ones that passed record their new state even when another blocks the listener.
     for (const color of passed) this.gates[color] = { weight: config.traffic[color], version: config[color].version, totalWeight: total };
     if (failures.length > 0) {
-      throw new Error(`code: 255\n stdout: Updating (${this.name})\n\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGate:\n    ${failures.join("\n\n    ")}\n\n    error: update failed\n\n stderr: \n`);
+      throw new Error(`code: 255\n stdout: Updating (${this.name})\n\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck:\n    ${failures.join("\n\n    ")}\n\n    error: update failed\n\n stderr: \n`);
     }
     this.deployed = { blue: config.traffic.blue, green: config.traffic.green };
   }

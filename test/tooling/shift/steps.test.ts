@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../../components/config";
+import { parseConfig } from "../../../components/platforms";
 import { parseShiftArgs } from "../../../tooling/shift/args";
 import {
   applyConfigPaths,
@@ -11,7 +11,7 @@ import {
   trafficValues,
   weightsFor,
 } from "../../../tooling/shift/steps";
-import { readStackConfig } from "../../../tooling/stackFiles";
+import { readStackConfig } from "../../../tooling/engine/stackFiles";
 
 const staging = parseConfig(readStackConfig("staging").values, "staging"); // gate.maxStep 50
 const production = parseConfig(readStackConfig("production").values, "production"); // gate.maxStep 25

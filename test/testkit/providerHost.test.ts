@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as pulumi from "@pulumi/pulumi";
-import { ProviderHost, serializeProvider } from "./providerHost";
+import { ProviderHost, serializeProvider } from "../../testkit/providerHost";
 
 // A minimal provider: proves the harness speaks the host's real protocol.
 const echoProvider: pulumi.dynamic.ResourceProvider = {

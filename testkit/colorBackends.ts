@@ -5,8 +5,9 @@
  */
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
-import { COLORS, Color } from "../../components/naming";
-import type { Endpoint } from "../../components/docker/haproxyConfig";
+import { Color } from "../components/contracts/colors";
+import { COLORS } from "../components/contracts/colors";
+import type { Endpoint } from "../components/docker/haproxyConfig";
 
 export interface ColorBackends {
   readonly blue: Endpoint;

@@ -1,56 +1,61 @@
 /**
- * HealthGate: the per-color promotion gate as a component. Routing resources
+ * PromotionGate: a color's promotion gate as a component. Routing
  * `dependsOn` it, so a weight only moves after this color's gate passed (or
- * was skipped because its traffic does not grow).
+ * was skipped because its traffic does not grow). Its one child, the
+ * PromotionGateCheck dynamic resource, is the check itself (provider.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "../options";
+import { COMPONENT_TYPES, DYNAMIC_TYPES, FORMER_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
+import { childOptions } from "../options";
 import { PromotionGateInputs, promotionGateProvider } from "./provider";
 
 /** The gate's inputs as the program has them: targets and headers may still be outputs of other resources. */
-export interface HealthGateArgs extends Omit<PromotionGateInputs, "targets" | "headers"> {
+export interface PromotionGateArgs extends Omit<PromotionGateInputs, "targets" | "headers"> {
   readonly targets: pulumi.Input<pulumi.Input<string>[]>;
   readonly headers?: pulumi.Input<Record<string, string>>;
 }
 
-type PromotionGateProps = { [K in keyof HealthGateArgs]: pulumi.Input<HealthGateArgs[K]> };
+type PromotionGateCheckProps = { [K in keyof PromotionGateArgs]: pulumi.Input<PromotionGateArgs[K]> };
 
-/** The dynamic resource; its type is `pulumi-nodejs:dynamic/bluegreen:PromotionGate`. */
-class PromotionGate extends pulumi.dynamic.Resource {
+export type GateVerdict = "passed" | "skipped";
+
+/** The dynamic resource that probes; see provider.ts. */
+class PromotionGateCheck extends pulumi.dynamic.Resource {
   // `declare`: class fields would otherwise overwrite the outputs Pulumi sets in super().
-  declare readonly verdict: pulumi.Output<"passed" | "skipped">;
+  declare readonly verdict: pulumi.Output<GateVerdict>;
   declare readonly verifiedAt: pulumi.Output<string>;
   declare readonly p95LatencyMs: pulumi.Output<number>;
 
-  constructor(name: string, props: PromotionGateProps, opts: pulumi.CustomResourceOptions) {
+  constructor(name: string, props: PromotionGateCheckProps, opts: pulumi.CustomResourceOptions) {
+    const { module, name: type } = DYNAMIC_TYPES.promotionGateCheck;
     super(
       promotionGateProvider,
       name,
       { ...props, verdict: undefined, verifiedAt: undefined, p95LatencyMs: undefined },
-      opts,
-      "bluegreen",
-      "PromotionGate",
+      { ...opts, aliases: [{ type: FORMER_TYPES.promotionGateCheck }] },
+      module,
+      type,
     );
   }
 }
 
-export class HealthGate extends pulumi.ComponentResource {
+export class PromotionGate extends pulumi.ComponentResource {
   /** "passed" when this update probed the color healthy, "skipped" when no probe was needed. */
-  readonly verdict: pulumi.Output<"passed" | "skipped">;
+  readonly verdict: pulumi.Output<GateVerdict>;
   /** When the gate decided (ISO 8601). */
   readonly verifiedAt: pulumi.Output<string>;
   /** p95 latency of the passing window in ms (0 when skipped). */
   readonly p95LatencyMs: pulumi.Output<number>;
 
-  constructor(name: string, args: HealthGateArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("bluegreen:gate:HealthGate", name, {}, opts);
+  constructor(name: string, args: PromotionGateArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(COMPONENT_TYPES.promotionGate, name, {}, { ...opts, aliases: [{ type: FORMER_TYPES.promotionGate }, ...(opts.aliases ?? [])] });
     const { headers, ...rest } = args;
-    const check = new PromotionGate(
+    const check = new PromotionGateCheck(
       childName(name, "check"),
       { ...rest, headers: headers === undefined ? undefined : pulumi.secret(headers) },
       // The provider never returns headers; this covers any future echo of them.
-      childOptions(this, opts, { additionalSecretOutputs: ["headers"] }),
+      childOptions(this, opts.dependsOn, { additionalSecretOutputs: ["headers"] }),
     );
     this.verdict = check.verdict;
     this.verifiedAt = check.verifiedAt;

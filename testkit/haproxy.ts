@@ -10,9 +10,10 @@ import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { COLORS, Color } from "../../components/naming";
-import { Endpoint, HaproxySpec, Weights, renderHaproxyConfig } from "../../components/docker/haproxyConfig";
-import { runtimeCommand } from "../../components/docker/haproxyRuntime";
+import { Color } from "../components/contracts/colors";
+import { COLORS } from "../components/contracts/colors";
+import { Endpoint, HaproxySpec, ServerWeights, renderHaproxyConfig } from "../components/docker/haproxyConfig";
+import { runtimeCommand } from "../components/docker/haproxyRuntime";
 import { getColor, startColorBackends } from "./colorBackends";
 import { ProviderHost, Props } from "./providerHost";
 
@@ -117,7 +118,7 @@ export interface Router {
 }
 
 /** Color backends plus HAProxy in front of them, with `weights` written into the config. */
-export async function startRouter(weights: Weights, app = "api", healthPath = "/healthz"): Promise<Router> {
+export async function startRouter(weights: ServerWeights, app = "api", healthPath = "/healthz"): Promise<Router> {
   const backends = await startColorBackends(healthPath);
   try {
     const [bindPort, adminPort] = await freePorts(2);
@@ -145,7 +146,7 @@ export async function startRouter(weights: Weights, app = "api", healthPath = "/
 }
 
 /** Colors a weight change must make appear (0 -> >0) and vanish (>0 -> 0). */
-export function visibleChanges(prev: Weights, next: Weights): { appear: Color[]; vanish: Color[] } {
+export function visibleChanges(prev: ServerWeights, next: ServerWeights): { appear: Color[]; vanish: Color[] } {
   return {
     appear: COLORS.filter((c) => prev[c] === 0 && next[c] > 0),
     vanish: COLORS.filter((c) => prev[c] > 0 && next[c] === 0),
@@ -162,7 +163,7 @@ const VISIBILITY_DEADLINE_MS = 5_000;
  * lost all weight has served none of the last VANISH_STREAK probes (measured
  * to the first probe of that streak). Probes are sequential GETs.
  */
-export async function visibilityMs(url: string, agent: http.Agent, prev: Weights, next: Weights): Promise<{ ms: number; failures: number }> {
+export async function visibilityMs(url: string, agent: http.Agent, prev: ServerWeights, next: ServerWeights): Promise<{ ms: number; failures: number }> {
   const { appear, vanish } = visibleChanges(prev, next);
   if (appear.length + vanish.length === 0) throw new Error(`weights ${JSON.stringify(prev)} -> ${JSON.stringify(next)} switch no color on or off; nothing to observe`);
   const start = performance.now();
@@ -203,7 +204,7 @@ interface AutocannonInstance extends PromiseLike<AutocannonResult> {
 }
 
 export interface ShiftStep {
-  readonly weights: Weights;
+  readonly weights: ServerWeights;
   /** Duration of the provider's Update through the real dynamic-provider host. */
   readonly updateMs: number;
   /** From the Update's return until traffic shows the change. */
@@ -229,7 +230,7 @@ export interface ShiftOptions {
   readonly providerText: string;
   /** The created HaproxyWeights resource the schedule updates. */
   readonly resource: { id: string; outs: Props };
-  readonly schedule: Weights[];
+  readonly schedule: ServerWeights[];
   readonly requests: number;
   readonly connections: number;
 }
@@ -258,7 +259,7 @@ export async function shiftUnderLoad(opts: ShiftOptions): Promise<ShiftRun> {
       const t0 = performance.now();
       const outs = await opts.host.update(HAPROXY_WEIGHTS_TYPE, opts.providerText, opts.resource.id, olds, news);
       const updateMs = performance.now() - t0;
-      const visible = await visibilityMs(opts.router.url, agent, olds.weights as Weights, weights);
+      const visible = await visibilityMs(opts.router.url, agent, olds.weights as ServerWeights, weights);
       probeFailures += visible.failures;
       steps.push({ weights, updateMs, visibleMs: visible.ms, underLoad: !finished });
       olds = outs;

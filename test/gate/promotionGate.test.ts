@@ -1,11 +1,11 @@
 /**
- * HealthGate wiring under Pulumi mocks: the component type, its one
+ * PromotionGate wiring under Pulumi mocks: the component type, its one
  * PromotionGate child (type, name, parent), headers stored as a secret, and
  * the outputs routing code reads.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { HealthGate } from "../../components/gate/healthGate";
+import { PromotionGate } from "../../components/gate/promotionGate";
 import { fastSettings, GATE_TYPE } from "./fixtures";
 
 interface Registered {
@@ -35,9 +35,9 @@ beforeAll(async () => {
 
 const resolved = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
 
-describe("HealthGate", () => {
+describe("PromotionGate", () => {
   it("GIVEN a color's promotion WHEN constructed THEN one PromotionGate child carries the inputs, headers as a secret, and the outputs are exposed", async () => {
-    const gate = new HealthGate(
+    const gate = new PromotionGate(
       "shop-green-gate",
       {
         app: "shop",
@@ -68,12 +68,12 @@ describe("HealthGate", () => {
       42,
     ]);
     expect(registered.map((r) => [r.type, r.name])).toEqual([
-      ["bluegreen:gate:HealthGate", "shop-green-gate"],
+      ["bluegreen:gate:PromotionGate", "shop-green-gate"],
       [GATE_TYPE, "shop-green-gate-check"],
     ]);
     // Transformations see the component itself first, then its children.
     expect(children).toEqual([
-      { type: "bluegreen:gate:HealthGate", name: "shop-green-gate", parent: undefined },
+      { type: "bluegreen:gate:PromotionGate", name: "shop-green-gate", parent: undefined },
       { type: GATE_TYPE, name: "shop-green-gate-check", parent: gate },
     ]);
 

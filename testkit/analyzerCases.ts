@@ -3,9 +3,9 @@
  * way a faulty program would register them, build registrations by hand for
  * platforms without a stack file, and read violations compactly.
  */
-import { ProgramRun, RegisteredResource, runProgram } from "../../tooling/offlineProgram";
-import type { PolicyViolation } from "../../tooling/policyAnalyzer";
-import { readStackConfig } from "../../tooling/stackFiles";
+import { ProgramRun, RegisteredResource, runProgram } from "../tooling/engine/offlineProgram";
+import type { PolicyViolation } from "../tooling/policy/protocol";
+import { readStackConfig } from "../tooling/engine/stackFiles";
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 /** A registration whose fields and (deep) inputs a case may change. */
@@ -73,5 +73,6 @@ export function handMade(type: string, name: string, inputs: Record<string, unkn
     deleteBeforeReplace: false,
     ignoreChanges: [],
     additionalSecretOutputs: [],
+    aliases: [],
   };
 }

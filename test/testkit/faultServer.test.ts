@@ -1,6 +1,6 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FaultServer, startFaultServer } from "./faultServer";
+import { FaultServer, startFaultServer } from "../../testkit/faultServer";
 
 /** Status and body, or the error code; gives up (null) after `waitMs` of wall time. One connection per request. */
 function get(url: string, waitMs = 1000): Promise<{ status: number; body: string; location?: string } | { error: string } | null> {

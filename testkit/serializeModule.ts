@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-const ROOT = path.resolve(__dirname, "../..");
+const ROOT = path.resolve(__dirname, "..");
 
 const SCRIPT = `
 const pulumi = require("@pulumi/pulumi");

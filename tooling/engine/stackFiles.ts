@@ -9,8 +9,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { PROJECT_DIR } from "../paths";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+
 
 export interface StackConfig {
   readonly stack: string;

@@ -12,7 +12,8 @@ import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { AliasSpec, aliasSpec } from "./aliases";
 import { offlineMocks } from "./mocks";
-import { PROJECT_DIR, StackConfig, readStackConfig } from "./stackFiles";
+import { StackConfig, readStackConfig } from "./stackFiles";
+import { PROJECT_DIR } from "../paths";
 
 export interface RegisteredResource {
   readonly urn: string;

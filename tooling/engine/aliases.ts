@@ -55,36 +55,53 @@ export function parseUrn(urn: string): UrnParts {
   return { stack: match[1], project: match[2], qualifiedType: match[3], name: match[4] };
 }
 
+const ROOT_STACK = "pulumi:pulumi:Stack";
+
 /** The URN of a resource of `type` and `name` under `parentUrn` ("" for none), as the engine builds it. */
 export function makeUrn(stack: string, project: string, parentUrn: string, type: string, name: string): string {
-  const parentType = parentUrn === "" || parseUrn(parentUrn).qualifiedType === "pulumi:pulumi:Stack" ? "" : `${parseUrn(parentUrn).qualifiedType}$`;
-  return `urn:pulumi:${stack}::${project}::${parentType}${type}::${name}`;
+  const parentType = parentUrn === "" ? "" : parseUrn(parentUrn).qualifiedType;
+  const prefix = parentType === "" || parentType === ROOT_STACK ? "" : `${parentType}$`;
+  return `urn:pulumi:${stack}::${project}::${prefix}${type}::${name}`;
+}
+
+/** The type of a URN's resource: the last segment of its qualified type. */
+export function urnType(urn: string): string {
+  return parseUrn(urn).qualifiedType.split("$").pop()!;
 }
 
 /**
- * Every URN each resource answers to: its own and its aliases', with the
- * aliases of its parents multiplied out. `resources` in registration order
- * (parents first), as the engine sees them.
+ * Which resource of the previous deployment (`previous`: its URNs) each
+ * resource is, the way the engine decides it: by its own URN first, then by
+ * its aliases; a parent found under an alias makes its children answer to
+ * the URNs they had under that parent (with the parent's old name as prefix
+ * of theirs). `resources` in registration order (parents first). A resource
+ * with no entry is new.
  */
-export function identityUrns(resources: readonly Identified[]): Map<string, Set<string>> {
-  const result = new Map<string, Set<string>>();
-  const aliasesOf = new Map<string, string[]>();
+export function previousIdentities(resources: readonly Identified[], previous: ReadonlySet<string>): Map<string, string> {
+  const found = new Map<string, string>();
+  /** Resource URN → the old URN it was found under, when that was an alias. */
+  const aliasOf = new Map<string, string>();
   for (const r of resources) {
     const { stack, project } = parseUrn(r.urn);
-    const own = r.aliases.map((alias) => {
+    const collapse = (alias: AliasSpec): string => {
       if (alias.urn !== undefined) return alias.urn;
-      const parent = alias.noParent ? "" : (alias.parentUrn ?? r.parent);
+      let parent = alias.parentUrn ?? r.parent;
+      if (alias.parentUrn !== undefined) parent = aliasOf.get(parent) ?? parent;
+      if (alias.noParent) parent = "";
       return makeUrn(alias.stack ?? stack, alias.project ?? project, parent, alias.type ?? r.type, alias.name ?? r.name);
-    });
-    const inherited = (aliasesOf.get(r.parent) ?? []).flatMap((parentAlias) => [
-      makeUrn(stack, project, parentAlias, r.type, r.name),
-      ...r.aliases
-        .filter((alias) => alias.urn === undefined && !alias.noParent && alias.parentUrn === undefined)
-        .map((alias) => makeUrn(stack, project, parentAlias, alias.type ?? r.type, alias.name ?? r.name)),
-    ]);
-    const aliases = [...new Set([...own, ...inherited])].filter((urn) => urn !== r.urn);
-    aliasesOf.set(r.urn, aliases);
-    result.set(r.urn, new Set([r.urn, ...aliases]));
+    };
+    const candidates = [r.urn, ...r.aliases.map(collapse)];
+    const parentAlias = aliasOf.get(r.parent);
+    if (parentAlias !== undefined) {
+      const parentName = parseUrn(r.parent).name;
+      const inherited = (type: string, name: string) =>
+        makeUrn(stack, project, parentAlias, type, name.startsWith(parentName) ? parseUrn(parentAlias).name + name.slice(parentName.length) : name);
+      candidates.push(inherited(r.type, r.name), ...r.aliases.map(collapse).map((urn) => inherited(urnType(urn), parseUrn(urn).name)));
+    }
+    const match = candidates.find((urn) => previous.has(urn));
+    if (match === undefined) continue;
+    found.set(r.urn, match);
+    if (match !== r.urn) aliasOf.set(r.urn, match);
   }
-  return result;
+  return found;
 }

@@ -1,0 +1,104 @@
+/**
+ * The platform-neutral part of the stack config: the app, its two colors,
+ * the traffic split, the migration, the gate and the environment. Each
+ * platform adds its own keys (see components/platforms.ts); this module knows
+ * none of them.
+ */
+import * as semver from "semver";
+import { z } from "zod";
+import { MAX_TRAFFIC_WEIGHT } from "../contracts/limits";
+import { gateSettingsSchema } from "../gate/settings";
+
+export const ENVIRONMENTS = ["development", "staging", "production"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** Percentage points a color may gain per update in production unless `bluegreen:gate.maxStep` says otherwise. */
+export const PRODUCTION_MAX_STEP = 25;
+
+const semverString = z.string().refine((v) => semver.valid(v) !== null && semver.clean(v) === v, {
+  message: "must be an exact semver version such as 1.4.2 (no range, no leading 'v')",
+});
+
+const appSchema = z
+  .object({
+    // Short because AWS target group and ALB names allow 32 characters.
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,15}$/, "must be 1-16 characters: lowercase letters, digits and '-', starting with a letter"),
+    port: z.number().int().min(1).max(65535).default(8080),
+    healthPath: z.string().startsWith("/", "must start with '/' (for example /healthz)").default("/healthz"),
+  })
+  .strict();
+
+const colorSchema = z
+  .object({
+    version: semverString,
+    image: z.string().min(1, "must name the container image, pinned to a tag or digest"),
+    /** Tasks / replicas; 0 scales an idle color down (it can then not receive traffic). */
+    desiredCount: z.number().int().min(0).max(1000).default(2),
+    cpu: z.number().int().positive().default(256),
+    memory: z.number().int().positive().default(512),
+    /** Plain environment variables; secrets belong in `secrets` (ARNs / secret refs), never here. */
+    env: z.record(z.string(), z.string()).default({}),
+    /** Secret references by variable name: AWS Secrets Manager / SSM ARNs, or `secret/key` on Kubernetes. */
+    secrets: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+const weight = z
+  .number()
+  .int("must be a whole number")
+  .min(0, `must be from 0 to ${MAX_TRAFFIC_WEIGHT}`)
+  .max(MAX_TRAFFIC_WEIGHT, `must be from 0 to ${MAX_TRAFFIC_WEIGHT} (the ALB limit per target group)`);
+
+const trafficSchema = z
+  .object({
+    blue: weight,
+    green: weight,
+    /** Declares that moving traffic to an older version is intended. */
+    rollback: z.boolean().default(false),
+    /** Sticky sessions keep a user on one color during a shift; seconds, 0 = off. */
+    stickinessSeconds: z.number().int().min(0).max(604_800).default(0),
+  })
+  .strict()
+  .refine((t) => t.blue + t.green > 0, {
+    message: "at least one color needs a weight above 0, or no request can be served",
+    path: ["green"],
+  });
+
+const migrationSchema = z
+  .object({
+    /** Migration id (e.g. 2026-11-20-orders or 42); a new value = new snapshot + new run. */
+    version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "must be 1-63 characters: letters, digits, '.', '_' or '-'"),
+    image: z.string().min(1),
+    command: z.array(z.string()).min(1, 'must give the migration command as a list, e.g. ["npm", "run", "migrate"]'),
+    timeoutSeconds: z.number().int().min(10).max(86_400).default(900),
+    /** Expand-only (old code still works on the new schema) counts as reversible. */
+    reversible: z.boolean().default(false),
+  })
+  .strict();
+
+/** The neutral keys, `bluegreen:<key>`; platforms.ts adds `platform` and each platform's own keys. */
+export const coreConfigShape = {
+  environment: z.enum(ENVIRONMENTS).default("development"),
+  app: appSchema,
+  blue: colorSchema,
+  green: colorSchema,
+  traffic: trafficSchema,
+  migration: migrationSchema.optional(),
+  gate: gateSettingsSchema.default(gateSettingsSchema.parse({})),
+  /** Request headers for the gate's probes; set with `pulumi config set --secret`. */
+  gateHeaders: z.record(z.string(), z.string()).optional(),
+};
+
+export type CoreConfig = z.infer<z.ZodObject<typeof coreConfigShape>>;
+export type ColorConfig = z.infer<typeof colorSchema>;
+export type TrafficConfig = z.infer<typeof trafficSchema>;
+export type MigrationConfig = z.infer<typeof migrationSchema>;
+
+/** Defaults that depend on `bluegreen:environment`: production moves traffic in smaller steps. */
+export function withEnvironmentDefaults<T extends CoreConfig>(config: T, decoded: Record<string, unknown>): T {
+  const gate = decoded.gate as { maxStep?: unknown } | undefined;
+  if (config.environment !== "production" || gate?.maxStep !== undefined) return config;
+  return { ...config, gate: { ...config.gate, maxStep: PRODUCTION_MAX_STEP } };
+}

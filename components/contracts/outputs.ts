@@ -1,0 +1,64 @@
+/**
+ * The stack outputs: written by the program (index.ts) and read back by
+ * `status`, `shift`, `watch`, the plan and the tests, all through this one
+ * schema. Values unknown during a preview (URLs, verdicts) are optional.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { COLORS } from "./colors";
+
+const perColor = <T extends z.ZodType>(value: T) => z.object({ blue: value, green: value });
+
+export const stackOutputsSchema = z.object({
+  /** Where users reach the app through the weighted route. */
+  url: z.string().optional(),
+  platform: z.string(),
+  /** The color with the larger weight (blue on a tie). */
+  primaryColor: z.enum(COLORS),
+  weights: perColor(z.number()),
+  /** Shares that sum to exactly 100. */
+  trafficPercent: perColor(z.number()),
+  versions: perColor(z.string()),
+  /** The pre-migration snapshot of the configured migration. */
+  snapshotId: z.string().optional(),
+  migrationVersion: z.string().optional(),
+  /** "passed" when the last update probed the color, "skipped" when it needed no probe. */
+  gateVerdicts: perColor(z.enum(["passed", "skipped"]).optional()).partial().optional(),
+  /** Platform ids worth looking up: target group ARNs, service names, listener ARN... */
+  resourceIds: z.record(z.string(), z.string().optional()).optional(),
+  /** Where each color alone answers, as its gate probes it; absent when the platform has no such URL. */
+  probeUrls: perColor(z.string().optional()).partial().optional(),
+});
+
+/** Outputs every deployment of this program has; the others may be unknown at preview or absent in older stacks. */
+const REQUIRED = ["platform", "primaryColor", "weights", "trafficPercent", "versions"] as const;
+
+export type StackOutputs = z.infer<typeof stackOutputsSchema>;
+
+/** A value the program may still compute: inputs at any depth. */
+type DeepInput<T> = pulumi.Input<T extends object ? { [K in keyof T]: DeepInput<T[K]> } : T>;
+
+/** What the program exports: every output, each possibly still being computed (the reader checks which are required). */
+export type StackOutputValues = { [K in keyof Required<StackOutputs>]: DeepInput<StackOutputs[K]> | undefined };
+
+/** Every output name, in the order index.ts exports them. */
+export const STACK_OUTPUT_KEYS = Object.keys(stackOutputsSchema.shape) as (keyof StackOutputs)[];
+
+/**
+ * Reads outputs back (from `pulumi stack output` or an offline run). Throws
+ * naming what is missing or malformed: a stack deployed by an older version
+ * of the program, or by another program.
+ */
+export function readStackOutputs(stack: string, outputs: Record<string, unknown>): StackOutputs {
+  const missing = REQUIRED.filter((key) => outputs[key] === undefined);
+  if (missing.length > 0) {
+    throw new Error(
+      `stack ${stack} has no ${missing.map((key) => `\`${key}\``).join(", ")} output${missing.length === 1 ? "" : "s"}: ` +
+        "it was not deployed by this program yet (or by an older version). Run `pulumi up`, or look at the config with `--offline`.",
+    );
+  }
+  const parsed = stackOutputsSchema.safeParse(outputs);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `\`${issue.path.join(".")}\` ${issue.message}`);
+  throw new Error(`stack ${stack} has outputs this program does not write that way: ${problems.join("; ")}. Run \`pulumi up\` with this version of the program.`);
+}

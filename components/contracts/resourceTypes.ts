@@ -1,0 +1,68 @@
+/**
+ * Type tokens of every resource type this project defines. The components
+ * register with them; the plan, the tools and the policy pack (which carries
+ * a generated copy of this file) recognise resources by them.
+ */
+
+export const COMPONENT_TYPES = {
+  app: "bluegreen:index:BlueGreenApp",
+  promotionGate: "bluegreen:gate:PromotionGate",
+  awsNetwork: "bluegreen:aws:Network",
+  awsCluster: "bluegreen:aws:ServiceCluster",
+  awsLoadBalancer: "bluegreen:aws:LoadBalancer",
+  awsColorService: "bluegreen:aws:ColorService",
+  awsWeightedListener: "bluegreen:aws:WeightedListener",
+  awsDatabase: "bluegreen:aws:Database",
+  awsMigrationTask: "bluegreen:aws:MigrationTask",
+  rdsMigrationSnapshot: "bluegreen:aws:MigrationSnapshot",
+  kubernetesColorWorkload: "bluegreen:kubernetes:ColorWorkload",
+  kubernetesMigrationJob: "bluegreen:kubernetes:MigrationJob",
+  kubernetesWeightedRoute: "bluegreen:kubernetes:WeightedRoute",
+  dockerColorContainer: "bluegreen:docker:ColorContainer",
+  dockerLocalDatabase: "bluegreen:docker:LocalDatabase",
+  dockerRouter: "bluegreen:docker:Router",
+} as const;
+
+/** A dynamic resource type: the SDK registers it as `pulumi-nodejs:dynamic/<module>:<name>`. */
+export interface DynamicType {
+  readonly module: string;
+  readonly name: string;
+  readonly token: string;
+}
+
+function dynamicType(name: string): DynamicType {
+  return { module: "bluegreen", name, token: `pulumi-nodejs:dynamic/bluegreen:${name}` };
+}
+
+export const DYNAMIC_TYPES = {
+  promotionGateCheck: dynamicType("PromotionGateCheck"),
+  ecsMigration: dynamicType("EcsMigration"),
+  oneShotCommand: dynamicType("OneShotCommand"),
+  haproxyWeights: dynamicType("HaproxyWeights"),
+} as const;
+
+/** Tokens these types had before a rename; aliases carry the resources' state over. */
+export const FORMER_TYPES = {
+  promotionGate: "bluegreen:gate:HealthGate",
+  promotionGateCheck: "pulumi-nodejs:dynamic/bluegreen:PromotionGate",
+} as const;
+
+/** Types of the cloud resources the rules and the plan read. */
+export const CLOUD_TYPES = {
+  listener: "aws:lb/listener:Listener",
+  listenerRule: "aws:lb/listenerRule:ListenerRule",
+  targetGroup: "aws:lb/targetGroup:TargetGroup",
+  loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
+  securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  ecsService: "aws:ecs/service:Service",
+  taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+  rdsInstance: "aws:rds/instance:Instance",
+  rdsSnapshot: "aws:rds/snapshot:Snapshot",
+  rdsClusterSnapshot: "aws:rds/clusterSnapshot:ClusterSnapshot",
+  deployment: "kubernetes:apps/v1:Deployment",
+  job: "kubernetes:batch/v1:Job",
+  service: "kubernetes:core/v1:Service",
+  httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+  dockerContainer: "docker:index/container:Container",
+  dockerImage: "docker:index/remoteImage:RemoteImage",
+} as const;

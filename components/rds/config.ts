@@ -1,0 +1,54 @@
+/**
+ * `bluegreen:database`: the RDS instance or Aurora cluster that is
+ * snapshotted before each migration (aws and kubernetes), and on aws
+ * optionally created and restored by the program.
+ */
+import { z } from "zod";
+import { CONFIG_NAMESPACE, ConfigIssue, fullKey } from "../config/issues";
+import type { MigrationConfig } from "../config/schema";
+
+export const databaseSchema = z
+  .object({
+    /** `existing`: snapshot an instance/cluster the program does not own; `create`: the program owns it. */
+    mode: z.enum(["existing", "create"]),
+    identifier: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, "must be an RDS identifier: lowercase letters, digits, '-'"),
+    kind: z.enum(["instance", "aurora-cluster"]).default("instance"),
+    engine: z.enum(["postgres", "mysql"]).default("postgres"),
+    engineVersion: z.string().optional(),
+    instanceClass: z.string().default("db.t4g.medium"),
+    allocatedStorageGb: z.number().int().min(20).max(65_536).default(20),
+    backupRetentionDays: z.number().int().min(0).max(35).default(7),
+    deletionProtection: z.boolean().optional(),
+    /** Restore path: a snapshot identifier to restore into a new instance (see README, "Restoring"). */
+    restoreFromSnapshot: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type DatabaseConfig = z.infer<typeof databaseSchema>;
+
+/** The config key, shared by every platform that snapshots RDS. */
+export const databaseConfigShape = { database: databaseSchema.optional() };
+
+export interface DatabaseSection {
+  readonly database?: DatabaseConfig;
+  readonly migration?: MigrationConfig;
+}
+
+/** The database rules: a migration needs a database to snapshot; Aurora is snapshot-only. */
+export function databaseIssues(config: DatabaseSection, snapshotsRds: boolean): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (snapshotsRds && config.migration !== undefined && config.database === undefined) {
+    issues.push({
+      key: fullKey(["database"]),
+      message: `is required with \`${CONFIG_NAMESPACE}:migration\`: the database is snapshotted before every migration`,
+    });
+  }
+  if (config.database?.mode === "create" && config.database.kind === "aurora-cluster") {
+    issues.push({
+      key: fullKey(["database", "kind"]),
+      message:
+        "aurora-cluster works with mode `existing` (snapshot only); create the cluster outside this program, or use kind `instance`",
+    });
+  }
+  return issues;
+}
