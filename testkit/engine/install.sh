@@ -4,19 +4,11 @@
 # a cache directory. Idempotent: a second run with unchanged inputs only checks
 # a stamp and prints the bin directory.
 #
-# Usage: testkit/engine/install.sh [--with-yaml] [--with-python] [--upstream-nodejs]
-#                                  [--force] [--quiet] [-h|--help]
+# Usage: testkit/engine/install.sh [--with-yaml] [--force] [--quiet] [-h|--help]
 #
 #   --with-yaml    also build pulumi-language-yaml (github.com/pulumi/pulumi-yaml
 #                  v1.38.0; the v1.37.0 bundled with CLI 3.248.0 cannot be built
 #                  from the module proxy, see go/yaml/go.mod)
-#   --with-python  also build pulumi-language-python. Its Go module is not
-#                  served by the module proxy, so this needs the source of a
-#                  pulumi/pulumi checkout at tag v3.248.0 in $PULUMI_SOURCE_DIR
-#                  (only sdk/python/cmd/pulumi-language-python is read)
-#   --upstream-nodejs  build the real upstream pulumi-language-nodejs from
-#                  $PULUMI_SOURCE_DIR/sdk/nodejs/cmd/pulumi-language-nodejs instead
-#                  of the test kit's own host in go/cmd/pulumi-language-nodejs
 #   --force        rebuild even if the stamp matches
 #   --quiet        only print the bin directory (last line of output either way)
 #
@@ -24,8 +16,6 @@
 #   BLUEGREEN_ENGINE_HOME  install root (default:
 #                          ${XDG_CACHE_HOME:-$HOME/.cache}/bluegreen/engine/v3.248.0);
 #                          binaries go to $BLUEGREEN_ENGINE_HOME/bin
-#   PULUMI_SOURCE_DIR      pulumi/pulumi checkout at v3.248.0 (only for
-#                          --with-python / --upstream-nodejs)
 #   GO                     go command to use (default: go on PATH)
 #   GOCACHE/GOMODCACHE/GOPROXY are honoured; Go's normal caches are used, so a
 #   second machine run (or a rebuild after clearing the bin dir) is fast.
@@ -43,17 +33,13 @@ bin_dir="$home_dir/bin"
 GO="${GO:-go}"
 
 with_yaml=0
-with_python=0
-upstream_nodejs=0
 force=0
 quiet=0
 for arg in "$@"; do
     case "$arg" in
         --with-yaml) with_yaml=1 ;;
-        --with-python) with_python=1 ;;
         --force) force=1 ;;
         --quiet) quiet=1 ;;
-        --upstream-nodejs) upstream_nodejs=1 ;;
         -h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown argument: $arg (try --help)" >&2; exit 2 ;;
     esac
@@ -90,31 +76,6 @@ up_to_date() {
     for b in "$@"; do [ -x "$bin_dir/$b" ] || return 1; done
 }
 
-# Upstream language hosts live in Go modules of their own that the module proxy
-# refuses (403), so they can only be built from a source directory. Only the
-# host's own directory is used: its relative replace directives (../../..) are
-# swapped for the served pkg/sdk modules at $PULUMI_VERSION.
-upstream_src() { # LANG -> source dir of pulumi-language-LANG
-    local d="${PULUMI_SOURCE_DIR:-}/sdk/$1/cmd/pulumi-language-$1"
-    [ -n "${PULUMI_SOURCE_DIR:-}" ] && [ -f "$d/go.mod" ] && [ -f "$d/main.go" ] || die \
-        "pulumi-language-$1 needs PULUMI_SOURCE_DIR=<pulumi/pulumi checkout at $PULUMI_VERSION>; its Go module is not served by the module proxy"
-    echo "$d"
-}
-upstream_hash() { cat "$1"/*.go "$1/go.mod" "$1/go.sum" | sha256sum | cut -d' ' -f1; }
-build_upstream_host() { # LANG SRC -> $bin_dir/pulumi-language-LANG
-    local work="$tmp/src-$1"
-    mkdir -p "$work"
-    cp "$2"/*.go "$2/go.mod" "$2/go.sum" "$work/"
-    rm -f "$work"/*_test.go
-    ( cd "$work" \
-      && "$GO" mod edit -dropreplace=github.com/pulumi/pulumi/pkg/v3 -dropreplace=github.com/pulumi/pulumi/sdk/v3 \
-           -require=github.com/pulumi/pulumi/pkg/v3@${PULUMI_VERSION} -require=github.com/pulumi/pulumi/sdk/v3@${PULUMI_VERSION} \
-      && "$GO" mod tidy \
-      && "$GO" build -buildvcs=false -trimpath -ldflags "$ldflags_pulumi" -o "$tmp/out-$1" . ) \
-        || die "go build of upstream pulumi-language-$1 failed"
-    mv -f "$tmp/out-$1" "$bin_dir/pulumi-language-$1"
-}
-
 mkdir -p "$bin_dir"
 # Serialise concurrent runs (e.g. parallel test workers) on one install root.
 if command -v flock >/dev/null 2>&1; then
@@ -126,27 +87,16 @@ trap 'rm -rf "$tmp"' EXIT
 
 # --- core: pulumi CLI + Node.js language host + launchers ---------------------
 core_hash="$(hash_files go/go.mod go/go.sum go/cmd launchers install.sh)"
-nodejs_pkg=./cmd/pulumi-language-nodejs
-if [ "$upstream_nodejs" = 1 ]; then
-    nodejs_src="$(upstream_src nodejs)"
-    core_hash="$core_hash-upstream-$(upstream_hash "$nodejs_src")"
-    nodejs_pkg=
-fi
 if up_to_date .stamp-core "$core_hash" pulumi pulumi-language-nodejs; then
     log "pulumi $PULUMI_VERSION + pulumi-language-nodejs up to date in $bin_dir"
 else
     log "building pulumi $PULUMI_VERSION and pulumi-language-nodejs (first build takes several minutes; Go caches make later ones fast)"
     start=$(date +%s)
     ( cd "$here/go" && "$GO" build -buildvcs=false -trimpath -ldflags "$ldflags_pulumi" -o "$tmp/" \
-        github.com/pulumi/pulumi/pkg/v3/cmd/pulumi $nodejs_pkg ) \
+        github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ./cmd/pulumi-language-nodejs ) \
         || die "go build failed (modules come from GOPROXY=$("$GO" env GOPROXY))"
     mv -f "$tmp/pulumi" "$bin_dir/pulumi"
-    if [ -n "$nodejs_pkg" ]; then
-        mv -f "$tmp/pulumi-language-nodejs" "$bin_dir/pulumi-language-nodejs"
-    else
-        log "building upstream pulumi-language-nodejs from $nodejs_src"
-        build_upstream_host nodejs "$nodejs_src"
-    fi
+    mv -f "$tmp/pulumi-language-nodejs" "$bin_dir/pulumi-language-nodejs"
     log "built in $(( $(date +%s) - start ))s"
     for l in "$here"/launchers/*; do
         install -m 0755 "$l" "$bin_dir/$(basename "$l")"
@@ -170,24 +120,6 @@ if [ "$with_yaml" = 1 ]; then
             || die "go build of pulumi-language-yaml failed"
         mv -f "$tmp/pulumi-language-yaml" "$bin_dir/pulumi-language-yaml"
         echo "$yaml_hash" > "$bin_dir/.stamp-yaml"
-        log "built in $(( $(date +%s) - start ))s"
-    fi
-fi
-
-# --- optional: Python language host (needs its source, see upstream_src) -----
-if [ "$with_python" = 1 ]; then
-    py_src="$(upstream_src python)"
-    py_hash="$(upstream_hash "$py_src")"
-    if up_to_date .stamp-python "$py_hash" pulumi-language-python pulumi-language-python-exec; then
-        log "pulumi-language-python up to date"
-    else
-        log "building pulumi-language-python from $py_src"
-        start=$(date +%s)
-        build_upstream_host python "$py_src"
-        # The Python host execs this script; it ships inside the sdk/v3 module.
-        exec_src="$(cd "$here/go" && "$GO" list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/python/cmd/pulumi-language-python-exec"
-        install -m 0755 "$exec_src" "$bin_dir/pulumi-language-python-exec"
-        echo "$py_hash" > "$bin_dir/.stamp-python"
         log "built in $(( $(date +%s) - start ))s"
     fi
 fi

@@ -1,5 +1,6 @@
 /**
- * Runs the real program (`index.ts`) for a stack with no engine and no cloud:
+ * Runs the real program (`blueGreenStack`, what index.ts runs) for a stack
+ * with no engine and no cloud:
  * config from the stack files, deterministic mocks for providers, and a tap
  * on the resource monitor that records every registration exactly as the
  * engine would receive it (type, name, parent, inputs, dependencies and
@@ -7,13 +8,12 @@
  *
  * Used by the offline plan, the program tests and the policy tests.
  */
-import * as path from "node:path";
-import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
-import { AliasSpec, aliasSpec } from "./aliases";
+import { blueGreenStack } from "../../components/program";
+import { AliasSpec, aliasSpec, makeUrn } from "./aliases";
 import { offlineMocks } from "./mocks";
+import { outputValue, RegisterRequest, tapMonitor, waitForRegistrations } from "./sdkInternals";
 import { StackConfig, readStackConfig } from "./stackFiles";
-import { PROJECT_DIR } from "../paths";
 
 export interface RegisteredResource {
   readonly urn: string;
@@ -39,7 +39,7 @@ export interface ProgramRun {
   readonly stack: string;
   readonly config: StackConfig;
   readonly resources: RegisteredResource[];
-  /** The program's exports, resolved. */
+  /** The stack outputs, resolved (undefined where unknown at preview). */
   readonly outputs: Record<string, unknown>;
 }
 
@@ -50,10 +50,11 @@ export interface RunOptions {
   readonly preview?: boolean;
 }
 
-const settings = require("@pulumi/pulumi/runtime/settings");
-const INDEX = path.join(PROJECT_DIR, "index.ts");
-let runCount = 0;
-
+/**
+ * Runs the program for `stack` under the mocks and returns what it registered
+ * and exported. Re-runnable in one process: each run installs fresh mocks and
+ * calls the program function index.ts calls (components/program.ts).
+ */
 export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
   const config = readStackConfig(stack);
   const values: Record<string, string> = { ...config.values };
@@ -64,27 +65,12 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
 
   pulumi.runtime.setAllConfig(values);
   await pulumi.runtime.setMocks(offlineMocks(region), config.project, stack, options.preview ?? true);
-  const resources = tapRegistrations();
-
-  // A fresh module instance per run: the program registers its resources at import.
-  const exports: Record<string, unknown> = await import(`${pathToFileURL(INDEX).href}?run=${++runCount}`);
-  const outputs = await resolveExports(exports);
-  await settings.waitForRPCs();
-  return { stack, config, resources, outputs };
-}
-
-/** Records each RegisterResource request the program sends to the (mock) monitor. */
-function tapRegistrations(): RegisteredResource[] {
   const resources: RegisteredResource[] = [];
-  const monitor = settings.getMonitor();
-  monitor.newUrn = engineUrn;
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
-    register(req, (err: unknown, resp: any) => {
-      if (!err) resources.push(toRegistered(req, resp.getUrn()));
-      callback(err, resp);
-    });
-  return resources;
+  tapMonitor((request, urn) => resources.push(toRegistered(request, urn)), engineUrn);
+
+  const outputs = await resolveOutputs(blueGreenStack());
+  await waitForRegistrations();
+  return { stack, config, resources, outputs };
 }
 
 /**
@@ -92,14 +78,10 @@ function tapRegistrations(): RegisteredResource[] {
  * before the type (the mock monitor keeps only the parent's last type).
  */
 function engineUrn(parent: string, type: string, name: string): string {
-  if (parent && !parent.endsWith("::pulumi:pulumi:Stack::" + parent.split("::").pop())) {
-    return `${parent.slice(0, parent.lastIndexOf("::"))}$${type}::${name}`;
-  }
-  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${type}::${name}`;
+  return makeUrn(pulumi.getStack(), pulumi.getProject(), parent, type, name);
 }
 
-function toRegistered(req: any, urn: string): RegisteredResource {
-  const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc");
+function toRegistered(req: RegisterRequest, urn: string): RegisteredResource {
   const propertyDependencies: Record<string, string[]> = {};
   req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
     propertyDependencies[key] = deps.getUrnsList();
@@ -110,7 +92,7 @@ function toRegistered(req: any, urn: string): RegisteredResource {
     name: req.getName(),
     custom: req.getCustom(),
     parent: req.getParent(),
-    inputs: deserializeProperties(req.getObject()),
+    inputs: pulumi.runtime.deserializeProperties(req.getObject()),
     dependencies: req.getDependenciesList(),
     propertyDependencies,
     protect: req.getProtect() === true,
@@ -122,17 +104,7 @@ function toRegistered(req: any, urn: string): RegisteredResource {
   };
 }
 
-async function resolveExports(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const entries = await Promise.all(
-    Object.entries(exports)
-      .filter(([key]) => key !== "__esModule")
-      .map(async ([key, value]) => [key, await unwrap(value)] as const),
-  );
+async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const entries = await Promise.all(Object.entries(outputs).map(async ([key, value]) => [key, await outputValue(value)] as const));
   return Object.fromEntries(entries);
-}
-
-/** Resolves outputs (nested too) to plain values; values unknown at preview come out undefined. */
-function unwrap(value: unknown): Promise<unknown> {
-  // Output.promise() is internal but stable; apply() would never call back for unknowns.
-  return (pulumi.output(value as pulumi.Input<unknown>) as unknown as { promise(): Promise<unknown> }).promise();
 }

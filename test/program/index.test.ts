@@ -1,0 +1,34 @@
+/**
+ * index.ts, imported as the Node.js language host imports it: its exports
+ * are exactly the stack outputs contract, each with the value the program
+ * function gives.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { readStackOutputs, STACK_OUTPUT_KEYS } from "../../components/contracts/outputs";
+import { offlineMocks } from "../../tooling/engine/mocks";
+import { runProgram } from "../../tooling/engine/offlineProgram";
+import { outputValue } from "../../tooling/engine/sdkInternals";
+import { readStackConfig } from "../../tooling/engine/stackFiles";
+
+describe("index.ts", () => {
+  it("exports every output of the contract and nothing else, as the program function computes them", async () => {
+    const stack = readStackConfig("production");
+    pulumi.runtime.setAllConfig(stack.values);
+    await pulumi.runtime.setMocks(offlineMocks("eu-west-1"), stack.project, "production", false);
+    const exports: Record<string, unknown> = await import("../../index");
+    const names = Object.keys(exports).filter((key) => key !== "__esModule");
+    expect(names.sort()).toEqual([...STACK_OUTPUT_KEYS].sort());
+    const values = Object.fromEntries(await Promise.all(names.map(async (key) => [key, await outputValue(exports[key])] as const)));
+    const run = await runProgram("production", { preview: false });
+    expect(readStackOutputs("production", values)).toEqual(readStackOutputs("production", run.outputs));
+  });
+
+  it("gives every shipped stack's required outputs and each color's probe URL", async () => {
+    for (const stack of ["local", "staging", "production", "kube-staging"]) {
+      const outputs = readStackOutputs(stack, (await runProgram(stack, { preview: false })).outputs);
+      expect(outputs.probeUrls?.blue, stack).toMatch(/^https?:\/\/.+\/.*health/);
+      expect(outputs.probeUrls?.green, stack).toMatch(/^https?:\/\/.+\/.*health/);
+    }
+  });
+});
