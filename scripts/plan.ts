@@ -1,19 +1,15 @@
-/**
- * `npm run plan -- <stack> [--json [file]] [--diff old.json]`: the offline
- * plan of a stack (real program, deterministic mocks, real policy pack), no
- * Pulumi CLI or credentials needed. Exit 0: plan ok; 1: mandatory policy
- * violations (or an unexpected error); 2: bad command line or stack config.
- */
+/** `npm run plan -- <stack> [--json [file]] [--diff old.json]`: see PLAN_COMMAND (tooling/plan/args.ts). */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError } from "../components/config/issues";
-import { parsePlanArgs, PLAN_USAGE, UsageError } from "../tooling/plan/args";
+import { EXIT, UsageError, usageText } from "../tooling/cli/command";
+import { runMain } from "../tooling/cli/main";
+import { listStacks } from "../tooling/engine/stackFiles";
+import { PLAN_COMMAND, parsePlanArgs } from "../tooling/plan/args";
 import type { Plan } from "../tooling/plan/buildPlan";
 import { diffPlans, renderDiff } from "../tooling/plan/diff";
 import { offlinePlan } from "../tooling/plan/offlinePlan";
 import { stableStringify } from "../tooling/plan/stableJson";
 import { blockingLine, renderSummary } from "../tooling/plan/summary";
-import { listStacks } from "../tooling/engine/stackFiles";
 
 /** Paths on the command line are the user's: relative to where `npm run` was typed. */
 function userPath(file: string): string {
@@ -28,10 +24,10 @@ function readPlanFile(file: string): Plan {
   }
 }
 
-async function main(argv: string[]): Promise<number> {
+runMain(async (argv) => {
   const command = parsePlanArgs(argv);
   if (!listStacks().includes(command.stack)) {
-    throw new UsageError(`no stack file Pulumi.${command.stack}.yaml; known stacks: ${listStacks().join(", ")}\n${PLAN_USAGE}`);
+    throw new UsageError(`no stack file Pulumi.${command.stack}.yaml; known stacks: ${listStacks().join(", ")}\n${usageText(PLAN_COMMAND)}`);
   }
   // Read the old plan first: a wrong path should not cost a whole plan run.
   const old = command.diff === undefined ? undefined : readPlanFile(command.diff);
@@ -43,16 +39,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (old !== undefined) console.log(`\n${renderDiff(diffPlans(old, plan), { before: command.diff!, after: `Pulumi.${plan.stack}.yaml now` })}`);
   const blocked = blockingLine(plan);
-  if (blocked === undefined) return 0;
+  if (blocked === undefined) return EXIT.ok.code;
   console.error(`\n${blocked}`);
-  return 1;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    const expected = e instanceof UsageError || e instanceof ConfigError;
-    console.error(expected ? (e as Error).message : e);
-    process.exit(expected ? 2 : 1);
-  },
-);
+  return EXIT.failed.code;
+});

@@ -1,7 +1,18 @@
 /** Command line of `npm run plan`. */
-import { parseArgs } from "node:util";
+import { CommandSpec, EXIT, parseCommandLine, UsageError, usageText } from "../cli/command";
 
-export const PLAN_USAGE = "usage: npm run plan -- <stack> [--json [<file>.json]] [--diff <old-plan>.json]";
+export const PLAN_COMMAND: CommandSpec = {
+  name: "plan",
+  summary:
+    "the offline plan of a stack: the real program under deterministic mocks and the real policy pack, no Pulumi CLI or credentials needed",
+  usage: ["<stack> [--json [<file>.json]] [--diff <old-plan>.json]"],
+  options: [
+    { flag: "--json [<file>.json]", description: "also write the plan as stable JSON (default file: plan-<stack>.json)" },
+    { flag: "--diff <old-plan>.json", description: "show what changed since an earlier plan file, resource by resource" },
+  ],
+  exitCodes: [EXIT.ok, { code: 1, meaning: "a mandatory policy violation blocks the plan (or an unexpected error)" }, EXIT.usage],
+  examples: ["npm run plan -- staging", "npm run plan -- production --json base.json", "npm run plan -- production --diff base.json"],
+};
 
 export interface PlanCommand {
   readonly stack: string;
@@ -11,22 +22,16 @@ export interface PlanCommand {
   readonly diff?: string;
 }
 
-/** A bad command line: the scripts print it with the usage and exit 2. */
-export class UsageError extends Error {}
-
 export function parsePlanArgs(argv: string[]): PlanCommand {
   // `--json` takes a file only when the next word names one, so `--json` alone works.
   const at = argv.indexOf("--json");
   const explicitFile = at >= 0 && argv[at + 1]?.endsWith(".json") === true;
   const rest = at < 0 ? argv : [...argv.slice(0, at), ...argv.slice(at + (explicitFile ? 2 : 1))];
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, allowPositionals: true, options: { diff: { type: "string" } } });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${PLAN_USAGE}`);
-  }
+  const parsed = parseCommandLine(PLAN_COMMAND, rest, { diff: { type: "string" } });
   if (parsed.positionals.length !== 1) {
-    throw new UsageError(`give exactly one stack name (got ${parsed.positionals.length ? parsed.positionals.join(" ") : "none"})\n${PLAN_USAGE}`);
+    throw new UsageError(
+      `give exactly one stack name (got ${parsed.positionals.length ? parsed.positionals.join(" ") : "none"})\n${usageText(PLAN_COMMAND)}`,
+    );
   }
   const [stack] = parsed.positionals;
   return { stack, json: at < 0 ? undefined : explicitFile ? argv[at + 1] : `plan-${stack}.json`, diff: parsed.values.diff };

@@ -6,6 +6,8 @@
  * policy verdicts come in as arguments.
  */
 import { createHash } from "node:crypto";
+import { readStackOutputs } from "../../components/contracts/outputs";
+import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 import type { BlueGreenConfig } from "../../components/platforms";
 import type { GateSettings } from "../../components/gate/settings";
 import { Color } from "../../components/contracts/colors";
@@ -13,11 +15,11 @@ import { COLORS } from "../../components/contracts/colors";
 import { releaseView } from "../../components/release";
 import type { ProgramRun, RegisteredResource } from "../engine/offlineProgram";
 import type { PolicyViolation } from "../policy/protocol";
+import { ReleaseStep, releaseSteps } from "./releaseSteps";
 
 /** Bumped when the plan file's shape changes, so `--diff` refuses to compare apples and oranges. */
 export const PLAN_FORMAT = 1;
 
-export const GATE_TYPE = "pulumi-nodejs:dynamic/bluegreen:PromotionGate";
 export const SECRET_TEXT = "[secret]";
 export const UNKNOWN_TEXT = "(known after up)";
 
@@ -56,20 +58,6 @@ export interface GatePlan {
   /** URLs the gate probes for this color (platform URL plus gate.targets). */
   readonly targets: string[];
 }
-
-export type ReleaseStep =
-  | { readonly kind: "snapshot"; readonly snapshotId: string; readonly database?: string }
-  | {
-      readonly kind: "migration";
-      readonly version: string;
-      readonly image: string;
-      readonly command: string[];
-      readonly timeoutSeconds: number;
-      readonly reversible: boolean;
-    }
-  | { readonly kind: "deploy"; readonly color: Color; readonly version: string; readonly afterMigration: boolean }
-  | { readonly kind: "gate"; readonly colors: Color[] }
-  | { readonly kind: "routing"; readonly percent: Record<Color, number> };
 
 export interface Plan {
   readonly format: number;
@@ -112,7 +100,7 @@ export function buildPlan(input: PlanInput): Plan {
     .map((r) => planResource(r, clean))
     .sort((a, b) => compare(a.key, b.key));
   const outputs = clean(run.outputs) as Record<string, unknown>;
-  const percent = outputs.trafficPercent as Record<Color, number>;
+  const { trafficPercent: percent, primaryColor } = readStackOutputs(run.stack, outputs);
   const release = releaseView(config);
   const colors = Object.fromEntries(
     COLORS.map((color) => [
@@ -135,13 +123,13 @@ export function buildPlan(input: PlanInput): Plan {
     app: config.app.name,
     traffic: {
       colors,
-      primary: outputs.primaryColor as Color,
+      primary: primaryColor,
       total: config.traffic.blue + config.traffic.green,
       rollback: config.traffic.rollback,
       stickinessSeconds: config.traffic.stickinessSeconds,
     },
     gate: { settings: config.gate, colors: gatePlans(resources) },
-    steps: releaseSteps(config, outputs, colors),
+    steps: releaseSteps(resources, { migration: config.migration, percent: { blue: colors.blue.percent, green: colors.green.percent } }),
     secretKeys: [...run.config.secretKeys].sort(),
     outputs,
     resources,
@@ -177,7 +165,7 @@ function stackChild(parentUrn: string): boolean {
 
 function gatePlans(resources: readonly PlanResource[]): GatePlan[] {
   return resources
-    .filter((r) => r.type === GATE_TYPE)
+    .filter((r) => r.type === DYNAMIC_TYPES.promotionGateCheck.token)
     .map((r) => ({
       color: r.inputs.color as Color,
       weight: r.inputs.weight as number,
@@ -185,31 +173,6 @@ function gatePlans(resources: readonly PlanResource[]): GatePlan[] {
       targets: (r.inputs.targets as string[] | undefined) ?? [],
     }))
     .sort((a, b) => COLORS.indexOf(a.color) - COLORS.indexOf(b.color));
-}
-
-/** The release flow of BlueGreenApp: snapshot, migration, candidate, gates, routing. */
-function releaseSteps(config: BlueGreenConfig, outputs: Record<string, unknown>, colors: Record<Color, ColorPlan>): ReleaseStep[] {
-  const steps: ReleaseStep[] = [];
-  const { migration } = config;
-  if (typeof outputs.snapshotId === "string") {
-    steps.push({ kind: "snapshot", snapshotId: outputs.snapshotId, database: config.database?.identifier });
-  }
-  if (migration) {
-    steps.push({
-      kind: "migration",
-      version: migration.version,
-      image: migration.image,
-      command: migration.command,
-      timeoutSeconds: migration.timeoutSeconds,
-      reversible: migration.reversible,
-    });
-  }
-  for (const color of COLORS) {
-    steps.push({ kind: "deploy", color, version: colors[color].version, afterMigration: migration !== undefined && colors[color].role === "candidate" });
-  }
-  steps.push({ kind: "gate", colors: [...COLORS] });
-  steps.push({ kind: "routing", percent: { blue: colors.blue.percent, green: colors.green.percent } });
-  return steps;
 }
 
 /** Secrets and unknowns become readable markers; the project directory becomes `<project>`. */

@@ -3,7 +3,8 @@ import type { GateSettings } from "../../components/gate/settings";
 import { COLORS } from "../../components/contracts/colors";
 import type { PolicyViolation } from "../policy/protocol";
 import { bar } from "../status/bars";
-import type { Plan, PlanResource, ReleaseStep } from "./buildPlan";
+import type { Plan, PlanResource } from "./buildPlan";
+import type { ReleaseStep } from "./releaseSteps";
 
 export function renderSummary(plan: Plan): string {
   return [

@@ -1,43 +1,17 @@
 /**
  * Thin wiring to the Pulumi Automation API (which drives the `pulumi` CLI):
- * select a stack of this project, and adapt it to the ShiftStack interface
- * the shift engine runs against. All decisions live in engine.ts / steps.ts.
+ * a stack of this project adapted to the ShiftStack interface the shift
+ * engine runs against. All decisions live in engine.ts / steps.ts.
  */
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import type { TrafficWeights } from "../../components/traffic";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { readStackOutputs } from "../../components/contracts/outputs";
+import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
+import { stackOutputs } from "../cli/pulumiCli";
+import { urnType } from "../engine/aliases";
 import { policyConfigFile } from "../policy/packConfig";
 import { POLICY_PACK_DIR } from "../paths";
-import { PROJECT_DIR } from "../paths";
 import type { ShiftStack } from "./engine";
-
-/** The Pulumi CLI is not installed (or not on PATH). */
-export class PulumiCliMissingError extends Error {
-  constructor(command: string, cause: string) {
-    super(
-      `\`npm run ${command}\` needs the Pulumi CLI (it drives \`pulumi up\` / \`pulumi stack output\` through the Automation API), ` +
-        `but running \`pulumi version\` failed: ${cause}. Install the CLI (https://www.pulumi.com/docs/install/) and log in to the stack's backend. ` +
-        "Without the CLI: `npm run plan -- <stack>` shows the offline plan and `npm run status -- <stack> --offline` shows where the stack's config puts traffic.",
-    );
-    this.name = "PulumiCliMissingError";
-  }
-}
-
-/** Selects `stackName` of the project in `workDir`; fails fast with PulumiCliMissingError when there is no CLI. */
-export async function selectStack(stackName: string, command: string, workDir = PROJECT_DIR): Promise<Stack> {
-  let pulumiCommand: PulumiCommand;
-  try {
-    pulumiCommand = await PulumiCommand.get();
-  } catch (e) {
-    throw new PulumiCliMissingError(command, firstLine(e));
-  }
-  return LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand });
-}
-
-/** The stack's outputs as plain values (secrets included, decrypted by the CLI). */
-export async function stackOutputs(stack: Stack): Promise<Record<string, unknown>> {
-  const outputs = await stack.outputs();
-  return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
-}
+import { UpdateFailed } from "./updateFailed";
 
 /** Every `up` runs the policy pack with the stack's policy config, as CI's deployments do. */
 export function automationShiftStack(stack: Stack): ShiftStack {
@@ -49,8 +23,10 @@ export function automationShiftStack(stack: Stack): ShiftStack {
       return Object.fromEntries(Object.entries(config).map(([key, item]) => [key, item.value]));
     },
     async readDeployedWeights() {
-      const weights = (await stackOutputs(stack)).weights as TrafficWeights | undefined;
-      return weights === undefined ? undefined : { blue: weights.blue, green: weights.green };
+      const outputs = await stackOutputs(stack);
+      if (outputs.weights === undefined) return undefined;
+      const { weights } = readStackOutputs(stack.name, outputs);
+      return { blue: weights.blue, green: weights.green };
     },
     async setConfig(values) {
       await stack.setAllConfig(
@@ -59,13 +35,18 @@ export function automationShiftStack(stack: Stack): ShiftStack {
       );
     },
     async up(onOutput) {
-      await stack.up({ onOutput, policyPacks: [POLICY_PACK_DIR], policyPackConfigs: configFile === undefined ? [] : [configFile] });
+      const gateMessages: string[] = [];
+      const onEvent = (event: EngineEvent) => {
+        const diagnostic = event.diagnosticEvent;
+        if (diagnostic?.severity === "error" && diagnostic.urn && urnType(diagnostic.urn) === DYNAMIC_TYPES.promotionGateCheck.token) {
+          gateMessages.push(diagnostic.message);
+        }
+      };
+      try {
+        await stack.up({ onOutput, onEvent, policyPacks: [POLICY_PACK_DIR], policyPackConfigs: configFile === undefined ? [] : [configFile] });
+      } catch (e) {
+        throw new UpdateFailed(e instanceof Error ? e.message : String(e), gateMessages);
+      }
     },
   };
-}
-
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  if (text.includes("ENOENT")) return "`pulumi` is not on PATH";
-  return /stderr: (.*)/.exec(text)?.[1]?.trim() || text.split("\n")[0];
 }

@@ -26,6 +26,7 @@ import {
   trafficValues,
   weightsFor,
 } from "./steps";
+import { failureReason } from "./updateFailed";
 
 export interface ShiftStack {
   readonly name: string;
@@ -183,31 +184,6 @@ async function readState(stack: ShiftStack): Promise<StackState> {
     return { reason: `stack ${stack.name} has no \`weights\` output: it was never deployed by this program. Run \`pulumi up\` once with the starting weights, then shift.` };
   }
   return { raw, config, deployed };
-}
-
-/**
- * The line worth showing from a failed `pulumi up`: the gate's own message
- * when it blocked, else the first specific engine error, else the first line.
- */
-export function failureReason(error: unknown): string {
-  return mainLines(error).replace(/[.\s]+$/, "");
-}
-
-function mainLines(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  const lines = text.split("\n").map((line) => line.trim());
-  const gate = lines.findIndex((line) => line.includes("Promotion gate blocked"));
-  if (gate >= 0) {
-    const end = lines.findIndex((line, i) => i > gate && line === "");
-    return lines
-      .slice(gate, end < 0 ? undefined : end)
-      .filter((line) => !line.startsWith("To retry"))
-      .map((line) => line.replace(/^error:\s*/, ""))
-      .join(" ");
-  }
-  const specific = lines.map((line) => /(?:^|\s)error:\s*(.+)$/.exec(line)?.[1]).find((m) => m !== undefined && m !== "update failed");
-  // The Automation API's CommandError reads "code: N / stdout: ... / stderr: ...".
-  return specific ?? /stderr: (.+)/.exec(text)?.[1] ?? lines.find((line) => line !== "") ?? "unknown error";
 }
 
 function clockTime(date: Date): string {

@@ -5,16 +5,16 @@
  * step writes. No Pulumi, no clock.
  */
 import { CONFIG_NAMESPACE } from "../../components/config/issues";
-import { BlueGreenConfig } from "../../components/platforms";
-import { parseConfig } from "../../components/platforms";
+import { Color, otherColor } from "../../components/contracts/colors";
 import { sharePoints } from "../../components/gate/promotion";
-import { otherColor } from "../../components/contracts/colors";
-import { Color } from "../../components/contracts/colors";
+import { BlueGreenConfig, parseConfig } from "../../components/platforms";
+import { UsageError } from "../cli/command";
+import { applyConfigPaths } from "../engine/configPaths";
 import { releaseView } from "../../components/release";
 import type { TrafficWeights } from "../../components/traffic";
 
 /** A plan or argument problem, reported before anything is changed. */
-export class ShiftPlanError extends Error {
+export class ShiftPlanError extends UsageError {
   constructor(message: string) {
     super(message);
     this.name = "ShiftPlanError";
@@ -156,28 +156,6 @@ export function trafficValues(weights: TrafficWeights, gaining: Color, config: P
     [`${CONFIG_NAMESPACE}:traffic.green`]: String(weights.green),
     [`${CONFIG_NAMESPACE}:traffic.rollback`]: String(rollback),
   };
-}
-
-/**
- * Applies path values to a raw config (full keys, objects as JSON text) the
- * way `pulumi config set --path` does, with whole numbers and booleans typed.
- */
-export function applyConfigPaths(raw: Record<string, string>, values: Record<string, string>): Record<string, string> {
-  const next = { ...raw };
-  for (const [path, text] of Object.entries(values)) {
-    const [key, ...fields] = path.split(".");
-    const typed = /^-?\d+$/.test(text) ? Number(text) : text === "true" ? true : text === "false" ? false : text;
-    if (fields.length === 0) {
-      next[key] = text;
-      continue;
-    }
-    const root = next[key] === undefined ? {} : (JSON.parse(next[key]) as Record<string, unknown>);
-    let node = root;
-    for (const field of fields.slice(0, -1)) node = (node[field] ??= {}) as Record<string, unknown>;
-    node[fields[fields.length - 1]] = typed;
-    next[key] = JSON.stringify(root);
-  }
-  return next;
 }
 
 /** Validates the stack config a step would write with the program's own rules (throws ConfigError). */

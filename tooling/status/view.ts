@@ -6,6 +6,7 @@
  */
 import { Color } from "../../components/contracts/colors";
 import { COLORS } from "../../components/contracts/colors";
+import { readStackOutputs } from "../../components/contracts/outputs";
 import { bar } from "./bars";
 
 export interface StatusView {
@@ -24,30 +25,21 @@ export interface StatusView {
   readonly migrationVersion?: string;
 }
 
-const REQUIRED = ["platform", "primaryColor", "weights", "trafficPercent", "versions"] as const;
-
-/** Reads the program's exports (see index.ts); throws when the stack lacks them. */
-export function statusFromOutputs(stack: string, source: string, outputs: Record<string, unknown>): StatusView {
-  const missing = REQUIRED.filter((key) => outputs[key] === undefined);
-  if (missing.length > 0) {
-    throw new Error(
-      `stack ${stack} has no ${missing.map((key) => `\`${key}\``).join(", ")} output${missing.length === 1 ? "" : "s"}: ` +
-        "it was not deployed by this program yet (or by an older version). Run `pulumi up`, or look at the config with `--offline`.",
-    );
-  }
-  const verdicts = (outputs.gateVerdicts ?? {}) as Partial<Record<Color, string>>;
+/** Reads the program's outputs through the outputs contract; throws when the stack lacks them. */
+export function statusFromOutputs(stack: string, source: string, raw: Record<string, unknown>): StatusView {
+  const outputs = readStackOutputs(stack, raw);
   return {
     stack,
     source,
-    platform: String(outputs.platform),
-    url: typeof outputs.url === "string" ? outputs.url : undefined,
-    primary: outputs.primaryColor as Color,
-    weights: outputs.weights as Record<Color, number>,
-    percent: outputs.trafficPercent as Record<Color, number>,
-    versions: outputs.versions as Record<Color, string>,
-    gateVerdicts: { blue: verdicts.blue, green: verdicts.green },
-    snapshotId: typeof outputs.snapshotId === "string" ? outputs.snapshotId : undefined,
-    migrationVersion: typeof outputs.migrationVersion === "string" ? outputs.migrationVersion : undefined,
+    platform: outputs.platform,
+    url: outputs.url,
+    primary: outputs.primaryColor,
+    weights: outputs.weights,
+    percent: outputs.trafficPercent,
+    versions: outputs.versions,
+    gateVerdicts: { blue: outputs.gateVerdicts?.blue, green: outputs.gateVerdicts?.green },
+    snapshotId: outputs.snapshotId,
+    migrationVersion: outputs.migrationVersion,
   };
 }
 

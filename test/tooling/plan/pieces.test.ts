@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parsePlanArgs, UsageError } from "../../../tooling/plan/args";
+import { parsePlanArgs } from "../../../tooling/plan/args";
+import { UsageError } from "../../../tooling/cli/command";
 import { Plan, resourceKey, sanitize, SECRET_TEXT, UNKNOWN_TEXT } from "../../../tooling/plan/buildPlan";
 import { stableStringify } from "../../../tooling/plan/stableJson";
 import { blockingLine } from "../../../tooling/plan/summary";

@@ -7,7 +7,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { automationShiftStack, PulumiCliMissingError, selectStack } from "../../../tooling/shift/automation";
+import { automationShiftStack } from "../../../tooling/shift/automation";
+import { selectStack } from "../../../tooling/cli/pulumiCli";
+import { PulumiCliMissingError } from "../../../tooling/cli/pulumiCli";
 import { runShift } from "../../../tooling/shift/engine";
 import { CALLS, deployedStaging, FakeCli, installFakeCli } from "./fakeCli";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { failureReason, runAbort, runShift } from "../../../tooling/shift/engine";
+import { runAbort, runShift } from "../../../tooling/shift/engine";
+import { failureReason, UpdateFailed } from "../../../tooling/shift/updateFailed";
 import { readStackConfig } from "../../../tooling/engine/stackFiles";
 import { FakeClock, FakeStack } from "./fakeStack";
 
@@ -211,15 +212,20 @@ describe("runAbort on production (gate.maxStep 25)", () => {
 
 describe("failureReason", () => {
   it("keeps the gate's message from a failed `pulumi up`, without the retry hint", () => {
-    const error = new Error(
-      "code: 255\n stdout: Updating (staging)\n\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck (api-green-gate-check):\n" +
-        '    error: Promotion gate blocked traffic to green of app "api" (version 1.5.0, weight 10 -> 25 of 100).\n' +
-        "    Failed check: p95 latency at http://x:8082/healthz: observed p95 950 ms; limit gate.p95LatencyMs 800 ms.\n" +
-        "    To retry, fix green and run `pulumi up` again.\n\n    error: update failed\n stderr: \n",
-    );
+    const gateMessage =
+      'Promotion gate blocked traffic to green of app "api" (version 1.5.0, weight 10 -> 25 of 100).\n' +
+      "Failed check: p95 latency at http://x:8082/healthz: observed p95 950 ms; limit gate.p95LatencyMs 800 ms.\n" +
+      "To retry, fix green and run `pulumi up` again.\n";
+    const error = new UpdateFailed("code: 255\n stdout: Updating (staging)\n\n    error: update failed\n stderr: \n", [gateMessage]);
     expect(failureReason(error)).toBe(
       'Promotion gate blocked traffic to green of app "api" (version 1.5.0, weight 10 -> 25 of 100). Failed check: p95 latency at http://x:8082/healthz: observed p95 950 ms; limit gate.p95LatencyMs 800 ms',
     );
+  });
+
+  it("recognises a gate by where its message came from, not by its wording", () => {
+    const text = "code: 255\n stdout: \n    error: Promotion gate blocked traffic to green (quoted by another resource)\n    error: update failed\n stderr: \n";
+    expect(failureReason(new UpdateFailed(text, []))).toBe("Promotion gate blocked traffic to green (quoted by another resource)");
+    expect(failureReason(new UpdateFailed(text, ["error: the gate's own words"]))).toBe("the gate's own words");
   });
 
   it("otherwise keeps the first specific engine error", () => {

@@ -3,7 +3,10 @@
  * A stand-in `pulumi` CLI for tests of the Automation API wiring: it answers
  * the commands the Automation API runs for select / config / up / outputs,
  * records every argv in the state file ($FAKE_PULUMI_STATE), and fails `up`
- * like a blocked promotion gate when the state says so. No engine behind it.
+ * like a blocked promotion gate when the state says so: the gate's error goes
+ * to the output and, as the engine sends it, as a diagnostic event for the
+ * gate's resource to the Automation API's `--event-log` (a gRPC events
+ * endpoint since CLI 3.206). No engine behind it.
  *
  * State: { stack, config: { key: value-as-the-CLI-prints-it }, outputs: {}, failGreenAt: [weights], calls: [] }
  */
@@ -20,6 +23,28 @@ function fail(message) {
   save();
   process.stderr.write(`error: ${message}\n`);
   process.exit(255);
+}
+
+/** Streams engine events to the Automation API's `--event-log tcp://host:port` endpoint; no-op without one. */
+function sendEvents(events) {
+  const target = flag("--event-log");
+  if (!target || !target.startsWith("tcp://")) return Promise.resolve();
+  const grpc = require("@grpc/grpc-js");
+  const rpc = require("@pulumi/pulumi/proto/events_grpc_pb");
+  const proto = require("@pulumi/pulumi/proto/events_pb");
+  const client = new rpc.EventsClient(target.slice("tcp://".length), grpc.credentials.createInsecure());
+  return new Promise((resolve) => {
+    const call = client.streamEvents(() => {
+      client.close();
+      resolve();
+    });
+    for (const event of events) {
+      const request = new proto.EventRequest();
+      request.setEvent(JSON.stringify(event));
+      call.write(request);
+    }
+    call.end();
+  });
 }
 
 function setPath(key, text) {
@@ -49,12 +74,13 @@ if (argv[0] === "version") {
   const before = state.outputs.weights ?? { blue: 0, green: 0 };
   process.stdout.write(`Updating (${state.stack})\n`);
   if (traffic.green > before.green && state.failGreenAt.includes(traffic.green)) {
-    process.stdout.write(
-      "\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck (api-green-gate-check):\n" +
-        `    error: Promotion gate blocked traffic to green of app "api" (version 1.5.0, weight ${before.green} -> ${traffic.green} of 100).\n` +
-        "    Failed check: HTTP status at http://10.0.0.7:8082/healthz: observed HTTP 503; limit one of [200] (gate.expectedStatus).\n\n",
-    );
-    fail("update failed");
+    const message =
+      `Promotion gate blocked traffic to green of app "api" (version 1.5.0, weight ${before.green} -> ${traffic.green} of 100).\n` +
+      "Failed check: HTTP status at http://10.0.0.7:8082/healthz: observed HTTP 503; limit one of [200] (gate.expectedStatus).\n";
+    const urn = `urn:pulumi:${state.stack}::bluegreen::bluegreen:index:BlueGreenApp$bluegreen:gate:PromotionGate$pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck::api-green-gate-check`;
+    process.stdout.write(`\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck (api-green-gate-check):\n    error: ${message.replace(/\n(?=.)/g, "\n    ")}\n`);
+    sendEvents([{ sequence: 1, timestamp: 0, diagnosticEvent: { urn, prefix: "error: ", message, color: "never", severity: "error" } }]).then(() => fail("update failed"));
+    return;
   }
   state.outputs = { ...state.outputs, weights: { blue: traffic.blue, green: traffic.green } };
   process.stdout.write("Resources:\n    2 updated\n");

@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { expect } from "vitest";
 import { POLICY_PACK_DIR } from "../../../tooling/paths";
 import { readStackConfig } from "../../../tooling/engine/stackFiles";
 
@@ -71,7 +72,21 @@ export const CALLS = {
     "--non-interactive",
   ],
   // Every step runs the policy pack, with staging's policy config.
-  up: ["up", "--yes", "--skip-preview", "--policy-pack", POLICY_PACK_DIR, "--policy-pack-config", path.join(POLICY_PACK_DIR, "config", "staging.json"), "--exec-kind", "auto.local", ...STACK],
+  /** With the engine's events streamed back over gRPC: that is how a blocked gate is recognised. */
+  up: [
+    "up",
+    "--yes",
+    "--skip-preview",
+    "--policy-pack",
+    POLICY_PACK_DIR,
+    "--policy-pack-config",
+    path.join(POLICY_PACK_DIR, "config", "staging.json"),
+    "--exec-kind",
+    "auto.local",
+    "--event-log",
+    expect.stringMatching(/^tcp:\/\/127\.0\.0\.1:\d+$/),
+    ...STACK,
+  ],
   outputs: [
     ["stack", "output", "--json", ...STACK],
     ["stack", "output", "--json", "--show-secrets", ...STACK],

@@ -12,7 +12,8 @@ import { Color } from "../../../components/contracts/colors";
 import { COLORS } from "../../../components/contracts/colors";
 import type { TrafficWeights } from "../../../components/traffic";
 import type { ShiftIo, ShiftStack } from "../../../tooling/shift/engine";
-import { applyConfigPaths } from "../../../tooling/shift/steps";
+import { applyConfigPaths } from "../../../tooling/engine/configPaths";
+import { UpdateFailed } from "../../../tooling/shift/updateFailed";
 import { readStackConfig } from "../../../tooling/engine/stackFiles";
 
 export interface FakeStackOptions {
@@ -97,7 +98,11 @@ export class FakeStack implements ShiftStack {
     // Gates run side by side: the ones that passed record their new state even when another blocks the listener.
     for (const color of passed) this.gates[color] = { weight: config.traffic[color], version: config[color].version, totalWeight: total };
     if (failures.length > 0) {
-      throw new Error(`code: 255\n stdout: Updating (${this.name})\n\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck:\n    ${failures.join("\n\n    ")}\n\n    error: update failed\n\n stderr: \n`);
+      // As the Automation API wiring reports it: the engine's text, and each gate's error diagnostic.
+      throw new UpdateFailed(
+        `code: 255\n stdout: Updating (${this.name})\n\nDiagnostics:\n    ${failures.join("\n\n    ")}\n\n    error: update failed\n\n stderr: \n`,
+        failures,
+      );
     }
     this.deployed = { blue: config.traffic.blue, green: config.traffic.green };
   }

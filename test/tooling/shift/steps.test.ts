@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../components/platforms";
 import { parseShiftArgs } from "../../../tooling/shift/args";
-import {
-  applyConfigPaths,
-  formatDuration,
-  parseDuration,
-  parseSteps,
-  planShift,
-  ShiftPlanError,
-  trafficValues,
-  weightsFor,
-} from "../../../tooling/shift/steps";
+import { formatDuration, parseDuration, parseSteps, planShift, ShiftPlanError, trafficValues, weightsFor } from "../../../tooling/shift/steps";
+import { applyConfigPaths } from "../../../tooling/engine/configPaths";
 import { readStackConfig } from "../../../tooling/engine/stackFiles";
 
 const staging = parseConfig(readStackConfig("staging").values, "staging"); // gate.maxStep 50

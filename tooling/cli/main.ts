@@ -1,0 +1,29 @@
+/**
+ * The entry point every script uses: runs the command and exits with its
+ * code; help goes to stdout with 0, a bad command line or stack config to
+ * stderr with 2, anything else to stderr with 1.
+ */
+import { ConfigError } from "../../components/config/issues";
+import { EXIT, HelpRequested, UsageError } from "./command";
+
+/** `main` parses its command line with parseCommandLine, which answers `--help` by throwing HelpRequested. */
+export function runMain(main: (argv: string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      if (error instanceof HelpRequested) {
+        console.log(error.message);
+        process.exit(EXIT.ok.code);
+      }
+      const usage = error instanceof UsageError || error instanceof ConfigError;
+      // An unexpected error keeps its stack: it is a bug to report.
+      console.error(usage || isExplained(error) ? (error as Error).message : error);
+      process.exit(usage ? EXIT.usage.code : EXIT.failed.code);
+    },
+  );
+}
+
+/** Errors that already say what happened and what to do. */
+function isExplained(error: unknown): boolean {
+  return error instanceof Error && (error as { explained?: boolean }).explained === true;
+}

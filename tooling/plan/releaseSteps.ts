@@ -1,0 +1,166 @@
+/**
+ * The release steps of a plan, read off the registered resources: each step
+ * resource is recognised by its type and its marker (contracts), and the
+ * order is the dependency graph's, so the release order is written once (in
+ * BlueGreenApp) and the plan can only show what the program really wired.
+ * Facts a resource does not carry (the migration's image, whether it is
+ * reversible) come from the config. Pure.
+ */
+import type { MigrationConfig } from "../../components/config/schema";
+import { COLORS, Color } from "../../components/contracts/colors";
+import { DOCKER_LABELS, KUBERNETES_LABELS, PRE_MIGRATION, PURPOSE_TAG, ROUTE_KINDS, STEP_PURPOSES } from "../../components/contracts/markers";
+import { CLOUD_TYPES, DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
+
+export type ReleaseStep =
+  | { readonly kind: "snapshot"; readonly snapshotId: string; readonly database?: string }
+  | {
+      readonly kind: "migration";
+      readonly version: string;
+      readonly image: string;
+      readonly command: string[];
+      readonly timeoutSeconds: number;
+      readonly reversible: boolean;
+    }
+  | { readonly kind: "deploy"; readonly color: Color; readonly version: string; readonly afterMigration: boolean }
+  | { readonly kind: "gate"; readonly colors: Color[] }
+  | { readonly kind: "routing"; readonly percent: Record<Color, number> };
+
+/** The part of a plan resource the steps are read from. */
+export interface StepSource {
+  readonly key: string;
+  readonly type: string;
+  readonly inputs: Record<string, any>;
+  /** Keys of the resources it waits for. */
+  readonly dependsOn: readonly string[];
+}
+
+type Role =
+  | { readonly kind: "snapshot"; readonly snapshotId: string; readonly database?: string }
+  | { readonly kind: "migration" }
+  | { readonly kind: "deploy"; readonly color: Color; readonly version: string }
+  | { readonly kind: "gate"; readonly color: Color }
+  | { readonly kind: "routing" };
+
+const ROLE_ORDER: Role["kind"][] = ["snapshot", "migration", "deploy", "gate", "routing"];
+
+const colorOf = (value: unknown): Color | undefined => COLORS.find((color) => color === value);
+
+/** What a resource does in the release, if anything. */
+function roleOf(r: StepSource): Role | undefined {
+  const { inputs } = r;
+  switch (r.type) {
+    case CLOUD_TYPES.rdsSnapshot:
+      return inputs.tags?.[PURPOSE_TAG] === PRE_MIGRATION
+        ? { kind: "snapshot", snapshotId: inputs.dbSnapshotIdentifier, database: inputs.dbInstanceIdentifier }
+        : undefined;
+    case CLOUD_TYPES.rdsClusterSnapshot:
+      return inputs.tags?.[PURPOSE_TAG] === PRE_MIGRATION
+        ? { kind: "snapshot", snapshotId: inputs.dbClusterSnapshotIdentifier, database: inputs.dbClusterIdentifier }
+        : undefined;
+    case DYNAMIC_TYPES.oneShotCommand.token:
+      if (inputs.purpose === STEP_PURPOSES.snapshot) return { kind: "snapshot", snapshotId: inputs.runKey };
+      return inputs.purpose === STEP_PURPOSES.migration ? { kind: "migration" } : undefined;
+    case DYNAMIC_TYPES.ecsMigration.token:
+      return { kind: "migration" };
+    case CLOUD_TYPES.job:
+      return inputs.metadata?.labels?.[KUBERNETES_LABELS.migration] === undefined ? undefined : { kind: "migration" };
+    case CLOUD_TYPES.ecsService:
+      return deploy(inputs.tags?.color, inputs.tags?.version);
+    case CLOUD_TYPES.deployment:
+      return deploy(inputs.metadata?.labels?.[KUBERNETES_LABELS.color], inputs.metadata?.labels?.[KUBERNETES_LABELS.version]);
+    case CLOUD_TYPES.dockerContainer: {
+      const label = (key: string) => (inputs.labels as { label: string; value: string }[] | undefined)?.find((l) => l.label === key)?.value;
+      return deploy(label(DOCKER_LABELS.color), label(DOCKER_LABELS.version));
+    }
+    case DYNAMIC_TYPES.promotionGateCheck.token: {
+      const color = colorOf(inputs.color);
+      return color === undefined ? undefined : { kind: "gate", color };
+    }
+    case CLOUD_TYPES.listener:
+      return (inputs.defaultActions ?? []).some((a: any) => (a.forward?.targetGroups?.length ?? 0) > 1) ? { kind: "routing" } : undefined;
+    case CLOUD_TYPES.httpRoute:
+      return inputs.metadata?.labels?.[KUBERNETES_LABELS.route] === ROUTE_KINDS.weighted ? { kind: "routing" } : undefined;
+    case DYNAMIC_TYPES.haproxyWeights.token:
+      return { kind: "routing" };
+    default:
+      return undefined;
+  }
+}
+
+function deploy(colorValue: unknown, version: unknown): Role | undefined {
+  const color = colorOf(colorValue);
+  return color === undefined ? undefined : { kind: "deploy", color, version: String(version) };
+}
+
+/** Every key `key` waits for, directly or through other resources. */
+function closure(key: string, byKey: ReadonlyMap<string, StepSource>): Set<string> {
+  const seen = new Set<string>();
+  const queue = [...(byKey.get(key)?.dependsOn ?? [])];
+  while (queue.length > 0) {
+    const next = queue.pop()!;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    queue.push(...(byKey.get(next)?.dependsOn ?? []));
+  }
+  return seen;
+}
+
+export interface StepFacts {
+  readonly migration?: MigrationConfig;
+  /** The routing's shares. */
+  readonly percent: Record<Color, number>;
+}
+
+/**
+ * The steps in dependency order: a step comes after every step it waits for;
+ * among steps free to go, the release's own order (snapshot, migration,
+ * deploy, gate, routing; blue before green) decides. Gates are shown as one
+ * step, since they run side by side.
+ */
+export function releaseSteps(resources: readonly StepSource[], facts: StepFacts): ReleaseStep[] {
+  const byKey = new Map(resources.map((r) => [r.key, r]));
+  const roles = resources.flatMap((r) => {
+    const role = roleOf(r);
+    return role === undefined ? [] : [{ key: r.key, role, waitsFor: closure(r.key, byKey) }];
+  });
+  const rank = (entry: (typeof roles)[number]) =>
+    ROLE_ORDER.indexOf(entry.role.kind) * 2 + ("color" in entry.role ? COLORS.indexOf(entry.role.color) : 0);
+  const migrationKeys = new Set(roles.filter((e) => e.role.kind === "migration").map((e) => e.key));
+  const ordered: typeof roles = [];
+  const pending = [...roles];
+  while (pending.length > 0) {
+    const ready = pending.filter((e) => !pending.some((other) => other !== e && e.waitsFor.has(other.key)));
+    // A cycle cannot be registered; should one appear, the release order alone decides.
+    const next = (ready.length > 0 ? ready : pending).reduce((best, e) => (rank(e) < rank(best) ? e : best));
+    ordered.push(next);
+    pending.splice(pending.indexOf(next), 1);
+  }
+
+  const steps: ReleaseStep[] = [];
+  for (const { role, waitsFor } of ordered) {
+    switch (role.kind) {
+      case "snapshot":
+        steps.push({ kind: "snapshot", snapshotId: role.snapshotId, ...(role.database === undefined ? {} : { database: role.database }) });
+        break;
+      case "migration":
+        if (facts.migration && !steps.some((s) => s.kind === "migration")) {
+          const { version, image, command, timeoutSeconds, reversible } = facts.migration;
+          steps.push({ kind: "migration", version, image, command, timeoutSeconds, reversible });
+        }
+        break;
+      case "deploy":
+        steps.push({ kind: "deploy", color: role.color, version: role.version, afterMigration: [...migrationKeys].some((k) => waitsFor.has(k)) });
+        break;
+      case "gate": {
+        const last = steps.at(-1);
+        if (last?.kind === "gate") last.colors.push(role.color);
+        else steps.push({ kind: "gate", colors: [role.color] });
+        break;
+      }
+      case "routing":
+        steps.push({ kind: "routing", percent: { ...facts.percent } });
+        break;
+    }
+  }
+  return steps;
+}
