@@ -70,6 +70,8 @@ export class EcsServer {
   private constructor(private readonly server: Server, readonly region: string) {}
 
   static async start(region = "us-east-1"): Promise<EcsServer> {
+    // Assigned once the HTTP server (whose handler uses it) exists.
+    // eslint-disable-next-line prefer-const
     let ecs: EcsServer | undefined;
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];

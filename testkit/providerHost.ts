@@ -12,9 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 
 // The generated gRPC stubs ship as CommonJS without ESM named exports.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
 
 const PROVIDER_KEY = "__provider";

@@ -133,7 +133,7 @@ async function runMigration(inputs: EcsMigrationInputs): Promise<MigrationRecord
     try {
       return await call();
     } catch (error) {
-      throw new Error(apiErrorMessage(ctx, operation, error as Error, taskArn));
+      throw new Error(apiErrorMessage(ctx, operation, error as Error, taskArn), { cause: error });
     }
   };
   try {

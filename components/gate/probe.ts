@@ -5,17 +5,15 @@
  * inside the dynamic-provider host, so axios is required inside them.
  */
 import type { GateSettings } from "./settings";
+import { ErrorRateResult, judgeErrorRate, parsePrometheusAnswer } from "./prometheus";
 import {
   assessResponse,
   deadlineFailure,
-  ErrorRateResult,
   evaluateRounds,
   formatFailure,
   GateContext,
   GateFailure,
-  judgeErrorRate,
   MAX_REDIRECTS,
-  parsePrometheusAnswer,
   ProbeErrorKind,
   ProbeRound,
   ProbeSample,

@@ -166,7 +166,7 @@ describe("local router on real HAProxy", () => {
 
     it("GIVEN the HaproxyWeights class WHEN constructed in a Pulumi program THEN it registers the readable dynamic type with its inputs", async () => {
       const registered: pulumi.runtime.MockResourceArgs[] = [];
-      pulumi.runtime.setMocks(
+      await pulumi.runtime.setMocks(
         {
           newResource: (args) => {
             registered.push(args);

@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { classifyRequestError } from "../../components/gate/probe";
 import { GateSettings, gateSettingsSchema } from "../../components/gate/settings";
+import { judgeErrorRate, parsePrometheusAnswer } from "../../components/gate/prometheus";
 import {
   assessResponse,
   deadlineFailure,
   evaluateRounds,
   formatFailure,
-  judgeErrorRate,
   p95,
-  parsePrometheusAnswer,
   ProbeSample,
   truncate,
 } from "../../components/gate/verdict";
