@@ -39,6 +39,7 @@ describe("the import-graph rules", () => {
     } catch (e) {
       // Without colours and line breaks: a cycle is printed over several lines.
       report = String((e as { stdout: string }).stdout)
+        // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
         .replace(/\u001b\[[0-9;]*m/g, "")
         .replace(/\s+/g, " ");
     }

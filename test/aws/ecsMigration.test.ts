@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  checkMigrationInputs,
-  EcsMigration,
-  ecsMigrationProvider,
-  EcsMigrationInputs,
-  migrationClientToken,
-} from "../../components/aws/ecsMigration";
+import { EcsMigration, ecsMigrationProvider, EcsMigrationInputs } from "../../components/aws/ecsMigration";
+import { migrationClientToken } from "../../components/aws/migrationInputs";
+import { checkMigrationInputs } from "../../components/aws/migrationInputs";
 import { EcsServer, TaskPlay } from "../../testkit/ecsServer";
 import { ProviderCallError, ProviderHost, serializeProvider } from "../../testkit/providerHost";
 
