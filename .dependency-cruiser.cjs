@@ -9,7 +9,8 @@ module.exports = {
     { name: "no-circular", severity: "error", from: {}, to: { circular: true } },
     {
       name: "no-platform-to-platform",
-      comment: "A platform plugs into the core and never imports another platform (shared pieces live in the core or in rds/).",
+      comment:
+        "A platform plugs into the core and never imports another platform (shared pieces live in the core or in rds/).",
       severity: "error",
       from: { path: `^components/(${PLATFORMS})/` },
       to: { path: `^components/(${PLATFORMS})/`, pathNot: "^components/$1/" },

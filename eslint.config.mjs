@@ -5,7 +5,18 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".build/", ".vitest/", ".ci/", "**/*.cjs", "**/*.mjs", "**/*.mts", "policies/node_modules/"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".build/",
+      ".vitest/",
+      ".ci/",
+      "**/*.cjs",
+      "**/*.mjs",
+      "**/*.mts",
+      "policies/node_modules/",
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,7 +31,10 @@ export default tseslint.config(
       "@typescript-eslint/no-require-imports": "off",
       // Generated gRPC stubs and engine payloads are untyped.
       "@typescript-eslint/no-explicit-any": "off",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+      ],
     },
   },
   {

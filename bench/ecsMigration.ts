@@ -24,7 +24,11 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   process.env.AWS_ACCESS_KEY_ID = "AKIDBLUEGREENBENCH";
   process.env.AWS_SECRET_ACCESS_KEY = "bluegreen-bench-secret";
-  const [ecs, host, text] = await Promise.all([EcsServer.start(), ProviderHost.start(), serializeProvider(ecsMigrationProvider)]);
+  const [ecs, host, text] = await Promise.all([
+    EcsServer.start(),
+    ProviderHost.start(),
+    serializeProvider(ecsMigrationProvider),
+  ]);
   const inputs = (migrationVersion: string, timeoutSeconds: number): EcsMigrationInputs => ({
     region: "us-east-1",
     cluster: "bench",
@@ -39,7 +43,9 @@ async function main(): Promise<void> {
     endpoint: ecs.endpoint,
   });
   try {
-    console.log(`provider closure: ${(text.length / 1024).toFixed(1)} KiB serialized (CommonJS path of a Pulumi program)`);
+    console.log(
+      `provider closure: ${(text.length / 1024).toFixed(1)} KiB serialized (CommonJS path of a Pulumi program)`,
+    );
 
     // Warm-up: the host deserializes the provider and loads the SDK once.
     ecs.play({ container: "bench-migrate", statuses: STATUSES, exitCode: 0 });
@@ -60,7 +66,9 @@ async function main(): Promise<void> {
       `successful run: median ${median(walls).toFixed(0)} ms, max ${Math.max(...walls).toFixed(0)} ms over ${RUNS} runs vs ${pollFloorMs.toFixed(0)} ms of poll waits: ` +
         `${(median(walls) / pollFloorMs).toFixed(2)}x the floor`,
     );
-    console.log(`ECS API calls per run: max ${Math.max(...calls)} (expected ${STATUSES.length}: 1 RunTask + ${STATUSES.length - 1} DescribeTasks)`);
+    console.log(
+      `ECS API calls per run: max ${Math.max(...calls)} (expected ${STATUSES.length}: 1 RunTask + ${STATUSES.length - 1} DescribeTasks)`,
+    );
 
     ecs.reset();
     ecs.play({ container: "bench-migrate", statuses: ["PROVISIONING", "RUNNING"] });

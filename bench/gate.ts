@@ -31,7 +31,11 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const [host, text, server] = await Promise.all([ProviderHost.start(), serializeProvider(promotionGateProvider), startFaultServer()]);
+  const [host, text, server] = await Promise.all([
+    ProviderHost.start(),
+    serializeProvider(promotionGateProvider),
+    startFaultServer(),
+  ]);
   const inputs = (targets: string[], settings: NonNullable<GateSettingsInput>) => ({
     app: "bench",
     color: "green",

@@ -32,7 +32,11 @@ function percentile(values: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const [router, host, providerText] = await Promise.all([startRouter({ blue: 100, green: 0 }), ProviderHost.start(), serializeProvider(haproxyWeightsProvider)]);
+  const [router, host, providerText] = await Promise.all([
+    startRouter({ blue: 100, green: 0 }),
+    ProviderHost.start(),
+    serializeProvider(haproxyWeightsProvider),
+  ]);
   try {
     console.log(`provider closure: ${(providerText.length / 1024).toFixed(1)} KiB serialized`);
     for (const weights of SPLITS) {
@@ -46,7 +50,11 @@ async function main(): Promise<void> {
     }
 
     await applyWeights(router.spec.admin, router.spec.app, { blue: 100, green: 0 });
-    const created = await host.create(HAPROXY_WEIGHTS_TYPE, providerText, { admin: router.spec.admin, backend: router.spec.app, weights: { blue: 100, green: 0 } });
+    const created = await host.create(HAPROXY_WEIGHTS_TYPE, providerText, {
+      admin: router.spec.admin,
+      backend: router.spec.app,
+      weights: { blue: 100, green: 0 },
+    });
     const started = performance.now();
     const run = await shiftUnderLoad({
       router,
@@ -65,8 +73,12 @@ async function main(): Promise<void> {
     );
     const update = run.steps.map((s) => s.updateMs);
     const visible = run.steps.map((s) => s.visibleMs);
-    console.log(`weight apply (provider Update via dynamic-provider host): median ${percentile(update, 50).toFixed(1)} ms, max ${Math.max(...update).toFixed(1)} ms`);
-    console.log(`change visible in traffic after Update returns: median ${percentile(visible, 50).toFixed(1)} ms, max ${Math.max(...visible).toFixed(1)} ms (limit 100 ms)`);
+    console.log(
+      `weight apply (provider Update via dynamic-provider host): median ${percentile(update, 50).toFixed(1)} ms, max ${Math.max(...update).toFixed(1)} ms`,
+    );
+    console.log(
+      `change visible in traffic after Update returns: median ${percentile(visible, 50).toFixed(1)} ms, max ${Math.max(...visible).toFixed(1)} ms (limit 100 ms)`,
+    );
   } finally {
     await Promise.all([router.stop(), host.stop()]);
   }

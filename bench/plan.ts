@@ -25,7 +25,11 @@ function median(values: number[]): number {
 
 function cliPlanMs(stack: string, file: string): number {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "scripts", "plan.ts"), stack, "--json", file], { encoding: "utf8" });
+  const result = spawnSync(
+    process.execPath,
+    [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "scripts", "plan.ts"), stack, "--json", file],
+    { encoding: "utf8" },
+  );
   if (result.status !== 0) throw new Error(`plan ${stack} exited ${result.status}: ${result.stderr}`);
   return performance.now() - started;
 }
@@ -39,7 +43,9 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-plan-"));
   const [analyzer, packStartMs] = await timed(() => startPolicyAnalyzer());
-  console.log(`policy pack start (run-policy-pack compiles the pack with ts-node; the CLI overlaps it with the program run): ${packStartMs.toFixed(0)} ms`);
+  console.log(
+    `policy pack start (run-policy-pack compiles the pack with ts-node; the CLI overlaps it with the program run): ${packStartMs.toFixed(0)} ms`,
+  );
   try {
     for (const stack of STACKS) {
       const file = path.join(dir, `${stack}.json`);
@@ -59,9 +65,15 @@ async function main(): Promise<void> {
       // Best of the runs: other load on the machine only ever adds time.
       const cliMs = Math.min(...cli);
       const planMs = median(whole);
-      console.log(`${stack}: npm run plan (fresh process, policy pack started) best of ${CLI_RUNS}: ${cliMs.toFixed(0)} ms for ${resources} resources = ${(cliMs / resources).toFixed(1)} ms/resource`);
-      console.log(`${stack}: offline plan in a warm process median of ${IN_PROCESS_RUNS}: ${planMs.toFixed(0)} ms = ${(planMs / resources).toFixed(2)} ms/resource (fresh process costs ${(cliMs / planMs).toFixed(1)}x)`);
-      console.log(`${stack}: of which program under mocks ${median(program).toFixed(0)} ms (${(median(program) / resources).toFixed(2)} ms/resource), policy analysis ${median(policy).toFixed(0)} ms (${(median(policy) / resources).toFixed(2)} ms/resource)`);
+      console.log(
+        `${stack}: npm run plan (fresh process, policy pack started) best of ${CLI_RUNS}: ${cliMs.toFixed(0)} ms for ${resources} resources = ${(cliMs / resources).toFixed(1)} ms/resource`,
+      );
+      console.log(
+        `${stack}: offline plan in a warm process median of ${IN_PROCESS_RUNS}: ${planMs.toFixed(0)} ms = ${(planMs / resources).toFixed(2)} ms/resource (fresh process costs ${(cliMs / planMs).toFixed(1)}x)`,
+      );
+      console.log(
+        `${stack}: of which program under mocks ${median(program).toFixed(0)} ms (${(median(program) / resources).toFixed(2)} ms/resource), policy analysis ${median(policy).toFixed(0)} ms (${(median(policy) / resources).toFixed(2)} ms/resource)`,
+      );
     }
   } finally {
     await analyzer.stop();

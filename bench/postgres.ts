@@ -47,11 +47,17 @@ async function main(): Promise<void> {
     if (after !== before) throw new Error(`restored content differs: md5 ${after} vs ${before} before`);
     const bytes = statSync(files[0]).size;
 
-    console.log(`snapshot (pg_dump custom) of ${ROWS} rows: ${snapshotMs.toFixed(0)} ms median of ${RUNS}, ${Math.round(ROWS / (snapshotMs / 1000))} rows/s`);
+    console.log(
+      `snapshot (pg_dump custom) of ${ROWS} rows: ${snapshotMs.toFixed(0)} ms median of ${RUNS}, ${Math.round(ROWS / (snapshotMs / 1000))} rows/s`,
+    );
     console.log(`snapshot size: ${(bytes / 1024 / 1024).toFixed(2)} MiB, ${(bytes / ROWS).toFixed(1)} bytes/row`);
-    console.log(`restore (single transaction, with index rebuild) of ${ROWS} rows: ${restoreMs.toFixed(0)} ms median of ${RUNS}, ${Math.round(ROWS / (restoreMs / 1000))} rows/s`);
+    console.log(
+      `restore (single transaction, with index rebuild) of ${ROWS} rows: ${restoreMs.toFixed(0)} ms median of ${RUNS}, ${Math.round(ROWS / (restoreMs / 1000))} rows/s`,
+    );
     console.log(`restore/snapshot time ratio: ${(restoreMs / snapshotMs).toFixed(2)}`);
-    console.log(`re-run with an existing snapshot (skip): ${skipMs.toFixed(0)} ms, ${(skipMs / snapshotMs).toFixed(3)} of a real snapshot`);
+    console.log(
+      `re-run with an existing snapshot (skip): ${skipMs.toFixed(0)} ms, ${(skipMs / snapshotMs).toFixed(3)} of a real snapshot`,
+    );
   } finally {
     await pg.stop();
     rmSync(dir, { recursive: true, force: true });

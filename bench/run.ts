@@ -16,7 +16,9 @@ const benches = fs
 let failed = 0;
 for (const file of benches) {
   console.log(`\n=== bench/${file}`);
-  const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, file)], { stdio: "inherit" });
+  const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, file)], {
+    stdio: "inherit",
+  });
   if (result.status !== 0) {
     failed++;
     console.log(`bench/${file} failed with exit code ${result.status}`);

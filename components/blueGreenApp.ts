@@ -50,7 +50,9 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
 
     const snapshotId = config.migration ? snapshotIdentifier(config.app.name, config.migration.version) : undefined;
     const snapshot = snapshotId ? platform.databaseSnapshot(snapshotId, { dependsOn: [] }) : undefined;
-    const migration = config.migration ? platform.migration(config.migration, { dependsOn: snapshot ? [snapshot] : [] }) : undefined;
+    const migration = config.migration
+      ? platform.migration(config.migration, { dependsOn: snapshot ? [snapshot] : [] })
+      : undefined;
 
     const colors = {} as Record<Color, ColorDeployment<Backend>>;
     for (const color of COLORS) {
@@ -81,7 +83,10 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
       );
     }
 
-    const routing = platform.routing({ colors, traffic: config.traffic }, { dependsOn: COLORS.map((color) => gates[color]) });
+    const routing = platform.routing(
+      { colors, traffic: config.traffic },
+      { dependsOn: COLORS.map((color) => gates[color]) },
+    );
 
     this.url = pulumi.output(routing.url);
     this.primary = plan.primary;

@@ -61,55 +61,63 @@ async function runToCompletion(inputs: OneShotCommandInputs): Promise<OneShotCom
   const collect = (chunk: string) => {
     output = (output + chunk).slice(-OUTPUT_BUFFER_CHARS);
   };
-  const ended = await new Promise<{ code: number | null; signal: string | null; timedOut: boolean; killedAfterGrace: boolean }>(
-    (resolve, reject) => {
-      // detached: its own process group, so a timeout kills the whole tree (sh -c, docker, pg_dump).
-      const child = childProcess.spawn(program, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
-      child.stdout.setEncoding("utf8").on("data", collect);
-      child.stderr.setEncoding("utf8").on("data", collect);
-      let timedOut = false;
-      let killedAfterGrace = false;
-      let graceTimer: NodeJS.Timeout | undefined;
-      const killGroup = (signal: NodeJS.Signals) => {
-        try {
-          process.kill(-(child.pid as number), signal);
-        } catch {
-          // ESRCH: the group is already gone.
-        }
-      };
-      const timeoutTimer = setTimeout(() => {
-        timedOut = true;
-        killGroup("SIGTERM");
-        graceTimer = setTimeout(() => {
-          killedAfterGrace = true;
-          killGroup("SIGKILL");
-        }, KILL_GRACE_MS);
-      }, inputs.timeoutSeconds * 1000);
-      const finish = (code: number | null, signal: string | null) => resolve({ code, signal, timedOut, killedAfterGrace });
-      child.once("error", (error) => {
-        clearTimeout(timeoutTimer);
-        reject(
-          new Error(
-            `${inputs.description}: could not start ${JSON.stringify(program)}: ${error.message}. Fix: install it or put it on the PATH of the process running pulumi`,
-          ),
-        );
+  const ended = await new Promise<{
+    code: number | null;
+    signal: string | null;
+    timedOut: boolean;
+    killedAfterGrace: boolean;
+  }>((resolve, reject) => {
+    // detached: its own process group, so a timeout kills the whole tree (sh -c, docker, pg_dump).
+    const child = childProcess.spawn(program, args, {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    child.stdout.setEncoding("utf8").on("data", collect);
+    child.stderr.setEncoding("utf8").on("data", collect);
+    let timedOut = false;
+    let killedAfterGrace = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-(child.pid as number), signal);
+      } catch {
+        // ESRCH: the group is already gone.
+      }
+    };
+    const timeoutTimer = setTimeout(() => {
+      timedOut = true;
+      killGroup("SIGTERM");
+      graceTimer = setTimeout(() => {
+        killedAfterGrace = true;
+        killGroup("SIGKILL");
+      }, KILL_GRACE_MS);
+    }, inputs.timeoutSeconds * 1000);
+    const finish = (code: number | null, signal: string | null) =>
+      resolve({ code, signal, timedOut, killedAfterGrace });
+    child.once("error", (error) => {
+      clearTimeout(timeoutTimer);
+      reject(
+        new Error(
+          `${inputs.description}: could not start ${JSON.stringify(program)}: ${error.message}. Fix: install it or put it on the PATH of the process running pulumi`,
+        ),
+      );
+    });
+    // "close" waits for the output pipes; a background process that keeps them open must not hold the run, so give up waiting 1 s after exit.
+    child.once("exit", (code, signal) => {
+      clearTimeout(timeoutTimer);
+      clearTimeout(graceTimer);
+      const late = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(code, signal);
+      }, 1000);
+      child.once("close", () => {
+        clearTimeout(late);
+        finish(code, signal);
       });
-      // "close" waits for the output pipes; a background process that keeps them open must not hold the run, so give up waiting 1 s after exit.
-      child.once("exit", (code, signal) => {
-        clearTimeout(timeoutTimer);
-        clearTimeout(graceTimer);
-        const late = setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
-          finish(code, signal);
-        }, 1000);
-        child.once("close", () => {
-          clearTimeout(late);
-          finish(code, signal);
-        });
-      });
-    },
-  );
+    });
+  });
   const finishedAt = new Date();
   const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
   const outputTail = redactEnv(tailLines(output, TAIL_LINES), env);

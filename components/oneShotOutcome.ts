@@ -35,33 +35,57 @@ export function validateOneShotInputs(news: Record<string, unknown>): CheckFailu
   const known = (value: unknown) => !isUnknown(value);
   const nonEmptyString = (value: unknown) => typeof value === "string" && value.trim() !== "";
   if (known(news.description) && !nonEmptyString(news.description)) {
-    failures.push({ property: "description", reason: 'description must be a non-empty string, e.g. "snapshot api-pre-42"' });
+    failures.push({
+      property: "description",
+      reason: 'description must be a non-empty string, e.g. "snapshot api-pre-42"',
+    });
   }
   const purposes: unknown[] = Object.values(STEP_PURPOSES);
   if (news.purpose !== undefined && known(news.purpose) && !purposes.includes(news.purpose)) {
-    failures.push({ property: "purpose", reason: `purpose must be one of ${purposes.map((p) => JSON.stringify(p)).join(", ")} or absent, got ${JSON.stringify(news.purpose)}` });
+    failures.push({
+      property: "purpose",
+      reason: `purpose must be one of ${purposes.map((p) => JSON.stringify(p)).join(", ")} or absent, got ${JSON.stringify(news.purpose)}`,
+    });
   }
   if (known(news.runKey) && !nonEmptyString(news.runKey)) {
-    failures.push({ property: "runKey", reason: "runKey must be a non-empty string, e.g. the migration version; the command re-runs when it changes" });
+    failures.push({
+      property: "runKey",
+      reason: "runKey must be a non-empty string, e.g. the migration version; the command re-runs when it changes",
+    });
   }
   const command = news.command;
   if (known(command)) {
     if (!Array.isArray(command) || command.length === 0 || !nonEmptyString(command[0])) {
-      failures.push({ property: "command", reason: `command must be a non-empty argv array with a program first, got ${JSON.stringify(command)}` });
+      failures.push({
+        property: "command",
+        reason: `command must be a non-empty argv array with a program first, got ${JSON.stringify(command)}`,
+      });
     } else if (command.some((arg) => known(arg) && typeof arg !== "string")) {
-      failures.push({ property: "command", reason: "every command argument must be a string (argv is run without a shell)" });
+      failures.push({
+        property: "command",
+        reason: "every command argument must be a string (argv is run without a shell)",
+      });
     }
   }
   const timeout = news.timeoutSeconds;
-  if (known(timeout) && !(typeof timeout === "number" && Number.isInteger(timeout) && timeout >= 1 && timeout <= MAX_TIMEOUT_SECONDS)) {
-    failures.push({ property: "timeoutSeconds", reason: `timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS}, got ${JSON.stringify(timeout)}` });
+  if (
+    known(timeout) &&
+    !(typeof timeout === "number" && Number.isInteger(timeout) && timeout >= 1 && timeout <= MAX_TIMEOUT_SECONDS)
+  ) {
+    failures.push({
+      property: "timeoutSeconds",
+      reason: `timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS}, got ${JSON.stringify(timeout)}`,
+    });
   }
   const env = news.env;
   if (known(env) && env !== undefined && (typeof env !== "object" || env === null || Array.isArray(env))) {
     failures.push({ property: "env", reason: "env must be an object of NAME: value strings" });
   } else if (env && typeof env === "object") {
-    const bad = Object.entries(env).filter(([, value]) => known(value) && typeof value !== "string").map(([name]) => name);
-    if (bad.length > 0) failures.push({ property: "env", reason: `env values must be strings; not strings: ${bad.join(", ")}` });
+    const bad = Object.entries(env)
+      .filter(([, value]) => known(value) && typeof value !== "string")
+      .map(([name]) => name);
+    if (bad.length > 0)
+      failures.push({ property: "env", reason: `env values must be strings; not strings: ${bad.join(", ")}` });
   }
   return failures;
 }
@@ -97,7 +121,9 @@ export function failureMessage(outcome: RunOutcome): string {
   let what: string;
   let fix: string;
   if (outcome.timedOut) {
-    const kill = outcome.killedAfterGrace ? `did not stop on SIGTERM, killed with SIGKILL after ${KILL_GRACE_MS / 1000} s grace` : "stopped with SIGTERM";
+    const kill = outcome.killedAfterGrace
+      ? `did not stop on SIGTERM, killed with SIGKILL after ${KILL_GRACE_MS / 1000} s grace`
+      : "stopped with SIGTERM";
     what = `timed out: still running after the limit of timeoutSeconds=${outcome.timeoutSeconds} (${kill}; ran ${took})`;
     fix = "raise timeoutSeconds if the command needs longer, or find why it hangs";
   } else if (outcome.signal !== null) {
@@ -110,4 +136,3 @@ export function failureMessage(outcome: RunOutcome): string {
   const output = outcome.outputTail === "" ? "(no output)" : outcome.outputTail;
   return `${outcome.description}: ${what}. Last ${TAIL_LINES} lines of output:\n${output}\nFix: ${fix}; it re-runs because this run did not complete.`;
 }
-

@@ -22,7 +22,8 @@ export function childOptions<T extends pulumi.CustomResourceOptions>(
 function mergeDependsOn(values: readonly DependsOn[]): DependsOn {
   const parts = values.filter((value) => value !== undefined);
   const plain = (value: DependsOn): value is pulumi.Resource | pulumi.Resource[] =>
-    pulumi.Resource.isInstance(value) || (Array.isArray(value) && value.every((item) => pulumi.Resource.isInstance(item)));
+    pulumi.Resource.isInstance(value) ||
+    (Array.isArray(value) && value.every((item) => pulumi.Resource.isInstance(item)));
   if (parts.every(plain)) return parts.flatMap((part) => (Array.isArray(part) ? part : [part]));
   return pulumi
     .all(parts.map((part) => pulumi.output(part as pulumi.Input<pulumi.Input<pulumi.Resource>[]>)))

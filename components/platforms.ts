@@ -35,7 +35,10 @@ export const configSchema = z
 export type BlueGreenConfig = z.infer<typeof configSchema>;
 
 /** Each platform's own rules; a platform's required sections are present once they pass. */
-const PLATFORM_RULES: Record<PlatformName, (config: BlueGreenConfig, raw: Readonly<Record<string, unknown>>) => ConfigIssue[]> = {
+const PLATFORM_RULES: Record<
+  PlatformName,
+  (config: BlueGreenConfig, raw: Readonly<Record<string, unknown>>) => ConfigIssue[]
+> = {
   aws: awsConfigIssues,
   kubernetes: kubernetesConfigIssues,
   docker: (config) => dockerConfigIssues(config),

@@ -65,7 +65,11 @@ export function releaseRuleIssues(config: ReleaseConfig): ConfigIssue[] {
 
   const rollingBackToOlderMajor =
     config.traffic.rollback && view.majorBump && older !== undefined && config.traffic[older] > 0;
-  if (rollingBackToOlderMajor && config.migration?.reversible === false && config.database?.restoreFromSnapshot === undefined) {
+  if (
+    rollingBackToOlderMajor &&
+    config.migration?.reversible === false &&
+    config.database?.restoreFromSnapshot === undefined
+  ) {
     issues.push({
       key: "bluegreen:database.restoreFromSnapshot",
       message: `is required to roll back to ${older} (${config[older!].version}): migration ${config.migration.version} is irreversible, so the older major version cannot run on the migrated schema. Name the snapshot to restore (the plan lists it), or mark the migration reversible if it is expand-only`,

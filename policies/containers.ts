@@ -41,10 +41,14 @@ export function containersOf(type: string, props: Record<string, any>): Containe
     case TYPES.job: {
       const template = props.spec?.template ?? {};
       const labels = template.metadata?.labels ?? props.metadata?.labels ?? {};
-      const labelColor = Object.values(labels).map(colorIn).find((color) => color !== undefined);
+      const labelColor = Object.values(labels)
+        .map(colorIn)
+        .find((color) => color !== undefined);
       return (template.spec?.containers ?? []).map((c: any) => {
         // valueFrom (Secret or ConfigMap references) is the safe way; only literal values count.
-        const env = (c.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => ({ name: String(e.name), value: e.value }));
+        const env = (c.env ?? [])
+          .filter((e: any) => e.value !== undefined)
+          .map((e: any) => ({ name: String(e.name), value: e.value }));
         return view(c.name, c.image, env, labels.version ?? labels["app.kubernetes.io/version"], labelColor);
       });
     }
@@ -64,7 +68,13 @@ export function containersOf(type: string, props: Record<string, any>): Containe
   }
 }
 
-function view(container: unknown, image: unknown, env: ContainerView["env"], versionLabel: unknown, colorLabel: unknown): ContainerView {
+function view(
+  container: unknown,
+  image: unknown,
+  env: ContainerView["env"],
+  versionLabel: unknown,
+  colorLabel: unknown,
+): ContainerView {
   const envValue = (name: string) => env.find((e) => e.name === name)?.value;
   const version = envValue("APP_VERSION") ?? versionLabel;
   return {
@@ -105,7 +115,12 @@ const CREDENTIAL_VALUES: readonly (readonly [RegExp, string])[] = [
  * name rule only: a credential-like value is reported whatever its name.
  * Never quotes the value: messages end up in CI logs.
  */
-export function secretReason(name: string, value: unknown, namePattern: RegExp, allowedNames: readonly string[]): string | undefined {
+export function secretReason(
+  name: string,
+  value: unknown,
+  namePattern: RegExp,
+  allowedNames: readonly string[],
+): string | undefined {
   const credential = typeof value === "string" ? CREDENTIAL_VALUES.find(([pattern]) => pattern.test(value)) : undefined;
   if (credential) return `its value looks like ${credential[1]}`;
   return namePattern.test(name) && !allowedNames.includes(name) ? "its name says it holds a secret" : undefined;
@@ -113,7 +128,8 @@ export function secretReason(name: string, value: unknown, namePattern: RegExp, 
 
 export const noPlaintextSecrets: ResourceValidationPolicy = {
   name: "no-plaintext-secrets",
-  description: "Checks whether task and container environments are free of plaintext credentials (secret-like names, or values that look like credentials).",
+  description:
+    "Checks whether task and container environments are free of plaintext credentials (secret-like names, or values that look like credentials).",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -122,7 +138,12 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
         default: DEFAULT_SECRET_NAME_PATTERN,
         description: "Regular expression (case-insensitive) for variable names that hold secrets.",
       },
-      allowedNames: { type: "array", items: { type: "string" }, default: [], description: "Variable names that match the pattern but hold no secret (e.g. TOKEN_TTL_SECONDS)." },
+      allowedNames: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description: "Variable names that match the pattern but hold no secret (e.g. TOKEN_TTL_SECONDS).",
+      },
     },
   },
   validateResource: (args, reportViolation) => {
@@ -174,7 +195,11 @@ interface ImageRules {
 /** What is wrong with a container's image, worded to follow "must", or undefined. */
 export function imageProblem(container: ContainerView, rules: ImageRules): string | undefined {
   if (container.image === undefined) return undefined;
-  const key = container.migration ? "`bluegreen:migration.image`" : container.color ? `\`bluegreen:${container.color}.image\`` : "the image reference";
+  const key = container.migration
+    ? "`bluegreen:migration.image`"
+    : container.color
+      ? `\`bluegreen:${container.color}.image\``
+      : "the image reference";
   const subject = container.container === undefined ? "it" : `container ${container.container}`;
   if (typeof container.image !== "string" || container.image.trim() === "") {
     return `name an image: ${subject} has ${shown(container.image)}. Set ${key}.`;
@@ -187,7 +212,12 @@ export function imageProblem(container: ContainerView, rules: ImageRules): strin
   if (image.digest === undefined && rules.forbiddenTags.some((tag) => tag.toLowerCase() === image.tag!.toLowerCase())) {
     return `pin each image to a tag or digest: ${subject} uses "${container.image}", and "${image.tag}" moves with every push. ${pinFix}`;
   }
-  if (rules.requireVersionTag && container.version !== undefined && image.tag !== undefined && image.tag !== container.version) {
+  if (
+    rules.requireVersionTag &&
+    container.version !== undefined &&
+    image.tag !== undefined &&
+    image.tag !== container.version
+  ) {
     const versionKey = container.color ? `\`bluegreen:${container.color}.version\`` : "the version";
     return (
       `run the image of the version it claims: ${subject} uses "${container.image}" (tag ${image.tag}) but its version is ${container.version}. ` +
@@ -199,15 +229,22 @@ export function imageProblem(container: ContainerView, rules: ImageRules): strin
 
 export const imagesPinned: ResourceValidationPolicy = {
   name: "images-pinned",
-  description: "Checks whether container images are pinned (a tag that does not move, or a digest) and match the version each color is configured to run.",
+  description:
+    "Checks whether container images are pinned (a tag that does not move, or a digest) and match the version each color is configured to run.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
-      forbiddenTags: { type: "array", items: { type: "string" }, default: ["latest"], description: "Tags that move and so pin nothing." },
+      forbiddenTags: {
+        type: "array",
+        items: { type: "string" },
+        default: ["latest"],
+        description: "Tags that move and so pin nothing.",
+      },
       requireVersionTag: {
         type: "boolean",
         default: true,
-        description: "Whether a container's image tag must equal the version it runs (APP_VERSION env or version tag/label).",
+        description:
+          "Whether a container's image tag must equal the version it runs (APP_VERSION env or version tag/label).",
       },
     },
   },
@@ -222,7 +259,8 @@ export const imagesPinned: ResourceValidationPolicy = {
 
 export const ecsCircuitBreakerRollback: ResourceValidationPolicy = {
   name: "ecs-circuit-breaker-rollback",
-  description: "Checks whether ECS services roll back failed deployments automatically (deployment circuit breaker with rollback).",
+  description:
+    "Checks whether ECS services roll back failed deployments automatically (deployment circuit breaker with rollback).",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
     if (args.type !== TYPES.ecsService) return;

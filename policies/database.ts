@@ -58,7 +58,12 @@ export function migrationFacts(resource: ResourceView): { version?: unknown } | 
 /** Identifiers of the RDS instances this stack owns (restored copies excluded). */
 export function ownedDatabases(resources: readonly ResourceView[]): string[] {
   return resources
-    .filter((r) => r.type === TYPES.rdsInstance && r.props.snapshotIdentifier === undefined && typeof r.props.identifier === "string")
+    .filter(
+      (r) =>
+        r.type === TYPES.rdsInstance &&
+        r.props.snapshotIdentifier === undefined &&
+        typeof r.props.identifier === "string",
+    )
     .map((r) => r.props.identifier as string);
 }
 
@@ -82,7 +87,11 @@ export const migrationAfterSnapshot: StackValidationPolicy = {
     const databases = ownedDatabases(args.resources);
     for (const run of args.resources.filter((r) => migrationFacts(r) !== undefined)) {
       const snapshots = snapshotsBefore(run);
-      const report = (message: string) => reportViolation(`Migration run ${run.name} must wait for a snapshot of the database it migrates: ${message}`, run.urn);
+      const report = (message: string) =>
+        reportViolation(
+          `Migration run ${run.name} must wait for a snapshot of the database it migrates: ${message}`,
+          run.urn,
+        );
       if (snapshots.length === 0) {
         report(
           "it depends on no pre-migration snapshot, so a failed migration could not be undone. " +
@@ -90,10 +99,14 @@ export const migrationAfterSnapshot: StackValidationPolicy = {
         );
         continue;
       }
-      const copied = snapshots.map((s) => ({ name: s.name, database: snapshotFacts(s)!.database })).filter((s) => s.database !== undefined);
+      const copied = snapshots
+        .map((s) => ({ name: s.name, database: snapshotFacts(s)!.database }))
+        .filter((s) => s.database !== undefined);
       if (databases.length > 0 && copied.length > 0 && !copied.some((s) => databases.includes(s.database as string))) {
         const what = copied.map((s) => `snapshot ${s.name} copies ${shown(s.database)}`).join(", ");
-        report(`${what}, but this stack's database is ${databases.map((d) => shown(d)).join(", ")}. Snapshot the migrated database: set \`bluegreen:database.identifier\` to it.`);
+        report(
+          `${what}, but this stack's database is ${databases.map((d) => shown(d)).join(", ")}. Snapshot the migrated database: set \`bluegreen:database.identifier\` to it.`,
+        );
       }
     }
   },
@@ -101,7 +114,8 @@ export const migrationAfterSnapshot: StackValidationPolicy = {
 
 export const snapshotNamedForMigration: StackValidationPolicy = {
   name: "snapshot-named-for-migration",
-  description: "Checks whether each pre-migration snapshot is named <app>-pre-<migration version>, so every new migration version takes a new snapshot.",
+  description:
+    "Checks whether each pre-migration snapshot is named <app>-pre-<migration version>, so every new migration version takes a new snapshot.",
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
     const app = appName(args.resources);
@@ -147,12 +161,23 @@ export const databaseEncryptedPrivate: ResourceValidationPolicy = {
 
 export const databaseProductionSafeguards: ResourceValidationPolicy = {
   name: "database-production-safeguards",
-  description: "Checks whether production RDS instances have deletion protection, enough backup retention and the protect resource option.",
+  description:
+    "Checks whether production RDS instances have deletion protection, enough backup retention and the protect resource option.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
-      production: { type: "boolean", default: true, description: "Whether the stack is production; set false for staging and development stacks." },
-      minBackupRetentionDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Fewest days of automated backups." },
+      production: {
+        type: "boolean",
+        default: true,
+        description: "Whether the stack is production; set false for staging and development stacks.",
+      },
+      minBackupRetentionDays: {
+        type: "integer",
+        minimum: 1,
+        maximum: 35,
+        default: 7,
+        description: "Fewest days of automated backups.",
+      },
     },
   },
   validateResource: (args, reportViolation) => {

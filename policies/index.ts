@@ -5,13 +5,19 @@
  */
 import { PolicyPack } from "@pulumi/policy";
 import { ecsCircuitBreakerRollback, imagesPinned, noPlaintextSecrets } from "./containers";
-import { databaseEncryptedPrivate, databaseProductionSafeguards, migrationAfterSnapshot, snapshotNamedForMigration } from "./database";
+import {
+  databaseEncryptedPrivate,
+  databaseProductionSafeguards,
+  migrationAfterSnapshot,
+  snapshotNamedForMigration,
+} from "./database";
 import { kubernetesReadinessProbes, kubernetesResourceLimits } from "./kubernetes";
 import { listenerHttpsModernTls, targetGroupDeregistrationDelay, targetGroupHealthCheck } from "./loadBalancer";
 import { httpRouteBackendWeights, listenerForwardWeights, trafficRequiresPromotionGate } from "./traffic";
 
 new PolicyPack("bluegreen", {
-  description: "Release guardrails for bluegreen stacks: weighted routing, promotion gates, snapshots before migrations, databases, TLS, secrets, images.",
+  description:
+    "Release guardrails for bluegreen stacks: weighted routing, promotion gates, snapshots before migrations, databases, TLS, secrets, images.",
   policies: [
     listenerForwardWeights,
     httpRouteBackendWeights,

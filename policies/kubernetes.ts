@@ -13,7 +13,8 @@ function containers(props: Record<string, any>): { name: string; spec: Record<st
 
 export const kubernetesReadinessProbes: ResourceValidationPolicy = {
   name: "kubernetes-readiness-probes",
-  description: "Checks whether every container of a Deployment has a readiness probe, so a color gets traffic only from ready pods.",
+  description:
+    "Checks whether every container of a Deployment has a readiness probe, so a color gets traffic only from ready pods.",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
     if (args.type !== TYPES.deployment) return;
@@ -44,7 +45,10 @@ export const kubernetesResourceLimits: ResourceValidationPolicy = {
   },
   validateResource: (args, reportViolation) => {
     if (args.type !== TYPES.deployment) return;
-    const { requiredLimits } = configOf<{ requiredLimits: string[] }>(kubernetesResourceLimits.configSchema!, args.getConfig());
+    const { requiredLimits } = configOf<{ requiredLimits: string[] }>(
+      kubernetesResourceLimits.configSchema!,
+      args.getConfig(),
+    );
     for (const { name, spec } of containers(args.props)) {
       const limits = spec.resources?.limits ?? {};
       const missing = requiredLimits.filter((resource) => limits[resource] === undefined);

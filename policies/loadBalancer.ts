@@ -28,7 +28,9 @@ export function healthCheckProblems(healthCheck: Record<string, any> | undefined
   }
   const problems: string[] = [];
   if (typeof healthCheck.path !== "string" || !healthCheck.path.startsWith("/")) {
-    problems.push(`probe a health path: healthCheck.path is ${shown(healthCheck.path)}. Set \`bluegreen:app.healthPath\` (for example /healthz).`);
+    problems.push(
+      `probe a health path: healthCheck.path is ${shown(healthCheck.path)}. Set \`bluegreen:app.healthPath\` (for example /healthz).`,
+    );
   }
   if (typeof healthCheck.matcher !== "string" || healthCheck.matcher.trim() === "") {
     problems.push(
@@ -45,7 +47,9 @@ export function healthCheckProblems(healthCheck: Record<string, any> | undefined
     const effective = Number(set ?? AWS_HEALTH_CHECK_DEFAULTS[key]);
     if (effective > limit) {
       const observed = set === undefined ? `not set, so AWS uses ${effective}${unit}` : `${effective}${unit}`;
-      problems.push(`keep healthCheck.${key} at most ${limit}${unit}: it is ${observed}. Lower it (${fixIn}) or raise this policy's ${configKey}.`);
+      problems.push(
+        `keep healthCheck.${key} at most ${limit}${unit}: it is ${observed}. Lower it (${fixIn}) or raise this policy's ${configKey}.`,
+      );
     }
   }
   return problems;
@@ -53,13 +57,32 @@ export function healthCheckProblems(healthCheck: Record<string, any> | undefined
 
 export const targetGroupHealthCheck: ResourceValidationPolicy = {
   name: "target-group-health-check",
-  description: "Checks whether every target group has a health check with a path, a matcher and a bounded interval and thresholds.",
+  description:
+    "Checks whether every target group has a health check with a path, a matcher and a bounded interval and thresholds.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
-      maxIntervalSeconds: { type: "integer", minimum: 5, maximum: 300, default: 30, description: "Longest time between two health checks." },
-      maxHealthyThreshold: { type: "integer", minimum: 2, maximum: 10, default: 5, description: "Most successful checks before a target counts as healthy." },
-      maxUnhealthyThreshold: { type: "integer", minimum: 2, maximum: 10, default: 3, description: "Most failed checks before a target counts as unhealthy." },
+      maxIntervalSeconds: {
+        type: "integer",
+        minimum: 5,
+        maximum: 300,
+        default: 30,
+        description: "Longest time between two health checks.",
+      },
+      maxHealthyThreshold: {
+        type: "integer",
+        minimum: 2,
+        maximum: 10,
+        default: 5,
+        description: "Most successful checks before a target counts as healthy.",
+      },
+      maxUnhealthyThreshold: {
+        type: "integer",
+        minimum: 2,
+        maximum: 10,
+        default: 3,
+        description: "Most failed checks before a target counts as unhealthy.",
+      },
     },
   },
   validateResource: (args, reportViolation) => {
@@ -73,16 +96,26 @@ export const targetGroupHealthCheck: ResourceValidationPolicy = {
 
 export const targetGroupDeregistrationDelay: ResourceValidationPolicy = {
   name: "target-group-deregistration-delay",
-  description: "Checks whether target groups drain deregistered targets quickly, so weight shifts and rollbacks settle fast.",
+  description:
+    "Checks whether target groups drain deregistered targets quickly, so weight shifts and rollbacks settle fast.",
   enforcementLevel: "advisory",
   configSchema: {
     properties: {
-      maxSeconds: { type: "integer", minimum: 0, maximum: 3600, default: 30, description: "Longest deregistration delay (connection draining) in seconds." },
+      maxSeconds: {
+        type: "integer",
+        minimum: 0,
+        maximum: 3600,
+        default: 30,
+        description: "Longest deregistration delay (connection draining) in seconds.",
+      },
     },
   },
   validateResource: (args, reportViolation) => {
     if (args.type !== TYPES.targetGroup) return;
-    const { maxSeconds } = configOf<{ maxSeconds: number }>(targetGroupDeregistrationDelay.configSchema!, args.getConfig());
+    const { maxSeconds } = configOf<{ maxSeconds: number }>(
+      targetGroupDeregistrationDelay.configSchema!,
+      args.getConfig(),
+    );
     const set = args.props.deregistrationDelay;
     const delay = Number(set ?? AWS_DEREGISTRATION_DELAY_SECONDS);
     if (delay > maxSeconds) {
@@ -106,12 +139,22 @@ const MODERN_SSL_POLICIES = [
 
 export const listenerHttpsModernTls: ResourceValidationPolicy = {
   name: "listener-https-modern-tls",
-  description: "Checks whether the weighted (user-facing) listener serves HTTPS with a modern TLS policy in production.",
+  description:
+    "Checks whether the weighted (user-facing) listener serves HTTPS with a modern TLS policy in production.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
-      production: { type: "boolean", default: true, description: "Whether the stack is production; set false for staging and development stacks." },
-      allowedSslPolicies: { type: "array", items: { type: "string" }, default: MODERN_SSL_POLICIES, description: "ELB security policies the listener may use." },
+      production: {
+        type: "boolean",
+        default: true,
+        description: "Whether the stack is production; set false for staging and development stacks.",
+      },
+      allowedSslPolicies: {
+        type: "array",
+        items: { type: "string" },
+        default: MODERN_SSL_POLICIES,
+        description: "ELB security policies the listener may use.",
+      },
     },
   },
   validateResource: (args, reportViolation) => {

@@ -10,7 +10,6 @@ import { GATEWAY_MAX_WEIGHT, MAX_TRAFFIC_WEIGHT } from "./contracts/limits";
 import { KUBERNETES_LABELS, ROUTE_KINDS } from "./contracts/markers";
 import { TYPES, colorIn, configOf, dependencyClosure, shown } from "./shared";
 
-
 export interface ForwardEntry {
   readonly arn: unknown;
   readonly weight: unknown;
@@ -58,7 +57,8 @@ function trafficKey(color: Color | undefined): string {
 
 export const listenerForwardWeights: StackValidationPolicy = {
   name: "listener-forward-weights-valid",
-  description: "Checks whether weighted listeners forward only to this stack's target groups, with weights from 0 to 999 and at least one above 0.",
+  description:
+    "Checks whether weighted listeners forward only to this stack's target groups, with weights from 0 to 999 and at least one above 0.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -98,7 +98,9 @@ export const listenerForwardWeights: StackValidationPolicy = {
       }
       const weights = entries.map((entry) => entry.weight);
       if (weights.every((weight) => weight === 0)) {
-        report(`send traffic to at least one target group: every weight is 0, so the load balancer answers 503. Give ${trafficKey(undefined)} a weight above 0.`);
+        report(
+          `send traffic to at least one target group: every weight is 0, so the load balancer answers 503. Give ${trafficKey(undefined)} a weight above 0.`,
+        );
       }
     }
   },
@@ -106,7 +108,8 @@ export const listenerForwardWeights: StackValidationPolicy = {
 
 export const httpRouteBackendWeights: ResourceValidationPolicy = {
   name: "httproute-backend-weights-valid",
-  description: "Checks whether HTTPRoute backendRefs have weights from 0 to 1000000 and every rule sends traffic somewhere.",
+  description:
+    "Checks whether HTTPRoute backendRefs have weights from 0 to 1000000 and every rule sends traffic somewhere.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -151,18 +154,26 @@ interface RoutedColor {
 }
 
 /** What a route sends to each color; undefined when the resource routes nothing by weight. */
-function routedColors(route: PolicyResource, stack: readonly PolicyResource[]): { kind: string; routed: RoutedColor[] } | undefined {
+function routedColors(
+  route: PolicyResource,
+  stack: readonly PolicyResource[],
+): { kind: string; routed: RoutedColor[] } | undefined {
   const sum = (pairs: { color: Color | undefined; weight: unknown }[]): RoutedColor[] =>
     COLORS.map((color) => ({
       color,
-      weight: pairs.filter((p) => p.color === color && typeof p.weight === "number").reduce((total, p) => total + (p.weight as number), 0),
+      weight: pairs
+        .filter((p) => p.color === color && typeof p.weight === "number")
+        .reduce((total, p) => total + (p.weight as number), 0),
     }));
   switch (route.type) {
     case TYPES.listener: {
       const entries = forwardEntries(route.props);
       if (entries.length === 0) return undefined;
       const targetGroups = stack.filter((r) => r.type === TYPES.targetGroup);
-      const pairs = entries.map((entry) => ({ color: colorIn(resolveTargetGroup(entry.arn, targetGroups)?.props.tags?.color), weight: entry.weight }));
+      const pairs = entries.map((entry) => ({
+        color: colorIn(resolveTargetGroup(entry.arn, targetGroups)?.props.tags?.color),
+        weight: entry.weight,
+      }));
       return { kind: "Listener", routed: sum(pairs) };
     }
     case TYPES.httpRoute: {
@@ -174,7 +185,10 @@ function routedColors(route: PolicyResource, stack: readonly PolicyResource[]): 
       return { kind: "HTTPRoute", routed: sum(pairs) };
     }
     case TYPES.haproxyWeights:
-      return { kind: "HAProxy weights", routed: sum(COLORS.map((color) => ({ color, weight: route.props.weights?.[color] }))) };
+      return {
+        kind: "HAProxy weights",
+        routed: sum(COLORS.map((color) => ({ color, weight: route.props.weights?.[color] }))),
+      };
     default:
       return undefined;
   }
@@ -202,12 +216,17 @@ export const trafficRequiresPromotionGate: StackValidationPolicy = {
     },
   },
   validateStack: (args, reportViolation) => {
-    const { gateTypes } = configOf<{ gateTypes: string[] }>(trafficRequiresPromotionGate.configSchema!, args.getConfig());
+    const { gateTypes } = configOf<{ gateTypes: string[] }>(
+      trafficRequiresPromotionGate.configSchema!,
+      args.getConfig(),
+    );
     for (const route of args.resources) {
       const routing = routedColors(route, args.resources);
       if (!routing) continue;
       const gatedColors = new Set(
-        [...dependencyClosure(route)].filter((r) => gateTypes.includes(r.type)).map((gate) => colorIn(gate.props.color)),
+        [...dependencyClosure(route)]
+          .filter((r) => gateTypes.includes(r.type))
+          .map((gate) => colorIn(gate.props.color)),
       );
       for (const { color, weight } of routing.routed) {
         if (weight > 0 && !gatedColors.has(color)) {

@@ -38,10 +38,18 @@ runMain(async (argv) => {
     env.PULUMI_BACKEND_URL ??= `file://${stateDir}`;
     env.PULUMI_CONFIG_PASSPHRASE ??= LOCAL_PASSPHRASE;
   }
-  const selected = run("pulumi", ["stack", "select", "--create", stack, ...(stack === LOCAL_STACK ? ["--secrets-provider", "passphrase"] : [])], env);
+  const selected = run(
+    "pulumi",
+    ["stack", "select", "--create", stack, ...(stack === LOCAL_STACK ? ["--secrets-provider", "passphrase"] : [])],
+    env,
+  );
   if (selected !== 0) return selected;
   // Each stack's policy thresholds (e.g. staging is not judged as production).
   const policyConfig = policyConfigFile(stack);
-  const policyFlags = ["--policy-pack", POLICY_PACK_DIR, ...(policyConfig ? ["--policy-pack-config", policyConfig] : [])];
+  const policyFlags = [
+    "--policy-pack",
+    POLICY_PACK_DIR,
+    ...(policyConfig ? ["--policy-pack-config", policyConfig] : []),
+  ];
   return run("pulumi", ["up", "--stack", stack, ...policyFlags, ...upFlags], env);
 });

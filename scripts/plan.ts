@@ -20,14 +20,18 @@ function readPlanFile(file: string): Plan {
   try {
     return JSON.parse(fs.readFileSync(userPath(file), "utf8")) as Plan;
   } catch (e) {
-    throw new UsageError(`--diff ${file}: cannot read it as a plan file (${(e as Error).message}); write one with \`npm run plan -- <stack> --json ${file}\``);
+    throw new UsageError(
+      `--diff ${file}: cannot read it as a plan file (${(e as Error).message}); write one with \`npm run plan -- <stack> --json ${file}\``,
+    );
   }
 }
 
 runMain(async (argv) => {
   const command = parsePlanArgs(argv);
   if (!listStacks().includes(command.stack)) {
-    throw new UsageError(`no stack file Pulumi.${command.stack}.yaml; known stacks: ${listStacks().join(", ")}\n${usageText(PLAN_COMMAND)}`);
+    throw new UsageError(
+      `no stack file Pulumi.${command.stack}.yaml; known stacks: ${listStacks().join(", ")}\n${usageText(PLAN_COMMAND)}`,
+    );
   }
   // Read the old plan first: a wrong path should not cost a whole plan run.
   const old = command.diff === undefined ? undefined : readPlanFile(command.diff);
@@ -37,7 +41,10 @@ runMain(async (argv) => {
     fs.writeFileSync(userPath(command.json), stableStringify(plan));
     console.log(`\nPlan file written: ${command.json}`);
   }
-  if (old !== undefined) console.log(`\n${renderDiff(diffPlans(old, plan), { before: command.diff!, after: `Pulumi.${plan.stack}.yaml now` })}`);
+  if (old !== undefined)
+    console.log(
+      `\n${renderDiff(diffPlans(old, plan), { before: command.diff!, after: `Pulumi.${plan.stack}.yaml now` })}`,
+    );
   const blocked = blockingLine(plan);
   if (blocked === undefined) return EXIT.ok.code;
   console.error(`\n${blocked}`);

@@ -10,7 +10,8 @@ import { renderStatus, statusFromOutputs } from "../tooling/status/view";
 runMain(async (argv) => {
   const { stack, offline } = parseStatusArgs(argv);
   if (offline) {
-    if (!listStacks().includes(stack)) throw new UsageError(`no stack file Pulumi.${stack}.yaml; known stacks: ${listStacks().join(", ")}`);
+    if (!listStacks().includes(stack))
+      throw new UsageError(`no stack file Pulumi.${stack}.yaml; known stacks: ${listStacks().join(", ")}`);
     const run = await runProgram(stack);
     const source = `offline, from Pulumi.${stack}.yaml: what \`pulumi up\` would set, not what runs`;
     console.log(renderStatus(statusFromOutputs(stack, source, run.outputs)));

@@ -2,4 +2,6 @@
 import { writePackContracts } from "../tooling/build/packContracts";
 
 const written = writePackContracts();
-console.log(written.length === 0 ? "policies/contracts/ is up to date" : `wrote policies/contracts/: ${written.join(", ")}`);
+console.log(
+  written.length === 0 ? "policies/contracts/ is up to date" : `wrote policies/contracts/: ${written.join(", ")}`,
+);

@@ -35,8 +35,12 @@ describe("parseConfig", () => {
   it("moves production traffic in steps of at most 25 points unless the stack says otherwise", () => {
     const production = { ...baseConfig(), "bluegreen:environment": "production" };
     expect(parseConfig(production, "prod").gate.maxStep).toBe(PRODUCTION_MAX_STEP);
-    expect(parseConfig({ ...production, "bluegreen:gate": JSON.stringify({ maxStep: 40 }) }, "prod").gate.maxStep).toBe(40);
-    expect(parseConfig({ ...production, "bluegreen:gate": JSON.stringify({ intervalMs: 500 }) }, "prod").gate).toMatchObject({ maxStep: 25, intervalMs: 500 });
+    expect(parseConfig({ ...production, "bluegreen:gate": JSON.stringify({ maxStep: 40 }) }, "prod").gate.maxStep).toBe(
+      40,
+    );
+    expect(
+      parseConfig({ ...production, "bluegreen:gate": JSON.stringify({ intervalMs: 500 }) }, "prod").gate,
+    ).toMatchObject({ maxStep: 25, intervalMs: 500 });
     expect(parseConfig({ ...baseConfig(), "bluegreen:environment": "staging" }, "staging").gate.maxStep).toBe(100);
   });
 
@@ -57,8 +61,12 @@ describe("parseConfig", () => {
       "bluegreen:trafic",
     ]);
     expect(error.message).toContain("Pulumi.staging.yaml has 4 configuration problems; nothing was deployed:");
-    expect(error.message).toContain('bluegreen:blue.version: must be an exact semver version such as 1.4.2 (no range, no leading \'v\') (got "1.4")');
-    expect(error.message).toContain("bluegreen:traffic.blue: must be from 0 to 999 (the ALB limit per target group) (got 1200)");
+    expect(error.message).toContain(
+      "bluegreen:blue.version: must be an exact semver version such as 1.4.2 (no range, no leading 'v') (got \"1.4\")",
+    );
+    expect(error.message).toContain(
+      "bluegreen:traffic.blue: must be from 0 to 999 (the ALB limit per target group) (got 1200)",
+    );
     expect(error.message).toContain("bluegreen:traffic.green: must be a whole number (got 2.5)");
     expect(error.message).toContain("bluegreen:trafic: is not a known setting");
     expect(error.message).toContain("Fix each key in Pulumi.staging.yaml");
@@ -66,13 +74,17 @@ describe("parseConfig", () => {
 
   it("rejects a split where no color gets traffic", () => {
     const error = issuesOf({ ...baseConfig(), "bluegreen:traffic": JSON.stringify({ blue: 0, green: 0 }) });
-    expect(error.issues).toEqual([{ key: "bluegreen:traffic.green", message: expect.stringContaining("at least one color needs a weight above 0") }]);
+    expect(error.issues).toEqual([
+      { key: "bluegreen:traffic.green", message: expect.stringContaining("at least one color needs a weight above 0") },
+    ]);
   });
 
   it("names missing required keys", () => {
     const { "bluegreen:green": _green, ...withoutGreen } = baseConfig();
     const error = issuesOf(withoutGreen);
-    expect(error.issues).toEqual([{ key: "bluegreen:green", message: "is required (object); add it to the stack file" }]);
+    expect(error.issues).toEqual([
+      { key: "bluegreen:green", message: "is required (object); add it to the stack file" },
+    ]);
   });
 
   it("requires what the aws platform needs, including aws:region and a reachable gate", () => {
@@ -96,11 +108,17 @@ describe("parseConfig", () => {
       "bluegreen:listener": JSON.stringify({ testIngressCidrs: ["10.0.0.0/8"] }),
       "bluegreen:network": JSON.stringify({ vpcId: "vpc-0abc", publicSubnetIds: ["subnet-01"] }),
     });
-    expect(error.issues.map((i) => i.key)).toEqual(["bluegreen:network.publicSubnetIds", "bluegreen:network.privateSubnetIds"]);
+    expect(error.issues.map((i) => i.key)).toEqual([
+      "bluegreen:network.publicSubnetIds",
+      "bluegreen:network.privateSubnetIds",
+    ]);
   });
 
   it("embeds the gate settings' own validation under bluegreen:gate", () => {
-    const error = issuesOf({ ...baseConfig(), "bluegreen:gate": JSON.stringify({ requestTimeoutMs: 5000, deadlineSeconds: 2 }) });
+    const error = issuesOf({
+      ...baseConfig(),
+      "bluegreen:gate": JSON.stringify({ requestTimeoutMs: 5000, deadlineSeconds: 2 }),
+    });
     expect(error.issues[0].key).toBe("bluegreen:gate.requestTimeoutMs");
   });
 

@@ -13,7 +13,8 @@ import { PROJECT_DIR } from "../tooling/paths";
 const TREE: Record<string, string> = {
   "components/kubernetes/index.ts": 'import { aws } from "../aws";\nexport const k = aws;\n',
   "components/aws/index.ts": "export const aws = 1;\n",
-  "components/release.ts": 'import { aws } from "./aws";\nimport { paths } from "../tooling/paths";\nexport const r = aws + paths;\n',
+  "components/release.ts":
+    'import { aws } from "./aws";\nimport { paths } from "../tooling/paths";\nexport const r = aws + paths;\n',
   "components/a.ts": 'import type { B } from "./b";\nexport type A = B;\n',
   "components/b.ts": 'import type { A } from "./a";\nexport type B = A | 1;\n',
   "tooling/paths.ts": 'import { kit } from "../testkit/kit";\nexport const paths = kit;\n',
@@ -34,7 +35,11 @@ describe("the import-graph rules", () => {
     const config = path.join(PROJECT_DIR, ".dependency-cruiser.cjs");
     const bin = path.join(PROJECT_DIR, "node_modules", ".bin", "depcruise");
     try {
-      execFileSync(bin, ["components", "tooling", "policies", "testkit", "--config", config, "--output-type", "err"], { cwd: dir, encoding: "utf8", stdio: "pipe" });
+      execFileSync(bin, ["components", "tooling", "policies", "testkit", "--config", config, "--output-type", "err"], {
+        cwd: dir,
+        encoding: "utf8",
+        stdio: "pipe",
+      });
       report = "";
     } catch (e) {
       // Without colours and line breaks: a cycle is printed over several lines.

@@ -15,13 +15,27 @@ import { providerFailure } from "../testkit/providerFailure";
 import { ProviderHost, serializeProvider } from "../testkit/providerHost";
 
 const TYPE = DYNAMIC_TYPES.oneShotCommand.token;
-const VALID = { description: "snapshot api-pre-42", command: ["true"], env: { A: "b" } as Record<string, string>, timeoutSeconds: 60, runKey: "42" };
+const VALID = {
+  description: "snapshot api-pre-42",
+  command: ["true"],
+  env: { A: "b" } as Record<string, string>,
+  timeoutSeconds: 60,
+  runKey: "42",
+};
 
 describe("OneShotCommand pure decisions", () => {
   it("accepts valid inputs, and values unknown during preview", () => {
     const unknown = require("@pulumi/pulumi/runtime/rpc").unknownValue;
     expect(validateOneShotInputs(VALID)).toEqual([]);
-    expect(validateOneShotInputs({ description: unknown, command: unknown, env: unknown, timeoutSeconds: unknown, runKey: unknown })).toEqual([]);
+    expect(
+      validateOneShotInputs({
+        description: unknown,
+        command: unknown,
+        env: unknown,
+        timeoutSeconds: unknown,
+        runKey: unknown,
+      }),
+    ).toEqual([]);
     expect(validateOneShotInputs({ ...VALID, command: ["psql", unknown], env: { PGPASSWORD: unknown } })).toEqual([]);
   });
 
@@ -34,11 +48,17 @@ describe("OneShotCommand pure decisions", () => {
     ]);
     for (const timeoutSeconds of [0, 86_401, 1.5, "60"]) {
       expect(validateOneShotInputs({ ...VALID, timeoutSeconds })).toEqual([
-        { property: "timeoutSeconds", reason: `timeoutSeconds must be a whole number from 1 to 86400, got ${JSON.stringify(timeoutSeconds)}` },
+        {
+          property: "timeoutSeconds",
+          reason: `timeoutSeconds must be a whole number from 1 to 86400, got ${JSON.stringify(timeoutSeconds)}`,
+        },
       ]);
     }
     expect(validateOneShotInputs({ ...VALID, timeoutSeconds: 86_400 })).toEqual([]);
-    expect(validateOneShotInputs({ ...VALID, description: " ", runKey: "" }).map((f) => f.property)).toEqual(["description", "runKey"]);
+    expect(validateOneShotInputs({ ...VALID, description: " ", runKey: "" }).map((f) => f.property)).toEqual([
+      "description",
+      "runKey",
+    ]);
     expect(validateOneShotInputs({ ...VALID, env: { PGPORT: 5432 } })).toEqual([
       { property: "env", reason: "env values must be strings; not strings: PGPORT" },
     ]);
@@ -62,12 +82,23 @@ describe("OneShotCommand pure decisions", () => {
   });
 
   it("words each failure with the observed outcome, the limit and the fix", () => {
-    const base = { description: "migrate 43", exitCode: null, signal: null, timedOut: false, killedAfterGrace: false, timeoutSeconds: 60, durationMs: 1234, outputTail: "ERROR: boom" };
+    const base = {
+      description: "migrate 43",
+      exitCode: null,
+      signal: null,
+      timedOut: false,
+      killedAfterGrace: false,
+      timeoutSeconds: 60,
+      durationMs: 1234,
+      outputTail: "ERROR: boom",
+    };
     expect(failureMessage({ ...base, exitCode: 3 })).toBe(
       "migrate 43: exited with code 3 (expected 0) after 1.2 s. Last 20 lines of output:\nERROR: boom\n" +
         "Fix: fix the cause shown in the output and run `pulumi up` again; it re-runs because this run did not complete.",
     );
-    expect(failureMessage({ ...base, signal: "SIGKILL", outputTail: "" })).toContain("migrate 43: was killed by signal SIGKILL after 1.2 s. Last 20 lines of output:\n(no output)\n");
+    expect(failureMessage({ ...base, signal: "SIGKILL", outputTail: "" })).toContain(
+      "migrate 43: was killed by signal SIGKILL after 1.2 s. Last 20 lines of output:\n(no output)\n",
+    );
     expect(failureMessage({ ...base, timedOut: true, signal: "SIGTERM", durationMs: 60_010 })).toContain(
       "migrate 43: timed out: still running after the limit of timeoutSeconds=60 (stopped with SIGTERM; ran 60.0 s)",
     );
@@ -107,21 +138,54 @@ describe("OneShotCommand through the real dynamic-provider host", () => {
 
   it("diffs to no change for the same runKey and command, and to an in-place update otherwise", async () => {
     const olds = { ...VALID, exitCode: 0 };
-    expect(await host.diff(TYPE, text, "id", olds, { ...VALID, description: "renamed", env: { A: "rotated" }, timeoutSeconds: 5 })).toEqual({
+    expect(
+      await host.diff(TYPE, text, "id", olds, {
+        ...VALID,
+        description: "renamed",
+        env: { A: "rotated" },
+        timeoutSeconds: 5,
+      }),
+    ).toEqual({
       changes: "none",
       replaces: [],
       deleteBeforeReplace: false,
     });
-    expect(await host.diff(TYPE, text, "id", olds, { ...VALID, runKey: "43" })).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
-    expect(await host.diff(TYPE, text, "id", olds, { ...VALID, command: ["false"] })).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+    expect(await host.diff(TYPE, text, "id", olds, { ...VALID, runKey: "43" })).toEqual({
+      changes: "some",
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(await host.diff(TYPE, text, "id", olds, { ...VALID, command: ["false"] })).toEqual({
+      changes: "some",
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
 
   it("GIVEN a secret in env WHEN the command echoes it THEN it ran with it, and outs hold neither env nor the value", async () => {
     const secret = "s3cr3t-token-value";
-    const { id, outs } = await host.create(TYPE, text, props({ command: ["sh", "-c", 'echo "token=$TOKEN"; echo done >&2'], env: { TOKEN: secret } }));
+    const { id, outs } = await host.create(
+      TYPE,
+      text,
+      props({ command: ["sh", "-c", 'echo "token=$TOKEN"; echo done >&2'], env: { TOKEN: secret } }),
+    );
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(Object.keys(outs).sort()).toEqual(["command", "description", "durationMs", "exitCode", "finishedAt", "outputTail", "runKey", "startedAt"]);
-    expect(outs).toMatchObject({ description: "snapshot api-pre-42", runKey: "42", exitCode: 0, outputTail: "token=<env:TOKEN>\ndone" });
+    expect(Object.keys(outs).sort()).toEqual([
+      "command",
+      "description",
+      "durationMs",
+      "exitCode",
+      "finishedAt",
+      "outputTail",
+      "runKey",
+      "startedAt",
+    ]);
+    expect(outs).toMatchObject({
+      description: "snapshot api-pre-42",
+      runKey: "42",
+      exitCode: 0,
+      outputTail: "token=<env:TOKEN>\ndone",
+    });
     expect(outs.command).toEqual(["sh", "-c", 'echo "token=$TOKEN"; echo done >&2']);
     expect(Date.parse(outs.finishedAt as string) - Date.parse(outs.startedAt as string)).toBeGreaterThanOrEqual(0);
     expect(JSON.stringify(outs)).not.toContain(secret);
@@ -139,9 +203,13 @@ describe("OneShotCommand through the real dynamic-provider host", () => {
 
   it("GIVEN a non-zero exit THEN the error carries description, exit code, duration and the last 20 lines", async () => {
     const script = 'for i in $(seq 1 30); do echo "line $i"; done; echo "fatal: disk full" >&2; exit 7';
-    const error = await providerFailure(host.create(TYPE, text, props({ description: "migrate 43", command: ["sh", "-c", script] })));
+    const error = await providerFailure(
+      host.create(TYPE, text, props({ description: "migrate 43", command: ["sh", "-c", script] })),
+    );
     const lastLines = [...Array.from({ length: 19 }, (_, i) => `line ${i + 12}`), "fatal: disk full"].join("\n");
-    expect(error.details).toMatch(/^migrate 43: exited with code 7 \(expected 0\) after \d+\.\d s\. Last 20 lines of output:\n/);
+    expect(error.details).toMatch(
+      /^migrate 43: exited with code 7 \(expected 0\) after \d+\.\d s\. Last 20 lines of output:\n/,
+    );
     expect(error.details).toContain(`output:\n${lastLines}\nFix: `);
   });
 
@@ -152,17 +220,25 @@ describe("OneShotCommand through the real dynamic-provider host", () => {
 
   it("GIVEN a program that does not exist THEN the error says it could not start it", async () => {
     const error = await providerFailure(host.create(TYPE, text, props({ command: ["/nonexistent/migrate"] })));
-    expect(error.details).toContain('snapshot api-pre-42: could not start "/nonexistent/migrate": spawn /nonexistent/migrate ENOENT');
+    expect(error.details).toContain(
+      'snapshot api-pre-42: could not start "/nonexistent/migrate": spawn /nonexistent/migrate ENOENT',
+    );
   });
 
   it("GIVEN a command that outlives timeoutSeconds THEN its whole process group is stopped with SIGTERM and the error comes at the limit", async () => {
     const pidFile = join(dir, "sleeper.pid");
     const started = Date.now();
     const error = await providerFailure(
-      host.create(TYPE, text, props({ command: ["sh", "-c", `echo $$ > '${pidFile}'; sleep 30 & wait`], timeoutSeconds: 1 })),
+      host.create(
+        TYPE,
+        text,
+        props({ command: ["sh", "-c", `echo $$ > '${pidFile}'; sleep 30 & wait`], timeoutSeconds: 1 }),
+      ),
     );
     const elapsed = Date.now() - started;
-    expect(error.details).toContain("timed out: still running after the limit of timeoutSeconds=1 (stopped with SIGTERM; ran 1.");
+    expect(error.details).toContain(
+      "timed out: still running after the limit of timeoutSeconds=1 (stopped with SIGTERM; ran 1.",
+    );
     expect(elapsed).toBeGreaterThanOrEqual(1000);
     expect(elapsed).toBeLessThan(2500);
     const pid = Number(readFileSync(pidFile, "utf8"));
@@ -173,7 +249,9 @@ describe("OneShotCommand through the real dynamic-provider host", () => {
 
   it("GIVEN a command that ignores SIGTERM THEN it is killed with SIGKILL after the 5 s grace", async () => {
     const started = Date.now();
-    const error = await providerFailure(host.create(TYPE, text, props({ command: ["sh", "-c", "trap '' TERM; sleep 30"], timeoutSeconds: 1 })));
+    const error = await providerFailure(
+      host.create(TYPE, text, props({ command: ["sh", "-c", "trap '' TERM; sleep 30"], timeoutSeconds: 1 })),
+    );
     const elapsed = Date.now() - started;
     expect(error.details).toContain("did not stop on SIGTERM, killed with SIGKILL after 5 s grace");
     expect(elapsed).toBeGreaterThanOrEqual(6000);
@@ -196,14 +274,30 @@ describe("OneShotCommand resource", () => {
       "test",
       true,
     );
-    const run = new OneShotCommand("snap", { description: "snapshot api-pre-42", command: ["true"], env: { PGPASSWORD: "pw" }, timeoutSeconds: 60, runKey: "42" });
+    const run = new OneShotCommand("snap", {
+      description: "snapshot api-pre-42",
+      command: ["true"],
+      env: { PGPASSWORD: "pw" },
+      timeoutSeconds: 60,
+      runKey: "42",
+    });
     const exitCode = await new Promise((resolve) => run.exitCode.apply(resolve));
     expect(exitCode).toBe(0);
     expect(registered.map((r) => r.type)).toEqual([TYPE]);
-    expect(Object.keys(registered[0].inputs).sort()).toEqual(["__provider", "command", "description", "env", "runKey", "timeoutSeconds"]);
+    expect(Object.keys(registered[0].inputs).sort()).toEqual([
+      "__provider",
+      "command",
+      "description",
+      "env",
+      "runKey",
+      "timeoutSeconds",
+    ]);
     // The engine receives env wrapped as a secret, so it is encrypted in state.
     const rpc = require("@pulumi/pulumi/runtime/rpc");
-    expect(registered[0].inputs.env).toEqual({ [rpc.specialSigKey]: rpc.specialSecretSig, value: { PGPASSWORD: "pw" } });
+    expect(registered[0].inputs.env).toEqual({
+      [rpc.specialSigKey]: rpc.specialSecretSig,
+      value: { PGPASSWORD: "pw" },
+    });
   });
 });
 

@@ -23,16 +23,30 @@ function rejected(overrides: Record<string, unknown>): string[] {
 describe("releaseView", () => {
   it("calls the color with the newer version the candidate", () => {
     expect(releaseView(config())).toEqual({ candidate: "green", stable: "blue", majorBump: false });
-    expect(releaseView(config({ "bluegreen:blue": { version: "2.0.0", image: "api:2.0.0" }, "bluegreen:migration": { version: "7", image: "m:1", command: ["m"] } }))).toEqual({
+    expect(
+      releaseView(
+        config({
+          "bluegreen:blue": { version: "2.0.0", image: "api:2.0.0" },
+          "bluegreen:migration": { version: "7", image: "m:1", command: ["m"] },
+        }),
+      ),
+    ).toEqual({
       candidate: "blue",
       stable: "green",
       majorBump: true,
     });
-    expect(releaseView(config({ "bluegreen:green": { version: "1.4.2", image: "api:1.4.2" } })).candidate).toBeUndefined();
+    expect(
+      releaseView(config({ "bluegreen:green": { version: "1.4.2", image: "api:1.4.2" } })).candidate,
+    ).toBeUndefined();
   });
 
   it("orders prereleases by semver, not by text", () => {
-    const view = releaseView(config({ "bluegreen:blue": { version: "1.5.0-rc.10", image: "a:rc10" }, "bluegreen:green": { version: "1.5.0-rc.9", image: "a:rc9" } }));
+    const view = releaseView(
+      config({
+        "bluegreen:blue": { version: "1.5.0-rc.10", image: "a:rc10" },
+        "bluegreen:green": { version: "1.5.0-rc.9", image: "a:rc9" },
+      }),
+    );
     expect(view.candidate).toBe("blue");
   });
 });
@@ -55,10 +69,19 @@ describe("releaseRuleIssues", () => {
       "bluegreen:traffic": { blue: 100, green: 0, rollback: true },
     };
     expect(rejected(rollback)).toEqual([
-      expect.stringMatching(/^bluegreen:database\.restoreFromSnapshot: is required to roll back to blue \(1\.4\.2\): migration 42 is irreversible/),
+      expect.stringMatching(
+        /^bluegreen:database\.restoreFromSnapshot: is required to roll back to blue \(1\.4\.2\): migration 42 is irreversible/,
+      ),
     ]);
-    expect(rejected({ ...rollback, "bluegreen:database": { mode: "existing", identifier: "api-db", restoreFromSnapshot: "api-pre-42" } })).toEqual([]);
-    expect(rejected({ ...rollback, "bluegreen:migration": { ...rollback["bluegreen:migration"], reversible: true } })).toEqual([]);
+    expect(
+      rejected({
+        ...rollback,
+        "bluegreen:database": { mode: "existing", identifier: "api-db", restoreFromSnapshot: "api-pre-42" },
+      }),
+    ).toEqual([]);
+    expect(
+      rejected({ ...rollback, "bluegreen:migration": { ...rollback["bluegreen:migration"], reversible: true } }),
+    ).toEqual([]);
   });
 
   it("refuses traffic to a color with no tasks", () => {

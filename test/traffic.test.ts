@@ -25,7 +25,9 @@ describe("trafficPlan", () => {
 
   it("rejects weights no router accepts", () => {
     expect(() => trafficPlan({ blue: 0, green: 0 })).toThrow("at least one color needs a weight above 0");
-    expect(() => trafficPlan({ blue: 1.5, green: 0 })).toThrow("weights must be whole numbers >= 0 (got blue=1.5, green=0)");
+    expect(() => trafficPlan({ blue: 1.5, green: 0 })).toThrow(
+      "weights must be whole numbers >= 0 (got blue=1.5, green=0)",
+    );
   });
 });
 
@@ -38,7 +40,10 @@ describe("trafficChanges", () => {
   });
 
   it("sees a rescale with the same shares as unchanged", () => {
-    expect(trafficChanges({ blue: 9, green: 1 }, { blue: 900, green: 100 }).map((c) => c.change)).toEqual(["unchanged", "unchanged"]);
+    expect(trafficChanges({ blue: 9, green: 1 }, { blue: 900, green: 100 }).map((c) => c.change)).toEqual([
+      "unchanged",
+      "unchanged",
+    ]);
   });
 
   it("formats a split for humans", () => {

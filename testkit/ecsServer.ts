@@ -56,7 +56,10 @@ interface TaskState {
 }
 
 class EcsError extends Error {
-  constructor(readonly type: string, message: string) {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -67,7 +70,10 @@ export class EcsServer {
   private readonly tasks = new Map<string, TaskState>();
   private readonly tokens = new Map<string, { arn: string; params: string }>();
 
-  private constructor(private readonly server: Server, readonly region: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly region: string,
+  ) {}
 
   static async start(region = "us-east-1"): Promise<EcsServer> {
     // Assigned once the HTTP server (whose handler uses it) exists.
@@ -90,7 +96,10 @@ export class EcsServer {
           status = e.type === "ServerException" ? 500 : 400;
           payload = { __type: e.type, message: e.message };
         }
-        res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomBytes(8).toString("hex") });
+        res.writeHead(status, {
+          "content-type": "application/x-amz-json-1.1",
+          "x-amzn-requestid": randomBytes(8).toString("hex"),
+        });
         res.end(JSON.stringify(payload));
       });
     });
@@ -150,7 +159,10 @@ export class EcsServer {
     const previous = clientToken === undefined ? undefined : this.tokens.get(tokenKey);
     if (previous) {
       if (previous.params !== params) {
-        throw new EcsError("ConflictException", "The specified client token has already been used with different parameters.");
+        throw new EcsError(
+          "ConflictException",
+          "The specified client token has already been used with different parameters.",
+        );
       }
       return { tasks: [this.view(this.tasks.get(previous.arn)!)], failures: [] };
     }
@@ -184,7 +196,8 @@ export class EcsServer {
 
   private stopTask(body: any): unknown {
     const task = this.tasks.get(body.task);
-    if (task === undefined) throw new EcsError("InvalidParameterException", `The referenced task was not found: ${body.task}`);
+    if (task === undefined)
+      throw new EcsError("InvalidParameterException", `The referenced task was not found: ${body.task}`);
     task.stoppedBy = String(body.reason ?? "");
     task.stoppedAt ??= Date.now() / 1000;
     return { task: this.view(task) };
@@ -207,7 +220,13 @@ export class EcsServer {
     const stopped = status === "STOPPED";
     const stoppedByUser = task.stoppedBy !== undefined;
     // A container stopped by StopTask gets SIGTERM/SIGKILL: exit 137 if it had started.
-    const exitCode = stoppedByUser ? (task.startedAt !== undefined ? 137 : undefined) : stopped ? task.play.exitCode : undefined;
+    const exitCode = stoppedByUser
+      ? task.startedAt !== undefined
+        ? 137
+        : undefined
+      : stopped
+        ? task.play.exitCode
+        : undefined;
     return {
       taskArn: task.arn,
       clusterArn: `arn:aws:ecs:${this.region}:${ACCOUNT}:cluster/${task.cluster.slice(task.cluster.lastIndexOf("/") + 1)}`,

@@ -110,7 +110,9 @@ export async function startFaultServer(): Promise<FaultServer> {
         res.writeHead(302, { location: req.url });
         return res.end();
       case "/degrading":
-        return nth(req) <= param("ok", 3) ? json(res, 200, HEALTHY) : json(res, 503, JSON.stringify({ status: "unhealthy" }));
+        return nth(req) <= param("ok", 3)
+          ? json(res, 200, HEALTHY)
+          : json(res, 503, JSON.stringify({ status: "unhealthy" }));
       case "/api/v1/query":
         return prometheus(res, url.searchParams.get("query") ?? "");
       default:
@@ -121,15 +123,23 @@ export async function startFaultServer(): Promise<FaultServer> {
   const prometheus = (res: ServerResponse, query: string) => {
     queries.push(query);
     const vector = (value: string) =>
-      JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [1700000000, value] }] } });
+      JSON.stringify({
+        status: "success",
+        data: { resultType: "vector", result: [{ metric: {}, value: [1700000000, value] }] },
+      });
     if (query.includes("broken")) {
       return json(res, 503, JSON.stringify({ status: "error", errorType: "unavailable", error: "storage is down" }));
     }
-    if (query.includes("empty")) return json(res, 200, JSON.stringify({ status: "success", data: { resultType: "vector", result: [] } }));
+    if (query.includes("empty"))
+      return json(res, 200, JSON.stringify({ status: "success", data: { resultType: "vector", result: [] } }));
     if (query.includes("nan")) return json(res, 200, vector("NaN"));
     if (query.includes("high")) return json(res, 200, vector("0.2"));
     if (query.includes("low")) return json(res, 200, vector("0.001"));
-    return json(res, 400, JSON.stringify({ status: "error", errorType: "bad_data", error: `unknown stub query ${query}` }));
+    return json(
+      res,
+      400,
+      JSON.stringify({ status: "error", errorType: "bad_data", error: `unknown stub query ${query}` }),
+    );
   };
 
   server.on("connection", (socket: Socket) => {

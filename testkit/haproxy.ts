@@ -56,7 +56,8 @@ export async function serverStates(admin: Endpoint, backend: string): Promise<Re
       states[f[3] as Color] = { opState: Number(f[5]), weight: Number(f[7]) };
     }
   }
-  if (!states.blue || !states.green) throw new Error(`no blue/green servers in "show servers state ${backend}": ${answer}`);
+  if (!states.blue || !states.green)
+    throw new Error(`no blue/green servers in "show servers state ${backend}": ${answer}`);
   return states as Record<Color, ServerState>;
 }
 
@@ -74,7 +75,9 @@ export async function startHaproxy(spec: HaproxySpec): Promise<Haproxy> {
   const dir = await mkdtemp(join(tmpdir(), "bluegreen-haproxy-"));
   const configPath = join(dir, "haproxy.cfg");
   await writeFile(configPath, renderHaproxyConfig(spec));
-  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(HAPROXY_BIN, ["-f", configPath, "-db"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(HAPROXY_BIN, ["-f", configPath, "-db"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const output: string[] = [];
   child.stdout.on("data", (c: Buffer) => output.push(c.toString()));
   child.stderr.on("data", (c: Buffer) => output.push(c.toString()));
@@ -98,7 +101,9 @@ export async function startHaproxy(spec: HaproxySpec): Promise<Haproxy> {
     if (states && states.blue.opState === 2 && states.green.opState === 2) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`haproxy not ready within ${READY_TIMEOUT_MS} ms (servers: ${JSON.stringify(states)}): ${output.join("")}`);
+      throw new Error(
+        `haproxy not ready within ${READY_TIMEOUT_MS} ms (servers: ${JSON.stringify(states)}): ${output.join("")}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -127,7 +132,10 @@ export async function startRouter(weights: ServerWeights, app = "api", healthPat
       bind: { address: "127.0.0.1", port: bindPort },
       admin: { address: "127.0.0.1", port: adminPort },
       healthPath,
-      servers: { blue: { ...backends.blue, weight: weights.blue }, green: { ...backends.green, weight: weights.green } },
+      servers: {
+        blue: { ...backends.blue, weight: weights.blue },
+        green: { ...backends.green, weight: weights.green },
+      },
     };
     const haproxy = await startHaproxy(spec);
     return {
@@ -163,9 +171,17 @@ const VISIBILITY_DEADLINE_MS = 5_000;
  * lost all weight has served none of the last VANISH_STREAK probes (measured
  * to the first probe of that streak). Probes are sequential GETs.
  */
-export async function visibilityMs(url: string, agent: http.Agent, prev: ServerWeights, next: ServerWeights): Promise<{ ms: number; failures: number }> {
+export async function visibilityMs(
+  url: string,
+  agent: http.Agent,
+  prev: ServerWeights,
+  next: ServerWeights,
+): Promise<{ ms: number; failures: number }> {
   const { appear, vanish } = visibleChanges(prev, next);
-  if (appear.length + vanish.length === 0) throw new Error(`weights ${JSON.stringify(prev)} -> ${JSON.stringify(next)} switch no color on or off; nothing to observe`);
+  if (appear.length + vanish.length === 0)
+    throw new Error(
+      `weights ${JSON.stringify(prev)} -> ${JSON.stringify(next)} switch no color on or off; nothing to observe`,
+    );
   const start = performance.now();
   const appearedAt = new Map<Color, number>();
   let cleanSince: number | undefined;
@@ -185,7 +201,9 @@ export async function visibilityMs(url: string, agent: http.Agent, prev: ServerW
       return { ms: Math.max(0, ...appearedAt.values(), vanish.length > 0 ? cleanSince! : 0), failures };
     }
     if (at > VISIBILITY_DEADLINE_MS) {
-      throw new Error(`traffic did not show ${JSON.stringify(prev)} -> ${JSON.stringify(next)} within ${VISIBILITY_DEADLINE_MS} ms`);
+      throw new Error(
+        `traffic did not show ${JSON.stringify(prev)} -> ${JSON.stringify(next)} within ${VISIBILITY_DEADLINE_MS} ms`,
+      );
     }
   }
 }
@@ -242,7 +260,12 @@ export interface ShiftOptions {
  */
 export async function shiftUnderLoad(opts: ShiftOptions): Promise<ShiftRun> {
   const autocannon = require("autocannon");
-  const instance: AutocannonInstance = autocannon({ url: opts.router.url, connections: opts.connections, amount: opts.requests, timeout: 5 });
+  const instance: AutocannonInstance = autocannon({
+    url: opts.router.url,
+    connections: opts.connections,
+    amount: opts.requests,
+    timeout: 5,
+  });
   let responses = 0;
   let finished = false;
   instance.on("response", () => responses++);

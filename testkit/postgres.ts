@@ -98,7 +98,11 @@ function freePort(): Promise<number> {
 }
 
 function newestPostgresBin(root = "/usr/lib/postgresql"): string {
-  const majors = existsSync(root) ? readdirSync(root).filter((entry) => /^\d+$/.test(entry)).map(Number) : [];
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((entry) => /^\d+$/.test(entry))
+        .map(Number)
+    : [];
   if (majors.length === 0) {
     throw new Error(`no PostgreSQL server under ${root}: install Debian's postgresql package (.ci/run does)`);
   }

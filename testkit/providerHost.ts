@@ -38,7 +38,11 @@ export interface CreateResult {
 
 /** A failed gRPC call, carrying the provider's own error message. */
 export class ProviderCallError extends Error {
-  constructor(readonly method: string, readonly details: string, readonly code: number) {
+  constructor(
+    readonly method: string,
+    readonly details: string,
+    readonly code: number,
+  ) {
     super(`${method} failed: ${details}`);
   }
 }

@@ -34,33 +34,63 @@ export class ServiceCluster extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.awsCluster, name, {}, opts);
     const parent = childOptions(this, opts.dependsOn);
-    const cluster = new aws.ecs.Cluster(childName(name, "cluster"), {
-      settings: [{ name: "containerInsights", value: "enabled" }],
-    }, parent);
-    const logs = new aws.cloudwatch.LogGroup(childName(name, "logs"), { retentionInDays: args.logRetentionDays ?? 30 }, parent);
-    const role = new aws.iam.Role(childName(name, "execution"), {
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
-    }, parent);
-    new aws.iam.RolePolicyAttachment(childName(name, "execution-policy"), {
-      role: role.name,
-      policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
-    }, parent);
-    if (args.secretArns.length > 0) {
-      new aws.iam.RolePolicy(childName(name, "read-secrets"), {
-        role: role.id,
-        policy: JSON.stringify({
+    const cluster = new aws.ecs.Cluster(
+      childName(name, "cluster"),
+      {
+        settings: [{ name: "containerInsights", value: "enabled" }],
+      },
+      parent,
+    );
+    const logs = new aws.cloudwatch.LogGroup(
+      childName(name, "logs"),
+      { retentionInDays: args.logRetentionDays ?? 30 },
+      parent,
+    );
+    const role = new aws.iam.Role(
+      childName(name, "execution"),
+      {
+        assumeRolePolicy: JSON.stringify({
           Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "ssm:GetParameters"], Resource: args.secretArns }],
+          Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
         }),
-      }, parent);
+      },
+      parent,
+    );
+    new aws.iam.RolePolicyAttachment(
+      childName(name, "execution-policy"),
+      {
+        role: role.name,
+        policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+      },
+      parent,
+    );
+    if (args.secretArns.length > 0) {
+      new aws.iam.RolePolicy(
+        childName(name, "read-secrets"),
+        {
+          role: role.id,
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: ["secretsmanager:GetSecretValue", "ssm:GetParameters"],
+                Resource: args.secretArns,
+              },
+            ],
+          }),
+        },
+        parent,
+      );
     }
     this.clusterArn = cluster.arn;
     this.clusterName = cluster.name;
     this.logGroupName = logs.name;
     this.executionRoleArn = role.arn;
-    this.registerOutputs({ clusterArn: this.clusterArn, logGroupName: this.logGroupName, executionRoleArn: this.executionRoleArn });
+    this.registerOutputs({
+      clusterArn: this.clusterArn,
+      logGroupName: this.logGroupName,
+      executionRoleArn: this.executionRoleArn,
+    });
   }
 }

@@ -45,74 +45,111 @@ export class ColorService extends pulumi.ComponentResource {
     const parent = childOptions(this, opts.dependsOn);
     const tags = { app: args.app, color: args.color, version: args.version };
 
-    const targetGroup = new aws.lb.TargetGroup(childName(name, "tg"), {
-      vpcId: args.vpcId,
-      targetType: "ip",
-      port: args.port,
-      protocol: "HTTP",
-      deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
-      healthCheck: { enabled: true, path: args.healthPath, matcher: args.healthMatcher, protocol: "HTTP", ...FAST_HEALTH_CHECK },
-      tags,
-    }, parent);
+    const targetGroup = new aws.lb.TargetGroup(
+      childName(name, "tg"),
+      {
+        vpcId: args.vpcId,
+        targetType: "ip",
+        port: args.port,
+        protocol: "HTTP",
+        deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
+        healthCheck: {
+          enabled: true,
+          path: args.healthPath,
+          matcher: args.healthMatcher,
+          protocol: "HTTP",
+          ...FAST_HEALTH_CHECK,
+        },
+        tags,
+      },
+      parent,
+    );
 
     const https = args.certificateArn !== undefined;
-    const testListener = new aws.lb.Listener(childName(name, "test-listener"), {
-      loadBalancerArn: args.loadBalancerArn,
-      port: args.testPort,
-      protocol: https ? "HTTPS" : "HTTP",
-      ...(https ? { certificateArn: args.certificateArn, sslPolicy: args.sslPolicy } : {}),
-      defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-      tags,
-    }, parent);
+    const testListener = new aws.lb.Listener(
+      childName(name, "test-listener"),
+      {
+        loadBalancerArn: args.loadBalancerArn,
+        port: args.testPort,
+        protocol: https ? "HTTPS" : "HTTP",
+        ...(https ? { certificateArn: args.certificateArn, sslPolicy: args.sslPolicy } : {}),
+        defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+        tags,
+      },
+      parent,
+    );
 
-    const taskSecurityGroup = new aws.ec2.SecurityGroup(childName(name, "tasks-sg"), {
-      vpcId: args.vpcId,
-      description: `bluegreen ${args.app} ${args.color} tasks`,
-      ingress: [{ protocol: "tcp", fromPort: args.port, toPort: args.port, securityGroups: [args.loadBalancerSecurityGroupId] }],
-      egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
-      tags,
-    }, parent);
+    const taskSecurityGroup = new aws.ec2.SecurityGroup(
+      childName(name, "tasks-sg"),
+      {
+        vpcId: args.vpcId,
+        description: `bluegreen ${args.app} ${args.color} tasks`,
+        ingress: [
+          {
+            protocol: "tcp",
+            fromPort: args.port,
+            toPort: args.port,
+            securityGroups: [args.loadBalancerSecurityGroupId],
+          },
+        ],
+        egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+        tags,
+      },
+      parent,
+    );
 
-    const taskDefinition = new aws.ecs.TaskDefinition(childName(name, "task"), {
-      family: `${args.app}-${args.color}`,
-      requiresCompatibilities: ["FARGATE"],
-      networkMode: "awsvpc",
-      cpu: String(args.cpu),
-      memory: String(args.memory),
-      executionRoleArn: args.executionRoleArn,
-      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-      containerDefinitions: pulumi.output(args.logGroupName).apply((logGroup) =>
-        containerDefinitions({
-          name: args.app,
-          image: args.image,
-          port: args.port,
-          env: { ...args.env, APP_COLOR: args.color, APP_VERSION: args.version },
-          secrets: args.secrets,
-          logGroup,
-          region: args.region,
-          logStreamPrefix: args.color,
-        }),
-      ),
-      tags,
-    }, parent);
+    const taskDefinition = new aws.ecs.TaskDefinition(
+      childName(name, "task"),
+      {
+        family: `${args.app}-${args.color}`,
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: String(args.cpu),
+        memory: String(args.memory),
+        executionRoleArn: args.executionRoleArn,
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        containerDefinitions: pulumi.output(args.logGroupName).apply((logGroup) =>
+          containerDefinitions({
+            name: args.app,
+            image: args.image,
+            port: args.port,
+            env: { ...args.env, APP_COLOR: args.color, APP_VERSION: args.version },
+            secrets: args.secrets,
+            logGroup,
+            region: args.region,
+            logStreamPrefix: args.color,
+          }),
+        ),
+        tags,
+      },
+      parent,
+    );
 
-    this.service = new aws.ecs.Service(childName(name, "service"), {
-      cluster: args.clusterArn,
-      launchType: "FARGATE",
-      taskDefinition: taskDefinition.arn,
-      desiredCount: args.desiredCount,
-      networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [taskSecurityGroup.id], assignPublicIp: false },
-      loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: args.app, containerPort: args.port }],
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-      deploymentMinimumHealthyPercent: 100,
-      deploymentMaximumPercent: 200,
-      healthCheckGracePeriodSeconds: 30,
-      // The gate probes this color right after; wait until ECS reports it steady.
-      waitForSteadyState: args.desiredCount > 0,
-      propagateTags: "SERVICE",
-      tags,
-      // The test listener attaches the target group (ECS requires that) and already waits for the component's dependencies.
-    }, childOptions(this, [testListener]));
+    this.service = new aws.ecs.Service(
+      childName(name, "service"),
+      {
+        cluster: args.clusterArn,
+        launchType: "FARGATE",
+        taskDefinition: taskDefinition.arn,
+        desiredCount: args.desiredCount,
+        networkConfiguration: {
+          subnets: args.privateSubnetIds,
+          securityGroups: [taskSecurityGroup.id],
+          assignPublicIp: false,
+        },
+        loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: args.app, containerPort: args.port }],
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        deploymentMinimumHealthyPercent: 100,
+        deploymentMaximumPercent: 200,
+        healthCheckGracePeriodSeconds: 30,
+        // The gate probes this color right after; wait until ECS reports it steady.
+        waitForSteadyState: args.desiredCount > 0,
+        propagateTags: "SERVICE",
+        tags,
+        // The test listener attaches the target group (ECS requires that) and already waits for the component's dependencies.
+      },
+      childOptions(this, [testListener]),
+    );
 
     this.targetGroupArn = targetGroup.arn;
     this.serviceName = this.service.name;

@@ -18,7 +18,10 @@ const listenerSchema = z
     sslPolicy: z.string().default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
     /** Per-color test listeners: where the gate probes one color directly. */
     testPorts: z
-      .object({ blue: z.number().int().min(1).max(65535).default(8081), green: z.number().int().min(1).max(65535).default(8082) })
+      .object({
+        blue: z.number().int().min(1).max(65535).default(8081),
+        green: z.number().int().min(1).max(65535).default(8082),
+      })
       .strict()
       .default({ blue: 8081, green: 8082 }),
     /** Who may reach the test listeners: the network `pulumi up` (and so the gate) runs from. */
@@ -30,7 +33,10 @@ const listenerSchema = z
 const networkSchema = z
   .object({
     /** Use an existing VPC: give its id and at least two subnets of each kind. */
-    vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "must be a VPC id (vpc-...)").optional(),
+    vpcId: z
+      .string()
+      .regex(/^vpc-[0-9a-f]+$/, "must be a VPC id (vpc-...)")
+      .optional(),
     publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, "must be a subnet id (subnet-...)")).optional(),
     privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, "must be a subnet id (subnet-...)")).optional(),
     /** Or let the program create one. */
@@ -44,13 +50,18 @@ const networkSchema = z
   .superRefine((n, ctx) => {
     if (n.vpcId === undefined) {
       for (const key of ["publicSubnetIds", "privateSubnetIds"] as const) {
-        if (n[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: "is only used with `vpcId`; set `vpcId` or remove it" });
+        if (n[key] !== undefined)
+          ctx.addIssue({ code: "custom", path: [key], message: "is only used with `vpcId`; set `vpcId` or remove it" });
       }
       return;
     }
     for (const key of ["publicSubnetIds", "privateSubnetIds"] as const) {
       if ((n[key]?.length ?? 0) < 2) {
-        ctx.addIssue({ code: "custom", path: [key], message: "needs at least two subnets in different availability zones when `vpcId` is set" });
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: "needs at least two subnets in different availability zones when `vpcId` is set",
+        });
       }
     }
   });
@@ -65,14 +76,19 @@ export type ListenerConfig = z.infer<typeof listenerSchema>;
 export type NetworkConfig = z.infer<typeof networkSchema>;
 
 /** The config as the aws platform reads it: its required sections are present once the rules passed. */
-export type AwsConfig = CoreConfig & DatabaseSection & { readonly listener: ListenerConfig; readonly network: NetworkConfig };
+export type AwsConfig = CoreConfig &
+  DatabaseSection & { readonly listener: ListenerConfig; readonly network: NetworkConfig };
 
-type AwsConfigInput = CoreConfig & DatabaseSection & { readonly listener?: ListenerConfig; readonly network?: NetworkConfig };
+type AwsConfigInput = CoreConfig &
+  DatabaseSection & { readonly listener?: ListenerConfig; readonly network?: NetworkConfig };
 
 export function awsConfigIssues(config: AwsConfigInput, raw: Readonly<Record<string, unknown>>): ConfigIssue[] {
   const issues = requiredSectionIssues(config, "aws", ["listener", "network"]);
   if (typeof decodeValue(raw["aws:region"]) !== "string") {
-    issues.push({ key: "aws:region", message: "is required on the aws platform, e.g. `pulumi config set aws:region eu-west-1`" });
+    issues.push({
+      key: "aws:region",
+      message: "is required on the aws platform, e.g. `pulumi config set aws:region eu-west-1`",
+    });
   }
   issues.push(...databaseIssues(config, true));
   const gateTargets = (config.gate.targets.blue ?? []).length + (config.gate.targets.green ?? []).length;

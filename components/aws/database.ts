@@ -56,23 +56,31 @@ export class Database extends pulumi.ComponentResource {
     const keep = childOptions(this, opts.dependsOn, { protect: production, retainOnDelete: true });
 
     if (database.mode === "create" && network) {
-      const instance = new aws.rds.Instance(childName(name, "db"), {
-        identifier: database.identifier,
-        ...safeInstanceSettings(database, production),
-        dbSubnetGroupName: network.subnetGroup.name,
-        vpcSecurityGroupIds: [network.securityGroup.id],
-      }, keep);
+      const instance = new aws.rds.Instance(
+        childName(name, "db"),
+        {
+          identifier: database.identifier,
+          ...safeInstanceSettings(database, production),
+          dbSubnetGroupName: network.subnetGroup.name,
+          vpcSecurityGroupIds: [network.securityGroup.id],
+        },
+        keep,
+      );
       this.endpoint = instance.endpoint;
     }
 
     if (database.restoreFromSnapshot !== undefined && network) {
-      const restored = new aws.rds.Instance(childName(name, "restored"), {
-        identifier: `${database.identifier}-restored`,
-        snapshotIdentifier: database.restoreFromSnapshot,
-        ...safeInstanceSettings({ ...database, identifier: `${database.identifier}-restored` }, production),
-        dbSubnetGroupName: network.subnetGroup.name,
-        vpcSecurityGroupIds: [network.securityGroup.id],
-      }, keep);
+      const restored = new aws.rds.Instance(
+        childName(name, "restored"),
+        {
+          identifier: `${database.identifier}-restored`,
+          snapshotIdentifier: database.restoreFromSnapshot,
+          ...safeInstanceSettings({ ...database, identifier: `${database.identifier}-restored` }, production),
+          dbSubnetGroupName: network.subnetGroup.name,
+          vpcSecurityGroupIds: [network.securityGroup.id],
+        },
+        keep,
+      );
       this.restoredEndpoint = restored.endpoint;
     }
     this.registerOutputs({ endpoint: this.endpoint, restoredEndpoint: this.restoredEndpoint });
@@ -83,11 +91,15 @@ export class Database extends pulumi.ComponentResource {
     const port = ENGINE_PORT[args.database.engine];
     return {
       subnetGroup: new aws.rds.SubnetGroup(childName(name, "subnets"), { subnetIds: args.privateSubnetIds }, parent),
-      securityGroup: new aws.ec2.SecurityGroup(childName(name, "db-sg"), {
-        vpcId: args.vpcId,
-        description: "bluegreen database: reachable from inside the VPC only",
-        ingress: [{ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: [args.vpcCidr] }],
-      }, parent),
+      securityGroup: new aws.ec2.SecurityGroup(
+        childName(name, "db-sg"),
+        {
+          vpcId: args.vpcId,
+          description: "bluegreen database: reachable from inside the VPC only",
+          ingress: [{ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: [args.vpcCidr] }],
+        },
+        parent,
+      ),
     };
   }
 }

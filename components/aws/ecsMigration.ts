@@ -11,7 +11,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DYNAMIC_TYPES } from "../contracts/resourceTypes";
 import { checkMigrationInputs, DEFAULT_POLL_INTERVAL_SECONDS, migrationClientToken } from "./migrationInputs";
-import { apiErrorMessage, classifyTask, DescribedTask, failureMessage, MigrationContext, MigrationRecord, migrationRecord } from "./migrationOutcome";
+import {
+  apiErrorMessage,
+  classifyTask,
+  DescribedTask,
+  failureMessage,
+  MigrationContext,
+  MigrationRecord,
+  migrationRecord,
+} from "./migrationOutcome";
 
 /** Plain inputs as the provider receives them. */
 export interface EcsMigrationInputs {
@@ -44,7 +52,10 @@ async function runMigration(inputs: EcsMigrationInputs): Promise<MigrationRecord
   const deadline = Date.now() + inputs.timeoutSeconds * 1000;
   const pollMs = (inputs.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000;
   // Credentials come from the SDK's default chain (env, profile, role), never from inputs.
-  const client = new ecs.ECSClient({ region: inputs.region, ...(inputs.endpoint ? { endpoint: inputs.endpoint } : {}) });
+  const client = new ecs.ECSClient({
+    region: inputs.region,
+    ...(inputs.endpoint ? { endpoint: inputs.endpoint } : {}),
+  });
   const send = async <T>(operation: string, call: () => Promise<T>, taskArn?: string): Promise<T> => {
     try {
       return await call();
@@ -64,9 +75,15 @@ async function runMigration(inputs: EcsMigrationInputs): Promise<MigrationRecord
           clientToken: migrationClientToken(inputs.cluster, inputs.migrationVersion),
           networkConfiguration: {
             // Private subnets: the task reaches the database, ECR and logs through the VPC, never a public IP.
-            awsvpcConfiguration: { subnets: inputs.subnetIds, securityGroups: inputs.securityGroupIds, assignPublicIp: "DISABLED" },
+            awsvpcConfiguration: {
+              subnets: inputs.subnetIds,
+              securityGroups: inputs.securityGroupIds,
+              assignPublicIp: "DISABLED",
+            },
           },
-          ...(inputs.command ? { overrides: { containerOverrides: [{ name: inputs.containerName, command: inputs.command }] } } : {}),
+          ...(inputs.command
+            ? { overrides: { containerOverrides: [{ name: inputs.containerName, command: inputs.command }] } }
+            : {}),
         }),
       ),
     );
@@ -88,10 +105,16 @@ async function runMigration(inputs: EcsMigrationInputs): Promise<MigrationRecord
         } catch (error) {
           stopError = `${(error as Error).name}: ${(error as Error).message}`;
         }
-        throw new Error(failureMessage(ctx, { task, timeout: { seconds: inputs.timeoutSeconds, stopReason, stopError } }));
+        throw new Error(
+          failureMessage(ctx, { task, timeout: { seconds: inputs.timeoutSeconds, stopReason, stopError } }),
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, remainingMs)));
-      const described = await send("DescribeTasks", () => client.send(new ecs.DescribeTasksCommand({ cluster: inputs.cluster, tasks: [taskArn] })), taskArn);
+      const described = await send(
+        "DescribeTasks",
+        () => client.send(new ecs.DescribeTasksCommand({ cluster: inputs.cluster, tasks: [taskArn] })),
+        taskArn,
+      );
       // ECS is eventually consistent: right after RunTask a task can be MISSING; keep its last known state.
       task = described.tasks?.[0] ?? task;
     }
@@ -167,7 +190,14 @@ export class EcsMigration extends pulumi.dynamic.Resource {
   declare readonly logStream: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: EcsMigrationArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = { taskArn: undefined, exitCode: undefined, startedAt: undefined, stoppedAt: undefined, durationSeconds: undefined, logStream: undefined };
+    const outputs = {
+      taskArn: undefined,
+      exitCode: undefined,
+      startedAt: undefined,
+      stoppedAt: undefined,
+      durationSeconds: undefined,
+      logStream: undefined,
+    };
     const { module, name: type } = DYNAMIC_TYPES.ecsMigration;
     super(ecsMigrationProvider, name, { ...args, ...outputs }, opts, module, type);
   }

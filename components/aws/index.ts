@@ -87,7 +87,13 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
     migration(migration, step) {
       return new MigrationTask(
         childName(name, "migration"),
-        { app: config.app.name, migration, ...placement, env: config[migrationColor].env, secrets: config[migrationColor].secrets },
+        {
+          app: config.app.name,
+          migration,
+          ...placement,
+          env: config[migrationColor].env,
+          secrets: config[migrationColor].secrets,
+        },
         childOptions(parent, step.dependsOn),
       );
     },
@@ -133,7 +139,10 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
         },
         childOptions(parent, step.dependsOn),
       );
-      return { url: weighted.url, ids: { listenerArn: weighted.listenerArn, loadBalancerDnsName: loadBalancer.dnsName } };
+      return {
+        url: weighted.url,
+        ids: { listenerArn: weighted.listenerArn, loadBalancerDnsName: loadBalancer.dnsName },
+      };
     },
   };
 }

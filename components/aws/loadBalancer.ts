@@ -30,32 +30,54 @@ export class LoadBalancer extends pulumi.ComponentResource {
     super(COMPONENT_TYPES.awsLoadBalancer, name, {}, opts);
     const parent = childOptions(this, opts.dependsOn);
     const productionPorts = args.https ? [80, 443] : [80];
-    const securityGroup = new aws.ec2.SecurityGroup(childName(name, "sg"), {
-      vpcId: args.vpcId,
-      description: "bluegreen load balancer",
-      ingress: [
-        ...productionPorts.map((port) => ({ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: args.ingressCidrs })),
-        ...(args.testIngressCidrs.length === 0
-          ? []
-          : args.testPorts.map((port) => ({ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: args.testIngressCidrs }))),
-      ],
-      egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
-    }, parent);
-    const alb = new aws.lb.LoadBalancer(childName(name, "alb"), {
-      loadBalancerType: "application",
-      internal: false,
-      subnets: args.publicSubnetIds,
-      securityGroups: [securityGroup.id],
-      dropInvalidHeaderFields: true,
-      idleTimeout: 60,
-    }, parent);
+    const securityGroup = new aws.ec2.SecurityGroup(
+      childName(name, "sg"),
+      {
+        vpcId: args.vpcId,
+        description: "bluegreen load balancer",
+        ingress: [
+          ...productionPorts.map((port) => ({
+            protocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            cidrBlocks: args.ingressCidrs,
+          })),
+          ...(args.testIngressCidrs.length === 0
+            ? []
+            : args.testPorts.map((port) => ({
+                protocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                cidrBlocks: args.testIngressCidrs,
+              }))),
+        ],
+        egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+      },
+      parent,
+    );
+    const alb = new aws.lb.LoadBalancer(
+      childName(name, "alb"),
+      {
+        loadBalancerType: "application",
+        internal: false,
+        subnets: args.publicSubnetIds,
+        securityGroups: [securityGroup.id],
+        dropInvalidHeaderFields: true,
+        idleTimeout: 60,
+      },
+      parent,
+    );
     if (args.https) {
-      new aws.lb.Listener(childName(name, "http-redirect"), {
-        loadBalancerArn: alb.arn,
-        port: 80,
-        protocol: "HTTP",
-        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-      }, parent);
+      new aws.lb.Listener(
+        childName(name, "http-redirect"),
+        {
+          loadBalancerArn: alb.arn,
+          port: 80,
+          protocol: "HTTP",
+          defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+        },
+        parent,
+      );
     }
     this.arn = alb.arn;
     this.dnsName = alb.dnsName;

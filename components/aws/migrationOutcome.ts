@@ -120,7 +120,10 @@ export function taskId(taskArn: string): string {
  * `<prefix>/<container>/<taskId>` in the group, plus a CloudWatch console
  * link (the console escapes '%' of URI-encoded names as '$25').
  */
-export function logLocation(ctx: MigrationContext, taskArn: string): { group: string; stream: string; consoleUrl: string } | undefined {
+export function logLocation(
+  ctx: MigrationContext,
+  taskArn: string,
+): { group: string; stream: string; consoleUrl: string } | undefined {
   if (ctx.logGroup === undefined || ctx.logStreamPrefix === undefined) return undefined;
   const stream = `${ctx.logStreamPrefix}/${ctx.containerName}/${taskId(taskArn)}`;
   const consoleEscape = (s: string) => encodeURIComponent(s).replace(/%/g, "$25");
@@ -130,7 +133,8 @@ export function logLocation(ctx: MigrationContext, taskArn: string): { group: st
   return { group: ctx.logGroup, stream, consoleUrl };
 }
 
-const TRAFFIC_NOT_MOVED = "Traffic was not moved: the release stops here, before the new color, its health gate and any weight change.";
+const TRAFFIC_NOT_MOVED =
+  "Traffic was not moved: the release stops here, before the new color, its health gate and any weight change.";
 
 /** The error `pulumi up` shows when the migration did not exit 0. */
 export function failureMessage(ctx: MigrationContext, report: FailureReport): string {
@@ -153,7 +157,9 @@ export function failureMessage(ctx: MigrationContext, report: FailureReport): st
   if (task?.stoppedReason) lines.push(`  stopped reason: ${task.stoppedReason}`);
   if (container?.reason) lines.push(`  container reason: ${container.reason}`);
   for (const f of failures) {
-    lines.push(`  RunTask failure: ${f.reason ?? "no reason given"}${f.detail ? ` (${f.detail})` : ""}${f.arn ? ` for ${f.arn}` : ""}`);
+    lines.push(
+      `  RunTask failure: ${f.reason ?? "no reason given"}${f.detail ? ` (${f.detail})` : ""}${f.arn ? ` for ${f.arn}` : ""}`,
+    );
   }
   if (timeout) {
     lines.push(

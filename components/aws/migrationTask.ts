@@ -30,44 +30,56 @@ export class MigrationTask extends pulumi.ComponentResource {
     const parent = childOptions(this, opts.dependsOn);
     const containerName = `${args.app}-migrate`;
     const logStreamPrefix = "migration";
-    const securityGroup = new aws.ec2.SecurityGroup(childName(name, "sg"), {
-      vpcId: args.vpcId,
-      description: `bluegreen ${args.app} migration task: outbound only`,
-      egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
-    }, parent);
-    const taskDefinition = new aws.ecs.TaskDefinition(childName(name, "task"), {
-      family: containerName,
-      requiresCompatibilities: ["FARGATE"],
-      networkMode: "awsvpc",
-      cpu: "256",
-      memory: "512",
-      executionRoleArn: args.executionRoleArn,
-      containerDefinitions: pulumi.output(args.logGroupName).apply((logGroup) =>
-        containerDefinitions({
-          name: containerName,
-          image: args.migration.image,
-          command: args.migration.command,
-          env: { ...args.env, MIGRATION_VERSION: args.migration.version },
-          secrets: args.secrets,
-          logGroup,
-          region: args.region,
-          logStreamPrefix,
-        }),
-      ),
-    }, parent);
-    const run = new EcsMigration(childName(name, "run"), {
-      region: args.region,
-      cluster: args.clusterArn,
-      taskDefinitionArn: taskDefinition.arn,
-      containerName,
-      command: args.migration.command,
-      subnetIds: args.privateSubnetIds,
-      securityGroupIds: [securityGroup.id],
-      migrationVersion: args.migration.version,
-      timeoutSeconds: args.migration.timeoutSeconds,
-      logGroup: args.logGroupName,
-      logStreamPrefix,
-    }, parent);
+    const securityGroup = new aws.ec2.SecurityGroup(
+      childName(name, "sg"),
+      {
+        vpcId: args.vpcId,
+        description: `bluegreen ${args.app} migration task: outbound only`,
+        egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+      },
+      parent,
+    );
+    const taskDefinition = new aws.ecs.TaskDefinition(
+      childName(name, "task"),
+      {
+        family: containerName,
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: "256",
+        memory: "512",
+        executionRoleArn: args.executionRoleArn,
+        containerDefinitions: pulumi.output(args.logGroupName).apply((logGroup) =>
+          containerDefinitions({
+            name: containerName,
+            image: args.migration.image,
+            command: args.migration.command,
+            env: { ...args.env, MIGRATION_VERSION: args.migration.version },
+            secrets: args.secrets,
+            logGroup,
+            region: args.region,
+            logStreamPrefix,
+          }),
+        ),
+      },
+      parent,
+    );
+    const run = new EcsMigration(
+      childName(name, "run"),
+      {
+        region: args.region,
+        cluster: args.clusterArn,
+        taskDefinitionArn: taskDefinition.arn,
+        containerName,
+        command: args.migration.command,
+        subnetIds: args.privateSubnetIds,
+        securityGroupIds: [securityGroup.id],
+        migrationVersion: args.migration.version,
+        timeoutSeconds: args.migration.timeoutSeconds,
+        logGroup: args.logGroupName,
+        logStreamPrefix,
+      },
+      parent,
+    );
     this.taskArn = run.taskArn;
     this.registerOutputs({ taskArn: this.taskArn });
   }

@@ -41,55 +41,97 @@ export class Network extends pulumi.ComponentResource {
       this.publicSubnetIds = created.publicSubnetIds;
       this.privateSubnetIds = created.privateSubnetIds;
     }
-    this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      publicSubnetIds: this.publicSubnetIds,
+      privateSubnetIds: this.privateSubnetIds,
+    });
   }
 
   private createVpc(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions) {
     const parent = childOptions(this, opts.dependsOn);
-    const vpc = new aws.ec2.Vpc(childName(name, "vpc"), {
-      cidrBlock: args.cidrBlock,
-      enableDnsHostnames: true,
-      enableDnsSupport: true,
-      tags: { Name: name },
-    }, parent);
+    const vpc = new aws.ec2.Vpc(
+      childName(name, "vpc"),
+      {
+        cidrBlock: args.cidrBlock,
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+        tags: { Name: name },
+      },
+      parent,
+    );
     const zones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
     const igw = new aws.ec2.InternetGateway(childName(name, "igw"), { vpcId: vpc.id }, parent);
-    const publicRoutes = new aws.ec2.RouteTable(childName(name, "public-rt"), {
-      vpcId: vpc.id,
-      routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
-    }, parent);
+    const publicRoutes = new aws.ec2.RouteTable(
+      childName(name, "public-rt"),
+      {
+        vpcId: vpc.id,
+        routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+      },
+      parent,
+    );
 
     const publicSubnets: aws.ec2.Subnet[] = [];
     const privateSubnets: aws.ec2.Subnet[] = [];
     for (let zone = 0; zone < args.availabilityZones; zone++) {
-      publicSubnets.push(new aws.ec2.Subnet(childName(name, `public-${zone}`), {
-        vpcId: vpc.id,
-        availabilityZone: zones[zone],
-        cidrBlock: subnetCidr(args.cidrBlock, zone),
-        mapPublicIpOnLaunch: false,
-        tags: { Name: `${name}-public-${zone}`, tier: "public" },
-      }, parent));
-      privateSubnets.push(new aws.ec2.Subnet(childName(name, `private-${zone}`), {
-        vpcId: vpc.id,
-        availabilityZone: zones[zone],
-        cidrBlock: subnetCidr(args.cidrBlock, args.availabilityZones + zone),
-        tags: { Name: `${name}-private-${zone}`, tier: "private" },
-      }, parent));
-      new aws.ec2.RouteTableAssociation(childName(name, `public-${zone}-rta`), {
-        subnetId: publicSubnets[zone].id,
-        routeTableId: publicRoutes.id,
-      }, parent);
+      publicSubnets.push(
+        new aws.ec2.Subnet(
+          childName(name, `public-${zone}`),
+          {
+            vpcId: vpc.id,
+            availabilityZone: zones[zone],
+            cidrBlock: subnetCidr(args.cidrBlock, zone),
+            mapPublicIpOnLaunch: false,
+            tags: { Name: `${name}-public-${zone}`, tier: "public" },
+          },
+          parent,
+        ),
+      );
+      privateSubnets.push(
+        new aws.ec2.Subnet(
+          childName(name, `private-${zone}`),
+          {
+            vpcId: vpc.id,
+            availabilityZone: zones[zone],
+            cidrBlock: subnetCidr(args.cidrBlock, args.availabilityZones + zone),
+            tags: { Name: `${name}-private-${zone}`, tier: "private" },
+          },
+          parent,
+        ),
+      );
+      new aws.ec2.RouteTableAssociation(
+        childName(name, `public-${zone}-rta`),
+        {
+          subnetId: publicSubnets[zone].id,
+          routeTableId: publicRoutes.id,
+        },
+        parent,
+      );
     }
 
     // One NAT gateway: tasks pull images and reach AWS APIs; a NAT per zone is a cost choice left to the VPC owner.
     const natIp = new aws.ec2.Eip(childName(name, "nat-ip"), { domain: "vpc" }, parent);
-    const nat = new aws.ec2.NatGateway(childName(name, "nat"), { subnetId: publicSubnets[0].id, allocationId: natIp.id }, childOptions(this, [igw]));
-    const privateRoutes = new aws.ec2.RouteTable(childName(name, "private-rt"), {
-      vpcId: vpc.id,
-      routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
-    }, parent);
-    privateSubnets.forEach((subnet, zone) =>
-      new aws.ec2.RouteTableAssociation(childName(name, `private-${zone}-rta`), { subnetId: subnet.id, routeTableId: privateRoutes.id }, parent));
+    const nat = new aws.ec2.NatGateway(
+      childName(name, "nat"),
+      { subnetId: publicSubnets[0].id, allocationId: natIp.id },
+      childOptions(this, [igw]),
+    );
+    const privateRoutes = new aws.ec2.RouteTable(
+      childName(name, "private-rt"),
+      {
+        vpcId: vpc.id,
+        routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+      },
+      parent,
+    );
+    privateSubnets.forEach(
+      (subnet, zone) =>
+        new aws.ec2.RouteTableAssociation(
+          childName(name, `private-${zone}-rta`),
+          { subnetId: subnet.id, routeTableId: privateRoutes.id },
+          parent,
+        ),
+    );
 
     return {
       vpcId: vpc.id,

@@ -30,7 +30,11 @@ export function containerDefinitions(spec: ContainerSpec): string {
         .map(([name, valueFrom]) => ({ name, valueFrom })),
       logConfiguration: {
         logDriver: "awslogs",
-        options: { "awslogs-group": spec.logGroup, "awslogs-region": spec.region, "awslogs-stream-prefix": spec.logStreamPrefix },
+        options: {
+          "awslogs-group": spec.logGroup,
+          "awslogs-region": spec.region,
+          "awslogs-stream-prefix": spec.logStreamPrefix,
+        },
       },
     },
   ]);

@@ -31,21 +31,25 @@ export class WeightedListener extends pulumi.ComponentResource {
   constructor(name: string, args: WeightedListenerArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.awsWeightedListener, name, {}, opts);
     const https = args.certificateArn !== undefined;
-    const listener = new aws.lb.Listener(childName(name, "listener"), {
-      loadBalancerArn: args.loadBalancerArn,
-      port: https ? 443 : 80,
-      protocol: https ? "HTTPS" : "HTTP",
-      ...(https ? { certificateArn: args.certificateArn, sslPolicy: args.sslPolicy } : {}),
-      defaultActions: [
-        {
-          type: "forward",
-          forward: {
-            targetGroups: COLORS.map((color) => ({ arn: args.targetGroupArns[color], weight: args.weights[color] })),
-            stickiness: { enabled: args.stickinessSeconds > 0, duration: Math.max(args.stickinessSeconds, 1) },
+    const listener = new aws.lb.Listener(
+      childName(name, "listener"),
+      {
+        loadBalancerArn: args.loadBalancerArn,
+        port: https ? 443 : 80,
+        protocol: https ? "HTTPS" : "HTTP",
+        ...(https ? { certificateArn: args.certificateArn, sslPolicy: args.sslPolicy } : {}),
+        defaultActions: [
+          {
+            type: "forward",
+            forward: {
+              targetGroups: COLORS.map((color) => ({ arn: args.targetGroupArns[color], weight: args.weights[color] })),
+              stickiness: { enabled: args.stickinessSeconds > 0, duration: Math.max(args.stickinessSeconds, 1) },
+            },
           },
-        },
-      ],
-    }, childOptions(this, opts.dependsOn));
+        ],
+      },
+      childOptions(this, opts.dependsOn),
+    );
     this.listenerArn = listener.arn;
     this.url = pulumi.interpolate`${https ? "https" : "http"}://${args.loadBalancerDnsName}`;
     this.registerOutputs({ listenerArn: this.listenerArn, url: this.url });

@@ -15,7 +15,11 @@ export interface ConfigSpec<T extends CoreConfig> {
   readonly rules: (config: T, raw: Readonly<Record<string, unknown>>) => ConfigIssue[];
 }
 
-export function parseConfigWith<T extends CoreConfig>(raw: Record<string, unknown>, stack: string, spec: ConfigSpec<T>): T {
+export function parseConfigWith<T extends CoreConfig>(
+  raw: Record<string, unknown>,
+  stack: string,
+  spec: ConfigSpec<T>,
+): T {
   const stackFile = stackFileName(stack);
   const prefix = `${CONFIG_NAMESPACE}:`;
   const decoded = Object.fromEntries(

@@ -24,7 +24,10 @@ const appSchema = z
     // Short because AWS target group and ALB names allow 32 characters.
     name: z
       .string()
-      .regex(/^[a-z][a-z0-9-]{0,15}$/, "must be 1-16 characters: lowercase letters, digits and '-', starting with a letter"),
+      .regex(
+        /^[a-z][a-z0-9-]{0,15}$/,
+        "must be 1-16 characters: lowercase letters, digits and '-', starting with a letter",
+      ),
     port: z.number().int().min(1).max(65535).default(8080),
     healthPath: z.string().startsWith("/", "must start with '/' (for example /healthz)").default("/healthz"),
   })
@@ -69,7 +72,9 @@ const trafficSchema = z
 const migrationSchema = z
   .object({
     /** Migration id (e.g. 2026-11-20-orders or 42); a new value = new snapshot + new run. */
-    version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "must be 1-63 characters: letters, digits, '.', '_' or '-'"),
+    version: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "must be 1-63 characters: letters, digits, '.', '_' or '-'"),
     image: z.string().min(1),
     command: z.array(z.string()).min(1, 'must give the migration command as a list, e.g. ["npm", "run", "migrate"]'),
     timeoutSeconds: z.number().int().min(10).max(86_400).default(900),

@@ -23,7 +23,9 @@ export const stackOutputsSchema = z.object({
   snapshotId: z.string().optional(),
   migrationVersion: z.string().optional(),
   /** "passed" when the last update probed the color, "skipped" when it needed no probe. */
-  gateVerdicts: perColor(z.enum(["passed", "skipped"]).optional()).partial().optional(),
+  gateVerdicts: perColor(z.enum(["passed", "skipped"]).optional())
+    .partial()
+    .optional(),
   /** Platform ids worth looking up: target group ARNs, service names, listener ARN... */
   resourceIds: z.record(z.string(), z.string().optional()).optional(),
   /** Where each color alone answers, as its gate probes it; absent when the platform has no such URL. */
@@ -60,5 +62,7 @@ export function readStackOutputs(stack: string, outputs: Record<string, unknown>
   const parsed = stackOutputsSchema.safeParse(outputs);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `\`${issue.path.join(".")}\` ${issue.message}`);
-  throw new Error(`stack ${stack} has outputs this program does not write that way: ${problems.join("; ")}. Run \`pulumi up\` with this version of the program.`);
+  throw new Error(
+    `stack ${stack} has outputs this program does not write that way: ${problems.join("; ")}. Run \`pulumi up\` with this version of the program.`,
+  );
 }

@@ -36,24 +36,28 @@ export class ColorContainer extends pulumi.ComponentResource {
       PORT: String(args.port),
       ...(args.databaseUrl ? { DATABASE_URL: args.databaseUrl } : {}),
     };
-    const container = new docker.Container(childName(name, "container"), {
-      name: this.host,
-      image: image.imageId,
-      envs: Object.entries(env)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([key, value]) => `${key}=${value}`),
-      networksAdvanced: [{ name: args.networkName, aliases: [this.host] }],
-      ports: [{ internal: args.port, external: args.hostPort, ip: "127.0.0.1" }],
-      labels: [
-        { label: "bluegreen.app", value: args.app },
-        { label: "bluegreen.color", value: args.color },
-        { label: "bluegreen.version", value: args.version },
-      ],
-      // Readiness is the gate's job (it probes this color before any traffic), so images need no HEALTHCHECK.
-      wait: false,
-      restart: "unless-stopped",
-      // Fixed name and host port: the old container must go before its replacement starts.
-    }, childOptions(this, opts.dependsOn, { deleteBeforeReplace: true }));
+    const container = new docker.Container(
+      childName(name, "container"),
+      {
+        name: this.host,
+        image: image.imageId,
+        envs: Object.entries(env)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([key, value]) => `${key}=${value}`),
+        networksAdvanced: [{ name: args.networkName, aliases: [this.host] }],
+        ports: [{ internal: args.port, external: args.hostPort, ip: "127.0.0.1" }],
+        labels: [
+          { label: "bluegreen.app", value: args.app },
+          { label: "bluegreen.color", value: args.color },
+          { label: "bluegreen.version", value: args.version },
+        ],
+        // Readiness is the gate's job (it probes this color before any traffic), so images need no HEALTHCHECK.
+        wait: false,
+        restart: "unless-stopped",
+        // Fixed name and host port: the old container must go before its replacement starts.
+      },
+      childOptions(this, opts.dependsOn, { deleteBeforeReplace: true }),
+    );
     this.containerId = container.id;
     this.probeUrl = `http://127.0.0.1:${args.hostPort}${args.healthPath}`;
     this.registerOutputs({ containerId: this.containerId, probeUrl: this.probeUrl });

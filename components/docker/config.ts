@@ -12,7 +12,10 @@ const dockerSchema = z
     routerPort: port.default(8080),
     adminPort: port.default(9999),
     /** Host ports that expose each color directly, so the gate can probe it. */
-    colorPorts: z.object({ blue: port.default(8081), green: port.default(8082) }).strict().default({ blue: 8081, green: 8082 }),
+    colorPorts: z
+      .object({ blue: port.default(8081), green: port.default(8082) })
+      .strict()
+      .default({ blue: 8081, green: 8082 }),
     postgresImage: z.string().default("postgres:16.4"),
     routerImage: z.string().default("haproxy:2.8.10"),
   })

@@ -8,7 +8,6 @@ import { HAPROXY_MAX_WEIGHT, MAX_TRAFFIC_WEIGHT } from "../contracts/limits";
 import type { CheckFailure } from "../contracts/providerKit";
 import type { TrafficWeights } from "../traffic";
 
-
 export interface Endpoint {
   readonly address: string;
   readonly port: number;
@@ -40,9 +39,9 @@ export interface HaproxySpec {
   readonly dnsResolver?: Endpoint;
 }
 
-
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 // HAProxy proxy names allow letters, digits, '-', '_', '.' and ':'.
 const PROXY_NAME = /^[A-Za-z0-9_.:-]+$/;
 // A URI path HAProxy can take as one config word: no spaces, quotes, '#' or control characters.
@@ -70,25 +69,45 @@ export function endpointProblems(property: string, endpoint: unknown, ipv4Only: 
 function weightProblem(property: string, weight: unknown): CheckFailure[] {
   return Number.isInteger(weight) && (weight as number) >= 0 && (weight as number) <= HAPROXY_MAX_WEIGHT
     ? []
-    : [{ property, reason: `is ${show(weight)}; must be an integer 0..${HAPROXY_MAX_WEIGHT} (convert traffic weights with haproxyWeights())` }];
+    : [
+        {
+          property,
+          reason: `is ${show(weight)}; must be an integer 0..${HAPROXY_MAX_WEIGHT} (convert traffic weights with haproxyWeights())`,
+        },
+      ];
 }
 
 function bothZeroProblem(property: string, blue: unknown, green: unknown): CheckFailure[] {
   return blue === 0 && green === 0
-    ? [{ property, reason: "gives blue and green both weight 0; the router would answer 503 to every request, so give at least one color a weight > 0" }]
+    ? [
+        {
+          property,
+          reason:
+            "gives blue and green both weight 0; the router would answer 503 to every request, so give at least one color a weight > 0",
+        },
+      ]
     : [];
 }
 
 /** HAProxy weights: integers 0..256, not both 0. */
 export function weightProblems(property: string, weights: unknown): CheckFailure[] {
   const { blue, green } = (weights ?? {}) as Partial<Record<Color, unknown>>;
-  return [...weightProblem(`${property}.blue`, blue), ...weightProblem(`${property}.green`, green), ...bothZeroProblem(property, blue, green)];
+  return [
+    ...weightProblem(`${property}.blue`, blue),
+    ...weightProblem(`${property}.green`, green),
+    ...bothZeroProblem(property, blue, green),
+  ];
 }
 
 export function backendProblems(property: string, name: unknown): CheckFailure[] {
   return typeof name === "string" && PROXY_NAME.test(name)
     ? []
-    : [{ property, reason: `is ${show(name)}; must be a non-empty HAProxy name of letters, digits, '-', '_', '.' or ':'` }];
+    : [
+        {
+          property,
+          reason: `is ${show(name)}; must be a non-empty HAProxy name of letters, digits, '-', '_', '.' or ':'`,
+        },
+      ];
 }
 
 export function haproxySpecProblems(spec: HaproxySpec): CheckFailure[] {
@@ -104,10 +123,16 @@ export function haproxySpecProblems(spec: HaproxySpec): CheckFailure[] {
   ];
   if (spec.dnsResolver !== undefined) problems.push(...endpointProblems("dnsResolver", spec.dnsResolver, true));
   if (typeof spec.healthPath !== "string" || !CONFIG_PATH.test(spec.healthPath)) {
-    problems.push({ property: "healthPath", reason: `is ${show(spec.healthPath)}; must start with "/" and contain no spaces, quotes or '#'` });
+    problems.push({
+      property: "healthPath",
+      reason: `is ${show(spec.healthPath)}; must start with "/" and contain no spaces, quotes or '#'`,
+    });
   }
   if (problems.length === 0 && spec.bind.address === spec.admin.address && spec.bind.port === spec.admin.port) {
-    problems.push({ property: "admin.port", reason: `is ${spec.admin.port}, the same as bind.port; the runtime API needs its own port` });
+    problems.push({
+      property: "admin.port",
+      reason: `is ${spec.admin.port}, the same as bind.port; the runtime API needs its own port`,
+    });
   }
   return problems;
 }

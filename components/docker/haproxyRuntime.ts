@@ -37,7 +37,8 @@ export function runtimeCommand(admin: Endpoint, command: string, timeoutMs = COM
 /** Reads the current weight from a `get weight` answer ("N (initial M)"). */
 export function parseWeightAnswer(command: string, answer: string): number {
   const match = WEIGHT_ANSWER.exec(answer.trim());
-  if (!match) throw new Error(`HAProxy answered "${command}" with ${JSON.stringify(answer.trim())}; expected "N (initial M)"`);
+  if (!match)
+    throw new Error(`HAProxy answered "${command}" with ${JSON.stringify(answer.trim())}; expected "N (initial M)"`);
   return Number(match[1]);
 }
 

@@ -25,7 +25,11 @@ export interface HaproxyWeightsOuts extends HaproxyWeightsInputs {
 }
 
 export function haproxyWeightsProblems(inputs: Partial<HaproxyWeightsInputs>): CheckFailure[] {
-  return [...endpointProblems("admin", inputs.admin, false), ...backendProblems("backend", inputs.backend), ...weightProblems("weights", inputs.weights)];
+  return [
+    ...endpointProblems("admin", inputs.admin, false),
+    ...backendProblems("backend", inputs.backend),
+    ...weightProblems("weights", inputs.weights),
+  ];
 }
 
 async function apply(inputs: HaproxyWeightsInputs): Promise<HaproxyWeightsOuts> {

@@ -27,8 +27,16 @@ export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformS
   const app = config.app.name;
   const settings = config.docker;
   const opts = childOptions(parent);
-  const network = new docker.Network(childName(name, "network"), { name: `${settings.network}-${app}`, driver: "bridge" }, opts);
-  const database = new LocalDatabase(childName(name, "database"), { app, image: settings.postgresImage, networkName: network.name }, opts);
+  const network = new docker.Network(
+    childName(name, "network"),
+    { name: `${settings.network}-${app}`, driver: "bridge" },
+    opts,
+  );
+  const database = new LocalDatabase(
+    childName(name, "database"),
+    { app, image: settings.postgresImage, networkName: network.name },
+    opts,
+  );
   const pgEnv = database.clientEnv();
 
   return {
@@ -62,7 +70,13 @@ export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformS
           purpose: STEP_PURPOSES.migration,
           description: `migration ${migration.version}`,
           command: network.name.apply((networkName) =>
-            dockerRunArgs({ image: migration.image, network: networkName, volumes: [], env: pgEnv, command: migration.command }),
+            dockerRunArgs({
+              image: migration.image,
+              network: networkName,
+              volumes: [],
+              env: pgEnv,
+              command: migration.command,
+            }),
           ),
           env: pgEnv,
           timeoutSeconds: migration.timeoutSeconds,
@@ -82,7 +96,12 @@ export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformS
         },
         childOptions(parent, [...step.dependsOn, database]),
       );
-      return { ready: service, probeUrl: service.probeUrl, backend: { host: service.host }, ids: { containerId: service.containerId } };
+      return {
+        ready: service,
+        probeUrl: service.probeUrl,
+        backend: { host: service.host },
+        ids: { containerId: service.containerId },
+      };
     },
     routing({ colors, traffic }, step) {
       const router = new Router(

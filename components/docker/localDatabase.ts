@@ -35,22 +35,31 @@ export class LocalDatabase extends pulumi.ComponentResource {
     const image = new docker.RemoteImage(childName(name, "image"), { name: args.image, keepLocally: true }, parent);
     this.host = `${args.app}-postgres`;
     this.databaseName = args.app;
-    this.container = new docker.Container(childName(name, "postgres"), {
-      name: this.host,
-      image: image.imageId,
-      envs: [
-        `POSTGRES_DB=${this.databaseName}`,
-        // Reachable only on the stack's private network (no published port): no password to leak.
-        "POSTGRES_HOST_AUTH_METHOD=trust",
-      ],
-      networksAdvanced: [{ name: args.networkName, aliases: [this.host] }],
-      volumes: [{ volumeName: data.name, containerPath: "/var/lib/postgresql/data" }],
-      healthcheck: { tests: ["CMD-SHELL", `pg_isready -U postgres -d ${this.databaseName}`], interval: "2s", timeout: "2s", retries: 15 },
-      wait: true,
-      waitTimeout: 120,
-      restart: "unless-stopped",
-      // Fixed name: the old container must go before its replacement starts (the data stays in its volume).
-    }, childOptions(this, opts.dependsOn, { deleteBeforeReplace: true }));
+    this.container = new docker.Container(
+      childName(name, "postgres"),
+      {
+        name: this.host,
+        image: image.imageId,
+        envs: [
+          `POSTGRES_DB=${this.databaseName}`,
+          // Reachable only on the stack's private network (no published port): no password to leak.
+          "POSTGRES_HOST_AUTH_METHOD=trust",
+        ],
+        networksAdvanced: [{ name: args.networkName, aliases: [this.host] }],
+        volumes: [{ volumeName: data.name, containerPath: "/var/lib/postgresql/data" }],
+        healthcheck: {
+          tests: ["CMD-SHELL", `pg_isready -U postgres -d ${this.databaseName}`],
+          interval: "2s",
+          timeout: "2s",
+          retries: 15,
+        },
+        wait: true,
+        waitTimeout: 120,
+        restart: "unless-stopped",
+        // Fixed name: the old container must go before its replacement starts (the data stays in its volume).
+      },
+      childOptions(this, opts.dependsOn, { deleteBeforeReplace: true }),
+    );
     this.snapshotVolumeName = snapshots.name;
     this.registerOutputs({ host: this.host, snapshotVolumeName: this.snapshotVolumeName });
   }

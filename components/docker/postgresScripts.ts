@@ -46,7 +46,9 @@ const REQUIRED_PG_ENV = ["PGHOST", "PGUSER", "PGDATABASE"] as const;
 /** `<dir>/<app>-pre-<version>.dump`: one file per migration version, so a re-run finds it and skips. */
 export function snapshotFile(dir: string, app: string, migrationVersion: string): string {
   if (!dir.startsWith("/")) {
-    throw new Error(`snapshot directory must be an absolute path, got "${dir}"; use the volume's mount path, e.g. "/snapshots"`);
+    throw new Error(
+      `snapshot directory must be an absolute path, got "${dir}"; use the volume's mount path, e.g. "/snapshots"`,
+    );
   }
   return `${dir.replace(/\/+$/, "")}/${snapshotIdentifier(app, migrationVersion)}.dump`;
 }
@@ -79,7 +81,7 @@ export function snapshotScript({ file }: SnapshotScriptArgs): string {
     "fi",
     "dump=",
     'stop() { if [ -n "$dump" ]; then kill "$dump" 2>/dev/null || true; fi; exit "$1"; }',
-    'trap \'rm -f "$partial"\' EXIT',
+    "trap 'rm -f \"$partial\"' EXIT",
     "trap 'stop 143' TERM",
     "trap 'stop 130' INT",
     "trap 'stop 129' HUP",
@@ -130,9 +132,12 @@ export function restoreScript({ file }: SnapshotScriptArgs): string {
  * timeout reaches the command (PID 1 ignores signals it has no handler for).
  */
 export function dockerRunArgs(spec: DockerRunSpec): string[] {
-  if (spec.image.trim() === "") throw new Error("dockerRunArgs: image is empty; pass an image that has sh and the Postgres client tools");
-  if (spec.network.trim() === "") throw new Error("dockerRunArgs: network is empty; pass the Docker network the database is on");
-  if (spec.command.length === 0) throw new Error("dockerRunArgs: command is empty; pass the argv to run in the container");
+  if (spec.image.trim() === "")
+    throw new Error("dockerRunArgs: image is empty; pass an image that has sh and the Postgres client tools");
+  if (spec.network.trim() === "")
+    throw new Error("dockerRunArgs: network is empty; pass the Docker network the database is on");
+  if (spec.command.length === 0)
+    throw new Error("dockerRunArgs: command is empty; pass the argv to run in the container");
   const volumeArgs = spec.volumes.flatMap(({ name, mountPath }) => {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]+$/.test(name)) {
       throw new Error(`dockerRunArgs: volume name "${name}" is not a Docker volume name ([A-Za-z0-9][A-Za-z0-9_.-]+)`);
@@ -150,12 +155,24 @@ export function dockerRunArgs(spec: DockerRunSpec): string[] {
       }
       return ["-e", name];
     });
-  return ["docker", "run", "--rm", "--init", "--network", spec.network, ...volumeArgs, ...envArgs, spec.image, ...spec.command];
+  return [
+    "docker",
+    "run",
+    "--rm",
+    "--init",
+    "--network",
+    spec.network,
+    ...volumeArgs,
+    ...envArgs,
+    spec.image,
+    ...spec.command,
+  ];
 }
 
 function requireEnvLines(script: string): string[] {
   return REQUIRED_PG_ENV.map(
-    (name) => `: "\${${name}:?${script}: ${name} is not set; pass PGHOST, PGPORT, PGUSER, PGDATABASE and PGPASSWORD in the environment}"`,
+    (name) =>
+      `: "\${${name}:?${script}: ${name} is not set; pass PGHOST, PGPORT, PGUSER, PGDATABASE and PGPASSWORD in the environment}"`,
   );
 }
 

@@ -58,25 +58,33 @@ export class Router extends pulumi.ComponentResource {
       },
     });
     const image = new docker.RemoteImage(childName(name, "image"), { name: args.image, keepLocally: true }, parent);
-    const container = new docker.Container(childName(name, "haproxy"), {
-      name: `${args.app}-router`,
-      image: image.imageId,
-      networksAdvanced: [{ name: args.networkName }],
-      ports: [
-        { internal: LISTEN_PORT, external: args.routerPort, ip: "127.0.0.1" },
-        { internal: ADMIN_PORT, external: args.adminPort, ip: "127.0.0.1" },
-      ],
-      uploads: [{ file: CONFIG_PATH, content: config }],
-      labels: [{ label: "bluegreen.config-sha256", value: createHash("sha256").update(config).digest("hex") }],
-      restart: "unless-stopped",
-      // Fixed name and host ports: the old router must go before its replacement starts.
-    }, childOptions(this, opts.dependsOn, { deleteBeforeReplace: true }));
-    const weights = new HaproxyWeights(childName(name, "weights"), {
-      admin: { address: "127.0.0.1", port: args.adminPort },
-      backend: args.app,
-      weights: haproxyWeights(args.weights),
-      instance: container.id,
-    }, parent);
+    const container = new docker.Container(
+      childName(name, "haproxy"),
+      {
+        name: `${args.app}-router`,
+        image: image.imageId,
+        networksAdvanced: [{ name: args.networkName }],
+        ports: [
+          { internal: LISTEN_PORT, external: args.routerPort, ip: "127.0.0.1" },
+          { internal: ADMIN_PORT, external: args.adminPort, ip: "127.0.0.1" },
+        ],
+        uploads: [{ file: CONFIG_PATH, content: config }],
+        labels: [{ label: "bluegreen.config-sha256", value: createHash("sha256").update(config).digest("hex") }],
+        restart: "unless-stopped",
+        // Fixed name and host ports: the old router must go before its replacement starts.
+      },
+      childOptions(this, opts.dependsOn, { deleteBeforeReplace: true }),
+    );
+    const weights = new HaproxyWeights(
+      childName(name, "weights"),
+      {
+        admin: { address: "127.0.0.1", port: args.adminPort },
+        backend: args.app,
+        weights: haproxyWeights(args.weights),
+        instance: container.id,
+      },
+      parent,
+    );
     this.url = `http://127.0.0.1:${args.routerPort}`;
     this.appliedWeights = weights.weights;
     this.registerOutputs({ url: this.url, appliedWeights: this.appliedWeights });

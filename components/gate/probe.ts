@@ -110,9 +110,17 @@ async function probeTarget(url: string, round: Round): Promise<ProbeSample> {
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
   try {
-    const res = await boundedGet(round.axios, url, round.settings.requestTimeoutMs, round.signal, { headers: { ...round.headers } });
+    const res = await boundedGet(round.axios, url, round.settings.requestTimeoutMs, round.signal, {
+      headers: { ...round.headers },
+    });
     const body = String(res.data ?? "");
-    return { target: url, status: res.status, latencyMs: elapsed(), ...assessResponse(res.status, body, round.settings), excerpt: truncate(body) };
+    return {
+      target: url,
+      status: res.status,
+      latencyMs: elapsed(),
+      ...assessResponse(res.status, body, round.settings),
+      excerpt: truncate(body),
+    };
   } catch (e) {
     const latencyMs = elapsed();
     const err = e as { code?: string; message: string };
@@ -136,7 +144,13 @@ export function probeRound(
 ): Promise<ProbeSample[]> {
   // Required before any latency clock starts: the first require in the host is slow.
   const axios: Axios = require("axios");
-  const round = { axios, settings, headers, deadline, signal: requestBound(settings.requestTimeoutMs, deadline, targets.length) };
+  const round = {
+    axios,
+    settings,
+    headers,
+    deadline,
+    signal: requestBound(settings.requestTimeoutMs, deadline, targets.length),
+  };
   return Promise.all(targets.map((url) => probeTarget(url, round)));
 }
 
@@ -149,7 +163,9 @@ export async function queryErrorRate(
   const endpoint = `${prometheus.url.replace(/\/+$/, "")}/api/v1/query`;
   try {
     const axios: Axios = require("axios");
-    const res = await boundedGet(axios, endpoint, timeoutMs, requestBound(timeoutMs, deadline, 1), { params: { query: prometheus.query } });
+    const res = await boundedGet(axios, endpoint, timeoutMs, requestBound(timeoutMs, deadline, 1), {
+      params: { query: prometheus.query },
+    });
     return parsePrometheusAnswer(res.status, String(res.data ?? ""));
   } catch (e) {
     return { problem: `query to ${endpoint} failed: ${(e as Error).message}`, excerpt: "" };

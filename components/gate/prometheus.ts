@@ -22,10 +22,14 @@ export function parsePrometheusAnswer(status: number, body: string): ErrorRateRe
     return { problem: `HTTP ${status} with a body that is not JSON`, excerpt };
   }
   if (status !== 200 || answer.status !== "success") {
-    return { problem: `HTTP ${status}, status ${JSON.stringify(answer.status)}${answer.error ? `: ${String(answer.error)}` : ""}`, excerpt };
+    return {
+      problem: `HTTP ${status}, status ${JSON.stringify(answer.status)}${answer.error ? `: ${String(answer.error)}` : ""}`,
+      excerpt,
+    };
   }
   const series = answer.data?.result;
-  if (!Array.isArray(series) || series.length === 0) return { problem: "the query returned no series (empty result)", excerpt };
+  if (!Array.isArray(series) || series.length === 0)
+    return { problem: "the query returned no series (empty result)", excerpt };
   const raw = series[0].value?.[1];
   const errorRate = Number(raw);
   // NaN is what a ratio with no requests yields (0/0): no evidence, so no pass.
@@ -70,4 +74,3 @@ export function judgeErrorRate(
 function percent(ratio: number): string {
   return `${Math.round(ratio * 10000) / 100} %`;
 }
-

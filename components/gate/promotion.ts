@@ -69,14 +69,22 @@ function probeDecision(
   next: NextPromotion,
   change: WeightChange,
 ): { probeRequired: boolean; reason: string } {
-  if (next.weight === 0) return { probeRequired: false, reason: `weight 0: ${next.color} receives no traffic, nothing to verify` };
+  if (next.weight === 0)
+    return { probeRequired: false, reason: `weight 0: ${next.color} receives no traffic, nothing to verify` };
   if (previous === undefined) return { probeRequired: true, reason: `created with weight ${next.weight}` };
   if (previous.version !== next.version) {
-    return { probeRequired: true, reason: `version change ${previous.version} -> ${next.version} with weight ${next.weight}` };
+    return {
+      probeRequired: true,
+      reason: `version change ${previous.version} -> ${next.version} with weight ${next.weight}`,
+    };
   }
-  if (change === "increase") return { probeRequired: true, reason: `weight increase ${previous.weight} -> ${next.weight}` };
+  if (change === "increase")
+    return { probeRequired: true, reason: `weight increase ${previous.weight} -> ${next.weight}` };
   if (change === "decrease") {
-    return { probeRequired: false, reason: `weight decrease ${previous.weight} -> ${next.weight}: lowering traffic is never probed` };
+    return {
+      probeRequired: false,
+      reason: `weight decrease ${previous.weight} -> ${next.weight}: lowering traffic is never probed`,
+    };
   }
   return { probeRequired: false, reason: `weight ${next.weight} and version ${next.version} unchanged` };
 }
@@ -103,7 +111,10 @@ function stepViolation(previous: PreviousPromotion | undefined, next: NextPromot
   };
 }
 
-function versionViolation(previous: PreviousPromotion | undefined, next: NextPromotion): PromotionViolation | undefined {
+function versionViolation(
+  previous: PreviousPromotion | undefined,
+  next: NextPromotion,
+): PromotionViolation | undefined {
   if (next.rollback || next.otherVersion === "") return undefined;
   // semver is required here rather than imported so the provider closure stays serializable.
   const semver: typeof import("semver") = require("semver");

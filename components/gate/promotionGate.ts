@@ -49,7 +49,12 @@ export class PromotionGate extends pulumi.ComponentResource {
   readonly p95LatencyMs: pulumi.Output<number>;
 
   constructor(name: string, args: PromotionGateArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super(COMPONENT_TYPES.promotionGate, name, {}, { ...opts, aliases: [{ type: FORMER_TYPES.promotionGate }, ...(opts.aliases ?? [])] });
+    super(
+      COMPONENT_TYPES.promotionGate,
+      name,
+      {},
+      { ...opts, aliases: [{ type: FORMER_TYPES.promotionGate }, ...(opts.aliases ?? [])] },
+    );
     const { headers, ...rest } = args;
     const check = new PromotionGateCheck(
       childName(name, "check"),

@@ -48,7 +48,6 @@ export interface PromotionGateOutputs extends Omit<PromotionGateInputs, "headers
   readonly errorRate?: number;
 }
 
-
 /** Fields whose change is an update; totalWeight too, so the recorded share stays true. Headers are not: rotating a token must not re-probe. */
 const DIFFED_FIELDS = ["weight", "totalWeight", "version", "otherVersion", "targets", "settings"] as const;
 
@@ -79,28 +78,42 @@ function inputFailures(news: Record<string, unknown>): CheckFailure[] {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
   if (typeof news.app !== "string" || news.app === "") fail("app", "the app name must be a non-empty string");
-  if (news.color !== "blue" && news.color !== "green") fail("color", `must be "blue" or "green", got ${JSON.stringify(news.color)}`);
+  if (news.color !== "blue" && news.color !== "green")
+    fail("color", `must be "blue" or "green", got ${JSON.stringify(news.color)}`);
   if (typeof news.version !== "string" || semver.valid(news.version) === null) {
     fail("version", `must be a semver version such as 1.4.2, got ${JSON.stringify(news.version)}`);
   }
   if (typeof news.otherVersion !== "string" || (news.otherVersion !== "" && semver.valid(news.otherVersion) === null)) {
-    fail("otherVersion", `must be a semver version, or "" when the other color runs nothing; got ${JSON.stringify(news.otherVersion)}`);
+    fail(
+      "otherVersion",
+      `must be a semver version, or "" when the other color runs nothing; got ${JSON.stringify(news.otherVersion)}`,
+    );
   }
   const { weight, totalWeight } = news;
   if (!Number.isInteger(totalWeight) || (totalWeight as number) <= 0) {
-    fail("totalWeight", `must be a whole number above 0 (the sum of both colors' weights), got ${JSON.stringify(totalWeight)}`);
+    fail(
+      "totalWeight",
+      `must be a whole number above 0 (the sum of both colors' weights), got ${JSON.stringify(totalWeight)}`,
+    );
   }
   if (!Number.isInteger(weight) || (weight as number) < 0 || (weight as number) > (totalWeight as number)) {
-    fail("weight", `must be a whole number from 0 to totalWeight (${JSON.stringify(totalWeight)}), got ${JSON.stringify(weight)}`);
+    fail(
+      "weight",
+      `must be a whole number from 0 to totalWeight (${JSON.stringify(totalWeight)}), got ${JSON.stringify(weight)}`,
+    );
   }
-  if (typeof news.rollback !== "boolean") fail("rollback", `must be true or false, got ${JSON.stringify(news.rollback)}`);
+  if (typeof news.rollback !== "boolean")
+    fail("rollback", `must be true or false, got ${JSON.stringify(news.rollback)}`);
   const { targets } = news;
   // Unknown at preview (the platform's URL is computed): checked again at update.
   if (isUnknown(targets)) return failures;
   if (!Array.isArray(targets)) return [...failures, { property: "targets", reason: "must be a list of URLs" }];
   targets.forEach((url, i) => {
     if (!isUnknown(url) && (typeof url !== "string" || !isHttpUrl(url))) {
-      fail(`targets[${i}]`, `must be an absolute http(s) URL such as "https://app.example.com/health", got ${JSON.stringify(url)}`);
+      fail(
+        `targets[${i}]`,
+        `must be an absolute http(s) URL such as "https://app.example.com/health", got ${JSON.stringify(url)}`,
+      );
     }
   });
   if (targets.length === 0 && typeof weight === "number" && weight > 0) {
@@ -126,7 +139,10 @@ function sameJson(a: unknown, b: unknown): boolean {
   );
 }
 
-async function verify(previous: PreviousPromotion | undefined, inputs: PromotionGateInputs): Promise<PromotionGateOutputs> {
+async function verify(
+  previous: PreviousPromotion | undefined,
+  inputs: PromotionGateInputs,
+): Promise<PromotionGateOutputs> {
   const decision = decisionFor(previous, inputs);
   const { headers: _secret, ...recorded } = inputs;
   const base = { ...recorded, reason: decision.reason, verifiedAt: new Date().toISOString() };

@@ -20,7 +20,8 @@ export function isHttpUrl(value: string): boolean {
 /** Builds the settings schema with the given zod module (see the file comment). */
 export function buildGateSettingsSchema(zod: typeof z) {
   const httpUrl = zod.string().refine(isHttpUrl, {
-    error: (issue) => `must be an absolute http(s) URL such as "https://app.example.com/health", got ${JSON.stringify(issue.input)}`,
+    error: (issue) =>
+      `must be an absolute http(s) URL such as "https://app.example.com/health", got ${JSON.stringify(issue.input)}`,
   });
   const positiveInt = (what: string) =>
     zod.number().int(`${what} must be a whole number`).positive(`${what} must be greater than 0`);
@@ -28,7 +29,9 @@ export function buildGateSettingsSchema(zod: typeof z) {
   return zod
     .strictObject({
       /** Extra URLs to probe per color, on top of the one the platform supplies. @default {} */
-      targets: zod.strictObject({ blue: zod.array(httpUrl).optional(), green: zod.array(httpUrl).optional() }).default({}),
+      targets: zod
+        .strictObject({ blue: zod.array(httpUrl).optional(), green: zod.array(httpUrl).optional() })
+        .default({}),
       /** HTTP statuses that count as healthy. @default [200] */
       expectedStatus: zod
         .array(zod.number().int().min(100, "an HTTP status is at least 100").max(599, "an HTTP status is at most 599"))
@@ -41,7 +44,10 @@ export function buildGateSettingsSchema(zod: typeof z) {
             json: zod.strictObject({
               path: zod
                 .string()
-                .regex(/^[^.\s]+(\.[^.\s]+)*$/, 'a dot path such as "status" or "checks.db" (no empty segments, no spaces)'),
+                .regex(
+                  /^[^.\s]+(\.[^.\s]+)*$/,
+                  'a dot path such as "status" or "checks.db" (no empty segments, no spaces)',
+                ),
               equals: zod.union([zod.string(), zod.number(), zod.boolean()]),
             }),
           }),
@@ -59,7 +65,9 @@ export function buildGateSettingsSchema(zod: typeof z) {
       /** Limit on the p95 latency of the samples in the passing window. @default 750 */
       p95LatencyMs: positiveInt("p95LatencyMs").default(750),
       /** Hard bound on the whole gate, hanging targets included. @default 120 */
-      deadlineSeconds: positiveInt("deadlineSeconds").max(3600, "deadlineSeconds must be at most 3600 (one hour)").default(120),
+      deadlineSeconds: positiveInt("deadlineSeconds")
+        .max(3600, "deadlineSeconds must be at most 3600 (one hour)")
+        .default(120),
       /** Percentage points of total traffic a color may gain in one update. @default 100 */
       maxStep: positiveInt("maxStep").max(100, "maxStep is in percentage points, at most 100").default(100),
       /** Lets one update exceed maxStep. @default false */
@@ -69,7 +77,10 @@ export function buildGateSettingsSchema(zod: typeof z) {
         .strictObject({
           url: httpUrl,
           query: zod.string().min(1, "the PromQL query must not be empty"),
-          maxErrorRate: zod.number().min(0, "maxErrorRate is a ratio between 0 and 1").max(1, "maxErrorRate is a ratio between 0 and 1"),
+          maxErrorRate: zod
+            .number()
+            .min(0, "maxErrorRate is a ratio between 0 and 1")
+            .max(1, "maxErrorRate is a ratio between 0 and 1"),
         })
         .optional(),
     })

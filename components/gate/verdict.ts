@@ -84,7 +84,8 @@ export function assessResponse(
   settings: Pick<GateSettings, "expectedStatus" | "body">,
 ): Pick<ProbeSample, "bodyOk" | "error" | "observed"> {
   const bodyResult = assessBody(body, settings.body);
-  if (!settings.expectedStatus.includes(status)) return { bodyOk: bodyResult.ok, error: "status", observed: `HTTP ${status}` };
+  if (!settings.expectedStatus.includes(status))
+    return { bodyOk: bodyResult.ok, error: "status", observed: `HTTP ${status}` };
   if (!bodyResult.ok) return { bodyOk: false, error: bodyResult.error, observed: bodyResult.observed };
   return { bodyOk: true, observed: `HTTP ${status}` };
 }
@@ -105,10 +106,12 @@ function assessBody(
   } catch (e) {
     return { ok: false, error: "invalid-json", observed: `invalid JSON (${(e as Error).message})` };
   }
-  const value = check.json.path.split(".").reduce<unknown>(
-    (node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
-    parsed,
-  );
+  const value = check.json.path
+    .split(".")
+    .reduce<unknown>(
+      (node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
+      parsed,
+    );
   return value === check.json.equals
     ? { ok: true }
     : {
@@ -171,7 +174,8 @@ function slowestTarget(samples: readonly ProbeSample[]): { target: string; p95: 
 function sampleFailure(round: ProbeRound, settings: GateSettings, because: string): GateFailure {
   const failed = round.filter((s) => !samplePassed(s));
   const [first, ...others] = failed;
-  const also = others.length === 0 ? "" : ` Also failing: ${others.map((s) => `${s.target} (${s.observed})`).join("; ")}.`;
+  const also =
+    others.length === 0 ? "" : ` Also failing: ${others.map((s) => `${s.target} (${s.observed})`).join("; ")}.`;
   return {
     check: checkName(first.error as ProbeErrorKind),
     target: first.target,
@@ -227,7 +231,10 @@ export function deadlineFailure(
   elapsedMs: number,
 ): GateFailure {
   const okRounds = rounds.filter((r) => r.every(samplePassed)).length;
-  const lastFailing = [...rounds].reverse().flat().find((s) => !samplePassed(s));
+  const lastFailing = [...rounds]
+    .reverse()
+    .flat()
+    .find((s) => !samplePassed(s));
   const aborted = inFlight.filter((s) => s.error === "deadline").map((s) => s.target);
   const abortedText = aborted.length === 0 ? "" : ` Requests still in flight were aborted: ${aborted.join(", ")}.`;
   return {
@@ -235,7 +242,9 @@ export function deadlineFailure(
     target: lastFailing?.target,
     observed:
       `no verdict after ${Math.round(elapsedMs)} ms; rounds completed: ${rounds.length} (${okRounds} healthy, ${rounds.length - okRounds} failed)` +
-      (lastFailing === undefined ? "" : `; last failure: ${checkName(lastFailing.error as ProbeErrorKind)} ${lastFailing.observed}`),
+      (lastFailing === undefined
+        ? ""
+        : `; last failure: ${checkName(lastFailing.error as ProbeErrorKind)} ${lastFailing.observed}`),
     limit: `gate.deadlineSeconds ${settings.deadlineSeconds} s, within which ${settings.consecutiveSuccesses} consecutive healthy rounds are needed`,
     because: `the gate never waits past its deadline (flapping or hanging targets end here).${abortedText}`,
     excerpt: lastFailing?.excerpt,

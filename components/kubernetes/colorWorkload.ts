@@ -36,23 +36,41 @@ export class ColorWorkload extends pulumi.ComponentResource {
     };
     // The pods wait for what the color waits for (the migration).
     const children = childOptions(this, opts.dependsOn);
-    const deployment = new k8s.apps.v1.Deployment(childName(name, "deployment"), { metadata, spec: deploymentSpec(args) }, children);
-    const service = new k8s.core.v1.Service(childName(name, "service"), {
-      metadata,
-      spec: serviceSpec(args.app, args.color, args.servicePort),
-    }, children);
+    const deployment = new k8s.apps.v1.Deployment(
+      childName(name, "deployment"),
+      { metadata, spec: deploymentSpec(args) },
+      children,
+    );
+    const service = new k8s.core.v1.Service(
+      childName(name, "service"),
+      {
+        metadata,
+        spec: serviceSpec(args.app, args.color, args.servicePort),
+      },
+      children,
+    );
     if (args.directRoute) {
-      new k8s.apiextensions.CustomResource(childName(name, "route"), {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "HTTPRoute",
-        metadata: {
-          ...metadata,
-          name: childName(metadata.name, "direct"),
-          labels: { ...metadata.labels, [KUBERNETES_LABELS.route]: ROUTE_KINDS.direct },
-          annotations: { "pulumi.com/waitFor": ROUTE_WAIT_FOR },
+      new k8s.apiextensions.CustomResource(
+        childName(name, "route"),
+        {
+          apiVersion: "gateway.networking.k8s.io/v1",
+          kind: "HTTPRoute",
+          metadata: {
+            ...metadata,
+            name: childName(metadata.name, "direct"),
+            labels: { ...metadata.labels, [KUBERNETES_LABELS.route]: ROUTE_KINDS.direct },
+            annotations: { "pulumi.com/waitFor": ROUTE_WAIT_FOR },
+          },
+          spec: colorRouteSpec(
+            args.app,
+            args.color,
+            args.directRoute.hostname,
+            args.directRoute.gateway,
+            args.servicePort,
+          ),
         },
-        spec: colorRouteSpec(args.app, args.color, args.directRoute.hostname, args.directRoute.gateway, args.servicePort),
-      }, childOptions(this, [service]));
+        childOptions(this, [service]),
+      );
     }
     this.deploymentName = deployment.metadata.name;
     this.serviceName = service.metadata.name;

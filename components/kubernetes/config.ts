@@ -20,7 +20,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = z
   .string()
   .max(63, "must be at most 63 characters")
-  .regex(DNS_LABEL, "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit");
+  .regex(
+    DNS_LABEL,
+    "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
+  );
 
 /** A Gateway the routes attach to (HTTPRoute `parentRefs`). */
 const gatewayRefSchema = z
@@ -41,7 +44,9 @@ const QUANTITY_VALUE = { cpu: cpuValue, memory: memoryValue };
 
 const computeSchema = z
   .object({
-    cpu: z.string().refine((q) => cpuValue(q) !== undefined, { message: 'must be a CPU quantity above 0 such as "250m" or "1"' }),
+    cpu: z
+      .string()
+      .refine((q) => cpuValue(q) !== undefined, { message: 'must be a CPU quantity above 0 such as "250m" or "1"' }),
     memory: z.string().refine((q) => memoryValue(q) !== undefined, {
       message: 'must be a memory quantity such as "256Mi" or "1Gi" (a trailing "m" would mean thousandths of a byte)',
     }),
@@ -93,15 +98,26 @@ const kubernetesSchema = z
     /** An extra HTTPRoute per color that sends `hostname` to that color alone, so the gate can probe it. */
     colorRoutes: z
       .object({
-        hostname: colorTemplate("a lowercase DNS name", (h) => PRECISE_HOSTNAME.test(h), "{color}.api.internal.example.com"),
+        hostname: colorTemplate(
+          "a lowercase DNS name",
+          (h) => PRECISE_HOSTNAME.test(h),
+          "{color}.api.internal.example.com",
+        ),
         /** Gateway for the per-color routes, typically an internal one. @default `gateway` */
         gateway: gatewayRefSchema.optional(),
       })
       .strict()
       .optional(),
     /** Base URL where the gate reaches one color (health path appended); overrides the one from `colorRoutes`. */
-    gateUrlTemplate: colorTemplate("an http(s) URL", isHttpUrl, "http://api-{color}.api-staging.svc.cluster.local").optional(),
-    resources: podResourcesSchema.default({ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } }),
+    gateUrlTemplate: colorTemplate(
+      "an http(s) URL",
+      isHttpUrl,
+      "http://api-{color}.api-staging.svc.cluster.local",
+    ).optional(),
+    resources: podResourcesSchema.default({
+      requests: { cpu: "250m", memory: "256Mi" },
+      limits: { cpu: "1", memory: "512Mi" },
+    }),
   })
   .strict();
 
@@ -117,7 +133,10 @@ export type KubernetesConfig = CoreConfig & DatabaseSection & { readonly kuberne
 type KubernetesConfigInput = CoreConfig & DatabaseSection & { readonly kubernetes?: KubernetesSettings };
 
 /** `raw["aws:region"]`: needed for the RDS snapshot before a migration. */
-export function kubernetesConfigIssues(config: KubernetesConfigInput, raw: Readonly<Record<string, unknown>>): ConfigIssue[] {
+export function kubernetesConfigIssues(
+  config: KubernetesConfigInput,
+  raw: Readonly<Record<string, unknown>>,
+): ConfigIssue[] {
   const issues = requiredSectionIssues(config, "kubernetes", ["kubernetes"]);
   for (const color of COLORS) {
     for (const [name, ref] of Object.entries(config[color].secrets)) {

@@ -24,7 +24,10 @@ export interface KubernetesBackend {
   readonly serviceName: string;
 }
 
-export function kubernetesPlatform(config: KubernetesConfig, { name, parent }: PlatformScope): Platform<KubernetesBackend> {
+export function kubernetesPlatform(
+  config: KubernetesConfig,
+  { name, parent }: PlatformScope,
+): Platform<KubernetesBackend> {
   const app = config.app.name;
   const cluster = config.kubernetes;
   const migrationColor = migrationTarget(config);

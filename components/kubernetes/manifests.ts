@@ -11,7 +11,6 @@ import type { TrafficWeights } from "../traffic";
 import type { GatewayRef, KubernetesSettings, PodResources } from "./config";
 import { colorLabels, migrationLabels, parseSecretRef, selectorLabels, workloadName } from "./names";
 
-
 /** Name of the container port that probes and Services refer to. */
 const PORT_NAME = "http";
 
@@ -33,7 +32,9 @@ export const PROBE_TIMING = {
  * once, and the gate could probe a hostname the Gateway does not serve yet.
  */
 export const ROUTE_WAIT_FOR = JSON.stringify(
-  ["Accepted", "ResolvedRefs"].map((type) => `jsonpath={.status.parents[0].conditions[?(@.type=="${type}")].status}=True`),
+  ["Accepted", "ResolvedRefs"].map(
+    (type) => `jsonpath={.status.parents[0].conditions[?(@.type=="${type}")].status}=True`,
+  ),
 );
 
 /** The subset of Gateway API `HTTPRoute.spec` this platform writes (gateway.networking.k8s.io/v1). */
@@ -64,16 +65,23 @@ export interface MigrationJobSpec {
 }
 
 /** Plain variables, then secrets as `secretKeyRef`s, each sorted by name so the spec is stable. */
-export function envVars(env: Record<string, string>, secrets: Record<string, string>): k8s.types.input.core.v1.EnvVar[] {
+export function envVars(
+  env: Record<string, string>,
+  secrets: Record<string, string>,
+): k8s.types.input.core.v1.EnvVar[] {
   const byName = ([a]: [string, string], [b]: [string, string]) => a.localeCompare(b);
   return [
-    ...Object.entries(env).sort(byName).map(([name, value]) => ({ name, value })),
+    ...Object.entries(env)
+      .sort(byName)
+      .map(([name, value]) => ({ name, value })),
     ...Object.entries(secrets)
       .sort(byName)
       .map(([name, ref]) => {
         const secretKeyRef = parseSecretRef(ref);
         if (!secretKeyRef) {
-          throw new Error(`secret ${name} is "${ref}", not a Kubernetes Secret reference; write it as secret-name/key (e.g. api-database/url)`);
+          throw new Error(
+            `secret ${name} is "${ref}", not a Kubernetes Secret reference; write it as secret-name/key (e.g. api-database/url)`,
+          );
         }
         return { name, valueFrom: { secretKeyRef } };
       }),
@@ -171,7 +179,12 @@ export function gatewayDuration(seconds: number): string {
     [Math.floor((seconds % 3600) / 60), "m"],
     [seconds % 60, "s"],
   ];
-  return parts.filter(([value]) => value > 0).map(([value, unit]) => `${value}${unit}`).join("") || "0s";
+  return (
+    parts
+      .filter(([value]) => value > 0)
+      .map(([value, unit]) => `${value}${unit}`)
+      .join("") || "0s"
+  );
 }
 
 export interface WeightedRouteArgs {
@@ -208,11 +221,19 @@ export function weightedRouteSpec(args: WeightedRouteArgs): HttpRouteSpec {
 }
 
 /** A route that sends one hostname to one color only: where the gate probes that color. */
-export function colorRouteSpec(app: string, color: Color, hostname: string, gateway: GatewayRef, servicePort: number): HttpRouteSpec {
+export function colorRouteSpec(
+  app: string,
+  color: Color,
+  hostname: string,
+  gateway: GatewayRef,
+  servicePort: number,
+): HttpRouteSpec {
   return {
     parentRefs: [parentRef(gateway)],
     hostnames: [hostname],
-    rules: [{ matches: ALL_PATHS, backendRefs: [{ kind: "Service", name: workloadName(app, color), port: servicePort }] }],
+    rules: [
+      { matches: ALL_PATHS, backendRefs: [{ kind: "Service", name: workloadName(app, color), port: servicePort }] },
+    ],
   };
 }
 

@@ -33,14 +33,21 @@ export class MigrationJob extends pulumi.ComponentResource {
     const { version, timeoutSeconds } = args.migration;
     // Pulumi's Job await gives up after 10 minutes unless told otherwise.
     const awaitLimit = `${timeoutSeconds + AWAIT_MARGIN_SECONDS}s`;
-    const job = new k8s.batch.v1.Job(childName(name, `job-${version}`), {
-      metadata: {
-        name: migrationJobName(args.app, version),
-        namespace: args.namespace,
-        labels: migrationLabels(args.app, version),
+    const job = new k8s.batch.v1.Job(
+      childName(name, `job-${version}`),
+      {
+        metadata: {
+          name: migrationJobName(args.app, version),
+          namespace: args.namespace,
+          labels: migrationLabels(args.app, version),
+        },
+        spec: jobSpec(args),
       },
-      spec: jobSpec(args),
-    }, childOptions(this, opts.dependsOn, { ignoreChanges: ["spec"], customTimeouts: { create: awaitLimit, update: awaitLimit } }));
+      childOptions(this, opts.dependsOn, {
+        ignoreChanges: ["spec"],
+        customTimeouts: { create: awaitLimit, update: awaitLimit },
+      }),
+    );
     this.jobName = job.metadata.name;
     this.registerOutputs({ jobName: this.jobName });
   }

@@ -33,7 +33,10 @@ export function workloadName(app: string, color: Color): string {
  * exact version is appended so that two versions never share a Job.
  */
 export function migrationJobName(app: string, version: string): string {
-  const slug = version.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  const slug = version
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
   const readable = `${app}-migrate-${slug}`;
   if (slug === version && readable.length <= MAX_NAME) return readable;
   const hash = createHash("sha256").update(version).digest("hex").slice(0, 8);
@@ -70,6 +73,7 @@ export function migrationLabels(app: string, migrationVersion: string): Record<s
 /** Parses `secret-name/key`; undefined when the text is not such a reference. */
 export function parseSecretRef(text: string): SecretRef | undefined {
   const [name, key, ...rest] = text.split("/");
-  const valid = rest.length === 0 && key !== undefined && name.length <= 253 && SECRET_NAME.test(name) && SECRET_KEY.test(key);
+  const valid =
+    rest.length === 0 && key !== undefined && name.length <= 253 && SECRET_NAME.test(name) && SECRET_KEY.test(key);
   return valid ? { name, key } : undefined;
 }

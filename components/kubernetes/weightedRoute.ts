@@ -25,24 +25,28 @@ export class WeightedRoute extends pulumi.ComponentResource {
 
   constructor(name: string, args: WeightedRouteArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.kubernetesWeightedRoute, name, {}, opts);
-    const route = new k8s.apiextensions.CustomResource(childName(name, "route"), {
-      apiVersion: "gateway.networking.k8s.io/v1",
-      kind: "HTTPRoute",
-      metadata: {
-        name: args.app,
-        namespace: args.namespace,
-        labels: { ...appLabels(args.app), [KUBERNETES_LABELS.route]: ROUTE_KINDS.weighted },
-        annotations: { "pulumi.com/waitFor": ROUTE_WAIT_FOR },
+    const route = new k8s.apiextensions.CustomResource(
+      childName(name, "route"),
+      {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: {
+          name: args.app,
+          namespace: args.namespace,
+          labels: { ...appLabels(args.app), [KUBERNETES_LABELS.route]: ROUTE_KINDS.weighted },
+          annotations: { "pulumi.com/waitFor": ROUTE_WAIT_FOR },
+        },
+        spec: weightedRouteSpec({
+          services: args.services,
+          gateway: args.gateway,
+          hostnames: args.hostnames,
+          servicePort: args.servicePort,
+          weights: args.weights,
+          stickinessSeconds: args.stickinessSeconds,
+        }),
       },
-      spec: weightedRouteSpec({
-        services: args.services,
-        gateway: args.gateway,
-        hostnames: args.hostnames,
-        servicePort: args.servicePort,
-        weights: args.weights,
-        stickinessSeconds: args.stickinessSeconds,
-      }),
-    }, childOptions(this, opts.dependsOn));
+      childOptions(this, opts.dependsOn),
+    );
     this.routeName = route.metadata.name;
     this.url = `${args.scheme}://${args.hostnames[0]}`;
     this.registerOutputs({ routeName: this.routeName, url: this.url });

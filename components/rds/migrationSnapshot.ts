@@ -33,16 +33,24 @@ export class MigrationSnapshot extends pulumi.ComponentResource {
     const tags = { [PURPOSE_TAG]: PRE_MIGRATION };
     this.snapshotArn =
       args.database.kind === "aurora-cluster"
-        ? new aws.rds.ClusterSnapshot(childName(name, "cluster-snapshot"), {
-            dbClusterIdentifier: args.database.identifier,
-            dbClusterSnapshotIdentifier: args.snapshotId,
-            tags,
-          }, retain).dbClusterSnapshotArn
-        : new aws.rds.Snapshot(childName(name, "snapshot"), {
-            dbInstanceIdentifier: args.database.identifier,
-            dbSnapshotIdentifier: args.snapshotId,
-            tags,
-          }, retain).dbSnapshotArn;
+        ? new aws.rds.ClusterSnapshot(
+            childName(name, "cluster-snapshot"),
+            {
+              dbClusterIdentifier: args.database.identifier,
+              dbClusterSnapshotIdentifier: args.snapshotId,
+              tags,
+            },
+            retain,
+          ).dbClusterSnapshotArn
+        : new aws.rds.Snapshot(
+            childName(name, "snapshot"),
+            {
+              dbInstanceIdentifier: args.database.identifier,
+              dbSnapshotIdentifier: args.snapshotId,
+              tags,
+            },
+            retain,
+          ).dbSnapshotArn;
     this.snapshotId = args.snapshotId;
     this.registerOutputs({ snapshotArn: this.snapshotArn, snapshotId: this.snapshotId });
   }

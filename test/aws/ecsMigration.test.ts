@@ -32,7 +32,9 @@ describe("checkMigrationInputs (pure)", () => {
 
   it("GIVEN values still unknown at preview THEN they are not judged", () => {
     const unknowns = Object.fromEntries(Object.keys(valid).map((k) => [k, UNKNOWN]));
-    expect(checkMigrationInputs({ ...unknowns, subnetIds: [UNKNOWN], pollIntervalSeconds: UNKNOWN, endpoint: UNKNOWN })).toEqual([]);
+    expect(
+      checkMigrationInputs({ ...unknowns, subnetIds: [UNKNOWN], pollIntervalSeconds: UNKNOWN, endpoint: UNKNOWN }),
+    ).toEqual([]);
   });
 
   it("GIVEN every input wrong THEN each failure names the property, the observed value and the rule", () => {
@@ -60,16 +62,29 @@ describe("checkMigrationInputs (pure)", () => {
         reason:
           'must be a task definition ARN with its revision (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>), got "shop-migrate:7": a pinned revision is what makes the migration run the intended image',
       },
-      { property: "command", reason: "must be a non-empty list of strings (omit it to run the image's own command), got []" },
-      { property: "subnetIds", reason: "must list at least one subnet id (a Fargate task in awsvpc mode needs a subnet to run in), got []" },
+      {
+        property: "command",
+        reason: "must be a non-empty list of strings (omit it to run the image's own command), got []",
+      },
+      {
+        property: "subnetIds",
+        reason: "must list at least one subnet id (a Fargate task in awsvpc mode needs a subnet to run in), got []",
+      },
       { property: "securityGroupIds", reason: 'must hold sg-<hex> ids, got ["default"]' },
-      { property: "timeoutSeconds", reason: "must be a number of seconds from 1 to 86400 (RunTask's idempotency window is 24 h), got 0" },
+      {
+        property: "timeoutSeconds",
+        reason: "must be a number of seconds from 1 to 86400 (RunTask's idempotency window is 24 h), got 0",
+      },
       { property: "pollIntervalSeconds", reason: "must be a number of seconds above 0 and at most 60, got 120" },
       {
         property: "logStreamPrefix",
-        reason: "logGroup and logStreamPrefix go together (the awslogs group and stream prefix of the task definition): give both or neither",
+        reason:
+          "logGroup and logStreamPrefix go together (the awslogs group and stream prefix of the task definition): give both or neither",
       },
-      { property: "endpoint", reason: 'must be an http(s) URL such as "https://ecs.us-east-1.amazonaws.com", got "ecs.local"' },
+      {
+        property: "endpoint",
+        reason: 'must be an http(s) URL such as "https://ecs.us-east-1.amazonaws.com", got "ecs.local"',
+      },
     ]);
   });
 
@@ -82,8 +97,15 @@ describe("checkMigrationInputs (pure)", () => {
         pollIntervalSeconds: 6,
       }),
     ).toEqual([
-      { property: "taskDefinitionArn", reason: 'is in region "eu-west-1" but region is "us-east-1": ECS runs only task definitions of the cluster\'s region' },
-      { property: "pollIntervalSeconds", reason: "is 6 s, longer than timeoutSeconds 5 s: the first DescribeTasks would come after the deadline" },
+      {
+        property: "taskDefinitionArn",
+        reason:
+          'is in region "eu-west-1" but region is "us-east-1": ECS runs only task definitions of the cluster\'s region',
+      },
+      {
+        property: "pollIntervalSeconds",
+        reason: "is 6 s, longer than timeoutSeconds 5 s: the first DescribeTasks would come after the deadline",
+      },
     ]);
   });
 
@@ -134,7 +156,11 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
     endpoint: ecs.endpoint,
     ...overrides,
   });
-  const succeeds: TaskPlay = { container: "shop-migrate", statuses: ["PROVISIONING", "PENDING", "RUNNING", "STOPPED"], exitCode: 0 };
+  const succeeds: TaskPlay = {
+    container: "shop-migrate",
+    statuses: ["PROVISIONING", "PENDING", "RUNNING", "STOPPED"],
+    exitCode: 0,
+  };
   const createError = async (props: EcsMigrationInputs): Promise<string> => {
     const error = await host.create(TYPE, text, { ...props }).then(
       () => undefined,
@@ -162,13 +188,19 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
 
   it("serializes into a small closure that loads only the SDK and crypto, at run time", () => {
     expect(text.length).toBeLessThan(32_000);
-    expect([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).sort()).toEqual(["@aws-sdk/client-ecs", "node:crypto"]);
+    expect([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).sort()).toEqual([
+      "@aws-sdk/client-ecs",
+      "node:crypto",
+    ]);
   });
 
   it("GIVEN invalid inputs WHEN checked by the host THEN the failures come back with their reasons", async () => {
     const result = await host.check(TYPE, text, {}, { ...inputs("0001"), subnetIds: [] });
     expect(result.failures).toEqual([
-      { property: "subnetIds", reason: "must list at least one subnet id (a Fargate task in awsvpc mode needs a subnet to run in), got []" },
+      {
+        property: "subnetIds",
+        reason: "must list at least one subnet id (a Fargate task in awsvpc mode needs a subnet to run in), got []",
+      },
     ]);
   });
 
@@ -203,8 +235,15 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
     expect(ecs.calls("StopTask")).toEqual([]);
     const { startedAt, stoppedAt, durationSeconds, ...rest } = created.outs;
     expect(created.id).toBe("prod/0042");
-    expect(rest).toEqual({ migrationVersion: "0042", taskArn, exitCode: 0, logStream: `migration/shop-migrate/${taskArn.split("/")[2]}` });
-    expect(Date.parse(stoppedAt as string) - Date.parse(startedAt as string)).toBe(Math.round((durationSeconds as number) * 1000));
+    expect(rest).toEqual({
+      migrationVersion: "0042",
+      taskArn,
+      exitCode: 0,
+      logStream: `migration/shop-migrate/${taskArn.split("/")[2]}`,
+    });
+    expect(Date.parse(stoppedAt as string) - Date.parse(startedAt as string)).toBe(
+      Math.round((durationSeconds as number) * 1000),
+    );
     expect(durationSeconds as number).toBeGreaterThan(0);
     // Signed by the default chain's env credentials, which stay out of the state.
     expect(ecs.requests[0].headers.authorization).toContain(`Credential=${ACCESS_KEY}/`);
@@ -227,25 +266,37 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
       exitCode: 3,
       stopCode: "EssentialContainerExited",
       stoppedReason: "Essential container in task exited",
-      containerReason: "relation \"orders\" already exists",
+      containerReason: 'relation "orders" already exists',
     });
     const message = await createError(inputs("0044"));
     const [{ tasks }] = ecs.calls("DescribeTasks");
     const taskId = tasks[0].split("/")[2];
-    expect(message).toContain(`Migration "0044" failed on ECS cluster "prod": container "shop-migrate" exited with code 3.`);
-    expect(message).toContain(`  task: ${tasks[0]}\n  last status: STOPPED (stop code EssentialContainerExited)\n  container exit code: 3\n`);
-    expect(message).toContain("  stopped reason: Essential container in task exited\n  container reason: relation \"orders\" already exists\n");
+    expect(message).toContain(
+      `Migration "0044" failed on ECS cluster "prod": container "shop-migrate" exited with code 3.`,
+    );
+    expect(message).toContain(
+      `  task: ${tasks[0]}\n  last status: STOPPED (stop code EssentialContainerExited)\n  container exit code: 3\n`,
+    );
+    expect(message).toContain(
+      '  stopped reason: Essential container in task exited\n  container reason: relation "orders" already exists\n',
+    );
     expect(message).toContain(`  logs: /ecs/shop/migration/shop-migrate/${taskId}\n`);
-    expect(message).toContain(`#logsV2:log-groups/log-group/$252Fecs$252Fshop/log-events/migration$252Fshop-migrate$252F${taskId}`);
+    expect(message).toContain(
+      `#logsV2:log-groups/log-group/$252Fecs$252Fshop/log-events/migration$252Fshop-migrate$252F${taskId}`,
+    );
     expect(message).toContain("Traffic was not moved");
   });
 
   it("GIVEN RunTask returns failures [RESOURCE:MEMORY] THEN the error says no task started, exit code none, and names the reason", async () => {
-    ecs.play({ failures: [{ arn: "arn:aws:ecs:us-east-1:123456789012:container-instance/prod/abc", reason: "RESOURCE:MEMORY" }] });
+    ecs.play({
+      failures: [{ arn: "arn:aws:ecs:us-east-1:123456789012:container-instance/prod/abc", reason: "RESOURCE:MEMORY" }],
+    });
     const message = await createError(inputs("0045"));
     expect(message).toContain(`Migration "0045" failed on ECS cluster "prod": ECS started no task (RESOURCE:MEMORY).`);
     expect(message).toContain("  task: none (never started)\n  last status: none\n  container exit code: none\n");
-    expect(message).toContain("  RunTask failure: RESOURCE:MEMORY for arn:aws:ecs:us-east-1:123456789012:container-instance/prod/abc\n");
+    expect(message).toContain(
+      "  RunTask failure: RESOURCE:MEMORY for arn:aws:ecs:us-east-1:123456789012:container-instance/prod/abc\n",
+    );
     expect(message).toContain("  logs: none (no container ran)");
     expect(ecs.calls("DescribeTasks")).toEqual([]);
   });
@@ -260,7 +311,9 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
     const message = await createError(inputs("0046"));
     expect(message).toContain('container "shop-migrate" stopped without an exit code: it never ran');
     expect(message).toContain("  last status: STOPPED (stop code TaskFailedToStart)\n  container exit code: none\n");
-    expect(message).toContain("  stopped reason: CannotPullContainerError: pull image manifest has been retried 5 time(s): not found\n");
+    expect(message).toContain(
+      "  stopped reason: CannotPullContainerError: pull image manifest has been retried 5 time(s): not found\n",
+    );
   });
 
   it("GIVEN the task stays RUNNING WHEN the timeout passes THEN StopTask is called with the reason and the update fails within timeout + margin", async () => {
@@ -269,8 +322,12 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
     const message = await createError(inputs("0047", { timeoutSeconds: 1 }));
     const elapsedMs = Date.now() - started;
     const [{ tasks }] = ecs.calls("DescribeTasks");
-    expect(ecs.calls("StopTask")).toEqual([{ cluster: "prod", task: tasks[0], reason: "bluegreen: migration timed out after 1 s" }]);
-    expect(message).toContain(`Migration "0047" failed on ECS cluster "prod": timed out after 1 s with the task still RUNNING.`);
+    expect(ecs.calls("StopTask")).toEqual([
+      { cluster: "prod", task: tasks[0], reason: "bluegreen: migration timed out after 1 s" },
+    ]);
+    expect(message).toContain(
+      `Migration "0047" failed on ECS cluster "prod": timed out after 1 s with the task still RUNNING.`,
+    );
     expect(message).toContain('  StopTask requested with reason "bluegreen: migration timed out after 1 s"');
     expect(elapsedMs).toBeGreaterThanOrEqual(1000);
     expect(elapsedMs).toBeLessThan(2500);
@@ -289,7 +346,10 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
     const retried = await host.create(TYPE, text, { ...inputs("0049") });
     expect(ecs.tasksStarted).toBe(startedBefore);
     expect(retried.outs).toEqual(first.outs);
-    expect(ecs.calls("RunTask").map((r) => r.clientToken)).toEqual([migrationClientToken("prod", "0049"), migrationClientToken("prod", "0049")]);
+    expect(ecs.calls("RunTask").map((r) => r.clientToken)).toEqual([
+      migrationClientToken("prod", "0049"),
+      migrationClientToken("prod", "0049"),
+    ]);
   });
 
   it("GIVEN a failed version retried with the same inputs THEN the old stopped task is reported as a replay, not run again", async () => {
@@ -306,18 +366,28 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
     await createError(inputs("0051"));
     const message = await createError(inputs("0051", { taskDefinitionArn: TASK_DEF.replace(/:7$/, ":8") }));
     expect(message).toContain(`RunTask for migration "0051" on ECS cluster "prod" failed: ConflictException:`);
-    expect(message).toContain("the same migration version never runs twice. Release the changed migration under a new migration version.");
+    expect(message).toContain(
+      "the same migration version never runs twice. Release the changed migration under a new migration version.",
+    );
     expect(message).toContain("Traffic was not moved");
   });
 
   it("GIVEN the same migrationVersion WHEN diffed THEN there are no changes, even with a new task definition; a new version is an update, never a replace", async () => {
     const olds = { migrationVersion: "0042", taskArn: "arn:aws:ecs:us-east-1:123456789012:task/prod/abc", exitCode: 0 };
-    expect(await host.diff(TYPE, text, "prod/0042", olds, { ...inputs("0042", { taskDefinitionArn: TASK_DEF.replace(/:7$/, ":9") }) })).toEqual({
+    expect(
+      await host.diff(TYPE, text, "prod/0042", olds, {
+        ...inputs("0042", { taskDefinitionArn: TASK_DEF.replace(/:7$/, ":9") }),
+      }),
+    ).toEqual({
       changes: "none",
       replaces: [],
       deleteBeforeReplace: false,
     });
-    expect(await host.diff(TYPE, text, "prod/0042", olds, { ...inputs("0043") })).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+    expect(await host.diff(TYPE, text, "prod/0042", olds, { ...inputs("0043") })).toEqual({
+      changes: "some",
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
 
   it("GIVEN an update with the same version THEN no RunTask is sent and the previous record stands; a new version runs once", async () => {
@@ -330,7 +400,11 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
       durationSeconds: 60,
       logStream: "migration/shop-migrate/abc",
     };
-    expect(await host.update(TYPE, text, "prod/0052", olds, { ...inputs("0052", { taskDefinitionArn: TASK_DEF.replace(/:7$/, ":9") }) })).toEqual(olds);
+    expect(
+      await host.update(TYPE, text, "prod/0052", olds, {
+        ...inputs("0052", { taskDefinitionArn: TASK_DEF.replace(/:7$/, ":9") }),
+      }),
+    ).toEqual(olds);
     expect(ecs.requests).toEqual([]);
 
     ecs.play(succeeds);
@@ -347,7 +421,10 @@ describe("EcsMigration resource", () => {
       {
         newResource: (args) => {
           registered.push(args);
-          return { id: "prod/0042", state: { ...args.inputs, taskArn: "arn:aws:ecs:us-east-1:123456789012:task/prod/abc", exitCode: 0 } };
+          return {
+            id: "prod/0042",
+            state: { ...args.inputs, taskArn: "arn:aws:ecs:us-east-1:123456789012:task/prod/abc", exitCode: 0 },
+          };
         },
         call: (args) => args.inputs,
       },

@@ -27,7 +27,8 @@ const LOG_LINES = [
   `  console: ${CONSOLE}`,
   `  cli: aws logs tail /ecs/shop --region us-east-1 --log-stream-names migration/shop-migrate/${ID}`,
 ];
-const TRAFFIC = "Traffic was not moved: the release stops here, before the new color, its health gate and any weight change.";
+const TRAFFIC =
+  "Traffic was not moved: the release stops here, before the new color, its health gate and any weight change.";
 
 const stopped = (container: DescribedTask["containers"], extra: Partial<DescribedTask> = {}): DescribedTask => ({
   taskArn: ARN,
@@ -38,12 +39,23 @@ const stopped = (container: DescribedTask["containers"], extra: Partial<Describe
 
 describe("classifyTask", () => {
   it("GIVEN a task not yet STOPPED THEN it is running with its status (UNKNOWN when ECS gave none)", () => {
-    expect(classifyTask({ taskArn: ARN, lastStatus: "PROVISIONING" }, "shop-migrate")).toEqual({ kind: "running", lastStatus: "PROVISIONING" });
+    expect(classifyTask({ taskArn: ARN, lastStatus: "PROVISIONING" }, "shop-migrate")).toEqual({
+      kind: "running",
+      lastStatus: "PROVISIONING",
+    });
     expect(classifyTask({ taskArn: ARN }, "shop-migrate")).toEqual({ kind: "running", lastStatus: "UNKNOWN" });
   });
 
   it("GIVEN STOPPED with the named container at exit 0 THEN it succeeded, whatever the other containers did", () => {
-    expect(classifyTask(stopped([{ name: "sidecar", exitCode: 1 }, { name: "shop-migrate", exitCode: 0 }]), "shop-migrate")).toEqual({ kind: "succeeded" });
+    expect(
+      classifyTask(
+        stopped([
+          { name: "sidecar", exitCode: 1 },
+          { name: "shop-migrate", exitCode: 0 },
+        ]),
+        "shop-migrate",
+      ),
+    ).toEqual({ kind: "succeeded" });
   });
 
   it("GIVEN STOPPED with a non-zero exit THEN it failed with that code", () => {
@@ -66,9 +78,12 @@ describe("classifyTask", () => {
     expect(classifyTask(stopped([{ name: "web", exitCode: 0 }]), "shop-migrate")).toEqual({
       kind: "failed",
       exitCode: undefined,
-      summary: 'the task has no container named "shop-migrate" (containers: "web"); set containerName to the migration container of the task definition',
+      summary:
+        'the task has no container named "shop-migrate" (containers: "web"); set containerName to the migration container of the task definition',
     });
-    expect(classifyTask(stopped(undefined), "shop-migrate")).toMatchObject({ summary: expect.stringContaining("(containers: none)") });
+    expect(classifyTask(stopped(undefined), "shop-migrate")).toMatchObject({
+      summary: expect.stringContaining("(containers: none)"),
+    });
   });
 });
 
@@ -79,7 +94,11 @@ describe("taskId and logLocation", () => {
   });
 
   it("GIVEN the awslogs group and prefix THEN the stream is <prefix>/<container>/<taskId> with a console link; without them there is none", () => {
-    expect(logLocation(ctx, ARN)).toEqual({ group: "/ecs/shop", stream: `migration/shop-migrate/${ID}`, consoleUrl: CONSOLE });
+    expect(logLocation(ctx, ARN)).toEqual({
+      group: "/ecs/shop",
+      stream: `migration/shop-migrate/${ID}`,
+      consoleUrl: CONSOLE,
+    });
     expect(logLocation(noLogs, ARN)).toBeUndefined();
   });
 });
@@ -105,7 +124,10 @@ describe("migrationRecord", () => {
   });
 
   it("GIVEN missing timestamps THEN it falls back to createdAt, then the observation time; without log config there is no logStream key", () => {
-    const noStart = stopped([], { createdAt: new Date("2026-03-01T10:00:00.000Z"), stoppedAt: new Date("2026-03-01T10:01:00.000Z") });
+    const noStart = stopped([], {
+      createdAt: new Date("2026-03-01T10:00:00.000Z"),
+      stoppedAt: new Date("2026-03-01T10:01:00.000Z"),
+    });
     expect(migrationRecord(noLogs, noStart, observedAt)).toEqual({
       migrationVersion: "0042",
       taskArn: ARN,
@@ -145,7 +167,14 @@ describe("failureMessage", () => {
 
   it("GIVEN RunTask failures THEN no task, exit code none, each failure with detail and arn, and nothing-ran fix", () => {
     const message = failureMessage(noLogs, {
-      runTaskFailures: [{ reason: "RESOURCE:MEMORY", detail: "no capacity", arn: "arn:aws:ecs:us-east-1:123456789012:container-instance/prod/abc" }, {}],
+      runTaskFailures: [
+        {
+          reason: "RESOURCE:MEMORY",
+          detail: "no capacity",
+          arn: "arn:aws:ecs:us-east-1:123456789012:container-instance/prod/abc",
+        },
+        {},
+      ],
     });
     expect(message).toBe(
       [
@@ -166,7 +195,10 @@ describe("failureMessage", () => {
   });
 
   it("GIVEN a container that never ran and no log config THEN exit code none, the stop reason, and where to configure logs", () => {
-    const task = stopped([{ name: "shop-migrate" }], { stopCode: "TaskFailedToStart", stoppedReason: "CannotPullContainerError: not found" });
+    const task = stopped([{ name: "shop-migrate" }], {
+      stopCode: "TaskFailedToStart",
+      stoppedReason: "CannotPullContainerError: not found",
+    });
     expect(failureMessage(noLogs, { task })).toBe(
       [
         'Migration "0042" failed on ECS cluster "prod": container "shop-migrate" stopped without an exit code: it never ran (see the reasons below).',
@@ -196,15 +228,22 @@ describe("failureMessage", () => {
         "Fix: find out from the logs why the migration ran longer than 900 s (raise timeoutSeconds if it is just slow), then release it under a new migration version.",
       ].join("\n"),
     );
-    const lines = failureMessage(ctx, { task: { taskArn: ARN }, timeout: { seconds: 900, stopReason, stopError: "AccessDeniedException: denied" } }).split("\n");
-    expect(lines[0]).toBe('Migration "0042" failed on ECS cluster "prod": timed out after 900 s with the task still UNKNOWN.');
+    const lines = failureMessage(ctx, {
+      task: { taskArn: ARN },
+      timeout: { seconds: 900, stopReason, stopError: "AccessDeniedException: denied" },
+    }).split("\n");
+    expect(lines[0]).toBe(
+      'Migration "0042" failed on ECS cluster "prod": timed out after 900 s with the task still UNKNOWN.',
+    );
     expect(lines[4]).toBe(
       `  StopTask failed (AccessDeniedException: denied): stop the task yourself: aws ecs stop-task --region us-east-1 --cluster prod --task ${ARN}`,
     );
   });
 
   it("GIVEN RunTask replayed an earlier stopped task THEN the message says the migration was not started again", () => {
-    const lines = failureMessage(ctx, { task: stopped([{ name: "shop-migrate", exitCode: 1 }]), replayed: true }).split("\n");
+    const lines = failureMessage(ctx, { task: stopped([{ name: "shop-migrate", exitCode: 1 }]), replayed: true }).split(
+      "\n",
+    );
     expect(lines.at(-3)).toBe(
       "  note: RunTask returned this already stopped task from an earlier attempt: the clientToken is derived from cluster + migration version, " +
         "so ECS answers every RunTask for this version with the same task for 24 h and the migration was not started again.",
@@ -235,6 +274,8 @@ describe("apiErrorMessage", () => {
   });
 
   it("GIVEN an error without name or message THEN placeholders keep the sentence readable", () => {
-    expect(apiErrorMessage(ctx, "RunTask", {})).toBe(`RunTask for migration "0042" on ECS cluster "prod" failed: Error: no message.\n${TRAFFIC}`);
+    expect(apiErrorMessage(ctx, "RunTask", {})).toBe(
+      `RunTask for migration "0042" on ECS cluster "prod" failed: Error: no message.\n${TRAFFIC}`,
+    );
   });
 });

@@ -54,15 +54,30 @@ describe("renderHaproxyConfig", () => {
 
   it("GIVEN a valid spec WHEN rendered THEN failed or closed connections are retried on another server", () => {
     const defaults = sectionOf(renderHaproxyConfig(spec), "defaults");
-    expect(defaults).toEqual(expect.arrayContaining(["    retries 3", "    option redispatch 1", "    retry-on conn-failure empty-response", "    option http-keep-alive"]));
+    expect(defaults).toEqual(
+      expect.arrayContaining([
+        "    retries 3",
+        "    option redispatch 1",
+        "    retry-on conn-failure empty-response",
+        "    option http-keep-alive",
+      ]),
+    );
   });
 
   it("GIVEN the rendered config WHEN Debian's haproxy checks it (haproxy -c) THEN it is valid", () => {
     const dir = mkdtempSync(join(tmpdir(), "bluegreen-haproxy-check-"));
     try {
       const path = join(dir, "haproxy.cfg");
-      writeFileSync(path, renderHaproxyConfig({ ...spec, servers: { ...spec.servers, green: { ...spec.servers.green, address: "127.0.0.1", weight: 0 } } }));
-      expect(execFileSync(HAPROXY_BIN, ["-c", "-f", path], { encoding: "utf8" })).toContain("Configuration file is valid");
+      writeFileSync(
+        path,
+        renderHaproxyConfig({
+          ...spec,
+          servers: { ...spec.servers, green: { ...spec.servers.green, address: "127.0.0.1", weight: 0 } },
+        }),
+      );
+      expect(execFileSync(HAPROXY_BIN, ["-c", "-f", path], { encoding: "utf8" })).toContain(
+        "Configuration file is valid",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -74,7 +89,10 @@ describe("renderHaproxyConfig", () => {
       bind: { address: "localhost", port: 0 },
       admin: { address: "127.0.0.1", port: 70000 },
       healthPath: "healthz",
-      servers: { blue: { address: "10.0.0.1", port: 8081, weight: 257 }, green: { address: "bad host", port: 8082, weight: -1 } },
+      servers: {
+        blue: { address: "10.0.0.1", port: 8081, weight: 257 },
+        green: { address: "bad host", port: 8082, weight: -1 },
+      },
     };
     expect(() => renderHaproxyConfig(bad)).toThrow(
       'invalid HAProxy spec for app "my api": ' +
@@ -90,9 +108,16 @@ describe("renderHaproxyConfig", () => {
   });
 
   it("GIVEN both weights 0 or admin on the bind port WHEN validated THEN each is reported with the reason", () => {
-    const zero = { ...spec, servers: { blue: { ...spec.servers.blue, weight: 0 }, green: { ...spec.servers.green, weight: 0 } } };
+    const zero = {
+      ...spec,
+      servers: { blue: { ...spec.servers.blue, weight: 0 }, green: { ...spec.servers.green, weight: 0 } },
+    };
     expect(haproxySpecProblems(zero)).toEqual([
-      { property: "servers", reason: "gives blue and green both weight 0; the router would answer 503 to every request, so give at least one color a weight > 0" },
+      {
+        property: "servers",
+        reason:
+          "gives blue and green both weight 0; the router would answer 503 to every request, so give at least one color a weight > 0",
+      },
     ]);
     expect(haproxySpecProblems({ ...spec, admin: spec.bind })).toEqual([
       { property: "admin.port", reason: "is 8080, the same as bind.port; the runtime API needs its own port" },
@@ -110,10 +135,9 @@ describe("renderHaproxyConfig", () => {
       "    default-server check inter 1s fastinter 250ms downinter 500ms rise 2 fall 2 resolvers dns resolve-prefer ipv4 init-addr last,libc,none\n",
     );
     expect(renderHaproxyConfig(spec)).not.toContain("resolvers");
-    expect(haproxySpecProblems({ ...spec, dnsResolver: { address: "dns.local", port: 0 } }).map((p) => p.property)).toEqual([
-      "dnsResolver.address",
-      "dnsResolver.port",
-    ]);
+    expect(
+      haproxySpecProblems({ ...spec, dnsResolver: { address: "dns.local", port: 0 } }).map((p) => p.property),
+    ).toEqual(["dnsResolver.address", "dnsResolver.port"]);
   });
 });
 
@@ -152,7 +176,10 @@ describe("haproxyWeights (traffic 0..999 -> HAProxy 0..256)", () => {
       for (let green = 0; green <= 999; green++) {
         if (blue + green === 0) continue;
         const h = haproxyWeights({ blue, green });
-        const ok = Math.max(h.blue, h.green) <= HAPROXY_MAX_WEIGHT && (h.blue === 0) === (blue === 0) && (h.green === 0) === (green === 0);
+        const ok =
+          Math.max(h.blue, h.green) <= HAPROXY_MAX_WEIGHT &&
+          (h.blue === 0) === (blue === 0) &&
+          (h.green === 0) === (green === 0);
         if (!ok) broken.push(`${blue}/${green} -> ${h.blue}/${h.green}`);
         worst = Math.max(worst, Math.abs(blue / (blue + green) - h.blue / (h.blue + h.green)));
       }
@@ -162,8 +189,12 @@ describe("haproxyWeights (traffic 0..999 -> HAProxy 0..256)", () => {
   });
 
   it("GIVEN a traffic weight outside 0..999 WHEN converted THEN it throws with the value and the range", () => {
-    expect(() => haproxyWeights({ blue: 1000, green: 0 })).toThrow("traffic weight blue is 1000; must be an integer 0..999");
-    expect(() => haproxyWeights({ blue: 1, green: 2.5 })).toThrow("traffic weight green is 2.5; must be an integer 0..999");
+    expect(() => haproxyWeights({ blue: 1000, green: 0 })).toThrow(
+      "traffic weight blue is 1000; must be an integer 0..999",
+    );
+    expect(() => haproxyWeights({ blue: 1, green: 2.5 })).toThrow(
+      "traffic weight green is 2.5; must be an integer 0..999",
+    );
   });
 });
 
@@ -181,16 +212,19 @@ describe("weightApplyOrder", () => {
   it("GIVEN any live weights and any non-0/0 target WHEN applied in this order THEN no intermediate state is 0/0", () => {
     const values = [0, 1, 2, 50, 256];
     const zeroSeen: string[] = [];
-    for (const cb of values) for (const cg of values) for (const tb of values) for (const tg of values) {
-      if (tb + tg === 0) continue;
-      const target: ServerWeights = { blue: tb, green: tg };
-      const live = { blue: cb, green: cg };
-      for (const color of weightApplyOrder({ blue: cb, green: cg }, target)) {
-        live[color] = target[color];
-        if (live.blue + live.green === 0) zeroSeen.push(`${cb}/${cg} -> ${tb}/${tg}`);
-      }
-      expect(live).toEqual(target);
-    }
+    for (const cb of values)
+      for (const cg of values)
+        for (const tb of values)
+          for (const tg of values) {
+            if (tb + tg === 0) continue;
+            const target: ServerWeights = { blue: tb, green: tg };
+            const live = { blue: cb, green: cg };
+            for (const color of weightApplyOrder({ blue: cb, green: cg }, target)) {
+              live[color] = target[color];
+              if (live.blue + live.green === 0) zeroSeen.push(`${cb}/${cg} -> ${tb}/${tg}`);
+            }
+            expect(live).toEqual(target);
+          }
     expect(zeroSeen).toEqual([]);
   });
 });

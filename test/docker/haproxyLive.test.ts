@@ -10,7 +10,14 @@ import { ServerWeights } from "../../components/docker/haproxyConfig";
 import { applyWeights, getServerWeight, getWeights, setServerWeight } from "../../components/docker/haproxyRuntime";
 import { HaproxyWeights, haproxyWeightsProvider } from "../../components/docker/haproxyWeights";
 import { countColors } from "../../testkit/colorBackends";
-import { HAPROXY_WEIGHTS_TYPE, Router, freePorts, serverStates, shiftUnderLoad, startRouter } from "../../testkit/haproxy";
+import {
+  HAPROXY_WEIGHTS_TYPE,
+  Router,
+  freePorts,
+  serverStates,
+  shiftUnderLoad,
+  startRouter,
+} from "../../testkit/haproxy";
 import { ProviderCallError, ProviderHost, serializeProvider } from "../../testkit/providerHost";
 
 const SPLIT_REQUESTS = 10_000;
@@ -21,7 +28,11 @@ describe("local router on real HAProxy", () => {
   let providerText: string;
 
   beforeAll(async () => {
-    [router, host, providerText] = await Promise.all([startRouter({ blue: 90, green: 10 }), ProviderHost.start(), serializeProvider(haproxyWeightsProvider)]);
+    [router, host, providerText] = await Promise.all([
+      startRouter({ blue: 90, green: 10 }),
+      ProviderHost.start(),
+      serializeProvider(haproxyWeightsProvider),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([router?.stop(), host?.stop()]);
@@ -43,11 +54,14 @@ describe("local router on real HAProxy", () => {
     it.each([
       [50, 50],
       [0, 100],
-    ])("GIVEN %i/%i set through the runtime API WHEN traffic flows THEN the blue share matches ±1 pp", async (blue, green) => {
-      const applied = await applyWeights(router.spec.admin, "api", { blue, green });
-      expect(applied.after).toEqual({ blue, green });
-      await expectSplit({ blue, green });
-    });
+    ])(
+      "GIVEN %i/%i set through the runtime API WHEN traffic flows THEN the blue share matches ±1 pp",
+      async (blue, green) => {
+        const applied = await applyWeights(router.spec.admin, "api", { blue, green });
+        expect(applied.after).toEqual({ blue, green });
+        await expectSplit({ blue, green });
+      },
+    );
 
     it("GIVEN blue drained to weight 0 WHEN HAProxy reports server state THEN blue is still running and health-checked (instant rollback)", async () => {
       await applyWeights(router.spec.admin, "api", { blue: 0, green: 100 });
@@ -59,7 +73,9 @@ describe("local router on real HAProxy", () => {
 
   describe("runtime API client", () => {
     it("GIVEN a server HAProxy does not have WHEN setting or reading its weight THEN the error carries the command and HAProxy's answer", async () => {
-      await expect(setServerWeight(router.spec.admin, "nope", "blue", 1)).rejects.toThrow('HAProxy refused "set server nope/blue weight 1": No such backend.');
+      await expect(setServerWeight(router.spec.admin, "nope", "blue", 1)).rejects.toThrow(
+        'HAProxy refused "set server nope/blue weight 1": No such backend.',
+      );
       await expect(getServerWeight(router.spec.admin, "nope", "green")).rejects.toThrow(
         'HAProxy answered "get weight nope/green" with "No such backend."; expected "N (initial M)"',
       );
@@ -70,7 +86,11 @@ describe("local router on real HAProxy", () => {
       let trafficDone = false;
       const traffic = countColors(router.url, SPLIT_REQUESTS).finally(() => (trafficDone = true));
       while (flips < 50 && !trafficDone) {
-        await applyWeights(router.spec.admin, "api", flips % 2 === 0 ? { blue: 0, green: 100 } : { blue: 100, green: 0 });
+        await applyWeights(
+          router.spec.admin,
+          "api",
+          flips % 2 === 0 ? { blue: 0, green: 100 } : { blue: 100, green: 0 },
+        );
         flips++;
       }
       const counts = await traffic;
@@ -97,8 +117,14 @@ describe("local router on real HAProxy", () => {
     it("GIVEN out-of-range, fractional or 0/0 weights WHEN checked THEN Check fails with the property and limit", async () => {
       const result = await host.check(HAPROXY_WEIGHTS_TYPE, providerText, {}, inputs({ blue: 300, green: 0.5 }));
       expect(result.failures).toEqual([
-        { property: "weights.blue", reason: "is 300; must be an integer 0..256 (convert traffic weights with haproxyWeights())" },
-        { property: "weights.green", reason: "is 0.5; must be an integer 0..256 (convert traffic weights with haproxyWeights())" },
+        {
+          property: "weights.blue",
+          reason: "is 300; must be an integer 0..256 (convert traffic weights with haproxyWeights())",
+        },
+        {
+          property: "weights.green",
+          reason: "is 0.5; must be an integer 0..256 (convert traffic weights with haproxyWeights())",
+        },
       ]);
       const zero = await host.check(HAPROXY_WEIGHTS_TYPE, providerText, {}, inputs({ blue: 0, green: 0 }));
       expect(zero.failures.map((f) => f.property)).toEqual(["weights"]);
@@ -108,9 +134,21 @@ describe("local router on real HAProxy", () => {
 
     it("GIVEN changed weights or a moved admin socket WHEN diffed THEN it is an in-place update, never a replace", async () => {
       const olds = { ...inputs({ blue: 100, green: 0 }), appliedAt: "2026-01-01T00:00:00.000Z" };
-      const same = await host.diff(HAPROXY_WEIGHTS_TYPE, providerText, "api-weights", olds, inputs({ blue: 100, green: 0 }));
+      const same = await host.diff(
+        HAPROXY_WEIGHTS_TYPE,
+        providerText,
+        "api-weights",
+        olds,
+        inputs({ blue: 100, green: 0 }),
+      );
       expect(same).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
-      const reweighted = await host.diff(HAPROXY_WEIGHTS_TYPE, providerText, "api-weights", olds, inputs({ blue: 50, green: 50 }));
+      const reweighted = await host.diff(
+        HAPROXY_WEIGHTS_TYPE,
+        providerText,
+        "api-weights",
+        olds,
+        inputs({ blue: 50, green: 50 }),
+      );
       expect(reweighted).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
       const moved = await host.diff(HAPROXY_WEIGHTS_TYPE, providerText, "api-weights", olds, {
         ...inputs({ blue: 100, green: 0 }),
@@ -121,7 +159,11 @@ describe("local router on real HAProxy", () => {
 
     it("GIVEN an admin socket nobody listens on WHEN updated THEN Update fails naming the address, the command and the fix", async () => {
       const [deadPort] = await freePorts(1);
-      const news = { admin: { address: "127.0.0.1", port: deadPort }, backend: "api", weights: { blue: 50, green: 50 } };
+      const news = {
+        admin: { address: "127.0.0.1", port: deadPort },
+        backend: "api",
+        weights: { blue: 50, green: 50 },
+      };
       const update = host.update(HAPROXY_WEIGHTS_TYPE, providerText, "api-weights", news, news);
       await expect(update).rejects.toBeInstanceOf(ProviderCallError);
       await expect(update).rejects.toThrow(
@@ -150,7 +192,13 @@ describe("local router on real HAProxy", () => {
       });
 
       expect(run.requests).toBeGreaterThanOrEqual(20_000);
-      expect({ ok: run.ok, non2xx: run.non2xx, errors: run.errors, timeouts: run.timeouts, probeFailures: run.probeFailures }).toEqual({
+      expect({
+        ok: run.ok,
+        non2xx: run.non2xx,
+        errors: run.errors,
+        timeouts: run.timeouts,
+        probeFailures: run.probeFailures,
+      }).toEqual({
         ok: run.requests,
         non2xx: 0,
         errors: 0,
@@ -181,7 +229,11 @@ describe("local router on real HAProxy", () => {
       const weights = await new Promise((resolve) => resource.weights.apply(resolve));
       expect(weights).toEqual({ blue: 90, green: 10 });
       expect(registered.map((r) => r.type)).toEqual([HAPROXY_WEIGHTS_TYPE]);
-      expect(registered[0].inputs).toMatchObject({ admin: router.spec.admin, backend: "api", weights: { blue: 90, green: 10 } });
+      expect(registered[0].inputs).toMatchObject({
+        admin: router.spec.admin,
+        backend: "api",
+        weights: { blue: 90, green: 10 },
+      });
     });
   });
 });

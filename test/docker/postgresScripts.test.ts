@@ -5,7 +5,16 @@
  * proven in snapshotMigration.test.ts.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +25,9 @@ const PG_ENV = { PGHOST: "db", PGPORT: "5432", PGUSER: "app", PGDATABASE: "shop"
 describe("snapshotFile", () => {
   it("names the file <dir>/<snapshotIdentifier>.dump, ignoring a trailing slash", () => {
     expect(snapshotFile("/snapshots/", "API", "42")).toBe("/snapshots/api-pre-42.dump");
-    expect(snapshotFile("/var/lib/snapshots", "shop", "2024.06.01_add-price")).toBe("/var/lib/snapshots/shop-pre-2024-06-01-add-price.dump");
+    expect(snapshotFile("/var/lib/snapshots", "shop", "2024.06.01_add-price")).toBe(
+      "/var/lib/snapshots/shop-pre-2024-06-01-add-price.dump",
+    );
   });
 
   it("rejects a relative directory, saying what to pass instead", () => {
@@ -37,10 +48,28 @@ describe("dockerRunArgs", () => {
 
   it("GIVEN env with a password WHEN building the argv THEN it passes names only, sorted, with --rm --init", () => {
     expect(dockerRunArgs(spec)).toEqual([
-      "docker", "run", "--rm", "--init", "--network", "shop-net",
-      "-v", "shop-db-snapshots:/snapshots",
-      "-e", "PGDATABASE", "-e", "PGHOST", "-e", "PGPASSWORD", "-e", "PGPORT", "-e", "PGUSER",
-      "postgres:15-alpine", "sh", "-c", "echo hi",
+      "docker",
+      "run",
+      "--rm",
+      "--init",
+      "--network",
+      "shop-net",
+      "-v",
+      "shop-db-snapshots:/snapshots",
+      "-e",
+      "PGDATABASE",
+      "-e",
+      "PGHOST",
+      "-e",
+      "PGPASSWORD",
+      "-e",
+      "PGPORT",
+      "-e",
+      "PGUSER",
+      "postgres:15-alpine",
+      "sh",
+      "-c",
+      "echo hi",
     ]);
   });
 
@@ -54,7 +83,9 @@ describe("dockerRunArgs", () => {
     expect(() => dockerRunArgs({ ...spec, volumes: [{ name: "snaps", mountPath: "snapshots" }] })).toThrow(
       'mount path "snapshots" of volume snaps must be absolute',
     );
-    expect(() => dockerRunArgs({ ...spec, env: { "PG-HOST": "db" } })).toThrow('env name "PG-HOST" is not a valid variable name');
+    expect(() => dockerRunArgs({ ...spec, env: { "PG-HOST": "db" } })).toThrow(
+      'env name "PG-HOST" is not a valid variable name',
+    );
   });
 });
 
@@ -65,7 +96,10 @@ describe("generated scripts under the real sh, with stub Postgres tools", () => 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "bluegreen-scripts-"));
     stubs = join(dir, "bin");
-    writeStub("pg_dump", 'for a; do case $a in --file=*) out=${a#--file=};; esac; done\nprintf "%s" "${STUB_DUMP:-archive}" > "$out"\nexit "${STUB_DUMP_EXIT:-0}"');
+    writeStub(
+      "pg_dump",
+      'for a; do case $a in --file=*) out=${a#--file=};; esac; done\nprintf "%s" "${STUB_DUMP:-archive}" > "$out"\nexit "${STUB_DUMP_EXIT:-0}"',
+    );
     writeStub("pg_restore", '[ "$1" = --list ] && exit "${STUB_LIST_EXIT:-0}"\necho "pg_restore $*"');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -78,7 +112,10 @@ describe("generated scripts under the real sh, with stub Postgres tools", () => 
   }
 
   function sh(script: string, env: Record<string, string>) {
-    const result = spawnSync("sh", ["-c", script], { env: { PATH: `${stubs}:${process.env.PATH}`, ...env }, encoding: "utf8" });
+    const result = spawnSync("sh", ["-c", script], {
+      env: { PATH: `${stubs}:${process.env.PATH}`, ...env },
+      encoding: "utf8",
+    });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
@@ -96,7 +133,9 @@ describe("generated scripts under the real sh, with stub Postgres tools", () => 
     const { PGDATABASE: _omitted, ...withoutDatabase } = PG_ENV;
     const result = sh(snapshotScript({ file }), withoutDatabase);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("snapshot: PGDATABASE is not set; pass PGHOST, PGPORT, PGUSER, PGDATABASE and PGPASSWORD in the environment");
+    expect(result.stderr).toContain(
+      "snapshot: PGDATABASE is not set; pass PGHOST, PGPORT, PGUSER, PGDATABASE and PGPASSWORD in the environment",
+    );
     expect(existsSync(file)).toBe(false);
     expect(existsSync(`${file}.partial`)).toBe(false);
   });
@@ -132,6 +171,8 @@ describe("generated scripts under the real sh, with stub Postgres tools", () => 
     const result = sh(restoreScript({ file }), PG_ENV);
     expect(result.status).toBe(1);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toBe(`restore: snapshot ${file} not found; list the snapshots in ${dir} and pass one that exists\n`);
+    expect(result.stderr).toBe(
+      `restore: snapshot ${file} not found; list the snapshots in ${dir} and pass one that exists\n`,
+    );
   });
 });

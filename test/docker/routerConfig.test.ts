@@ -39,7 +39,9 @@ describe("the local router's uploaded haproxy.cfg", () => {
     const file = path.join(dir, "haproxy.cfg");
     fs.writeFileSync(file, "backend api\n    balance roundrobbin\n");
     try {
-      await expect(run(HAPROXY_BIN, ["-c", "-f", file])).rejects.toMatchObject({ stderr: expect.stringContaining("balance only supports") });
+      await expect(run(HAPROXY_BIN, ["-c", "-f", file])).rejects.toMatchObject({
+        stderr: expect.stringContaining("balance only supports"),
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -43,7 +43,11 @@ describe("snapshot before migration on real Postgres, through the real provider 
   let databases = 0;
 
   beforeAll(async () => {
-    [pg, host, text] = await Promise.all([startPostgres(), ProviderHost.start(), serializeProvider(oneShotCommandProvider)]);
+    [pg, host, text] = await Promise.all([
+      startPostgres(),
+      ProviderHost.start(),
+      serializeProvider(oneShotCommandProvider),
+    ]);
     work = mkdtempSync(join(tmpdir(), "bluegreen-snapmig-"));
     writeFileSync(join(work, "42.sql"), MIGRATION_42);
     writeFileSync(join(work, "43.sql"), MIGRATION_43);
@@ -63,17 +67,39 @@ describe("snapshot before migration on real Postgres, through the real provider 
     return { env, dir };
   }
 
-  const run = (description: string, command: string[], runKey: string, env: Record<string, string>, timeoutSeconds = 60): Promise<CreateResult> =>
-    host.create(TYPE, text, { description, command, env, timeoutSeconds, runKey });
+  const run = (
+    description: string,
+    command: string[],
+    runKey: string,
+    env: Record<string, string>,
+    timeoutSeconds = 60,
+  ): Promise<CreateResult> => host.create(TYPE, text, { description, command, env, timeoutSeconds, runKey });
   const snapshot = (file: string, env: Record<string, string>, timeoutSeconds?: number) =>
-    run(`snapshot ${basename(file, ".dump")}`, ["sh", "-c", snapshotScript({ file })], basename(file), env, timeoutSeconds);
+    run(
+      `snapshot ${basename(file, ".dump")}`,
+      ["sh", "-c", snapshotScript({ file })],
+      basename(file),
+      env,
+      timeoutSeconds,
+    );
   const migrate = (version: string, env: PgEnv) =>
-    run(`migrate ${version}`, ["psql", "-X", "-v", "ON_ERROR_STOP=1", "-f", join(work, `${version}.sql`)], version, env);
-  const restore = (file: string, env: PgEnv) => run(`restore ${basename(file, ".dump")}`, ["sh", "-c", restoreScript({ file })], `restore-${basename(file)}`, env);
+    run(
+      `migrate ${version}`,
+      ["psql", "-X", "-v", "ON_ERROR_STOP=1", "-f", join(work, `${version}.sql`)],
+      version,
+      env,
+    );
+  const restore = (file: string, env: PgEnv) =>
+    run(`restore ${basename(file, ".dump")}`, ["sh", "-c", restoreScript({ file })], `restore-${basename(file)}`, env);
 
   /** `<rows>:<md5 of every row in id order>`: equal only if count and content are equal. */
-  const contents = (env: PgEnv) => pg.query("select count(*) || ':' || md5(string_agg(t::text, ',' order by id)) from t", env);
-  const columns = (env: PgEnv) => pg.query("select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_name = 't'", env);
+  const contents = (env: PgEnv) =>
+    pg.query("select count(*) || ':' || md5(string_agg(t::text, ',' order by id)) from t", env);
+  const columns = (env: PgEnv) =>
+    pg.query(
+      "select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_name = 't'",
+      env,
+    );
   const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 
   /** A pg_dump on PATH that runs `before` first, then the real pg_dump. */
@@ -91,7 +117,9 @@ describe("snapshot before migration on real Postgres, through the real provider 
     const file = snapshotFile(dir, "shop", "42");
 
     const snap = await snapshot(file, env);
-    expect(snap.outs.outputTail).toBe(`snapshot: wrote ${file} (${statSync(file).size} bytes) of database <env:PGDATABASE> on <env:PGHOST>`);
+    expect(snap.outs.outputTail).toBe(
+      `snapshot: wrote ${file} (${statSync(file).size} bytes) of database <env:PGDATABASE> on <env:PGHOST>`,
+    );
     const migration = await migrate("42", env);
     expect(migration.outs).toMatchObject({ exitCode: 0, runKey: "42" });
     expect(await columns(env)).toBe("id,name,qty,created,price_cents");
@@ -109,13 +137,17 @@ describe("snapshot before migration on real Postgres, through the real provider 
     await snapshot(file, env);
 
     const error = await providerFailure(migrate("43", env));
-    expect(error.details).toMatch(/^migrate 43: exited with code 3 \(expected 0\) after \d+\.\d s\. Last 20 lines of output:\n/);
+    expect(error.details).toMatch(
+      /^migrate 43: exited with code 3 \(expected 0\) after \d+\.\d s\. Last 20 lines of output:\n/,
+    );
     expect(error.details).toContain("UPDATE 2500\npsql:");
     expect(error.details).toContain("ERROR:  division by zero\nFix: ");
     expect(await pg.query("select count(*), count(*) filter (where name like 'ITEM-%') from t", env)).toBe("2500|2500");
 
     const restored = await restore(file, env);
-    expect(restored.outs.outputTail).toBe(`restore: restoring ${file} into database <env:PGDATABASE> on <env:PGHOST> in one transaction`);
+    expect(restored.outs.outputTail).toBe(
+      `restore: restoring ${file} into database <env:PGDATABASE> on <env:PGHOST> in one transaction`,
+    );
     expect(await contents(env)).toBe(before);
     expect(before).toMatch(new RegExp(`^${ROWS}:[0-9a-f]{32}$`));
   });
@@ -128,7 +160,9 @@ describe("snapshot before migration on real Postgres, through the real provider 
     await pg.query("insert into t values (999999, 'late', 1, current_date)", env);
 
     const again = await snapshot(file, env);
-    expect(again.outs.outputTail).toBe(`snapshot: ${file} already exists; skipped (one snapshot per migration version, never overwritten)`);
+    expect(again.outs.outputTail).toBe(
+      `snapshot: ${file} already exists; skipped (one snapshot per migration version, never overwritten)`,
+    );
     expect({ hash: sha256(file), mtimeMs: statSync(file).mtimeMs }).toEqual(first);
     expect(readdirSync(dir)).toEqual([basename(file)]);
   });
@@ -157,7 +191,9 @@ describe("snapshot before migration on real Postgres, through the real provider 
 
     const error = await providerFailure(snapshot(file, { ...env, PATH }));
     expect(error.details).toMatch(/^snapshot shop-pre-42: exited with code 1 \(expected 0\)/);
-    expect(error.details).toContain(`snapshot: ${file} appeared while dumping (a concurrent snapshot of this version?); kept it untouched and discarded this dump`);
+    expect(error.details).toContain(
+      `snapshot: ${file} appeared while dumping (a concurrent snapshot of this version?); kept it untouched and discarded this dump`,
+    );
     expect(readFileSync(file, "utf8")).toBe("concurrent snapshot");
     expect(readdirSync(dir)).toEqual([basename(file)]);
   });
@@ -169,7 +205,9 @@ describe("snapshot before migration on real Postgres, through the real provider 
     const error = await providerFailure(snapshot(file, { ...env, PGDATABASE: "missing_db" }));
     expect(error.details).toMatch(/^snapshot shop-pre-42: exited with code 1 \(expected 0\)/);
     // The libpq error, with the env values OneShotCommand redacts from output.
-    expect(error.details).toContain('connection to server at "<env:PGHOST>", port <env:PGPORT> failed: FATAL:  database "<env:PGDATABASE>" does not exist');
+    expect(error.details).toContain(
+      'connection to server at "<env:PGHOST>", port <env:PGPORT> failed: FATAL:  database "<env:PGDATABASE>" does not exist',
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -180,7 +218,9 @@ describe("snapshot before migration on real Postgres, through the real provider 
     const PATH = pgDumpShim("hang", `printf 'half a dump' > '${file}.partial'; sleep 30`);
 
     const error = await providerFailure(snapshot(file, { ...env, PATH }, 1));
-    expect(error.details).toContain("snapshot shop-pre-42: timed out: still running after the limit of timeoutSeconds=1 (stopped with SIGTERM");
+    expect(error.details).toContain(
+      "snapshot shop-pre-42: timed out: still running after the limit of timeoutSeconds=1 (stopped with SIGTERM",
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 

@@ -67,7 +67,11 @@ export interface GateRig {
 export function useGateRig(): GateRig {
   const rig = {} as GateRig;
   beforeAll(async () => {
-    [rig.host, rig.text, rig.server] = await Promise.all([ProviderHost.start(), serializeProvider(promotionGateProvider), startFaultServer()]);
+    [rig.host, rig.text, rig.server] = await Promise.all([
+      ProviderHost.start(),
+      serializeProvider(promotionGateProvider),
+      startFaultServer(),
+    ]);
     await rig.host.create(GATE_TYPE, rig.text, gateInputs({ weight: 0 }));
   });
   afterAll(async () => {

@@ -30,7 +30,10 @@ describe("decidePromotion: when to probe", () => {
       probeRequired: false,
       reason: "weight 0: green receives no traffic, nothing to verify",
     });
-    expect(decidePromotion(previous, next({ weight: 0, version: "1.5.0" }))).toMatchObject({ change: "decrease", probeRequired: false });
+    expect(decidePromotion(previous, next({ weight: 0, version: "1.5.0" }))).toMatchObject({
+      change: "decrease",
+      probeRequired: false,
+    });
   });
 
   it("GIVEN a weight increase WHEN decided THEN it probes", () => {
@@ -66,7 +69,10 @@ describe("decidePromotion: when to probe", () => {
       probeRequired: true,
       reason: "version change 1.3.9 -> 1.4.0 with weight 50",
     });
-    expect(decidePromotion({ ...previous, weight: 60, version: "1.3.9" }, next())).toMatchObject({ change: "decrease", probeRequired: true });
+    expect(decidePromotion({ ...previous, weight: 60, version: "1.3.9" }, next())).toMatchObject({
+      change: "decrease",
+      probeRequired: true,
+    });
   });
 });
 
@@ -88,7 +94,10 @@ describe("decidePromotion: step limit", () => {
   });
 
   it("GIVEN allowLargeStep WHEN the jump is large THEN it is allowed (and still probed)", () => {
-    expect(decidePromotion(previous, next({ maxStep: 25, allowLargeStep: true }))).toMatchObject({ probeRequired: true, violations: [] });
+    expect(decidePromotion(previous, next({ maxStep: 25, allowLargeStep: true }))).toMatchObject({
+      probeRequired: true,
+      violations: [],
+    });
   });
 
   it("GIVEN totals that change with the weights WHEN decided THEN points compare each state's own share", () => {
@@ -99,7 +108,10 @@ describe("decidePromotion: step limit", () => {
   });
 
   it("GIVEN no previous state WHEN created with all traffic THEN no step limit applies, but it is probed (first deploy)", () => {
-    expect(decidePromotion(undefined, next({ weight: 100, maxStep: 25 }))).toMatchObject({ probeRequired: true, violations: [] });
+    expect(decidePromotion(undefined, next({ weight: 100, maxStep: 25 }))).toMatchObject({
+      probeRequired: true,
+      violations: [],
+    });
   });
 
   it("GIVEN a decrease of any size WHEN decided THEN no step violation (rollbacks are never blocked)", () => {
@@ -122,12 +134,17 @@ describe("decidePromotion: older version", () => {
   });
 
   it("GIVEN rollback: true WHEN traffic moves to the older color THEN it is allowed and probed", () => {
-    expect(decidePromotion(previous, next({ version: "1.2.0", rollback: true }))).toMatchObject({ probeRequired: true, violations: [] });
+    expect(decidePromotion(previous, next({ version: "1.2.0", rollback: true }))).toMatchObject({
+      probeRequired: true,
+      violations: [],
+    });
   });
 
   it("GIVEN semver ordering (1.10.0 > 1.9.0, prerelease < release) WHEN compared THEN semver decides, not string order", () => {
     expect(decidePromotion(previous, next({ version: "1.10.0", otherVersion: "1.9.0" })).violations).toEqual([]);
-    expect(decidePromotion(previous, next({ version: "2.0.0-rc.1", otherVersion: "2.0.0" })).violations[0].kind).toBe("unmarked-rollback");
+    expect(decidePromotion(previous, next({ version: "2.0.0-rc.1", otherVersion: "2.0.0" })).violations[0].kind).toBe(
+      "unmarked-rollback",
+    );
   });
 
   it("GIVEN no other version, or an unparseable one WHEN decided THEN no version rule applies", () => {
@@ -136,7 +153,9 @@ describe("decidePromotion: older version", () => {
   });
 
   it("GIVEN a decrease toward an older color WHEN decided THEN no violation", () => {
-    expect(decidePromotion({ ...previous, weight: 60, version: "1.2.0" }, next({ version: "1.2.0" })).violations).toEqual([]);
+    expect(
+      decidePromotion({ ...previous, weight: 60, version: "1.2.0" }, next({ version: "1.2.0" })).violations,
+    ).toEqual([]);
   });
 
   it("GIVEN both a large step and an older version WHEN decided THEN both are reported", () => {

@@ -23,7 +23,10 @@ beforeAll(async () => {
       newResource: (args) => {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
         const { __provider: _provider, ...inputs } = args.inputs;
-        return { id: `${args.name}-id`, state: { ...inputs, verdict: "passed", verifiedAt: "2025-05-01T10:00:00.000Z", p95LatencyMs: 42 } };
+        return {
+          id: `${args.name}-id`,
+          state: { ...inputs, verdict: "passed", verifiedAt: "2025-05-01T10:00:00.000Z", p95LatencyMs: 42 },
+        };
       },
       call: () => ({}),
     },

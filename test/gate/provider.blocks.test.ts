@@ -11,13 +11,15 @@ import { esc, fastSettings, GATE_TYPE, gateInputs, timed, useGateRig } from "./f
 
 const rig = useGateRig();
 
-const NOT_MOVED = "Traffic was NOT moved: the listener weights are unchanged (green receives no traffic from this update).";
+const NOT_MOVED =
+  "Traffic was NOT moved: the listener weights are unchanged (green receives no traffic from this update).";
 
 /** Creates the gate for `targets`; returns the provider's error message (fails the test if the gate passed). */
 async function blockedMessage(targets: string[], settings: NonNullable<GateSettingsInput> = {}): Promise<string> {
   const inputs = gateInputs({ targets, settings: fastSettings(settings) });
   const result = await timed(() => rig.host.create(GATE_TYPE, rig.text, inputs));
-  if (!(result.error instanceof ProviderCallError)) throw new Error(`expected the gate to block, got ${result.error ?? JSON.stringify(result.value)}`);
+  if (!(result.error instanceof ProviderCallError))
+    throw new Error(`expected the gate to block, got ${result.error ?? JSON.stringify(result.value)}`);
   return result.error.details;
 }
 
@@ -53,7 +55,9 @@ describe("the gate blocks", () => {
     const started = performance.now();
     const message = await blockedMessage([url], { requestTimeoutMs: 200, p95LatencyMs: 150 });
     expect(message).toMatch(
-      new RegExp(`Failed check: request timeout at ${esc(url)}: observed no complete response after 2\\d\\d(\\.\\d)? ms; limit a complete response within gate\\.requestTimeoutMs 200 ms\\.`),
+      new RegExp(
+        `Failed check: request timeout at ${esc(url)}: observed no complete response after 2\\d\\d(\\.\\d)? ms; limit a complete response within gate\\.requestTimeoutMs 200 ms\\.`,
+      ),
     );
     // Three rounds, each cut at 200 ms.
     expect(performance.now() - started).toBeLessThan(3 * 200 + 2 * 50 + 500);
@@ -63,7 +67,11 @@ describe("the gate blocks", () => {
     const url = rig.server.url("/drip?everyMs=20");
     const started = performance.now();
     const message = await blockedMessage([url], { requestTimeoutMs: 200, p95LatencyMs: 150 });
-    expect(message).toMatch(new RegExp(`Failed check: request timeout at ${esc(url)}: observed no complete response after 2\\d\\d(\\.\\d)? ms`));
+    expect(message).toMatch(
+      new RegExp(
+        `Failed check: request timeout at ${esc(url)}: observed no complete response after 2\\d\\d(\\.\\d)? ms`,
+      ),
+    );
     expect(performance.now() - started).toBeLessThan(3 * 200 + 2 * 50 + 500);
   });
 
@@ -96,7 +104,9 @@ describe("the gate blocks", () => {
   it("invalid JSON when a JSON check is set", async () => {
     const url = rig.server.url("/invalid-json");
     expect(await blockedMessage([url], { body: { json: { path: "status", equals: "healthy" } } })).toMatch(
-      new RegExp(`Failed check: JSON body at ${esc(url)}: observed invalid JSON \\(.+\\); limit JSON body with status = "healthy" \\(gate\\.body\\.json\\)\\.`),
+      new RegExp(
+        `Failed check: JSON body at ${esc(url)}: observed invalid JSON \\(.+\\); limit JSON body with status = "healthy" \\(gate\\.body\\.json\\)\\.`,
+      ),
     );
   });
 
@@ -139,13 +149,19 @@ describe("the gate blocks", () => {
       ["errors_broken", 'observed HTTP 503, status "error": storage is down'],
     ])("no usable answer to %s (fails closed)", async (query, observed) => {
       const message = await blockedMessage([rig.server.url("/healthy")], prometheus(query));
-      expect(message).toContain(`Failed check: Prometheus error rate at ${rig.server.url("")}: ${observed}; limit error rate <= 0.01`);
+      expect(message).toContain(
+        `Failed check: Prometheus error rate at ${rig.server.url("")}: ${observed}; limit error rate <= 0.01`,
+      );
       expect(message).toContain("the error rate could not be read, so the gate fails closed.");
     });
 
     it("an unreachable Prometheus (fails closed)", async () => {
-      const message = await blockedMessage([rig.server.url("/healthy")], { prometheus: { url: rig.server.refusedUrl, query: "errors_low", maxErrorRate: 0.01 } });
-      expect(message).toContain(`Failed check: Prometheus error rate at ${rig.server.refusedUrl}: observed query to ${rig.server.refusedUrl}/api/v1/query failed: connect ECONNREFUSED`);
+      const message = await blockedMessage([rig.server.url("/healthy")], {
+        prometheus: { url: rig.server.refusedUrl, query: "errors_low", maxErrorRate: 0.01 },
+      });
+      expect(message).toContain(
+        `Failed check: Prometheus error rate at ${rig.server.refusedUrl}: observed query to ${rig.server.refusedUrl}/api/v1/query failed: connect ECONNREFUSED`,
+      );
     });
   });
 });

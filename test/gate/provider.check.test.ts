@@ -26,13 +26,22 @@ describe("check (runs at preview)", () => {
   const previous = { ...gateInputs(), weight: 10, targets: ["http://127.0.0.1:1/health"] };
 
   it("GIVEN valid inputs with partial settings WHEN checked THEN no failures and settings get their defaults", async () => {
-    const result = await rig.host.check(GATE_TYPE, rig.text, {}, { ...gateInputs({ targets: [rig.server.url("/healthy")] }), settings: { maxStep: 25 } });
+    const result = await rig.host.check(
+      GATE_TYPE,
+      rig.text,
+      {},
+      { ...gateInputs({ targets: [rig.server.url("/healthy")] }), settings: { maxStep: 25 } },
+    );
     expect(result.failures).toEqual([]);
     expect(result.inputs.settings).toEqual({ ...DEFAULT_GATE_SETTINGS, maxStep: 25 });
   });
 
   it("GIVEN 10 -> 50 of 100 with maxStep 25 WHEN checked THEN the step is refused before any probe", async () => {
-    const news = gateInputs({ weight: 50, targets: [rig.server.url("/healthy")], settings: fastSettings({ maxStep: 25 }) });
+    const news = gateInputs({
+      weight: 50,
+      targets: [rig.server.url("/healthy")],
+      settings: fastSettings({ maxStep: 25 }),
+    });
     expect((await rig.host.check(GATE_TYPE, rig.text, previous, news)).failures).toEqual([
       {
         property: "weight",
@@ -45,7 +54,11 @@ describe("check (runs at preview)", () => {
   });
 
   it("GIVEN allowLargeStep WHEN the same jump is checked THEN it passes", async () => {
-    const news = gateInputs({ weight: 50, targets: [rig.server.url("/healthy")], settings: fastSettings({ maxStep: 25, allowLargeStep: true }) });
+    const news = gateInputs({
+      weight: 50,
+      targets: [rig.server.url("/healthy")],
+      settings: fastSettings({ maxStep: 25, allowLargeStep: true }),
+    });
     expect((await rig.host.check(GATE_TYPE, rig.text, previous, news)).failures).toEqual([]);
   });
 
@@ -65,8 +78,14 @@ describe("check (runs at preview)", () => {
   it("GIVEN bad target URLs WHEN checked THEN each is reported at its index", async () => {
     const news = gateInputs({ targets: ["ftp://x/health", "not a url", rig.server.url("/healthy")] });
     expect((await rig.host.check(GATE_TYPE, rig.text, {}, news)).failures).toEqual([
-      { property: "targets[0]", reason: 'must be an absolute http(s) URL such as "https://app.example.com/health", got "ftp://x/health"' },
-      { property: "targets[1]", reason: 'must be an absolute http(s) URL such as "https://app.example.com/health", got "not a url"' },
+      {
+        property: "targets[0]",
+        reason: 'must be an absolute http(s) URL such as "https://app.example.com/health", got "ftp://x/health"',
+      },
+      {
+        property: "targets[1]",
+        reason: 'must be an absolute http(s) URL such as "https://app.example.com/health", got "not a url"',
+      },
     ]);
   });
 
@@ -79,7 +98,9 @@ describe("check (runs at preview)", () => {
           "Give the platform a per-color URL or set bluegreen:gate.targets.green.",
       },
     ]);
-    expect((await rig.host.check(GATE_TYPE, rig.text, {}, gateInputs({ targets: [], weight: 0 }))).failures).toEqual([]);
+    expect((await rig.host.check(GATE_TYPE, rig.text, {}, gateInputs({ targets: [], weight: 0 }))).failures).toEqual(
+      [],
+    );
   });
 
   it("GIVEN targets unknown at preview WHEN checked THEN they are not judged yet", async () => {
@@ -94,7 +115,10 @@ describe("check (runs at preview)", () => {
     };
     expect((await rig.host.check(GATE_TYPE, rig.text, {}, news)).failures).toEqual([
       { property: "version", reason: 'must be a semver version such as 1.4.2, got "latest"' },
-      { property: "otherVersion", reason: 'must be a semver version, or "" when the other color runs nothing; got "v-next"' },
+      {
+        property: "otherVersion",
+        reason: 'must be a semver version, or "" when the other color runs nothing; got "v-next"',
+      },
       { property: "weight", reason: "must be a whole number from 0 to totalWeight (100), got 120" },
       {
         property: "settings.requestTimeoutMs",
@@ -106,11 +130,20 @@ describe("check (runs at preview)", () => {
 });
 
 describe("diff", () => {
-  const olds = { ...gateInputs({ targets: ["http://a/health"] }), verdict: "passed", verifiedAt: "2025-01-01T00:00:00.000Z" };
+  const olds = {
+    ...gateInputs({ targets: ["http://a/health"] }),
+    verdict: "passed",
+    verifiedAt: "2025-01-01T00:00:00.000Z",
+  };
 
   it("GIVEN the same inputs (settings keys reordered by state) WHEN diffed THEN no change", async () => {
     const reordered = Object.fromEntries(Object.entries(olds.settings).reverse());
-    expect(await rig.host.diff(GATE_TYPE, rig.text, "shop-green-gate", olds, { ...gateInputs({ targets: ["http://a/health"] }), settings: reordered })).toEqual({
+    expect(
+      await rig.host.diff(GATE_TYPE, rig.text, "shop-green-gate", olds, {
+        ...gateInputs({ targets: ["http://a/health"] }),
+        settings: reordered,
+      }),
+    ).toEqual({
       changes: "none",
       replaces: [],
       deleteBeforeReplace: false,
@@ -127,7 +160,15 @@ describe("diff", () => {
       { settings: fastSettings({ intervalMs: 60 }) },
     ];
     for (const change of changes) {
-      expect(await rig.host.diff(GATE_TYPE, rig.text, "shop-green-gate", olds, gateInputs({ targets: ["http://a/health"], ...change }))).toEqual({
+      expect(
+        await rig.host.diff(
+          GATE_TYPE,
+          rig.text,
+          "shop-green-gate",
+          olds,
+          gateInputs({ targets: ["http://a/health"], ...change }),
+        ),
+      ).toEqual({
         changes: "some",
         replaces: [],
         deleteBeforeReplace: false,
@@ -136,7 +177,11 @@ describe("diff", () => {
   });
 
   it("GIVEN only new headers or a flipped rollback flag WHEN diffed THEN no change (rotating a token does not re-probe)", async () => {
-    const news = gateInputs({ targets: ["http://a/health"], headers: { authorization: "Bearer rotated" }, rollback: true });
+    const news = gateInputs({
+      targets: ["http://a/health"],
+      headers: { authorization: "Bearer rotated" },
+      rollback: true,
+    });
     expect((await rig.host.diff(GATE_TYPE, rig.text, "shop-green-gate", olds, news)).changes).toBe("none");
   });
 });

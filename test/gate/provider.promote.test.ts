@@ -32,24 +32,44 @@ describe("promotions that pass", () => {
   });
 
   it("GIVEN healthy probes and a low Prometheus error rate WHEN created THEN it passes and records the rate", async () => {
-    const settings = fastSettings({ prometheus: { url: rig.server.url("/"), query: "errors_low", maxErrorRate: 0.01 } });
-    const { outs } = await rig.host.create(GATE_TYPE, rig.text, gateInputs({ targets: [rig.server.url("/healthy")], settings }));
+    const settings = fastSettings({
+      prometheus: { url: rig.server.url("/"), query: "errors_low", maxErrorRate: 0.01 },
+    });
+    const { outs } = await rig.host.create(
+      GATE_TYPE,
+      rig.text,
+      gateInputs({ targets: [rig.server.url("/healthy")], settings }),
+    );
     expect(outs).toMatchObject({ verdict: "passed", samples: 3, errorRate: 0.001 });
     expect(rig.server.queries).toEqual(["errors_low"]);
   });
 
   it("GIVEN a healthy color WHEN its weight rises THEN the update probes and records the new weight", async () => {
-    const olds = (await rig.host.create(GATE_TYPE, rig.text, gateInputs({ targets: [rig.server.url("/healthy")] }))).outs;
+    const olds = (await rig.host.create(GATE_TYPE, rig.text, gateInputs({ targets: [rig.server.url("/healthy")] })))
+      .outs;
     rig.server.reset();
-    const outs = await rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, gateInputs({ weight: 30, targets: [rig.server.url("/healthy")] }));
+    const outs = await rig.host.update(
+      GATE_TYPE,
+      rig.text,
+      "shop-green-gate",
+      olds,
+      gateInputs({ weight: 30, targets: [rig.server.url("/healthy")] }),
+    );
     expect(outs).toMatchObject({ verdict: "passed", weight: 30, reason: "weight increase 10 -> 30", samples: 3 });
     expect(rig.server.hits("/healthy")).toBe(3);
   });
 
   it("GIVEN a new version at the same weight WHEN updated THEN the new version is probed", async () => {
-    const olds = (await rig.host.create(GATE_TYPE, rig.text, gateInputs({ targets: [rig.server.url("/healthy")] }))).outs;
+    const olds = (await rig.host.create(GATE_TYPE, rig.text, gateInputs({ targets: [rig.server.url("/healthy")] })))
+      .outs;
     rig.server.reset();
-    const outs = await rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, gateInputs({ version: "1.4.1", targets: [rig.server.url("/healthy")] }));
+    const outs = await rig.host.update(
+      GATE_TYPE,
+      rig.text,
+      "shop-green-gate",
+      olds,
+      gateInputs({ version: "1.4.1", targets: [rig.server.url("/healthy")] }),
+    );
     expect(outs).toMatchObject({ verdict: "passed", reason: "version change 1.4.0 -> 1.4.1 with weight 10" });
     expect(rig.server.hits("/healthy")).toBe(3);
   });
@@ -57,13 +77,23 @@ describe("promotions that pass", () => {
   it("GIVEN a failing color WHEN its weight rises THEN the update is refused naming the previous weight it stays at", async () => {
     const olds = { ...gateInputs({ weight: 10, targets: [rig.server.url("/healthy")] }), verdict: "passed" };
     const result = await timed(() =>
-      rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, gateInputs({ weight: 30, targets: [rig.server.url("/status/503")] })),
+      rig.host.update(
+        GATE_TYPE,
+        rig.text,
+        "shop-green-gate",
+        olds,
+        gateInputs({ weight: 30, targets: [rig.server.url("/status/503")] }),
+      ),
     );
     expect(result.error).toBeInstanceOf(ProviderCallError);
     const message = (result.error as ProviderCallError).details;
-    expect(message).toContain('Promotion gate blocked traffic to green of app "shop" (version 1.4.0, weight 10 -> 30 of 100).');
+    expect(message).toContain(
+      'Promotion gate blocked traffic to green of app "shop" (version 1.4.0, weight 10 -> 30 of 100).',
+    );
     expect(message).toContain("Traffic was NOT moved: the listener weights are unchanged (green stays at 10 of 100).");
-    expect(message).toContain("To roll back, lower bluegreen:traffic.green: lowering a weight is never probed or blocked.");
+    expect(message).toContain(
+      "To roll back, lower bluegreen:traffic.green: lowering a weight is never probed or blocked.",
+    );
   });
 });
 
@@ -71,9 +101,17 @@ describe("rollbacks never probe", () => {
   it("GIVEN targets that are down, hanging or refusing WHEN the weight is lowered THEN the update returns at once with zero requests", async () => {
     const down = [rig.server.url("/hang"), rig.server.url("/status/503"), rig.server.refusedUrl];
     const olds = { ...gateInputs({ weight: 50, targets: down }), verdict: "passed" };
-    const result = await timed(() => rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, gateInputs({ weight: 0, targets: down })));
+    const result = await timed(() =>
+      rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, gateInputs({ weight: 0, targets: down })),
+    );
     expect(result.error).toBeUndefined();
-    expect(result.value).toMatchObject({ verdict: "skipped", weight: 0, samples: 0, p95LatencyMs: 0, reason: "weight 0: green receives no traffic, nothing to verify" });
+    expect(result.value).toMatchObject({
+      verdict: "skipped",
+      weight: 0,
+      samples: 0,
+      p95LatencyMs: 0,
+      reason: "weight 0: green receives no traffic, nothing to verify",
+    });
     expect([rig.server.totalHits(), rig.server.connections()]).toEqual([0, 0]);
     // The deadline is 5 s and the hang target never answers: only a skipped probe is this fast.
     expect(result.ms).toBeLessThan(500);
@@ -82,14 +120,28 @@ describe("rollbacks never probe", () => {
   it("GIVEN a partial decrease toward a down color WHEN updated THEN it is skipped with its reason", async () => {
     const down = [rig.server.url("/status/503")];
     const olds = { ...gateInputs({ weight: 50, targets: down }), verdict: "passed" };
-    const outs = await rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, gateInputs({ weight: 20, targets: down }));
-    expect(outs).toMatchObject({ verdict: "skipped", weight: 20, reason: "weight decrease 50 -> 20: lowering traffic is never probed" });
+    const outs = await rig.host.update(
+      GATE_TYPE,
+      rig.text,
+      "shop-green-gate",
+      olds,
+      gateInputs({ weight: 20, targets: down }),
+    );
+    expect(outs).toMatchObject({
+      verdict: "skipped",
+      weight: 20,
+      reason: "weight decrease 50 -> 20: lowering traffic is never probed",
+    });
     expect(rig.server.totalHits()).toBe(0);
   });
 
   it("GIVEN only settings or targets changed WHEN updated THEN nothing is probed", async () => {
     const olds = { ...gateInputs({ weight: 50, targets: [rig.server.url("/status/503")] }), verdict: "passed" };
-    const news = gateInputs({ weight: 50, targets: [rig.server.url("/status/500")], settings: fastSettings({ intervalMs: 80 }) });
+    const news = gateInputs({
+      weight: 50,
+      targets: [rig.server.url("/status/500")],
+      settings: fastSettings({ intervalMs: 80 }),
+    });
     expect(await rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, { ...news })).toMatchObject({
       verdict: "skipped",
       reason: "weight 50 and version 1.4.0 unchanged",

@@ -38,7 +38,11 @@ describe("gateSettingsSchema", () => {
       deadlineSeconds: 60,
       maxStep: 25,
       allowLargeStep: false,
-      prometheus: { url: "http://prometheus:9090", query: "sum(rate(errors[1m]))/sum(rate(requests[1m]))", maxErrorRate: 0.01 },
+      prometheus: {
+        url: "http://prometheus:9090",
+        query: "sum(rate(errors[1m]))/sum(rate(requests[1m]))",
+        maxErrorRate: 0.01,
+      },
     };
     expect(gateSettingsSchema.parse(settings)).toEqual(settings);
     expect(gateSettingsSchema.parse({ body: { contains: "OK" } }).body).toEqual({ contains: "OK" });
@@ -46,8 +50,14 @@ describe("gateSettingsSchema", () => {
 
   it("GIVEN non-http target URLs WHEN parsed THEN each is reported at its path with the bad value", () => {
     expect(issuesOf({ targets: { blue: ["ftp://x/health"], green: ["https://ok/health", "/health"] } })).toEqual([
-      { path: "targets.blue.0", message: 'must be an absolute http(s) URL such as "https://app.example.com/health", got "ftp://x/health"' },
-      { path: "targets.green.1", message: 'must be an absolute http(s) URL such as "https://app.example.com/health", got "/health"' },
+      {
+        path: "targets.blue.0",
+        message: 'must be an absolute http(s) URL such as "https://app.example.com/health", got "ftp://x/health"',
+      },
+      {
+        path: "targets.green.1",
+        message: 'must be an absolute http(s) URL such as "https://app.example.com/health", got "/health"',
+      },
     ]);
   });
 
@@ -58,7 +68,9 @@ describe("gateSettingsSchema", () => {
       { path: "consecutiveSuccesses", message: "consecutiveSuccesses must be greater than 0" },
       { path: "maxStep", message: "maxStep is in percentage points, at most 100" },
     ]);
-    expect(issuesOf({ requestTimeoutMs: 2.5 })).toEqual([{ path: "requestTimeoutMs", message: "requestTimeoutMs must be a whole number" }]);
+    expect(issuesOf({ requestTimeoutMs: 2.5 })).toEqual([
+      { path: "requestTimeoutMs", message: "requestTimeoutMs must be a whole number" },
+    ]);
     expect(issuesOf({ prometheus: { url: "http://p:9090", query: "q", maxErrorRate: 5 } })).toEqual([
       { path: "prometheus.maxErrorRate", message: "maxErrorRate is a ratio between 0 and 1" },
     ]);
@@ -85,7 +97,15 @@ describe("gateSettingsSchema", () => {
   });
 
   it("GIVEN more successes than fit before the deadline WHEN parsed THEN the product is shown", () => {
-    expect(issuesOf({ consecutiveSuccesses: 10, intervalMs: 1000, deadlineSeconds: 10, requestTimeoutMs: 900, p95LatencyMs: 500 })).toEqual([
+    expect(
+      issuesOf({
+        consecutiveSuccesses: 10,
+        intervalMs: 1000,
+        deadlineSeconds: 10,
+        requestTimeoutMs: 900,
+        p95LatencyMs: 500,
+      }),
+    ).toEqual([
       {
         path: "consecutiveSuccesses",
         message:
@@ -108,6 +128,12 @@ describe("gateSettingsSchema", () => {
 describe("isHttpUrl", () => {
   it("accepts only absolute http and https URLs", () => {
     expect(["http://127.0.0.1:8080/health", "https://app.example.com"].map(isHttpUrl)).toEqual([true, true]);
-    expect(["ftp://host", "127.0.0.1:8080", "/health", "", "http//x"].map(isHttpUrl)).toEqual([false, false, false, false, false]);
+    expect(["ftp://host", "127.0.0.1:8080", "/health", "", "http//x"].map(isHttpUrl)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

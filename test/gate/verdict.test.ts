@@ -22,7 +22,14 @@ const settings: GateSettings = gateSettingsSchema.parse({
 });
 const A = "http://a/health";
 const B = "http://b/health";
-const ok = (target = A, latencyMs = 10): ProbeSample => ({ target, status: 200, latencyMs, bodyOk: true, observed: "HTTP 200", excerpt: '{"status":"healthy"}' });
+const ok = (target = A, latencyMs = 10): ProbeSample => ({
+  target,
+  status: 200,
+  latencyMs,
+  bodyOk: true,
+  observed: "HTTP 200",
+  excerpt: '{"status":"healthy"}',
+});
 const down = (target = A): ProbeSample => ({
   target,
   status: 503,
@@ -49,7 +56,10 @@ describe("assessResponse", () => {
   const json = { json: { path: "checks.db", equals: "up" } } as const;
 
   it("GIVEN an expected status and no body check WHEN assessed THEN it passes", () => {
-    expect(assessResponse(204, "", { expectedStatus: [200, 204], body: undefined })).toEqual({ bodyOk: true, observed: "HTTP 204" });
+    expect(assessResponse(204, "", { expectedStatus: [200, 204], body: undefined })).toEqual({
+      bodyOk: true,
+      observed: "HTTP 204",
+    });
   });
 
   it("GIVEN an unexpected status WHEN assessed THEN the status is the failure even if the body is fine", () => {
@@ -63,8 +73,16 @@ describe("assessResponse", () => {
   it("GIVEN a JSON path check WHEN the value differs, is missing, or the body is not JSON THEN each is told apart", () => {
     const s = { expectedStatus: [200], body: json };
     expect(assessResponse(200, '{"checks":{"db":"up"}}', s)).toEqual({ bodyOk: true, observed: "HTTP 200" });
-    expect(assessResponse(200, '{"checks":{"db":"down"}}', s)).toEqual({ bodyOk: false, error: "body-mismatch", observed: 'checks.db = "down"' });
-    expect(assessResponse(200, '{"checks":"db"}', s)).toEqual({ bodyOk: false, error: "body-mismatch", observed: "checks.db = (missing)" });
+    expect(assessResponse(200, '{"checks":{"db":"down"}}', s)).toEqual({
+      bodyOk: false,
+      error: "body-mismatch",
+      observed: 'checks.db = "down"',
+    });
+    expect(assessResponse(200, '{"checks":"db"}', s)).toEqual({
+      bodyOk: false,
+      error: "body-mismatch",
+      observed: "checks.db = (missing)",
+    });
     expect(assessResponse(200, '{"checks":', s)).toMatchObject({ bodyOk: false, error: "invalid-json" });
     expect(assessResponse(200, '{"checks":', s).observed).toMatch(/^invalid JSON \(.+\)$/);
   });
@@ -72,13 +90,20 @@ describe("assessResponse", () => {
   it("GIVEN non-string expected values WHEN compared THEN the JSON type must match too", () => {
     const s = { expectedStatus: [200], body: { json: { path: "ready", equals: true } } };
     expect(assessResponse(200, '{"ready":true}', s).error).toBeUndefined();
-    expect(assessResponse(200, '{"ready":"true"}', s)).toMatchObject({ error: "body-mismatch", observed: 'ready = "true"' });
+    expect(assessResponse(200, '{"ready":"true"}', s)).toMatchObject({
+      error: "body-mismatch",
+      observed: 'ready = "true"',
+    });
   });
 
   it("GIVEN a substring check WHEN absent THEN it is a body mismatch", () => {
     const s = { expectedStatus: [200], body: { contains: "OK" } };
     expect(assessResponse(200, "all OK", s).error).toBeUndefined();
-    expect(assessResponse(200, "degraded", s)).toEqual({ bodyOk: false, error: "body-mismatch", observed: 'body does not contain "OK"' });
+    expect(assessResponse(200, "degraded", s)).toEqual({
+      bodyOk: false,
+      error: "body-mismatch",
+      observed: 'body does not contain "OK"',
+    });
   });
 });
 
@@ -90,7 +115,9 @@ describe("evaluateRounds", () => {
   });
 
   it("GIVEN consecutiveSuccesses healthy rounds within the latency limit WHEN evaluated THEN it passes with the window's p95", () => {
-    expect(evaluateRounds([[down()], [ok(A, 10), ok(B, 30)], [ok(A, 20), ok(B, 40)], [ok(A, 15), ok(B, 90)]], settings)).toEqual({
+    expect(
+      evaluateRounds([[down()], [ok(A, 10), ok(B, 30)], [ok(A, 20), ok(B, 40)], [ok(A, 15), ok(B, 90)]], settings),
+    ).toEqual({
       outcome: "pass",
       samples: 6,
       p95LatencyMs: 90,
@@ -102,7 +129,15 @@ describe("evaluateRounds", () => {
   });
 
   it("GIVEN one failing target of two WHEN evaluated THEN the round counts as failed", () => {
-    expect(evaluateRounds([[ok(A), down(B)], [ok(A), down(B)]], settings)).toMatchObject({
+    expect(
+      evaluateRounds(
+        [
+          [ok(A), down(B)],
+          [ok(A), down(B)],
+        ],
+        settings,
+      ),
+    ).toMatchObject({
       outcome: "fail",
       failure: { check: "HTTP status", target: B },
     });
@@ -116,7 +151,8 @@ describe("evaluateRounds", () => {
         target: A,
         observed: "HTTP 503",
         limit: "one of [200] (gate.expectedStatus)",
-        because: "2 consecutive failed rounds reached gate.failureThreshold (2). Also failing: http://b/health (HTTP 503).",
+        because:
+          "2 consecutive failed rounds reached gate.failureThreshold (2). Also failing: http://b/health (HTTP 503).",
         excerpt: '{"status":"unhealthy"}',
       },
     });
@@ -144,28 +180,42 @@ describe("evaluateRounds", () => {
       return [verdict.failure.check, verdict.failure.limit];
     };
     const withBody = gateSettingsSchema.parse({ ...settings, body: { json: { path: "status", equals: "healthy" } } });
-    expect(failWith({ error: "timeout" })).toEqual(["request timeout", "a complete response within gate.requestTimeoutMs 500 ms"]);
+    expect(failWith({ error: "timeout" })).toEqual([
+      "request timeout",
+      "a complete response within gate.requestTimeoutMs 500 ms",
+    ]);
     expect(failWith({ error: "refused" })).toEqual(["connection", "a reachable target that answers over HTTP"]);
     expect(failWith({ error: "reset" })).toEqual(["connection", "a reachable target that answers over HTTP"]);
     expect(failWith({ error: "network" })).toEqual(["request", "a reachable target that answers over HTTP"]);
     expect(failWith({ error: "redirect" })).toEqual(["redirects", "at most 3 redirects"]);
-    expect(failWith({ error: "invalid-json" }, withBody)).toEqual(["JSON body", 'JSON body with status = "healthy" (gate.body.json)']);
-    expect(failWith({ error: "body-mismatch" }, gateSettingsSchema.parse({ ...settings, body: { contains: "OK" } }))).toEqual([
-      "response body",
-      'body contains "OK" (gate.body.contains)',
+    expect(failWith({ error: "invalid-json" }, withBody)).toEqual([
+      "JSON body",
+      'JSON body with status = "healthy" (gate.body.json)',
     ]);
+    expect(
+      failWith({ error: "body-mismatch" }, gateSettingsSchema.parse({ ...settings, body: { contains: "OK" } })),
+    ).toEqual(["response body", 'body contains "OK" (gate.body.contains)']);
   });
 });
 
 describe("deadlineFailure", () => {
   it("GIVEN flapping rounds and a request cut by the deadline WHEN described THEN progress, last failure and aborted targets are named", () => {
-    const inFlight: ProbeSample = { target: B, latencyMs: 400, bodyOk: false, error: "deadline", observed: "aborted", excerpt: "" };
+    const inFlight: ProbeSample = {
+      target: B,
+      latencyMs: 400,
+      bodyOk: false,
+      error: "deadline",
+      observed: "aborted",
+      excerpt: "",
+    };
     expect(deadlineFailure([[ok()], [down()], [ok()]], [inFlight], settings, 5003.4)).toEqual({
       check: "deadline",
       target: A,
-      observed: "no verdict after 5003 ms; rounds completed: 3 (2 healthy, 1 failed); last failure: HTTP status HTTP 503",
+      observed:
+        "no verdict after 5003 ms; rounds completed: 3 (2 healthy, 1 failed); last failure: HTTP status HTTP 503",
       limit: "gate.deadlineSeconds 5 s, within which 3 consecutive healthy rounds are needed",
-      because: "the gate never waits past its deadline (flapping or hanging targets end here). Requests still in flight were aborted: http://b/health.",
+      because:
+        "the gate never waits past its deadline (flapping or hanging targets end here). Requests still in flight were aborted: http://b/health.",
       excerpt: '{"status":"unhealthy"}',
     });
   });
@@ -181,7 +231,8 @@ describe("deadlineFailure", () => {
 
 describe("Prometheus error rate", () => {
   const prometheus = { url: "http://prom:9090", query: "errors", maxErrorRate: 0.01 };
-  const vector = (value: unknown) => JSON.stringify({ status: "success", data: { result: [{ metric: {}, value: [1, value] }] } });
+  const vector = (value: unknown) =>
+    JSON.stringify({ status: "success", data: { result: [{ metric: {}, value: [1, value] }] } });
 
   it("reads data.result[0].value[1] as the error rate", () => {
     expect(parsePrometheusAnswer(200, vector("0.005"))).toEqual({ errorRate: 0.005 });
@@ -191,8 +242,12 @@ describe("Prometheus error rate", () => {
     expect(parsePrometheusAnswer(200, JSON.stringify({ status: "success", data: { result: [] } }))).toMatchObject({
       problem: "the query returned no series (empty result)",
     });
-    expect(parsePrometheusAnswer(200, vector("NaN"))).toMatchObject({ problem: 'the first series has no finite sample value (got "NaN")' });
-    expect(parsePrometheusAnswer(200, vector(0.5))).toMatchObject({ problem: "the first series has no finite sample value (got 0.5)" });
+    expect(parsePrometheusAnswer(200, vector("NaN"))).toMatchObject({
+      problem: 'the first series has no finite sample value (got "NaN")',
+    });
+    expect(parsePrometheusAnswer(200, vector(0.5))).toMatchObject({
+      problem: "the first series has no finite sample value (got 0.5)",
+    });
     expect(parsePrometheusAnswer(400, JSON.stringify({ status: "error", error: "parse error at char 3" }))).toEqual({
       problem: 'HTTP 400, status "error": parse error at char 3',
       excerpt: '{"status":"error","error":"parse error at char 3"}',
@@ -218,11 +273,14 @@ describe("Prometheus error rate", () => {
   });
 
   it("GIVEN a problem reading the rate WHEN judged THEN it fails closed naming the query", () => {
-    expect(judgeErrorRate({ problem: "the query returned no series (empty result)", excerpt: "{}" }, prometheus)).toMatchObject({
+    expect(
+      judgeErrorRate({ problem: "the query returned no series (empty result)", excerpt: "{}" }, prometheus),
+    ).toMatchObject({
       ok: false,
       failure: {
         observed: "the query returned no series (empty result)",
-        because: 'the error rate could not be read, so the gate fails closed. Check gate.prometheus.url and gate.prometheus.query ("errors").',
+        because:
+          'the error rate could not be read, so the gate fails closed. Check gate.prometheus.url and gate.prometheus.query ("errors").',
       },
     });
   });
@@ -239,7 +297,16 @@ describe("formatFailure", () => {
   };
 
   it("GIVEN an update WHEN formatted THEN it names the change, the check, observed vs limit, the excerpt, that traffic did not move, and how to retry or roll back", () => {
-    expect(formatFailure(failure, { app: "shop", color: "green", version: "1.4.0", fromWeight: 10, toWeight: 50, totalWeight: 100 })).toBe(
+    expect(
+      formatFailure(failure, {
+        app: "shop",
+        color: "green",
+        version: "1.4.0",
+        fromWeight: 10,
+        toWeight: 50,
+        totalWeight: 100,
+      }),
+    ).toBe(
       [
         'Promotion gate blocked traffic to green of app "shop" (version 1.4.0, weight 10 -> 50 of 100).',
         "Failed check: HTTP status at http://a/health: observed HTTP 503; limit one of [200] (gate.expectedStatus). Stopped because 3 consecutive failed rounds reached gate.failureThreshold (3).",
@@ -251,9 +318,14 @@ describe("formatFailure", () => {
   });
 
   it("GIVEN a create without a response excerpt WHEN formatted THEN it says the color gets no traffic", () => {
-    const message = formatFailure({ ...failure, excerpt: "" }, { app: "shop", color: "blue", version: "1.0.0", toWeight: 100, totalWeight: 100 });
-    expect(message).toContain('(version 1.0.0, weight 100 of 100)');
-    expect(message).toContain("Traffic was NOT moved: the listener weights are unchanged (blue receives no traffic from this update).");
+    const message = formatFailure(
+      { ...failure, excerpt: "" },
+      { app: "shop", color: "blue", version: "1.0.0", toWeight: 100, totalWeight: 100 },
+    );
+    expect(message).toContain("(version 1.0.0, weight 100 of 100)");
+    expect(message).toContain(
+      "Traffic was NOT moved: the listener weights are unchanged (blue receives no traffic from this update).",
+    );
     expect(message).not.toContain("Last response");
   });
 });
@@ -268,9 +340,17 @@ describe("truncate", () => {
 describe("classifyRequestError", () => {
   it("maps Node/axios error codes to failure kinds", () => {
     expect(
-      ["ECONNREFUSED", "ECONNRESET", "EPIPE", "ERR_FR_TOO_MANY_REDIRECTS", "ERR_CANCELED", "ECONNABORTED", "ETIMEDOUT", "ENOTFOUND", undefined].map(
-        classifyRequestError,
-      ),
+      [
+        "ECONNREFUSED",
+        "ECONNRESET",
+        "EPIPE",
+        "ERR_FR_TOO_MANY_REDIRECTS",
+        "ERR_CANCELED",
+        "ECONNABORTED",
+        "ETIMEDOUT",
+        "ENOTFOUND",
+        undefined,
+      ].map(classifyRequestError),
     ).toEqual(["refused", "reset", "reset", "redirect", "timeout", "timeout", "timeout", "network", "network"]);
   });
 });

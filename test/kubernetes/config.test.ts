@@ -57,7 +57,10 @@ describe("bluegreen:kubernetes", () => {
     expect(parsed.kubernetes).toMatchObject({
       namespace: "api-staging",
       gateway: { name: "public", namespace: "gateway-system", sectionName: "https" },
-      colorRoutes: { hostname: "{color}.api.staging.internal.example.com", gateway: { name: "internal", namespace: "gateway-system", sectionName: "https" } },
+      colorRoutes: {
+        hostname: "{color}.api.staging.internal.example.com",
+        gateway: { name: "internal", namespace: "gateway-system", sectionName: "https" },
+      },
     });
     expect(kubernetesConfigIssues(parsed, readStackConfig("kube-staging").values)).toEqual([]);
   });
@@ -65,13 +68,18 @@ describe("bluegreen:kubernetes", () => {
   it("refuses a limit below its request and a memory quantity in thousandths of a byte", () => {
     expect(
       rejected({
-        "bluegreen:kubernetes": { ...KUBERNETES, resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "250m", memory: "512Mi" } } },
+        "bluegreen:kubernetes": {
+          ...KUBERNETES,
+          resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "250m", memory: "512Mi" } },
+        },
       }),
     ).toEqual([
       'bluegreen:kubernetes.resources.limits.cpu: must be at least requests.cpu (500m): Kubernetes rejects a container whose limit is below its request; raise the limit or lower the request (got "250m")',
       'bluegreen:kubernetes.resources.limits.memory: must be at least requests.memory (1Gi): Kubernetes rejects a container whose limit is below its request; raise the limit or lower the request (got "512Mi")',
     ]);
-    expect(rejected({ "bluegreen:kubernetes": { ...KUBERNETES, resources: { limits: { cpu: "1", memory: "512m" } } } })).toEqual([
+    expect(
+      rejected({ "bluegreen:kubernetes": { ...KUBERNETES, resources: { limits: { cpu: "1", memory: "512m" } } } }),
+    ).toEqual([
       'bluegreen:kubernetes.resources.limits.memory: must be a memory quantity such as "256Mi" or "1Gi" (a trailing "m" would mean thousandths of a byte) (got "512m")',
     ]);
   });
@@ -106,9 +114,17 @@ describe("kubernetesConfigIssues", () => {
   it("asks for secret-name/key secrets, an existing database, aws:region and a color hostname of its own", () => {
     // Through parseConfig: reported with every other config problem, before any resource exists.
     const issues = rejected({
-        "bluegreen:green": { version: "1.5.0", image: "api:1.5.0", secrets: { DATABASE_URL: "arn:aws:secretsmanager:eu-west-1:1:secret:db" } },
-        "bluegreen:database": { ...database, mode: "create" },
-        "bluegreen:kubernetes": { ...KUBERNETES, hostnames: ["green.api.example.com"], colorRoutes: { hostname: "{color}.api.example.com" } },
+      "bluegreen:green": {
+        version: "1.5.0",
+        image: "api:1.5.0",
+        secrets: { DATABASE_URL: "arn:aws:secretsmanager:eu-west-1:1:secret:db" },
+      },
+      "bluegreen:database": { ...database, mode: "create" },
+      "bluegreen:kubernetes": {
+        ...KUBERNETES,
+        hostnames: ["green.api.example.com"],
+        colorRoutes: { hostname: "{color}.api.example.com" },
+      },
     });
     expect(issues.map((i) => i.slice(0, i.indexOf(": ")))).toEqual([
       "bluegreen:green.secrets.DATABASE_URL",
@@ -182,21 +198,28 @@ describe("parseSecretRef", () => {
     expect(parseSecretRef("db.creds/DATABASE_URL")).toEqual({ name: "db.creds", key: "DATABASE_URL" });
   });
 
-  it.each(["api-database", "Api/url", "api/url/extra", "api/", "/url", "arn:aws:secretsmanager:eu-west-1:1:secret:db"])("rejects %j", (text) => {
-    expect(parseSecretRef(text)).toBeUndefined();
-  });
+  it.each(["api-database", "Api/url", "api/url/extra", "api/", "/url", "arn:aws:secretsmanager:eu-west-1:1:secret:db"])(
+    "rejects %j",
+    (text) => {
+      expect(parseSecretRef(text)).toBeUndefined();
+    },
+  );
 });
 
 describe("gateUrl", () => {
   it("prefers gateUrlTemplate, then the color's route hostname, and appends the health path", () => {
     const routes = { colorRoutes: { hostname: "{color}.api.internal.example.com" } };
     const template = { gateUrlTemplate: "http://api-{color}.api-staging.svc.cluster.local/" };
-    expect(gateUrl(config({ "bluegreen:kubernetes": { ...KUBERNETES, ...routes } }).kubernetes!, "green", "/healthz")).toBe(
-      "https://green.api.internal.example.com/healthz",
-    );
-    expect(gateUrl(config({ "bluegreen:kubernetes": { ...KUBERNETES, ...routes, ...template } }).kubernetes!, "blue", "/ready")).toBe(
-      "http://api-blue.api-staging.svc.cluster.local/ready",
-    );
+    expect(
+      gateUrl(config({ "bluegreen:kubernetes": { ...KUBERNETES, ...routes } }).kubernetes!, "green", "/healthz"),
+    ).toBe("https://green.api.internal.example.com/healthz");
+    expect(
+      gateUrl(
+        config({ "bluegreen:kubernetes": { ...KUBERNETES, ...routes, ...template } }).kubernetes!,
+        "blue",
+        "/ready",
+      ),
+    ).toBe("http://api-blue.api-staging.svc.cluster.local/ready");
     expect(gateUrl(config().kubernetes!, "blue", "/healthz")).toBeUndefined();
   });
 });

@@ -36,12 +36,23 @@ const GREEN: ColorWorkloadSpec = {
   resources: RESOURCES,
 };
 
-const MIGRATION = { version: "2026-11-20-orders", image: "registry.example.com/api-migrations:1.5.0", command: ["npm", "run", "migrate"], timeoutSeconds: 900, reversible: true };
+const MIGRATION = {
+  version: "2026-11-20-orders",
+  image: "registry.example.com/api-migrations:1.5.0",
+  command: ["npm", "run", "migrate"],
+  timeoutSeconds: 900,
+  reversible: true,
+};
 
 const GATEWAY = { name: "public", namespace: "gateway-system", sectionName: "https" };
 
 function object(apiVersion: string, kind: string, spec: unknown) {
-  return { apiVersion, kind, metadata: { name: "api-green", namespace: "api-staging", labels: { "bluegreen/color": "green" } }, spec };
+  return {
+    apiVersion,
+    kind,
+    metadata: { name: "api-green", namespace: "api-staging", labels: { "bluegreen/color": "green" } },
+    spec,
+  };
 }
 
 const deployment = (spec: unknown) => object("apps/v1", "Deployment", spec);
@@ -61,7 +72,18 @@ describe("schema validation (kubernetes-models, strict fields)", () => {
   });
 
   it("catches a typo in an HTTPRoute backendRef, where the weight would silently default to 1", async () => {
-    const spec = JSON.parse(JSON.stringify(weightedRouteSpec({ services: SERVICES, gateway: GATEWAY, hostnames: ["api.example.com"], servicePort: 80, weights: { blue: 90, green: 10 }, stickinessSeconds: 0 })));
+    const spec = JSON.parse(
+      JSON.stringify(
+        weightedRouteSpec({
+          services: SERVICES,
+          gateway: GATEWAY,
+          hostnames: ["api.example.com"],
+          servicePort: 80,
+          weights: { blue: 90, green: 10 },
+          stickinessSeconds: 0,
+        }),
+      ),
+    );
     spec.rules[0].backendRefs[1].wieght = spec.rules[0].backendRefs[1].weight;
     delete spec.rules[0].backendRefs[1].weight;
     expect(await manifestProblems(httpRoute(spec))).toEqual(["/spec/rules/0/backendRefs/1/wieght: unknown field"]);
@@ -72,7 +94,9 @@ describe("schema validation (kubernetes-models, strict fields)", () => {
     spec.template.metadata.labels["example.com/any-key"] = "x";
     expect(await manifestProblems(deployment(spec))).toEqual([]);
     spec.template.metadata.labels["example.com/any-key"] = 7;
-    expect(await manifestProblems(deployment(spec))).toEqual(['/spec/template/metadata/labels/example.com~1any-key: type {"type":"string"}']);
+    expect(await manifestProblems(deployment(spec))).toEqual([
+      '/spec/template/metadata/labels/example.com~1any-key: type {"type":"string"}',
+    ]);
   });
 });
 
@@ -98,10 +122,19 @@ describe("deploymentSpec", () => {
     const [container] = (deploymentSpec(GREEN) as any).template.spec.containers;
     const httpGet = { path: "/healthz", port: "http" };
     expect(container.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);
-    expect(container.readinessProbe).toEqual({ httpGet, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2, successThreshold: 1 });
+    expect(container.readinessProbe).toEqual({
+      httpGet,
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 2,
+      successThreshold: 1,
+    });
     expect(container.livenessProbe).toEqual({ httpGet, ...PROBE_TIMING.liveness });
     expect(container.startupProbe).toEqual({ httpGet, ...PROBE_TIMING.startup });
-    expect(container.resources).toEqual({ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } });
+    expect(container.resources).toEqual({
+      requests: { cpu: "250m", memory: "256Mi" },
+      limits: { cpu: "1", memory: "512Mi" },
+    });
   });
 
   it("passes env sorted, with the color and version, and secrets as secretKeyRefs", () => {
@@ -136,7 +169,13 @@ describe("serviceSpec", () => {
 });
 
 describe("jobSpec", () => {
-  const spec = jobSpec({ app: "api", migration: MIGRATION, env: { LOG_LEVEL: "info" }, secrets: { DATABASE_URL: "api-database/url" }, resources: RESOURCES }) as any;
+  const spec = jobSpec({
+    app: "api",
+    migration: MIGRATION,
+    env: { LOG_LEVEL: "info" },
+    secrets: { DATABASE_URL: "api-database/url" },
+    resources: RESOURCES,
+  }) as any;
 
   it("validates as a batch/v1 Job", async () => {
     expect(await manifestProblems(object("batch/v1", "Job", spec))).toEqual([]);
@@ -168,7 +207,14 @@ describe("jobSpec", () => {
 });
 
 describe("weightedRouteSpec", () => {
-  const args = { services: SERVICES, gateway: GATEWAY, hostnames: ["api.example.com"], servicePort: 80, weights: { blue: 75, green: 25 }, stickinessSeconds: 0 };
+  const args = {
+    services: SERVICES,
+    gateway: GATEWAY,
+    hostnames: ["api.example.com"],
+    servicePort: 80,
+    weights: { blue: 75, green: 25 },
+    stickinessSeconds: 0,
+  };
 
   it("validates as a gateway.networking.k8s.io/v1 HTTPRoute", async () => {
     expect(await manifestProblems(httpRoute(weightedRouteSpec(args)))).toEqual([]);
@@ -176,7 +222,15 @@ describe("weightedRouteSpec", () => {
 
   it("sends every path to both colors' Services with the configured weights, through the Gateway listener", () => {
     expect(weightedRouteSpec(args)).toEqual({
-      parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "public", namespace: "gateway-system", sectionName: "https" }],
+      parentRefs: [
+        {
+          group: "gateway.networking.k8s.io",
+          kind: "Gateway",
+          name: "public",
+          namespace: "gateway-system",
+          sectionName: "https",
+        },
+      ],
       hostnames: ["api.example.com"],
       rules: [
         {

@@ -20,7 +20,10 @@ function config(extra: Record<string, unknown> = {}): KubernetesConfig {
     "bluegreen:kubernetes": { gateway: { name: "public" }, hostnames: ["api.example.com"] },
     ...extra,
   };
-  return parseConfig(Object.fromEntries(Object.entries(values).map(([key, value]) => [key, JSON.stringify(value)])), "kube-dev") as KubernetesConfig;
+  return parseConfig(
+    Object.fromEntries(Object.entries(values).map(([key, value]) => [key, JSON.stringify(value)])),
+    "kube-dev",
+  ) as KubernetesConfig;
 }
 
 describe("kubernetesPlatform.databaseSnapshot", () => {
@@ -30,14 +33,22 @@ describe("kubernetesPlatform.databaseSnapshot", () => {
   });
 
   it("returns nothing without bluegreen:database: there is no database to snapshot", () => {
-    const platform = kubernetesPlatform(config(), { name: "api", parent: new pulumi.ComponentResource("test:index:App", "api") });
+    const platform = kubernetesPlatform(config(), {
+      name: "api",
+      parent: new pulumi.ComponentResource("test:index:App", "api"),
+    });
     expect(platform.databaseSnapshot("api-pre-7", { dependsOn: [] })).toBeUndefined();
   });
 
   it("snapshots the RDS instance under the given id with bluegreen:database, as on AWS", () => {
-    const withDatabase = config({ "bluegreen:database": { mode: "existing", identifier: "api-staging" }, "aws:region": "eu-west-1" });
-    const snapshot = kubernetesPlatform(withDatabase, { name: "api", parent: new pulumi.ComponentResource("test:index:App", "api-db") })
-      .databaseSnapshot("api-pre-7", { dependsOn: [] });
+    const withDatabase = config({
+      "bluegreen:database": { mode: "existing", identifier: "api-staging" },
+      "aws:region": "eu-west-1",
+    });
+    const snapshot = kubernetesPlatform(withDatabase, {
+      name: "api",
+      parent: new pulumi.ComponentResource("test:index:App", "api-db"),
+    }).databaseSnapshot("api-pre-7", { dependsOn: [] });
     expect(snapshot).toBeInstanceOf(MigrationSnapshot);
     expect((snapshot as MigrationSnapshot).snapshotId).toBe("api-pre-7");
   });

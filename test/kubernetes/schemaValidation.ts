@@ -42,7 +42,8 @@ export async function manifestProblems(object: unknown): Promise<string[]> {
   // As sent to the API server: undefined fields are dropped.
   const manifest = JSON.parse(JSON.stringify(object)) as { apiVersion?: string; kind?: string };
   const load = SCHEMAS[`${manifest.apiVersion}/${manifest.kind}`];
-  if (!load) throw new Error(`no schema for ${manifest.apiVersion}/${manifest.kind}; known: ${VALIDATED_KINDS.join(", ")}`);
+  if (!load)
+    throw new Error(`no schema for ${manifest.apiVersion}/${manifest.kind}; known: ${VALIDATED_KINDS.join(", ")}`);
   const { validate } = await load();
   const reads = new Map<object, Set<PropertyKey>>();
   const valid = validate(recordReads(manifest, reads));

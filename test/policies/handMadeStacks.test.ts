@@ -21,11 +21,21 @@ const WEIGHTS = { blue: 90, green: 10 } as const;
 type Color = keyof typeof VERSIONS;
 
 const gate = (color: Color) =>
-  handMade(GATE, `api-${color}-gate-check`, { app: "api", color, version: VERSIONS[color], weight: WEIGHTS[color], totalWeight: 100 });
+  handMade(GATE, `api-${color}-gate-check`, {
+    app: "api",
+    color,
+    version: VERSIONS[color],
+    weight: WEIGHTS[color],
+    totalWeight: 100,
+  });
 const gates = { blue: gate("blue"), green: gate("green") };
 
 /** Labels as the kubernetes platform sets them (components/kubernetes/names.ts). */
-const colorLabels = (color: Color) => ({ "app.kubernetes.io/name": "api", "bluegreen/color": color, "app.kubernetes.io/version": VERSIONS[color] });
+const colorLabels = (color: Color) => ({
+  "app.kubernetes.io/name": "api",
+  "bluegreen/color": color,
+  "app.kubernetes.io/version": VERSIONS[color],
+});
 
 function deployment(color: Color): RegisteredResource {
   const labels = colorLabels(color);
@@ -58,8 +68,14 @@ function deployment(color: Color): RegisteredResource {
 
 /** Services named without a color word: the route's colors come from their labels. */
 const service = (color: Color, name: string) =>
-  handMade("kubernetes:core/v1:Service", `api-${color}-service`, { metadata: { name, labels: colorLabels(color) }, spec: { selector: { "bluegreen/color": color } } });
-const k8sSnapshot = handMade("aws:rds/snapshot:Snapshot", "api-pre-migration-snapshot", { dbInstanceIdentifier: "api-dev", dbSnapshotIdentifier: "api-pre-42" });
+  handMade("kubernetes:core/v1:Service", `api-${color}-service`, {
+    metadata: { name, labels: colorLabels(color) },
+    spec: { selector: { "bluegreen/color": color } },
+  });
+const k8sSnapshot = handMade("aws:rds/snapshot:Snapshot", "api-pre-migration-snapshot", {
+  dbInstanceIdentifier: "api-dev",
+  dbSnapshotIdentifier: "api-pre-42",
+});
 const KUBERNETES: RegisteredResource[] = [
   gates.blue,
   gates.green,
@@ -70,7 +86,10 @@ const KUBERNETES: RegisteredResource[] = [
   // The route the green gate probes: it exists before the gate by design.
   handMade("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "api-green-route", {
     metadata: { name: "api-green-direct", labels: { "bluegreen/route": "direct" } },
-    spec: { parentRefs: [{ name: "internal-gateway" }], rules: [{ backendRefs: [{ name: "api-canary", port: 8080 }] }] },
+    spec: {
+      parentRefs: [{ name: "internal-gateway" }],
+      rules: [{ backendRefs: [{ name: "api-canary", port: 8080 }] }],
+    },
   }),
   handMade(
     "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
@@ -79,7 +98,14 @@ const KUBERNETES: RegisteredResource[] = [
       metadata: { name: "api", labels: { "bluegreen/route": "weighted" } },
       spec: {
         parentRefs: [{ name: "public-gateway" }],
-        rules: [{ backendRefs: [{ name: "api-stable", port: 8080, weight: WEIGHTS.blue }, { name: "api-canary", port: 8080, weight: WEIGHTS.green }] }],
+        rules: [
+          {
+            backendRefs: [
+              { name: "api-stable", port: 8080, weight: WEIGHTS.blue },
+              { name: "api-canary", port: 8080, weight: WEIGHTS.green },
+            ],
+          },
+        ],
       },
     },
     { dependsOn: [gates.blue, gates.green] },
@@ -88,7 +114,17 @@ const KUBERNETES: RegisteredResource[] = [
   handMade(
     "kubernetes:batch/v1:Job",
     "api-migration-job-42",
-    { metadata: { name: "api-migrate-42", labels: { "bluegreen/migration": "42" } }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "migrate", image: "registry.example.com/api-migrations:1.5.0" }] } } } },
+    {
+      metadata: { name: "api-migrate-42", labels: { "bluegreen/migration": "42" } },
+      spec: {
+        template: {
+          spec: {
+            restartPolicy: "Never",
+            containers: [{ name: "migrate", image: "registry.example.com/api-migrations:1.5.0" }],
+          },
+        },
+      },
+    },
     { dependsOn: [k8sSnapshot] },
   ),
 ];
@@ -107,7 +143,13 @@ const DOCKER: RegisteredResource[] = [
   handMade(
     ONE_SHOT,
     "api-migration-run",
-    { purpose: STEP_PURPOSES.migration, description: "migration 42", command: ["docker", "run", "--rm", "registry.example.com/api-migrations:1.5.0"], runKey: "42", timeoutSeconds: 900 },
+    {
+      purpose: STEP_PURPOSES.migration,
+      description: "migration 42",
+      command: ["docker", "run", "--rm", "registry.example.com/api-migrations:1.5.0"],
+      runKey: "42",
+      timeoutSeconds: 900,
+    },
     { dependsOn: [dockerSnapshot] },
   ),
   handMade("docker:index/remoteImage:RemoteImage", "api-router-image", { name: "haproxy:2.8.10", keepLocally: true }),
@@ -115,9 +157,17 @@ const DOCKER: RegisteredResource[] = [
     name: "api-green",
     image: "sha256:5f1c0c1d",
     envs: ["APP_COLOR=green", "APP_VERSION=1.5.0", "DATABASE_URL=postgres://postgres@api-db:5432/api", "PORT=8080"],
-    labels: [{ label: "bluegreen.color", value: "green" }, { label: "bluegreen.version", value: "1.5.0" }],
+    labels: [
+      { label: "bluegreen.color", value: "green" },
+      { label: "bluegreen.version", value: "1.5.0" },
+    ],
   }),
-  handMade(DYNAMIC_TYPES.haproxyWeights.token, "api-router-weights", { backend: "app", weights: WEIGHTS }, { dependsOn: [gates.blue, gates.green] }),
+  handMade(
+    DYNAMIC_TYPES.haproxyWeights.token,
+    "api-router-weights",
+    { backend: "app", weights: WEIGHTS },
+    { dependsOn: [gates.blue, gates.green] },
+  ),
 ];
 
 let analyzer: PolicyAnalyzer;
@@ -126,7 +176,8 @@ beforeAll(async () => {
 });
 afterAll(() => analyzer?.stop());
 
-const check = async (resources: readonly RegisteredResource[]): Promise<Seen[]> => seen(await analyzer.analyze(resources));
+const check = async (resources: readonly RegisteredResource[]): Promise<Seen[]> =>
+  seen(await analyzer.analyze(resources));
 const firstContainer = (r: { inputs: Record<string, any> }) => r.inputs.spec.template.spec.containers[0];
 const ungated = (kind: string, name: string, weight = 10) =>
   `${kind} ${name} must wait for the promotion gate of green, which it sends weight ${weight}: it depends on no promotion gate for green, so traffic could reach green before its health is proven. ` +
@@ -140,14 +191,28 @@ describe("kubernetes: Deployments, Services, HTTPRoute, migration Job", () => {
   it("kubernetes-readiness-probes: rejects a container without a readiness probe", async () => {
     const resources = mutate(KUBERNETES, "api-green-deployment", (r) => delete firstContainer(r).readinessProbe);
     expect(await check(resources)).toEqual([
-      ["kubernetes-readiness-probes", "mandatory", "api-green-deployment", "Deployment api-green-deployment must give every container a readiness probe: container api has none, so its Service sends traffic to pods that are still starting. Add readinessProbe.httpGet on `bluegreen:app.healthPath` and the app port."],
+      [
+        "kubernetes-readiness-probes",
+        "mandatory",
+        "api-green-deployment",
+        "Deployment api-green-deployment must give every container a readiness probe: container api has none, so its Service sends traffic to pods that are still starting. Add readinessProbe.httpGet on `bluegreen:app.healthPath` and the app port.",
+      ],
     ]);
   });
 
   it("kubernetes-resource-limits: advises a memory limit", async () => {
-    const resources = mutate(KUBERNETES, "api-blue-deployment", (r) => delete firstContainer(r).resources.limits.memory);
+    const resources = mutate(
+      KUBERNETES,
+      "api-blue-deployment",
+      (r) => delete firstContainer(r).resources.limits.memory,
+    );
     expect(await check(resources)).toEqual([
-      ["kubernetes-resource-limits", "advisory", "api-blue-deployment", "Deployment api-blue-deployment must limit cpu and memory on every container: container api has no limit for memory, so one color can starve the other on a shared node. Set `bluegreen:kubernetes.resources` (cpu, memory)."],
+      [
+        "kubernetes-resource-limits",
+        "advisory",
+        "api-blue-deployment",
+        "Deployment api-blue-deployment must limit cpu and memory on every container: container api has no limit for memory, so one color can starve the other on a shared node. Set `bluegreen:kubernetes.resources` (cpu, memory).",
+      ],
     ]);
   });
 
@@ -157,23 +222,44 @@ describe("kubernetes: Deployments, Services, HTTPRoute, migration Job", () => {
       firstContainer(r).image = "registry.example.com/api:latest";
     });
     expect(await check(resources)).toEqual([
-      ["images-pinned", "mandatory", "api-green-deployment", 'Deployment api-green-deployment must pin each image to a tag or digest: container api uses "registry.example.com/api:latest", and "latest" moves with every push. Pin it to the release\'s tag or a digest (@sha256:...): set `bluegreen:green.image`.'],
-      ["no-plaintext-secrets", "mandatory", "api-green-deployment", "Deployment api-green-deployment must not carry credentials in plain environment variables: API_TOKEN of container api does (its name says it holds a secret). Move it from `bluegreen:green.env` to `bluegreen:green.secrets` (a Secrets Manager or SSM ARN, or secret/key on Kubernetes), or list it in this policy's allowedNames if it holds no secret."],
+      [
+        "images-pinned",
+        "mandatory",
+        "api-green-deployment",
+        'Deployment api-green-deployment must pin each image to a tag or digest: container api uses "registry.example.com/api:latest", and "latest" moves with every push. Pin it to the release\'s tag or a digest (@sha256:...): set `bluegreen:green.image`.',
+      ],
+      [
+        "no-plaintext-secrets",
+        "mandatory",
+        "api-green-deployment",
+        "Deployment api-green-deployment must not carry credentials in plain environment variables: API_TOKEN of container api does (its name says it holds a secret). Move it from `bluegreen:green.env` to `bluegreen:green.secrets` (a Secrets Manager or SSM ARN, or secret/key on Kubernetes), or list it in this policy's allowedNames if it holds no secret.",
+      ],
     ]);
   });
 
   it("no-plaintext-secrets: a Pulumi secret in a literal env value is still plaintext in the pod spec", async () => {
     // As the SDK serializes pulumi.secret(...): the engine passes secrets to the pack in this envelope.
     const secret = { [rpc.specialSigKey]: rpc.specialSecretSig, value: "postgres://api:pw@db:5432/api" };
-    const resources = mutate(KUBERNETES, "api-blue-deployment", (r) => firstContainer(r).env.push({ name: "REPORTS_DB", value: secret }));
+    const resources = mutate(KUBERNETES, "api-blue-deployment", (r) =>
+      firstContainer(r).env.push({ name: "REPORTS_DB", value: secret }),
+    );
     expect(await check(resources)).toEqual([
-      ["no-plaintext-secrets", "mandatory", "api-blue-deployment", "Deployment api-blue-deployment must not carry credentials in plain environment variables: REPORTS_DB of container api does (its value looks like a URL with a user:password part). Move it from `bluegreen:blue.env` to `bluegreen:blue.secrets` (a Secrets Manager or SSM ARN, or secret/key on Kubernetes), or list it in this policy's allowedNames if it holds no secret."],
+      [
+        "no-plaintext-secrets",
+        "mandatory",
+        "api-blue-deployment",
+        "Deployment api-blue-deployment must not carry credentials in plain environment variables: REPORTS_DB of container api does (its value looks like a URL with a user:password part). Move it from `bluegreen:blue.env` to `bluegreen:blue.secrets` (a Secrets Manager or SSM ARN, or secret/key on Kubernetes), or list it in this policy's allowedNames if it holds no secret.",
+      ],
     ]);
   });
 
   it("refuses inputs that are not plain data, which the engine could never send", async () => {
-    const resources = KUBERNETES.map((r) => (r.name === "api-route" ? { ...r, inputs: { ...r.inputs, createdAt: new Date(0) } } : r));
-    await expect(analyzer.analyze(resources)).rejects.toThrow("api-route: input inputs.createdAt is Date, not plain data; cannot send it to the policy pack");
+    const resources = KUBERNETES.map((r) =>
+      r.name === "api-route" ? { ...r, inputs: { ...r.inputs, createdAt: new Date(0) } } : r,
+    );
+    await expect(analyzer.analyze(resources)).rejects.toThrow(
+      "api-route: input inputs.createdAt is Date, not plain data; cannot send it to the policy pack",
+    );
   });
 
   it("images-pinned: rejects an image whose tag is not the pod's version label", async () => {
@@ -182,20 +268,44 @@ describe("kubernetes: Deployments, Services, HTTPRoute, migration Job", () => {
       firstContainer(r).image = "registry.example.com/api:1.5.0";
     });
     expect(await check(resources)).toEqual([
-      ["images-pinned", "mandatory", "api-blue-deployment", 'Deployment api-blue-deployment must run the image of the version it claims: container api uses "registry.example.com/api:1.5.0" (tag 1.5.0) but its version is 1.4.2. Set `bluegreen:blue.image` to the 1.4.2 image, or `bluegreen:blue.version` to 1.5.0.'],
+      [
+        "images-pinned",
+        "mandatory",
+        "api-blue-deployment",
+        'Deployment api-blue-deployment must run the image of the version it claims: container api uses "registry.example.com/api:1.5.0" (tag 1.5.0) but its version is 1.4.2. Set `bluegreen:blue.image` to the 1.4.2 image, or `bluegreen:blue.version` to 1.5.0.',
+      ],
     ]);
   });
 
   it("httproute-backend-weights-valid: rejects weights out of range, and a rule where all are 0", async () => {
     const refs = (r: { inputs: Record<string, any> }) => r.inputs.spec.rules[0].backendRefs;
-    const outOfRange = mutate(KUBERNETES, "api-route", (r) => ((refs(r)[0].weight = -1), (refs(r)[1].weight = 2_000_000)));
+    const outOfRange = mutate(
+      KUBERNETES,
+      "api-route",
+      (r) => ((refs(r)[0].weight = -1), (refs(r)[1].weight = 2_000_000)),
+    );
     expect(await check(outOfRange)).toEqual([
-      ["httproute-backend-weights-valid", "mandatory", "api-route", 'HTTPRoute api-route must give each backendRef a whole weight from 0 to 1000000: "api-stable" in rule 0 has -1. Set `bluegreen:traffic.blue` or `bluegreen:traffic.green` to a whole number in that range.'],
-      ["httproute-backend-weights-valid", "mandatory", "api-route", 'HTTPRoute api-route must give each backendRef a whole weight from 0 to 1000000: "api-canary" in rule 0 has 2000000. Set `bluegreen:traffic.blue` or `bluegreen:traffic.green` to a whole number in that range.'],
+      [
+        "httproute-backend-weights-valid",
+        "mandatory",
+        "api-route",
+        'HTTPRoute api-route must give each backendRef a whole weight from 0 to 1000000: "api-stable" in rule 0 has -1. Set `bluegreen:traffic.blue` or `bluegreen:traffic.green` to a whole number in that range.',
+      ],
+      [
+        "httproute-backend-weights-valid",
+        "mandatory",
+        "api-route",
+        'HTTPRoute api-route must give each backendRef a whole weight from 0 to 1000000: "api-canary" in rule 0 has 2000000. Set `bluegreen:traffic.blue` or `bluegreen:traffic.green` to a whole number in that range.',
+      ],
     ]);
     const allZero = mutate(KUBERNETES, "api-route", (r) => ((refs(r)[0].weight = 0), (refs(r)[1].weight = 0)));
     expect(await check(allZero)).toEqual([
-      ["httproute-backend-weights-valid", "mandatory", "api-route", "HTTPRoute api-route must send traffic to at least one backend in rule 0: every backendRef weight is 0, so the gateway answers 500. Give `bluegreen:traffic.blue` or `bluegreen:traffic.green` a weight above 0."],
+      [
+        "httproute-backend-weights-valid",
+        "mandatory",
+        "api-route",
+        "HTTPRoute api-route must send traffic to at least one backend in rule 0: every backendRef weight is 0, so the gateway answers 500. Give `bluegreen:traffic.blue` or `bluegreen:traffic.green` a weight above 0.",
+      ],
     ]);
   });
 
@@ -207,12 +317,19 @@ describe("kubernetes: Deployments, Services, HTTPRoute, migration Job", () => {
 
   it("traffic-requires-promotion-gate: exempts the direct route a gate probes, but not the same route unlabelled", async () => {
     const unlabelled = mutate(KUBERNETES, "api-green-route", (r) => delete r.inputs.metadata.labels);
-    expect(await check(unlabelled)).toEqual([["traffic-requires-promotion-gate", "mandatory", "api-green-route", ungated("HTTPRoute", "api-green-route", 1)]]);
+    expect(await check(unlabelled)).toEqual([
+      ["traffic-requires-promotion-gate", "mandatory", "api-green-route", ungated("HTTPRoute", "api-green-route", 1)],
+    ]);
   });
 
   it("migration-after-snapshot: rejects a migration Job that does not wait for the snapshot", async () => {
     expect(await check(withoutDependencyOn(KUBERNETES, "api-pre-migration-snapshot"))).toEqual([
-      ["migration-after-snapshot", "mandatory", "api-migration-job-42", "Migration run api-migration-job-42 must wait for a snapshot of the database it migrates: it depends on no pre-migration snapshot, so a failed migration could not be undone. Keep the migration behind the snapshot (the release flow passes platform.databaseSnapshot to platform.migration as dependsOn) and keep `bluegreen:database` set."],
+      [
+        "migration-after-snapshot",
+        "mandatory",
+        "api-migration-job-42",
+        "Migration run api-migration-job-42 must wait for a snapshot of the database it migrates: it depends on no pre-migration snapshot, so a failed migration could not be undone. Keep the migration behind the snapshot (the release flow passes platform.databaseSnapshot to platform.migration as dependsOn) and keep `bluegreen:database` set.",
+      ],
     ]);
   });
 });
@@ -224,17 +341,29 @@ describe("docker: OneShotCommand steps, HAProxy weights, containers", () => {
 
   it("traffic-requires-promotion-gate: rejects HAProxy weights that do not wait for green's gate", async () => {
     expect(await check(withoutDependencyOn(DOCKER, "api-green-gate-check", "api-router-weights"))).toEqual([
-      ["traffic-requires-promotion-gate", "mandatory", "api-router-weights", ungated("HAProxy weights", "api-router-weights")],
+      [
+        "traffic-requires-promotion-gate",
+        "mandatory",
+        "api-router-weights",
+        ungated("HAProxy weights", "api-router-weights"),
+      ],
     ]);
   });
 
   it("migration-after-snapshot and snapshot-named-for-migration: the migration step waits for its snapshot, named after its version", async () => {
     expect(await check(withoutDependencyOn(DOCKER, "api-pre-migration-snapshot"))).toEqual([
-      ["migration-after-snapshot", "mandatory", "api-migration-run", "Migration run api-migration-run must wait for a snapshot of the database it migrates: it depends on no pre-migration snapshot, so a failed migration could not be undone. Keep the migration behind the snapshot (the release flow passes platform.databaseSnapshot to platform.migration as dependsOn) and keep `bluegreen:database` set."],
+      [
+        "migration-after-snapshot",
+        "mandatory",
+        "api-migration-run",
+        "Migration run api-migration-run must wait for a snapshot of the database it migrates: it depends on no pre-migration snapshot, so a failed migration could not be undone. Keep the migration behind the snapshot (the release flow passes platform.databaseSnapshot to platform.migration as dependsOn) and keep `bluegreen:database` set.",
+      ],
     ]);
     expect(await check(mutate(DOCKER, "api-pre-migration-snapshot", (r) => (r.inputs.runKey = "api-pre-41")))).toEqual([
       [
-        "snapshot-named-for-migration", "mandatory", "api-pre-migration-snapshot",
+        "snapshot-named-for-migration",
+        "mandatory",
+        "api-pre-migration-snapshot",
         'Snapshot api-pre-migration-snapshot must be named after the migration it protects: it is "api-pre-41", expected "api-pre-42" (app "api", `bluegreen:migration.version` 42). ' +
           "A name that does not change with the migration version keeps the old snapshot and takes no new one before this migration; derive it with snapshotIdentifier (components/contracts/snapshots.ts).",
       ],
@@ -242,11 +371,23 @@ describe("docker: OneShotCommand steps, HAProxy weights, containers", () => {
   });
 
   it("no-plaintext-secrets and images-pinned: a password URL in a container and an untagged image", async () => {
-    const leaky = mutate(DOCKER, "api-green-container", (r) => r.inputs.envs.push("REPORTS_URL=https://reports:hunter22@reports.internal/api"));
+    const leaky = mutate(DOCKER, "api-green-container", (r) =>
+      r.inputs.envs.push("REPORTS_URL=https://reports:hunter22@reports.internal/api"),
+    );
     const resources = mutate(leaky, "api-router-image", (r) => (r.inputs.name = "haproxy"));
     expect(await check(resources)).toEqual([
-      ["no-plaintext-secrets", "mandatory", "api-green-container", "Container api-green-container must not carry credentials in plain environment variables: REPORTS_URL of container api-green does (its value looks like a URL with a user:password part). Move it from `bluegreen:green.env` to `bluegreen:green.secrets` (a Secrets Manager or SSM ARN, or secret/key on Kubernetes), or list it in this policy's allowedNames if it holds no secret."],
-      ["images-pinned", "mandatory", "api-router-image", 'Docker image api-router-image must pin each image to a tag or digest: it uses "haproxy" with no tag, so every start may pull a different build. Pin it to the release\'s tag or a digest (@sha256:...): set the image reference.'],
+      [
+        "no-plaintext-secrets",
+        "mandatory",
+        "api-green-container",
+        "Container api-green-container must not carry credentials in plain environment variables: REPORTS_URL of container api-green does (its value looks like a URL with a user:password part). Move it from `bluegreen:green.env` to `bluegreen:green.secrets` (a Secrets Manager or SSM ARN, or secret/key on Kubernetes), or list it in this policy's allowedNames if it holds no secret.",
+      ],
+      [
+        "images-pinned",
+        "mandatory",
+        "api-router-image",
+        'Docker image api-router-image must pin each image to a tag or digest: it uses "haproxy" with no tag, so every start may pull a different build. Pin it to the release\'s tag or a digest (@sha256:...): set the image reference.',
+      ],
     ]);
   });
 });

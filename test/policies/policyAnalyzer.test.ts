@@ -18,7 +18,13 @@ const POLICIES: PolicyInfo[] = [
     name: "drain",
     description: "Checks whether draining is short.",
     enforcementLevel: "advisory",
-    configSchema: { properties: { maxSeconds: { type: "integer", minimum: 0, default: 30 }, names: { type: "array", items: { type: "string" }, default: [] } }, required: [] },
+    configSchema: {
+      properties: {
+        maxSeconds: { type: "integer", minimum: 0, default: 30 },
+        names: { type: "array", items: { type: "string" }, default: [] },
+      },
+      required: [],
+    },
   },
   { name: "tls", description: "Checks whether TLS is modern.", enforcementLevel: "mandatory" },
 ];
@@ -33,11 +39,16 @@ describe("reconcilePolicyConfig", () => {
 
   it("applies the pack's initial config, then the given config: `all` first, then each policy (a string is a level)", () => {
     const initial = { drain: { enforcementLevel: "mandatory" as const, properties: { maxSeconds: 20 } } };
-    expect(reconcilePolicyConfig(POLICIES, initial, { all: "advisory", drain: { maxSeconds: 10 }, tls: "disabled" })).toEqual({
+    expect(
+      reconcilePolicyConfig(POLICIES, initial, { all: "advisory", drain: { maxSeconds: 10 }, tls: "disabled" }),
+    ).toEqual({
       drain: { enforcementLevel: "advisory", properties: { maxSeconds: 10, names: [] } },
       tls: { enforcementLevel: "disabled", properties: {} },
     });
-    expect(reconcilePolicyConfig(POLICIES, {}, { drain: { enforcementLevel: "mandatory" } }).drain).toEqual({ enforcementLevel: "mandatory", properties: { maxSeconds: 30, names: [] } });
+    expect(reconcilePolicyConfig(POLICIES, {}, { drain: { enforcementLevel: "mandatory" } }).drain).toEqual({
+      enforcementLevel: "mandatory",
+      properties: { maxSeconds: 30, names: [] },
+    });
   });
 
   it("rejects values the schema does not allow, listing each with its policy", () => {
@@ -47,9 +58,15 @@ describe("reconcilePolicyConfig", () => {
   });
 
   it("rejects a policy name the pack does not have, and a level that does not exist", () => {
-    expect(() => reconcilePolicyConfig(POLICIES, {}, { drian: { maxSeconds: 1 } })).toThrow('policy config names "drian", which the pack does not have; known policies: drain, tls');
-    expect(() => reconcilePolicyConfig(POLICIES, {}, { tls: "strict" })).toThrow('policy config for "tls": "strict" is not an enforcement level (advisory, mandatory, disabled, remediate)');
-    expect(() => reconcilePolicyConfig(POLICIES, {}, { tls: 3 })).toThrow('policy config for "tls" must be an enforcement level or an object, got 3');
+    expect(() => reconcilePolicyConfig(POLICIES, {}, { drian: { maxSeconds: 1 } })).toThrow(
+      'policy config names "drian", which the pack does not have; known policies: drain, tls',
+    );
+    expect(() => reconcilePolicyConfig(POLICIES, {}, { tls: "strict" })).toThrow(
+      'policy config for "tls": "strict" is not an enforcement level (advisory, mandatory, disabled, remediate)',
+    );
+    expect(() => reconcilePolicyConfig(POLICIES, {}, { tls: 3 })).toThrow(
+      'policy config for "tls" must be an enforcement level or an object, got 3',
+    );
   });
 });
 
@@ -64,7 +81,8 @@ describe("analyzeWithPolicyPack", () => {
         message:
           "ECS service api-blue-service must roll back a failed deployment automatically: deploymentCircuitBreaker is not set. Set deploymentCircuitBreaker: { enable: true, rollback: true } (components/aws/colorService.ts).",
         urn: resources.find((r) => r.name === "api-blue-service")!.urn,
-        description: "Checks whether ECS services roll back failed deployments automatically (deployment circuit breaker with rollback).",
+        description:
+          "Checks whether ECS services roll back failed deployments automatically (deployment circuit breaker with rollback).",
       },
     ]);
   });
@@ -77,10 +95,15 @@ describe("startPolicyAnalyzer", () => {
   it("fails with the pack's own error when the pack does not compile", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "broken-pack-"));
     dirs.push(dir);
-    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "broken", version: "0.0.1", main: "index.ts" }));
+    fs.writeFileSync(
+      path.join(dir, "package.json"),
+      JSON.stringify({ name: "broken", version: "0.0.1", main: "index.ts" }),
+    );
     fs.writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
     fs.writeFileSync(path.join(dir, "index.ts"), 'const limit: number = "thirty";\nexport { limit };\n');
     fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
-    await expect(startPolicyAnalyzer(dir)).rejects.toThrow(/^policy pack exited \(code \d+\) before serving; fix the pack \(npx tsc --noEmit -p policies\):\n[\s\S]*Type 'string' is not assignable to type 'number'/);
+    await expect(startPolicyAnalyzer(dir)).rejects.toThrow(
+      /^policy pack exited \(code \d+\) before serving; fix the pack \(npx tsc --noEmit -p policies\):\n[\s\S]*Type 'string' is not assignable to type 'number'/,
+    );
   });
 });

@@ -14,7 +14,11 @@ import { forwardEntries, resolveTargetGroup } from "../../policies/traffic";
 
 describe("parseImage", () => {
   it("splits registry (with port), repository, tag and digest", () => {
-    expect(parseImage("registry.example.com:5000/team/api:1.5.0@sha256:abc")).toEqual({ name: "registry.example.com:5000/team/api", tag: "1.5.0", digest: "sha256:abc" });
+    expect(parseImage("registry.example.com:5000/team/api:1.5.0@sha256:abc")).toEqual({
+      name: "registry.example.com:5000/team/api",
+      tag: "1.5.0",
+      digest: "sha256:abc",
+    });
     expect(parseImage("registry.example.com:5000/team/api")).toEqual({ name: "registry.example.com:5000/team/api" });
     expect(parseImage("api@sha256:abc")).toEqual({ name: "api", digest: "sha256:abc" });
     expect(parseImage("haproxy:2.8.10")).toEqual({ name: "haproxy", tag: "2.8.10" });
@@ -45,7 +49,9 @@ describe("imageProblem", () => {
   });
 
   it("reports an empty image", () => {
-    expect(imageProblem({ ...container, image: " " }, rules)).toBe('name an image: container api has " ". Set `bluegreen:green.image`.');
+    expect(imageProblem({ ...container, image: " " }, rules)).toBe(
+      'name an image: container api has " ". Set `bluegreen:green.image`.',
+    );
   });
 });
 
@@ -53,11 +59,19 @@ describe("secretReason", () => {
   const pattern = /PASSWORD|TOKEN/i;
 
   it("recognizes credential-looking values under innocent names", () => {
-    expect(secretReason("AWS_ID", "AKIAIOSFODNN7EXAMPLE", pattern, [])).toBe("its value looks like an AWS access key id");
-    expect(secretReason("TLS", "-----BEGIN RSA PRIVATE KEY-----\nMIIE", pattern, [])).toBe("its value looks like a private key");
+    expect(secretReason("AWS_ID", "AKIAIOSFODNN7EXAMPLE", pattern, [])).toBe(
+      "its value looks like an AWS access key id",
+    );
+    expect(secretReason("TLS", "-----BEGIN RSA PRIVATE KEY-----\nMIIE", pattern, [])).toBe(
+      "its value looks like a private key",
+    );
     expect(secretReason("GH", `ghp_${"a".repeat(36)}`, pattern, [])).toBe("its value looks like a GitHub token");
-    expect(secretReason("AUTH", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTYifQ.sig", pattern, [])).toBe("its value looks like a JSON Web Token");
-    expect(secretReason("DB", "postgres://api:pw@db:5432/api", pattern, [])).toBe("its value looks like a URL with a user:password part");
+    expect(secretReason("AUTH", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTYifQ.sig", pattern, [])).toBe(
+      "its value looks like a JSON Web Token",
+    );
+    expect(secretReason("DB", "postgres://api:pw@db:5432/api", pattern, [])).toBe(
+      "its value looks like a URL with a user:password part",
+    );
   });
 
   it("lets a URL with a user but no password, and ordinary values, through", () => {
@@ -68,19 +82,50 @@ describe("secretReason", () => {
   it("allows a listed name, but never a credential-looking value", () => {
     expect(secretReason("TOKEN_TTL", "3600", pattern, [])).toBe("its name says it holds a secret");
     expect(secretReason("TOKEN_TTL", "3600", pattern, ["TOKEN_TTL"])).toBeUndefined();
-    expect(secretReason("TOKEN_TTL", "https://u:p@x.example", pattern, ["TOKEN_TTL"])).toBe("its value looks like a URL with a user:password part");
+    expect(secretReason("TOKEN_TTL", "https://u:p@x.example", pattern, ["TOKEN_TTL"])).toBe(
+      "its value looks like a URL with a user:password part",
+    );
   });
 });
 
 describe("containersOf", () => {
   it("reads an ECS task definition: env, version and color from env or tags, the migration marker", () => {
     const definitions = JSON.stringify([
-      { name: "api", image: "api:1.5.0", environment: [{ name: "APP_VERSION", value: "1.5.0" }, { name: "APP_COLOR", value: "green" }] },
+      {
+        name: "api",
+        image: "api:1.5.0",
+        environment: [
+          { name: "APP_VERSION", value: "1.5.0" },
+          { name: "APP_COLOR", value: "green" },
+        ],
+      },
       { name: "migrate", image: "m:1", environment: [{ name: "MIGRATION_VERSION", value: "42" }] },
     ]);
-    expect(containersOf("aws:ecs/taskDefinition:TaskDefinition", { containerDefinitions: definitions, tags: { version: "9.9.9" } })).toEqual([
-      { container: "api", image: "api:1.5.0", env: [{ name: "APP_VERSION", value: "1.5.0" }, { name: "APP_COLOR", value: "green" }], version: "1.5.0", color: "green", migration: false },
-      { container: "migrate", image: "m:1", env: [{ name: "MIGRATION_VERSION", value: "42" }], version: "9.9.9", color: undefined, migration: true },
+    expect(
+      containersOf("aws:ecs/taskDefinition:TaskDefinition", {
+        containerDefinitions: definitions,
+        tags: { version: "9.9.9" },
+      }),
+    ).toEqual([
+      {
+        container: "api",
+        image: "api:1.5.0",
+        env: [
+          { name: "APP_VERSION", value: "1.5.0" },
+          { name: "APP_COLOR", value: "green" },
+        ],
+        version: "1.5.0",
+        color: "green",
+        migration: false,
+      },
+      {
+        container: "migrate",
+        image: "m:1",
+        env: [{ name: "MIGRATION_VERSION", value: "42" }],
+        version: "9.9.9",
+        color: undefined,
+        migration: true,
+      },
     ]);
   });
 
@@ -90,14 +135,31 @@ describe("containersOf", () => {
   });
 
   it("reads a docker container's KEY=VALUE envs and labels", () => {
-    expect(containersOf("docker:index/container:Container", { name: "api-blue", envs: ["A=1=2", "FLAG"], labels: [{ label: "bluegreen.color", value: "blue" }] })).toEqual([
-      { container: "api-blue", image: undefined, env: [{ name: "A", value: "1=2" }, { name: "FLAG", value: "" }], version: undefined, color: "blue", migration: false },
+    expect(
+      containersOf("docker:index/container:Container", {
+        name: "api-blue",
+        envs: ["A=1=2", "FLAG"],
+        labels: [{ label: "bluegreen.color", value: "blue" }],
+      }),
+    ).toEqual([
+      {
+        container: "api-blue",
+        image: undefined,
+        env: [
+          { name: "A", value: "1=2" },
+          { name: "FLAG", value: "" },
+        ],
+        version: undefined,
+        color: "blue",
+        migration: false,
+      },
     ]);
   });
 });
 
 describe("resolveTargetGroup", () => {
-  const arn = (name: string) => `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${name}/0123456789abcdef`;
+  const arn = (name: string) =>
+    `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${name}/0123456789abcdef`;
   const groups = [
     { name: "api-green", props: {} },
     { name: "api-green-tg", props: {} },
@@ -123,7 +185,11 @@ describe("forwardEntries", () => {
   it("reads weighted forwards only: redirects and single-target forwards (test listeners) have none", () => {
     expect(forwardEntries({ defaultActions: [{ type: "redirect", redirect: { port: "443" } }] })).toEqual([]);
     expect(forwardEntries({ defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] })).toEqual([]);
-    expect(forwardEntries({ defaultActions: [{ type: "forward", forward: { targetGroups: [{ arn: "a", weight: 1 }, { arn: "b" }] } }] })).toEqual([
+    expect(
+      forwardEntries({
+        defaultActions: [{ type: "forward", forward: { targetGroups: [{ arn: "a", weight: 1 }, { arn: "b" }] } }],
+      }),
+    ).toEqual([
       { arn: "a", weight: 1 },
       { arn: "b", weight: undefined },
     ]);
@@ -146,26 +212,57 @@ describe("healthCheckProblems", () => {
 
 describe("database facts", () => {
   it("classifies snapshots and migration runs across platforms", () => {
-    expect(snapshotFacts({ type: "aws:rds/clusterSnapshot:ClusterSnapshot", name: "s", props: { dbClusterSnapshotIdentifier: "api-pre-1", dbClusterIdentifier: "c" } })).toEqual({ identifier: "api-pre-1", database: "c" });
-    const step = (purpose: string | undefined, description: string) => ({ type: DYNAMIC_TYPES.oneShotCommand.token, name: "s", props: { purpose, description, runKey: "1" } });
+    expect(
+      snapshotFacts({
+        type: "aws:rds/clusterSnapshot:ClusterSnapshot",
+        name: "s",
+        props: { dbClusterSnapshotIdentifier: "api-pre-1", dbClusterIdentifier: "c" },
+      }),
+    ).toEqual({ identifier: "api-pre-1", database: "c" });
+    const step = (purpose: string | undefined, description: string) => ({
+      type: DYNAMIC_TYPES.oneShotCommand.token,
+      name: "s",
+      props: { purpose, description, runKey: "1" },
+    });
     expect(snapshotFacts(step(STEP_PURPOSES.migration, "migration 1"))).toBeUndefined();
     expect(migrationFacts(step(STEP_PURPOSES.migration, "migration 1"))).toEqual({ version: "1" });
     expect(snapshotFacts(step(STEP_PURPOSES.snapshot, "pg_dump"))).toEqual({ identifier: "1" });
     // The purpose decides, never the wording of the description.
     expect(snapshotFacts(step(undefined, "snapshot 1"))).toBeUndefined();
     expect(migrationFacts(step(undefined, "migration 1"))).toBeUndefined();
-    expect(migrationFacts({ type: "kubernetes:batch/v1:Job", name: "api-migration-job-42", props: { metadata: { name: "api-migrate-42", labels: { "bluegreen/migration": "42" } } } })).toEqual({ version: "42" });
+    expect(
+      migrationFacts({
+        type: "kubernetes:batch/v1:Job",
+        name: "api-migration-job-42",
+        props: { metadata: { name: "api-migrate-42", labels: { "bluegreen/migration": "42" } } },
+      }),
+    ).toEqual({ version: "42" });
     expect(migrationFacts({ type: "kubernetes:batch/v1:Job", name: "api-migrate", props: {} })).toEqual({});
-    expect(migrationFacts({ type: "kubernetes:batch/v1:Job", name: "api-cleanup", props: { metadata: { name: "api-cleanup" } } })).toBeUndefined();
+    expect(
+      migrationFacts({
+        type: "kubernetes:batch/v1:Job",
+        name: "api-cleanup",
+        props: { metadata: { name: "api-cleanup" } },
+      }),
+    ).toBeUndefined();
   });
 
   it("counts owned instances only, not copies restored from a snapshot", () => {
-    const instance = (identifier: string, snapshotIdentifier?: string) => ({ type: "aws:rds/instance:Instance", name: identifier, props: { identifier, snapshotIdentifier } });
+    const instance = (identifier: string, snapshotIdentifier?: string) => ({
+      type: "aws:rds/instance:Instance",
+      name: identifier,
+      props: { identifier, snapshotIdentifier },
+    });
     expect(ownedDatabases([instance("api"), instance("api-restored", "api-pre-1")])).toEqual(["api"]);
   });
 
   it("takes the app's name from the gates, else from an app tag", () => {
-    expect(appName([{ type: "x", name: "t", props: { tags: { app: "tagged" } } }, { type: DYNAMIC_TYPES.promotionGateCheck.token, name: "g", props: { app: "api" } }])).toBe("api");
+    expect(
+      appName([
+        { type: "x", name: "t", props: { tags: { app: "tagged" } } },
+        { type: DYNAMIC_TYPES.promotionGateCheck.token, name: "g", props: { app: "api" } },
+      ]),
+    ).toBe("api");
     expect(appName([{ type: "x", name: "t", props: { tags: { app: "tagged" } } }])).toBe("tagged");
     expect(appName([])).toBeUndefined();
   });
@@ -184,11 +281,22 @@ describe("shared helpers", () => {
   });
 
   it("reads a color as a whole word only", () => {
-    expect([colorIn("api-green"), colorIn("BLUE"), colorIn("greenhouse"), colorIn(42)]).toEqual(["green", "blue", undefined, undefined]);
+    expect([colorIn("api-green"), colorIn("BLUE"), colorIn("greenhouse"), colorIn(42)]).toEqual([
+      "green",
+      "blue",
+      undefined,
+      undefined,
+    ]);
   });
 
   it("fills config from the schema's defaults, under what was given", () => {
-    const schema = { properties: { maxSeconds: { type: "integer" as const, default: 30 }, names: { type: "array" as const, default: [] }, free: { type: "string" as const } } };
+    const schema = {
+      properties: {
+        maxSeconds: { type: "integer" as const, default: 30 },
+        names: { type: "array" as const, default: [] },
+        free: { type: "string" as const },
+      },
+    };
     expect(configOf(schema, { maxSeconds: 10 })).toEqual({ maxSeconds: 10, names: [] });
   });
 });

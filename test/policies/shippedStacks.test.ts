@@ -12,7 +12,8 @@ import { POLICY_PACK_DIR } from "../../tooling/paths";
 import { mutate, seen, withoutDependencyOn } from "../../testkit/analyzerCases";
 
 /** A stack's `--policy-pack-config` file, as CI and the offline plan pass it. */
-const policyConfig = (stack: string) => JSON.parse(fs.readFileSync(path.join(POLICY_PACK_DIR, "config", `${stack}.json`), "utf8"));
+const policyConfig = (stack: string) =>
+  JSON.parse(fs.readFileSync(path.join(POLICY_PACK_DIR, "config", `${stack}.json`), "utf8"));
 
 let analyzer: PolicyAnalyzer;
 let staging: ProgramRun;
@@ -50,7 +51,11 @@ describe("the policy pack on the shipped stacks", () => {
       ["kubernetes-readiness-probes", "mandatory"],
       ["kubernetes-resource-limits", "advisory"],
     ]);
-    expect(analyzer.policies.every((p) => /^[a-z0-9]+(-[a-z0-9]+)*$/.test(p.name) && p.description.startsWith("Checks whether "))).toBe(true);
+    expect(
+      analyzer.policies.every(
+        (p) => /^[a-z0-9]+(-[a-z0-9]+)*$/.test(p.name) && p.description.startsWith("Checks whether "),
+      ),
+    ).toBe(true);
   });
 
   it("passes production as shipped, with the default (production) config: no violation at all", async () => {
@@ -58,8 +63,15 @@ describe("the policy pack on the shipped stacks", () => {
   });
 
   it("ships a policy config for each non-production stack, none for production (judged as production by default)", () => {
-    const nonProduction = { "database-production-safeguards": { production: false }, "listener-https-modern-tls": { production: false } };
-    expect(fs.readdirSync(path.join(POLICY_PACK_DIR, "config")).sort()).toEqual(["kube-staging.json", "local.json", "staging.json"]);
+    const nonProduction = {
+      "database-production-safeguards": { production: false },
+      "listener-https-modern-tls": { production: false },
+    };
+    expect(fs.readdirSync(path.join(POLICY_PACK_DIR, "config")).sort()).toEqual([
+      "kube-staging.json",
+      "local.json",
+      "staging.json",
+    ]);
     for (const stack of ["staging", "kube-staging", "local"]) expect(policyConfig(stack)).toEqual(nonProduction);
   });
 
@@ -69,9 +81,18 @@ describe("the policy pack on the shipped stacks", () => {
 
   it("passes kube-staging (kubernetes) as shipped, and sees its Deployments: one without a readiness probe is reported", async () => {
     expect(await analyzer.analyze(kubeStaging.resources, { config: policyConfig("kube-staging") })).toEqual([]);
-    const unprobed = mutate(kubeStaging.resources, "api-green-deployment", (r) => delete r.inputs.spec.template.spec.containers[0].readinessProbe);
+    const unprobed = mutate(
+      kubeStaging.resources,
+      "api-green-deployment",
+      (r) => delete r.inputs.spec.template.spec.containers[0].readinessProbe,
+    );
     expect(seen(await analyzer.analyze(unprobed, { config: policyConfig("kube-staging") }))).toEqual([
-      ["kubernetes-readiness-probes", "mandatory", "api-green-deployment", "Deployment api-green-deployment must give every container a readiness probe: container api has none, so its Service sends traffic to pods that are still starting. Add readinessProbe.httpGet on `bluegreen:app.healthPath` and the app port."],
+      [
+        "kubernetes-readiness-probes",
+        "mandatory",
+        "api-green-deployment",
+        "Deployment api-green-deployment must give every container a readiness probe: container api has none, so its Service sends traffic to pods that are still starting. Add readinessProbe.httpGet on `bluegreen:app.healthPath` and the app port.",
+      ],
     ]);
   });
 
@@ -81,7 +102,9 @@ describe("the policy pack on the shipped stacks", () => {
     const ungated = withoutDependencyOn(local.resources, "api-green-gate-check");
     expect(seen(await analyzer.analyze(ungated, { config: policyConfig("local") }))).toEqual([
       [
-        "traffic-requires-promotion-gate", "mandatory", "api-router-weights",
+        "traffic-requires-promotion-gate",
+        "mandatory",
+        "api-router-weights",
         "HAProxy weights api-router-weights must wait for the promotion gate of green, which it sends weight 10: it depends on no promotion gate for green, so traffic could reach green before its health is proven. " +
           "Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set `bluegreen:traffic.green` to 0.",
       ],
@@ -91,11 +114,15 @@ describe("the policy pack on the shipped stacks", () => {
   it("fails staging judged as production: its database has neither deletion protection nor protect", async () => {
     expect(seen(await analyzer.analyze(staging.resources))).toEqual([
       [
-        "database-production-safeguards", "mandatory", "api-database-db",
+        "database-production-safeguards",
+        "mandatory",
+        "api-database-db",
         "RDS instance api-database-db must have deletion protection in production: deletionProtection is false. Set `bluegreen:database.deletionProtection` to true, or remove it (it defaults to true when `bluegreen:environment` is production).",
       ],
       [
-        "database-production-safeguards", "mandatory", "api-database-db",
+        "database-production-safeguards",
+        "mandatory",
+        "api-database-db",
         "RDS instance api-database-db must be protected from deletion by Pulumi in production: the protect option is off. The program protects databases when `bluegreen:environment` is production; set it (or give this policy production: false for a non-production stack).",
       ],
     ]);
@@ -104,7 +131,10 @@ describe("the policy pack on the shipped stacks", () => {
   it("applies enforcement levels from config as the engine does: `all` first, then one policy", async () => {
     const levels = async (config: Record<string, unknown>) =>
       (await analyzer.analyze(staging.resources, { config })).map((v) => `${v.policyName}:${v.enforcementLevel}`);
-    expect(await levels({ all: "advisory" })).toEqual(["database-production-safeguards:advisory", "database-production-safeguards:advisory"]);
+    expect(await levels({ all: "advisory" })).toEqual([
+      "database-production-safeguards:advisory",
+      "database-production-safeguards:advisory",
+    ]);
     expect(await levels({ all: "advisory", "database-production-safeguards": "mandatory" })).toEqual([
       "database-production-safeguards:mandatory",
       "database-production-safeguards:mandatory",
@@ -113,7 +143,9 @@ describe("the policy pack on the shipped stacks", () => {
   });
 
   it("refuses config the schema does not allow, before analyzing anything", async () => {
-    await expect(analyzer.analyze(staging.resources, { config: { "target-group-deregistration-delay": { maxSeconds: "soon" } } })).rejects.toThrow(
+    await expect(
+      analyzer.analyze(staging.resources, { config: { "target-group-deregistration-delay": { maxSeconds: "soon" } } }),
+    ).rejects.toThrow(
       "policy pack configuration is invalid:\n  - target-group-deregistration-delay.maxSeconds: Invalid input: expected number, received string\nFix these values in the --policy-pack-config file.",
     );
   });
@@ -130,22 +162,48 @@ describe("the policy pack on the shipped stacks", () => {
     const drain = (tg: string) =>
       `Target group ${tg} must drain deregistered targets within 0 s, so a weight shift or rollback settles fast: deregistrationDelay is 15 s. Set deregistrationDelay (\`DEREGISTRATION_DELAY_SECONDS\` in components/aws/colorService.ts) or raise this policy's maxSeconds.`;
     expect(seen(violations)).toEqual([
-      ["no-plaintext-secrets", "mandatory", "api-blue-task", `Task definition api-blue-task must not carry credentials in plain environment variables: LOG_LEVEL of container api does (its name says it holds a secret). ${secretFix("blue")}`],
-      ["target-group-deregistration-delay", "advisory", "api-blue-tg", drain("api-blue-tg")],
-      ["no-plaintext-secrets", "mandatory", "api-green-task", `Task definition api-green-task must not carry credentials in plain environment variables: LOG_LEVEL of container api does (its name says it holds a secret). ${secretFix("green")}`],
-      ["target-group-deregistration-delay", "advisory", "api-green-tg", drain("api-green-tg")],
-      ["no-plaintext-secrets", "mandatory", "api-migration-task", `Task definition api-migration-task must not carry credentials in plain environment variables: LOG_LEVEL of container api-migrate does (its name says it holds a secret). ${secretFix("<color>")}`],
       [
-        "listener-https-modern-tls", "mandatory", "api-traffic-listener",
+        "no-plaintext-secrets",
+        "mandatory",
+        "api-blue-task",
+        `Task definition api-blue-task must not carry credentials in plain environment variables: LOG_LEVEL of container api does (its name says it holds a secret). ${secretFix("blue")}`,
+      ],
+      ["target-group-deregistration-delay", "advisory", "api-blue-tg", drain("api-blue-tg")],
+      [
+        "no-plaintext-secrets",
+        "mandatory",
+        "api-green-task",
+        `Task definition api-green-task must not carry credentials in plain environment variables: LOG_LEVEL of container api does (its name says it holds a secret). ${secretFix("green")}`,
+      ],
+      ["target-group-deregistration-delay", "advisory", "api-green-tg", drain("api-green-tg")],
+      [
+        "no-plaintext-secrets",
+        "mandatory",
+        "api-migration-task",
+        `Task definition api-migration-task must not carry credentials in plain environment variables: LOG_LEVEL of container api-migrate does (its name says it holds a secret). ${secretFix("<color>")}`,
+      ],
+      [
+        "listener-https-modern-tls",
+        "mandatory",
+        "api-traffic-listener",
         'Listener api-traffic-listener must use a modern TLS policy in production: sslPolicy is "ELBSecurityPolicy-TLS13-1-2-2021-06", allowed: . Set `bluegreen:listener.sslPolicy` to one of them, or extend this policy\'s allowedSslPolicies.',
       ],
     ]);
-    const urnsOf = (type: string) => production.resources.filter((r) => r.type === type).map((r) => r.urn).sort();
-    const reported = (policy: string) => violations.filter((v) => v.policyName === policy).map((v) => v.urn).sort();
+    const urnsOf = (type: string) =>
+      production.resources
+        .filter((r) => r.type === type)
+        .map((r) => r.urn)
+        .sort();
+    const reported = (policy: string) =>
+      violations
+        .filter((v) => v.policyName === policy)
+        .map((v) => v.urn)
+        .sort();
     expect(reported("target-group-deregistration-delay")).toEqual(urnsOf("aws:lb/targetGroup:TargetGroup"));
     expect(reported("no-plaintext-secrets")).toEqual(urnsOf("aws:ecs/taskDefinition:TaskDefinition"));
     expect(violations.find((v) => v.policyName === "target-group-deregistration-delay")).toMatchObject({
-      description: "Checks whether target groups drain deregistered targets quickly, so weight shifts and rollbacks settle fast.",
+      description:
+        "Checks whether target groups drain deregistered targets quickly, so weight shifts and rollbacks settle fast.",
     });
   });
 });

@@ -25,7 +25,10 @@ describe("the policy pack copied alone into an empty directory", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "standalone-pack-"));
     fs.cpSync(POLICY_PACK_DIR, dir, { recursive: true, filter: (source) => !source.includes("node_modules") });
     // Its own package.json, nothing from this repository's node_modules.
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dir, stdio: "pipe" });
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
+      cwd: dir,
+      stdio: "pipe",
+    });
     analyzer = await startPolicyAnalyzer(dir);
     production = await runProgram("production");
   }, 600_000);

@@ -28,7 +28,11 @@ describe.each(["staging", "production"])("Pulumi.%s.yaml on AWS", (stack) => {
     expect(green).toMatch(/:targetgroup\/api-green-tg-\w+\//);
     expect(ofType(run, TARGET_GROUP).map((tg) => tg.name)).toEqual(["api-blue-tg", "api-green-tg"]);
     const listener = named(run, "api-traffic-listener");
-    expect(listener.inputs).toMatchObject({ port: 443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
+    expect(listener.inputs).toMatchObject({
+      port: 443,
+      protocol: "HTTPS",
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    });
   });
 
   it("gives each color a target group with a fast health check on the app's health path", async () => {
@@ -37,7 +41,14 @@ describe.each(["staging", "production"])("Pulumi.%s.yaml on AWS", (stack) => {
       expect(tg.inputs).toMatchObject({
         deregistrationDelay: 15,
         targetType: "ip",
-        healthCheck: { enabled: true, path: "/healthz", matcher: "200", interval: 10, healthyThreshold: 2, unhealthyThreshold: 2 },
+        healthCheck: {
+          enabled: true,
+          path: "/healthz",
+          matcher: "200",
+          interval: 10,
+          healthyThreshold: 2,
+          unhealthyThreshold: 2,
+        },
       });
     }
   });
@@ -48,7 +59,9 @@ describe.each(["staging", "production"])("Pulumi.%s.yaml on AWS", (stack) => {
     const components = new Set(run.resources.filter((r) => !r.custom).map((r) => r.urn));
     for (const resource of run.resources) {
       if (resource === root) continue;
-      expect(components.has(resource.parent), `${resource.type} ${resource.name} has parent ${resource.parent}`).toBe(true);
+      expect(components.has(resource.parent), `${resource.type} ${resource.name} has parent ${resource.parent}`).toBe(
+        true,
+      );
       expect(resource.name.startsWith("api-"), resource.name).toBe(true);
     }
   });
@@ -79,13 +92,15 @@ describe.each(["staging", "production"])("Pulumi.%s.yaml on AWS", (stack) => {
 
   it("changes only the listener and the gates when only the weights change", async () => {
     const before = await runProgram(stack);
-    const after = await runProgram(stack, { overrides: { "bluegreen:traffic": { blue: 75, green: 25, stickinessSeconds: 300 } } });
+    const after = await runProgram(stack, {
+      overrides: { "bluegreen:traffic": { blue: 75, green: 25, stickinessSeconds: 300 } },
+    });
     expect(forwardWeights(after)).toEqual([75, 25]);
-    expect(changedResources(before, after).map((urn) => urn.split("::").pop()).sort()).toEqual([
-      "api-blue-gate-check",
-      "api-green-gate-check",
-      "api-traffic-listener",
-    ]);
+    expect(
+      changedResources(before, after)
+        .map((urn) => urn.split("::").pop())
+        .sort(),
+    ).toEqual(["api-blue-gate-check", "api-green-gate-check", "api-traffic-listener"]);
   });
 
   it("re-runs nothing for an unchanged migration version and snapshots anew for a new one", async () => {
@@ -93,8 +108,12 @@ describe.each(["staging", "production"])("Pulumi.%s.yaml on AWS", (stack) => {
     const same = await runProgram(stack);
     expect(changedResources(before, same)).toEqual([]);
     const migration = JSON.parse(before.config.values["bluegreen:migration"]);
-    const next = await runProgram(stack, { overrides: { "bluegreen:migration": { ...migration, version: "2026-12-01-drop-legacy" } } });
-    expect(named(next, "api-pre-migration-snapshot").inputs.dbSnapshotIdentifier).toBe("api-pre-2026-12-01-drop-legacy");
+    const next = await runProgram(stack, {
+      overrides: { "bluegreen:migration": { ...migration, version: "2026-12-01-drop-legacy" } },
+    });
+    expect(named(next, "api-pre-migration-snapshot").inputs.dbSnapshotIdentifier).toBe(
+      "api-pre-2026-12-01-drop-legacy",
+    );
     expect(named(next, "api-migration-run").inputs.migrationVersion).toBe("2026-12-01-drop-legacy");
   });
 
@@ -113,7 +132,10 @@ describe("stack-specific choices", () => {
     const run = await runProgram("production");
     expect(ofType(run, "aws:ec2/vpc:Vpc")).toEqual([]);
     expect(ofType(run, "aws:rds/instance:Instance")).toEqual([]);
-    expect(named(run, "api-green-gate-check").inputs.settings).toMatchObject({ maxStep: 25, prometheus: { maxErrorRate: 0.01 } });
+    expect(named(run, "api-green-gate-check").inputs.settings).toMatchObject({
+      maxStep: 25,
+      prometheus: { maxErrorRate: 0.01 },
+    });
     expect(run.outputs.primaryColor).toBe("blue");
   });
 
@@ -138,7 +160,12 @@ describe("stack-specific choices", () => {
   it("staging creates an encrypted, private, backed-up database", async () => {
     const run = await runProgram("staging");
     const [db] = ofType(run, "aws:rds/instance:Instance");
-    expect(db.inputs).toMatchObject({ storageEncrypted: true, publiclyAccessible: false, backupRetentionPeriod: 7, manageMasterUserPassword: true });
+    expect(db.inputs).toMatchObject({
+      storageEncrypted: true,
+      publiclyAccessible: false,
+      backupRetentionPeriod: 7,
+      manageMasterUserPassword: true,
+    });
     expect(db.retainOnDelete).toBe(true);
     expect(ofType(run, "aws:ec2/subnet:Subnet")).toHaveLength(4);
   });

@@ -22,11 +22,11 @@ describe("Pulumi.local.yaml on Docker", () => {
     const before = await runProgram("local");
     const after = await runProgram("local", { overrides: { "bluegreen:traffic": { blue: 50, green: 50 } } });
     expect(named(after, "api-router-weights").inputs.weights).toEqual({ blue: 50, green: 50 });
-    expect(changedResources(before, after).map((urn) => urn.split("::").pop()).sort()).toEqual([
-      "api-blue-gate-check",
-      "api-green-gate-check",
-      "api-router-weights",
-    ]);
+    expect(
+      changedResources(before, after)
+        .map((urn) => urn.split("::").pop())
+        .sort(),
+    ).toEqual(["api-blue-gate-check", "api-green-gate-check", "api-router-weights"]);
   });
 
   it("orders snapshot, migration, green, gate and router weights", async () => {
@@ -58,7 +58,8 @@ describe("Pulumi.local.yaml on Docker", () => {
     const run = await runProgram("local");
     for (const volume of ofType(run, "docker:index/volume:Volume")) expect(volume.retainOnDelete).toBe(true);
     for (const container of ofType(run, "docker:index/container:Container")) {
-      for (const port of (container.inputs.ports as { ip: string }[] | undefined) ?? []) expect(port.ip).toBe("127.0.0.1");
+      for (const port of (container.inputs.ports as { ip: string }[] | undefined) ?? [])
+        expect(port.ip).toBe("127.0.0.1");
     }
     expect(named(run, "api-database-postgres").inputs.ports).toBeUndefined();
   });
@@ -66,7 +67,12 @@ describe("Pulumi.local.yaml on Docker", () => {
   it("replaces containers with fixed names and ports delete-first, so a new version never collides with the old", async () => {
     const run = await runProgram("local");
     const containers = ofType(run, "docker:index/container:Container");
-    expect(containers.map((c) => c.name).sort()).toEqual(["api-blue-container", "api-database-postgres", "api-green-container", "api-router-haproxy"]);
+    expect(containers.map((c) => c.name).sort()).toEqual([
+      "api-blue-container",
+      "api-database-postgres",
+      "api-green-container",
+      "api-router-haproxy",
+    ]);
     for (const container of containers) expect(container.deleteBeforeReplace, container.name).toBe(true);
   });
 
@@ -76,5 +82,4 @@ describe("Pulumi.local.yaml on Docker", () => {
     expect(named(run, "api-green-gate-check").inputs.targets).toEqual(["http://127.0.0.1:8082/health"]);
     expect(run.outputs.url).toBe("http://127.0.0.1:8080");
   });
-
 });

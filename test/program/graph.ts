@@ -8,7 +8,9 @@ export function ofType(run: ProgramRun, type: string): RegisteredResource[] {
 export function named(run: ProgramRun, name: string): RegisteredResource {
   const found = run.resources.filter((r) => r.name === name);
   if (found.length !== 1) {
-    throw new Error(`expected one resource named ${name}, found ${found.length}: ${run.resources.map((r) => r.name).join(", ")}`);
+    throw new Error(
+      `expected one resource named ${name}, found ${found.length}: ${run.resources.map((r) => r.name).join(", ")}`,
+    );
   }
   return found[0];
 }

@@ -19,7 +19,9 @@ describe("index.ts", () => {
     const exports: Record<string, unknown> = await import("../../index");
     const names = Object.keys(exports).filter((key) => key !== "__esModule");
     expect(names.sort()).toEqual([...STACK_OUTPUT_KEYS].sort());
-    const values = Object.fromEntries(await Promise.all(names.map(async (key) => [key, await outputValue(exports[key])] as const)));
+    const values = Object.fromEntries(
+      await Promise.all(names.map(async (key) => [key, await outputValue(exports[key])] as const)),
+    );
     const run = await runProgram("production", { preview: false });
     expect(readStackOutputs("production", values)).toEqual(readStackOutputs("production", run.outputs));
   });

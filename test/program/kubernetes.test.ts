@@ -40,14 +40,29 @@ describe(`Pulumi.${STACK}.yaml on Kubernetes`, () => {
     ]);
     expect(named(staging, "api-traffic-route").inputs).toMatchObject({
       metadata: { name: "api", namespace: "api-staging", labels: { "bluegreen/route": "weighted" } },
-      spec: { hostnames: ["api.staging.example.com"], parentRefs: [{ name: "public", namespace: "gateway-system", sectionName: "https" }] },
+      spec: {
+        hostnames: ["api.staging.example.com"],
+        parentRefs: [{ name: "public", namespace: "gateway-system", sectionName: "https" }],
+      },
     });
   });
 
   it("creates a Deployment and a Service per color, and a direct route per color on the internal Gateway", () => {
-    expect(ofType(staging, DEPLOYMENT).map((d) => d.name).sort()).toEqual(["api-blue-deployment", "api-green-deployment"]);
-    expect(ofType(staging, "kubernetes:core/v1:Service").map((s) => s.name).sort()).toEqual(["api-blue-service", "api-green-service"]);
-    expect(ofType(staging, HTTP_ROUTE).map((r) => r.name).sort()).toEqual(["api-blue-route", "api-green-route", "api-traffic-route"]);
+    expect(
+      ofType(staging, DEPLOYMENT)
+        .map((d) => d.name)
+        .sort(),
+    ).toEqual(["api-blue-deployment", "api-green-deployment"]);
+    expect(
+      ofType(staging, "kubernetes:core/v1:Service")
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(["api-blue-service", "api-green-service"]);
+    expect(
+      ofType(staging, HTTP_ROUTE)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["api-blue-route", "api-green-route", "api-traffic-route"]);
     expect(named(staging, "api-green-route").inputs).toMatchObject({
       metadata: { name: "api-green-direct", labels: { "bluegreen/color": "green", "bluegreen/route": "direct" } },
       spec: { hostnames: ["green.api.staging.internal.example.com"], parentRefs: [{ name: "internal" }] },
@@ -56,7 +71,9 @@ describe(`Pulumi.${STACK}.yaml on Kubernetes`, () => {
 
   it("validates every Kubernetes object against the official schemas, unknown fields included", async () => {
     const objects = staging.resources.filter((r) => r.type.startsWith("kubernetes:"));
-    expect(new Set(objects.map((r) => r.type))).toEqual(new Set([DEPLOYMENT, "kubernetes:core/v1:Service", JOB, HTTP_ROUTE]));
+    expect(new Set(objects.map((r) => r.type))).toEqual(
+      new Set([DEPLOYMENT, "kubernetes:core/v1:Service", JOB, HTTP_ROUTE]),
+    );
     for (const object of objects) {
       expect(await manifestProblems(object.inputs), object.name).toEqual([]);
     }
@@ -80,8 +97,12 @@ describe(`Pulumi.${STACK}.yaml on Kubernetes`, () => {
   });
 
   it("gives the gate each color's own hostname", () => {
-    expect(named(staging, "api-green-gate-check").inputs.targets).toEqual(["https://green.api.staging.internal.example.com/healthz"]);
-    expect(named(staging, "api-blue-gate-check").inputs.targets).toEqual(["https://blue.api.staging.internal.example.com/healthz"]);
+    expect(named(staging, "api-green-gate-check").inputs.targets).toEqual([
+      "https://green.api.staging.internal.example.com/healthz",
+    ]);
+    expect(named(staging, "api-blue-gate-check").inputs.targets).toEqual([
+      "https://blue.api.staging.internal.example.com/healthz",
+    ]);
   });
 
   it("parents every resource under its component, down to the app", () => {
@@ -89,10 +110,14 @@ describe(`Pulumi.${STACK}.yaml on Kubernetes`, () => {
     const components = new Map(staging.resources.filter((r) => !r.custom).map((r) => [r.urn, r]));
     for (const resource of staging.resources) {
       if (resource === root) continue;
-      expect(components.has(resource.parent), `${resource.type} ${resource.name} has parent ${resource.parent}`).toBe(true);
+      expect(components.has(resource.parent), `${resource.type} ${resource.name} has parent ${resource.parent}`).toBe(
+        true,
+      );
       expect(resource.name.startsWith("api-"), resource.name).toBe(true);
     }
-    expect(components.get(named(staging, "api-green-deployment").parent)?.type).toBe("bluegreen:kubernetes:ColorWorkload");
+    expect(components.get(named(staging, "api-green-deployment").parent)?.type).toBe(
+      "bluegreen:kubernetes:ColorWorkload",
+    );
     expect(components.get(job(staging).parent)?.type).toBe("bluegreen:kubernetes:MigrationJob");
     expect(components.get(named(staging, "api-traffic-route").parent)?.type).toBe("bluegreen:kubernetes:WeightedRoute");
   });
@@ -120,10 +145,14 @@ describe(`Pulumi.${STACK}.yaml on Kubernetes`, () => {
   it("re-runs nothing for an unchanged migration version and creates a new Job for a new one", async () => {
     expect(changedResources(staging, await runProgram(STACK))).toEqual([]);
     const migration = JSON.parse(staging.config.values["bluegreen:migration"]);
-    const next = await runProgram(STACK, { overrides: { "bluegreen:migration": { ...migration, version: "2026-12-01-drop-legacy" } } });
+    const next = await runProgram(STACK, {
+      overrides: { "bluegreen:migration": { ...migration, version: "2026-12-01-drop-legacy" } },
+    });
     expect(job(next).name).toBe("api-migration-job-2026-12-01-drop-legacy");
     expect(job(next).inputs).toMatchObject({ metadata: { name: "api-migrate-2026-12-01-drop-legacy" } });
-    expect(named(next, "api-pre-migration-snapshot").inputs.dbSnapshotIdentifier).toBe("api-pre-2026-12-01-drop-legacy");
+    expect(named(next, "api-pre-migration-snapshot").inputs.dbSnapshotIdentifier).toBe(
+      "api-pre-2026-12-01-drop-legacy",
+    );
   });
 
   it("exports the public URL and the Kubernetes names", () => {
@@ -142,7 +171,9 @@ describe(`Pulumi.${STACK}.yaml on Kubernetes`, () => {
 describe("stack variations", () => {
   it("creates the namespace when asked, keeps it on destroy, and puts every object in it", async () => {
     const kubernetes = JSON.parse(staging.config.values["bluegreen:kubernetes"]);
-    const run = await runProgram(STACK, { overrides: { "bluegreen:kubernetes": { ...kubernetes, createNamespace: true } } });
+    const run = await runProgram(STACK, {
+      overrides: { "bluegreen:kubernetes": { ...kubernetes, createNamespace: true } },
+    });
     const namespace = named(run, "api-namespace");
     expect(namespace.inputs).toMatchObject({ metadata: { name: "api-staging" } });
     expect(namespace.retainOnDelete).toBe(true);
@@ -155,9 +186,13 @@ describe("stack variations", () => {
   it("refuses secrets that are not secret-name/key with one ConfigError naming the key", async () => {
     const blue = JSON.parse(staging.config.values["bluegreen:blue"]);
     await expect(
-      runProgram(STACK, { overrides: { "bluegreen:blue": { ...blue, secrets: { DATABASE_URL: "arn:aws:secretsmanager:eu-west-1:1:secret:db" } } } }),
+      runProgram(STACK, {
+        overrides: {
+          "bluegreen:blue": { ...blue, secrets: { DATABASE_URL: "arn:aws:secretsmanager:eu-west-1:1:secret:db" } },
+        },
+      }),
     ).rejects.toThrow(
-      "Pulumi.kube-staging.yaml has 1 configuration problem; nothing was deployed:\n  - bluegreen:blue.secrets.DATABASE_URL: is \"arn:aws:secretsmanager:eu-west-1:1:secret:db\"",
+      'Pulumi.kube-staging.yaml has 1 configuration problem; nothing was deployed:\n  - bluegreen:blue.secrets.DATABASE_URL: is "arn:aws:secretsmanager:eu-west-1:1:secret:db"',
     );
   });
 });

@@ -3,7 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FaultServer, startFaultServer } from "../../testkit/faultServer";
 
 /** Status and body, or the error code; gives up (null) after `waitMs` of wall time. One connection per request. */
-function get(url: string, waitMs = 1000): Promise<{ status: number; body: string; location?: string } | { error: string } | null> {
+function get(
+  url: string,
+  waitMs = 1000,
+): Promise<{ status: number; body: string; location?: string } | { error: string } | null> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       resolve(null);
@@ -38,7 +41,11 @@ describe("faultServer", () => {
     expect(await get(server.url("/status/503"))).toEqual({ status: 503, body: '{"status":"unhealthy"}' });
     expect(await get(server.url("/wrong-body"))).toEqual({ status: 200, body: '{"status":"degraded"}' });
     expect(await get(server.url("/invalid-json"))).toEqual({ status: 200, body: '{"status": "healthy"' });
-    expect(await get(server.url("/redirect-loop?x=1"))).toEqual({ status: 302, body: "", location: "/redirect-loop?x=1" });
+    expect(await get(server.url("/redirect-loop?x=1"))).toEqual({
+      status: 302,
+      body: "",
+      location: "/redirect-loop?x=1",
+    });
   });
 
   it("resets, refuses, hangs and drips", async () => {
@@ -67,7 +74,8 @@ describe("faultServer", () => {
   });
 
   it("answers Prometheus queries by their text and records them", async () => {
-    const value = async (query: string) => JSON.parse(((await get(server.url(`/api/v1/query?query=${query}`))) as { body: string }).body);
+    const value = async (query: string) =>
+      JSON.parse(((await get(server.url(`/api/v1/query?query=${query}`))) as { body: string }).body);
     expect((await value("high")).data.result[0].value[1]).toBe("0.2");
     expect((await value("low")).data.result[0].value[1]).toBe("0.001");
     expect((await value("nan")).data.result[0].value[1]).toBe("NaN");
@@ -80,7 +88,9 @@ describe("faultServer", () => {
     await get(server.url("/healthy"));
     await get(server.url("/healthy?ms=1"));
     await get(server.url("/status/500"));
-    expect([server.hits("/healthy"), server.hits("/status/500"), server.hits("/hang"), server.totalHits()]).toEqual([2, 1, 0, 3]);
+    expect([server.hits("/healthy"), server.hits("/status/500"), server.hits("/hang"), server.totalHits()]).toEqual([
+      2, 1, 0, 3,
+    ]);
     expect(server.lastHeaders("/status/500")).toMatchObject({ host: `127.0.0.1:${server.port}` });
     expect(server.connections()).toBe(3);
     server.reset();

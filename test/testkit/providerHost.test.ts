@@ -5,7 +5,9 @@ import { ProviderHost, serializeProvider } from "../../testkit/providerHost";
 // A minimal provider: proves the harness speaks the host's real protocol.
 const echoProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news) {
-    return news.size < 0 ? { inputs: news, failures: [{ property: "size", reason: "size must be >= 0" }] } : { inputs: news };
+    return news.size < 0
+      ? { inputs: news, failures: [{ property: "size", reason: "size must be >= 0" }] }
+      : { inputs: news };
   },
   async diff(_id, olds, news) {
     return { changes: olds.size !== news.size, replaces: olds.name !== news.name ? ["name"] : [] };
@@ -36,13 +38,25 @@ describe("ProviderHost (real @pulumi/pulumi dynamic-provider host over gRPC)", (
   });
 
   it("maps diff results to DIFF_SOME / DIFF_NONE and replaces", async () => {
-    expect(await host.diff(type, text, "id", { name: "a", size: 1 }, { name: "a", size: 1 })).toMatchObject({ changes: "none" });
-    expect(await host.diff(type, text, "id", { name: "a", size: 1 }, { name: "b", size: 2 })).toMatchObject({ changes: "some", replaces: ["name"] });
+    expect(await host.diff(type, text, "id", { name: "a", size: 1 }, { name: "a", size: 1 })).toMatchObject({
+      changes: "none",
+    });
+    expect(await host.diff(type, text, "id", { name: "a", size: 1 }, { name: "b", size: 2 })).toMatchObject({
+      changes: "some",
+      replaces: ["name"],
+    });
   });
 
   it("creates and updates, and surfaces provider errors as gRPC errors", async () => {
-    expect(await host.create(type, text, { name: "a", size: 1 })).toEqual({ id: "echo-a", outs: { name: "a", size: 1, created: true } });
-    expect(await host.update(type, text, "echo-a", { name: "a", size: 1 }, { name: "a", size: 2 })).toEqual({ name: "a", size: 2, updated: true });
+    expect(await host.create(type, text, { name: "a", size: 1 })).toEqual({
+      id: "echo-a",
+      outs: { name: "a", size: 1, created: true },
+    });
+    expect(await host.update(type, text, "echo-a", { name: "a", size: 1 }, { name: "a", size: 2 })).toEqual({
+      name: "a",
+      size: 2,
+      updated: true,
+    });
     await expect(host.create(type, text, { name: "a", size: 13 })).rejects.toThrow(/unlucky size 13/);
   });
 });

@@ -27,7 +27,11 @@ describe("npm run deploy", () => {
 
   it("runs `pulumi up` for the local stack with a file backend and a passphrase, and the policy pack", async () => {
     fs.rmSync(log, { force: true });
-    const env = { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, PULUMI_BACKEND_URL: undefined, PULUMI_CONFIG_PASSPHRASE: undefined };
+    const env = {
+      PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+      PULUMI_BACKEND_URL: undefined,
+      PULUMI_CONFIG_PASSPHRASE: undefined,
+    };
     const result = await runScript("deploy.ts", ["local", "--yes"], env);
     expect(result.code).toBe(0);
     const backend = `file://${path.join(PROJECT_DIR, ".pulumi-state")}`;
@@ -41,7 +45,11 @@ describe("npm run deploy", () => {
 
   it("leaves a cloud stack's backend to the user and passes that stack's policy config", async () => {
     fs.rmSync(log, { force: true });
-    const env = { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, PULUMI_BACKEND_URL: "s3://team-state", PULUMI_CONFIG_PASSPHRASE: undefined };
+    const env = {
+      PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+      PULUMI_BACKEND_URL: "s3://team-state",
+      PULUMI_CONFIG_PASSPHRASE: undefined,
+    };
     const result = await runScript("deploy.ts", ["production"], env);
     expect(result.code).toBe(0);
     const pack = path.join(PROJECT_DIR, "policies");
@@ -53,7 +61,9 @@ describe("npm run deploy", () => {
 
   it("without the Pulumi CLI prints the offline plan instead and says nothing was changed", async () => {
     const emptyBin = fs.mkdtempSync(path.join(os.tmpdir(), "no-pulumi-"));
-    const result = await runScript("deploy.ts", ["local"], { PATH: `${emptyBin}:${path.dirname(process.execPath)}:/usr/bin:/bin` });
+    const result = await runScript("deploy.ts", ["local"], {
+      PATH: `${emptyBin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+    });
     fs.rmSync(emptyBin, { recursive: true, force: true });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Pulumi CLI not found on PATH: showing the offline plan of stack "local" instead.');

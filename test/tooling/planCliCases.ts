@@ -26,7 +26,12 @@ export function describePlanCli(
   expected: { greenRow: string; database: string },
   extraRuns: [script: string, args: string[]][] = [],
 ): PlanRuns {
-  const runs = { extra: [] as ScriptResult[] } as { dir: string; first: ScriptResult; second: ScriptResult; extra: ScriptResult[] };
+  const runs = { extra: [] as ScriptResult[] } as {
+    dir: string;
+    first: ScriptResult;
+    second: ScriptResult;
+    extra: ScriptResult[];
+  };
   const file = (n: number) => path.join(runs.dir, `${stack}-${n}.json`);
 
   beforeAll(async () => {
@@ -51,11 +56,22 @@ export function describePlanCli(
 
     it("prints the summary: weights with versions, snapshot id, migration step, no violations", () => {
       const lines = runs.first.stdout.split("\n");
-      expect(lines[0]).toBe(`Offline plan: stack ${stack} (project bluegreen), app api, platform aws, environment ${stack}`);
+      expect(lines[0]).toBe(
+        `Offline plan: stack ${stack} (project bluegreen), app api, platform aws, environment ${stack}`,
+      );
       expect(lines).toContain(expected.greenRow);
-      expect(lines).toContain(`  1. snapshot   api-pre-2026-11-20-orders-index of database ${expected.database} (taken once per migration version, kept on delete)`);
-      expect(lines.some((line) => line.startsWith("  2. migration  2026-11-20-orders-index: npm run migrate (image "))).toBe(true);
-      expect(lines.slice(-4)).toEqual(["Policy pack (policies/): no violations", "", `Plan file written: ${file(1)}`, ""]);
+      expect(lines).toContain(
+        `  1. snapshot   api-pre-2026-11-20-orders-index of database ${expected.database} (taken once per migration version, kept on delete)`,
+      );
+      expect(
+        lines.some((line) => line.startsWith("  2. migration  2026-11-20-orders-index: npm run migrate (image ")),
+      ).toBe(true);
+      expect(lines.slice(-4)).toEqual([
+        "Policy pack (policies/): no violations",
+        "",
+        `Plan file written: ${file(1)}`,
+        "",
+      ]);
     });
   });
   return runs;

@@ -11,7 +11,11 @@ export interface ScriptResult {
 
 const TSX_CLI = require.resolve("tsx/cli");
 
-export function runScript(script: string, args: string[], env: Record<string, string | undefined> = {}): Promise<ScriptResult> {
+export function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [TSX_CLI, path.join(PROJECT_DIR, "scripts", script), ...args], {
       cwd: PROJECT_DIR,

@@ -39,7 +39,11 @@ describe("with a `pulumi` on PATH", () => {
 
   it("`npm run shift` with a blocked gate: rolls back through the CLI and exits 1 with the reason", async () => {
     cli.reset(deployedStaging([50]));
-    const result = await runScript("shift.ts", ["staging", "--to", "green", "--steps", "25,50,100", "--pause", "0"], env());
+    const result = await runScript(
+      "shift.ts",
+      ["staging", "--to", "green", "--steps", "25,50,100", "--pause", "0"],
+      env(),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'SHIFT FAILED: step 2/3 (blue 50% / green 50%) failed: Promotion gate blocked traffic to green of app "api" (version 1.5.0, weight 25 -> 50 of 100). ' +
@@ -47,7 +51,14 @@ describe("with a `pulumi` on PATH", () => {
         "Traffic was set back to blue 75% / green 25%.\n",
     );
     const changes = cli.state().calls.filter((call) => call[0] === "up" || call[1] === "set-all");
-    expect(changes).toEqual([CALLS.setTraffic(75, 25), CALLS.up, CALLS.setTraffic(50, 50), CALLS.up, CALLS.setTraffic(75, 25, true), CALLS.up]);
+    expect(changes).toEqual([
+      CALLS.setTraffic(75, 25),
+      CALLS.up,
+      CALLS.setTraffic(50, 50),
+      CALLS.up,
+      CALLS.setTraffic(75, 25, true),
+      CALLS.up,
+    ]);
     expect(cli.state().outputs.weights).toEqual({ blue: 75, green: 25 });
   });
 

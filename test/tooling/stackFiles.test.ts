@@ -35,7 +35,12 @@ describe("readStackConfig", () => {
 
   it("passes objects as JSON text and leaves encrypted values out, listed by key", () => {
     const dir = projectWith(
-      ["config:", "  bluegreen:traffic: { blue: 1, green: 2 }", "  bluegreen:gateHeaders:", "    secure: v1:abc:def"].join("\n"),
+      [
+        "config:",
+        "  bluegreen:traffic: { blue: 1, green: 2 }",
+        "  bluegreen:gateHeaders:",
+        "    secure: v1:abc:def",
+      ].join("\n"),
     );
     const stack = readStackConfig("dev", dir);
     expect(stack.values["bluegreen:traffic"]).toBe('{"blue":1,"green":2}');
@@ -44,6 +49,8 @@ describe("readStackConfig", () => {
   });
 
   it("names the known stacks when one is missing", () => {
-    expect(() => readStackConfig("nope")).toThrow(/no stack file Pulumi\.nope\.yaml in .*; known stacks: .*local.*production.*staging/);
+    expect(() => readStackConfig("nope")).toThrow(
+      /no stack file Pulumi\.nope\.yaml in .*; known stacks: .*local.*production.*staging/,
+    );
   });
 });

@@ -13,7 +13,13 @@ const SOURCE_DIR = path.join(PROJECT_DIR, "components", "contracts");
 export const PACK_CONTRACTS_DIR = path.join(POLICY_PACK_DIR, "contracts");
 
 /** The contract files the pack reads; each imports nothing outside this list. */
-export const PACK_CONTRACT_FILES = ["colors.ts", "limits.ts", "markers.ts", "resourceTypes.ts", "snapshots.ts"] as const;
+export const PACK_CONTRACT_FILES = [
+  "colors.ts",
+  "limits.ts",
+  "markers.ts",
+  "resourceTypes.ts",
+  "snapshots.ts",
+] as const;
 
 /** The text a pack copy must have: a header naming its source, then the source unchanged. */
 export function packContractText(file: string): string {

@@ -16,8 +16,16 @@ export const DEPLOY_COMMAND: CommandSpec = {
     ...UP_FLAGS.map((flag) => ({ flag: `--${flag}`, description: `passed to \`pulumi up\`` })),
     { flag: "-- <flags>", description: "everything after a lone -- goes to `pulumi up` unchanged" },
   ],
-  exitCodes: [EXIT.ok, { code: 1, meaning: "`pulumi up` (or the offline plan) failed; its own exit code is passed on" }, EXIT.usage],
-  examples: ["npm run deploy -- local", "npm run deploy -- staging --yes", "npm run deploy -- production -- --target-dependents"],
+  exitCodes: [
+    EXIT.ok,
+    { code: 1, meaning: "`pulumi up` (or the offline plan) failed; its own exit code is passed on" },
+    EXIT.usage,
+  ],
+  examples: [
+    "npm run deploy -- local",
+    "npm run deploy -- staging --yes",
+    "npm run deploy -- production -- --target-dependents",
+  ],
 };
 
 export interface DeployCommand {
@@ -30,8 +38,15 @@ export function parseDeployArgs(argv: string[]): DeployCommand {
   const separator = argv.indexOf("--");
   const own = separator < 0 ? argv : argv.slice(0, separator);
   const passed = separator < 0 ? [] : argv.slice(separator + 1);
-  const parsed = parseCommandLine(DEPLOY_COMMAND, own, Object.fromEntries(UP_FLAGS.map((flag) => [flag, { type: "boolean" as const }])));
-  if (parsed.positionals.length > 1) throw new UsageError(`give at most one stack name (got ${parsed.positionals.join(" ")})\n${usageText(DEPLOY_COMMAND)}`);
+  const parsed = parseCommandLine(
+    DEPLOY_COMMAND,
+    own,
+    Object.fromEntries(UP_FLAGS.map((flag) => [flag, { type: "boolean" as const }])),
+  );
+  if (parsed.positionals.length > 1)
+    throw new UsageError(
+      `give at most one stack name (got ${parsed.positionals.join(" ")})\n${usageText(DEPLOY_COMMAND)}`,
+    );
   const values = parsed.values as Record<string, boolean | undefined>;
   const chosen = own.filter((word) => UP_FLAGS.some((flag) => word === `--${flag}` && values[flag]));
   return { stack: parsed.positionals[0] ?? LOCAL_STACK, upFlags: [...chosen, ...passed] };

@@ -77,7 +77,10 @@ export function urnType(urn: string): string {
  * of theirs). `resources` in registration order (parents first). A resource
  * with no entry is new.
  */
-export function previousIdentities(resources: readonly Identified[], previous: ReadonlySet<string>): Map<string, string> {
+export function previousIdentities(
+  resources: readonly Identified[],
+  previous: ReadonlySet<string>,
+): Map<string, string> {
   const found = new Map<string, string>();
   /** Resource URN → the old URN it was found under, when that was an alias. */
   const aliasOf = new Map<string, string>();
@@ -88,15 +91,30 @@ export function previousIdentities(resources: readonly Identified[], previous: R
       let parent = alias.parentUrn ?? r.parent;
       if (alias.parentUrn !== undefined) parent = aliasOf.get(parent) ?? parent;
       if (alias.noParent) parent = "";
-      return makeUrn(alias.stack ?? stack, alias.project ?? project, parent, alias.type ?? r.type, alias.name ?? r.name);
+      return makeUrn(
+        alias.stack ?? stack,
+        alias.project ?? project,
+        parent,
+        alias.type ?? r.type,
+        alias.name ?? r.name,
+      );
     };
     const candidates = [r.urn, ...r.aliases.map(collapse)];
     const parentAlias = aliasOf.get(r.parent);
     if (parentAlias !== undefined) {
       const parentName = parseUrn(r.parent).name;
       const inherited = (type: string, name: string) =>
-        makeUrn(stack, project, parentAlias, type, name.startsWith(parentName) ? parseUrn(parentAlias).name + name.slice(parentName.length) : name);
-      candidates.push(inherited(r.type, r.name), ...r.aliases.map(collapse).map((urn) => inherited(urnType(urn), parseUrn(urn).name)));
+        makeUrn(
+          stack,
+          project,
+          parentAlias,
+          type,
+          name.startsWith(parentName) ? parseUrn(parentAlias).name + name.slice(parentName.length) : name,
+        );
+      candidates.push(
+        inherited(r.type, r.name),
+        ...r.aliases.map(collapse).map((urn) => inherited(urnType(urn), parseUrn(urn).name)),
+      );
     }
     const match = candidates.find((urn) => previous.has(urn));
     if (match === undefined) continue;

@@ -27,9 +27,16 @@ function computedOutputs(type: string, name: string, inputs: State, region: stri
   const autoName = `${name}-${suffix.slice(0, 7)}`;
   switch (type) {
     case "aws:lb/loadBalancer:LoadBalancer":
-      return { arn: arn("elasticloadbalancing", region, `loadbalancer/app/${autoName}/${suffix}`), dnsName: `${autoName}-${suffix}.${region}.elb.amazonaws.com`, name: autoName };
+      return {
+        arn: arn("elasticloadbalancing", region, `loadbalancer/app/${autoName}/${suffix}`),
+        dnsName: `${autoName}-${suffix}.${region}.elb.amazonaws.com`,
+        name: autoName,
+      };
     case "aws:lb/targetGroup:TargetGroup":
-      return { arn: arn("elasticloadbalancing", region, `targetgroup/${autoName.slice(0, 32)}/${suffix}`), name: autoName };
+      return {
+        arn: arn("elasticloadbalancing", region, `targetgroup/${autoName.slice(0, 32)}/${suffix}`),
+        name: autoName,
+      };
     case "aws:lb/listener:Listener":
       return { arn: arn("elasticloadbalancing", region, `listener/app/${name}/${suffix}`) };
     case "aws:ecs/cluster:Cluster":
@@ -51,9 +58,15 @@ function computedOutputs(type: string, name: string, inputs: State, region: stri
     case "aws:rds/snapshot:Snapshot":
       return { dbSnapshotArn: arn("rds", region, `snapshot:${inputs.dbSnapshotIdentifier}`), status: "available" };
     case "aws:rds/clusterSnapshot:ClusterSnapshot":
-      return { dbClusterSnapshotArn: arn("rds", region, `cluster-snapshot:${inputs.dbClusterSnapshotIdentifier}`), status: "available" };
+      return {
+        dbClusterSnapshotArn: arn("rds", region, `cluster-snapshot:${inputs.dbClusterSnapshotIdentifier}`),
+        status: "available",
+      };
     case "aws:rds/instance:Instance":
-      return { arn: arn("rds", region, `db:${inputs.identifier}`), endpoint: `${inputs.identifier}.${suffix}.${region}.rds.amazonaws.com:5432` };
+      return {
+        arn: arn("rds", region, `db:${inputs.identifier}`),
+        endpoint: `${inputs.identifier}.${suffix}.${region}.rds.amazonaws.com:5432`,
+      };
     case "aws:rds/subnetGroup:SubnetGroup":
       return { name: autoName };
     case "docker:index/remoteImage:RemoteImage":
@@ -71,7 +84,8 @@ export function offlineMocks(region: string): pulumi.runtime.Mocks {
   return {
     newResource(args) {
       const computed = computedOutputs(args.type, args.name, args.inputs, region);
-      const id = typeof computed.id === "string" ? computed.id : `${args.name}-${stableSuffix(`${args.type}/${args.name}`)}`;
+      const id =
+        typeof computed.id === "string" ? computed.id : `${args.name}-${stableSuffix(`${args.type}/${args.name}`)}`;
       return { id, state: { ...args.inputs, ...computed } };
     },
     call(args) {

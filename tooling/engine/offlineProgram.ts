@@ -105,6 +105,8 @@ function toRegistered(req: RegisterRequest, urn: string): RegisteredResource {
 }
 
 async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const entries = await Promise.all(Object.entries(outputs).map(async ([key, value]) => [key, await outputValue(value)] as const));
+  const entries = await Promise.all(
+    Object.entries(outputs).map(async ([key, value]) => [key, await outputValue(value)] as const),
+  );
   return Object.fromEntries(entries);
 }

@@ -16,7 +16,10 @@ export type RegisterRequest = any;
  * Calls `onRegister` for every successful RegisterResource the program sends
  * to the (mock) monitor, and makes the monitor build URNs with `urnOf`.
  */
-export function tapMonitor(onRegister: (request: RegisterRequest, urn: string) => void, urnOf: (parent: string, type: string, name: string) => string): void {
+export function tapMonitor(
+  onRegister: (request: RegisterRequest, urn: string) => void,
+  urnOf: (parent: string, type: string, name: string) => string,
+): void {
   const monitor = settings.getMonitor();
   monitor.newUrn = urnOf;
   const register = monitor.registerResource.bind(monitor);

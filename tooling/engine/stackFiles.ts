@@ -11,8 +11,6 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "../paths";
 
-
-
 export interface StackConfig {
   readonly stack: string;
   readonly file: string;
@@ -60,7 +58,9 @@ export function readStackConfig(stack: string, dir = PROJECT_DIR): StackConfig {
 }
 
 function isDeclaration(value: unknown): value is { default?: unknown } {
-  return typeof value === "object" && value !== null && ("default" in value || "type" in value || "description" in value);
+  return (
+    typeof value === "object" && value !== null && ("default" in value || "type" in value || "description" in value)
+  );
 }
 
 function isSecure(value: unknown): boolean {

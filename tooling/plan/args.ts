@@ -7,11 +7,25 @@ export const PLAN_COMMAND: CommandSpec = {
     "the offline plan of a stack: the real program under deterministic mocks and the real policy pack, no Pulumi CLI or credentials needed",
   usage: ["<stack> [--json [<file>.json]] [--diff <old-plan>.json]"],
   options: [
-    { flag: "--json [<file>.json]", description: "also write the plan as stable JSON (default file: plan-<stack>.json)" },
-    { flag: "--diff <old-plan>.json", description: "show what changed since an earlier plan file, resource by resource" },
+    {
+      flag: "--json [<file>.json]",
+      description: "also write the plan as stable JSON (default file: plan-<stack>.json)",
+    },
+    {
+      flag: "--diff <old-plan>.json",
+      description: "show what changed since an earlier plan file, resource by resource",
+    },
   ],
-  exitCodes: [EXIT.ok, { code: 1, meaning: "a mandatory policy violation blocks the plan (or an unexpected error)" }, EXIT.usage],
-  examples: ["npm run plan -- staging", "npm run plan -- production --json base.json", "npm run plan -- production --diff base.json"],
+  exitCodes: [
+    EXIT.ok,
+    { code: 1, meaning: "a mandatory policy violation blocks the plan (or an unexpected error)" },
+    EXIT.usage,
+  ],
+  examples: [
+    "npm run plan -- staging",
+    "npm run plan -- production --json base.json",
+    "npm run plan -- production --diff base.json",
+  ],
 };
 
 export interface PlanCommand {
@@ -34,5 +48,9 @@ export function parsePlanArgs(argv: string[]): PlanCommand {
     );
   }
   const [stack] = parsed.positionals;
-  return { stack, json: at < 0 ? undefined : explicitFile ? argv[at + 1] : `plan-${stack}.json`, diff: parsed.values.diff };
+  return {
+    stack,
+    json: at < 0 ? undefined : explicitFile ? argv[at + 1] : `plan-${stack}.json`,
+    diff: parsed.values.diff,
+  };
 }

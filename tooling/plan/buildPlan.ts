@@ -96,9 +96,7 @@ export interface PlanInput {
 export function buildPlan(input: PlanInput): Plan {
   const { run, config } = input;
   const clean = (value: unknown) => sanitize(value, input.projectDir);
-  const resources = run.resources
-    .map((r) => planResource(r, clean))
-    .sort((a, b) => compare(a.key, b.key));
+  const resources = run.resources.map((r) => planResource(r, clean)).sort((a, b) => compare(a.key, b.key));
   const outputs = clean(run.outputs) as Record<string, unknown>;
   const { trafficPercent: percent, primaryColor } = readStackOutputs(run.stack, outputs);
   const release = releaseView(config);
@@ -129,7 +127,10 @@ export function buildPlan(input: PlanInput): Plan {
       stickinessSeconds: config.traffic.stickinessSeconds,
     },
     gate: { settings: config.gate, colors: gatePlans(resources) },
-    steps: releaseSteps(resources, { migration: config.migration, percent: { blue: colors.blue.percent, green: colors.green.percent } }),
+    steps: releaseSteps(resources, {
+      migration: config.migration,
+      percent: { blue: colors.blue.percent, green: colors.green.percent },
+    }),
     secretKeys: [...run.config.secretKeys].sort(),
     outputs,
     resources,
@@ -152,7 +153,10 @@ function planResource(r: RegisteredResource, clean: (value: unknown) => unknown)
     parent: stackChild(r.parent) ? "" : resourceKey(r.parent),
     custom: r.custom,
     // A dynamic provider's code is shown by digest: its text is long, and a change to it is still a change.
-    inputs: typeof provider === "string" ? { ...cleaned, __provider: `sha256:${digest(clean(provider) as string)}` } : cleaned,
+    inputs:
+      typeof provider === "string"
+        ? { ...cleaned, __provider: `sha256:${digest(clean(provider) as string)}` }
+        : cleaned,
     dependsOn: [...new Set(r.dependencies.map(resourceKey))].sort(),
     protect: r.protect,
     retainOnDelete: r.retainOnDelete,

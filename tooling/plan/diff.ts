@@ -33,9 +33,14 @@ export interface PlanDiff {
 }
 
 export function diffPlans(before: Plan, after: Plan): PlanDiff {
-  for (const [which, plan] of [["old", before], ["new", after]] as const) {
+  for (const [which, plan] of [
+    ["old", before],
+    ["new", after],
+  ] as const) {
     if (plan.format !== PLAN_FORMAT) {
-      throw new Error(`the ${which} plan has format ${String(plan.format)}, this tool writes format ${PLAN_FORMAT}; re-create it with \`npm run plan -- <stack> --json <file>\``);
+      throw new Error(
+        `the ${which} plan has format ${String(plan.format)}, this tool writes format ${PLAN_FORMAT}; re-create it with \`npm run plan -- <stack> --json <file>\``,
+      );
     }
   }
   const old = new Map(before.resources.map((r) => [r.key, r]));
@@ -67,7 +72,10 @@ export function diffPlans(before: Plan, after: Plan): PlanDiff {
 }
 
 function comparable(r: PlanResource): Record<string, unknown> {
-  return { ...r.inputs, options: { parent: r.parent, dependsOn: r.dependsOn, protect: r.protect, retainOnDelete: r.retainOnDelete } };
+  return {
+    ...r.inputs,
+    options: { parent: r.parent, dependsOn: r.dependsOn, protect: r.protect, retainOnDelete: r.retainOnDelete },
+  };
 }
 
 /** Every leaf that differs; arrays compare element by element. */
@@ -106,9 +114,14 @@ export function renderDiff(diff: PlanDiff, labels: { before: string; after: stri
     lines.push(...r.properties.map((p) => `    ${formatChange(p)}`));
   }
   if (diff.outputs.length > 0) lines.push("Stack outputs", ...diff.outputs.map((p) => `    ${formatChange(p)}`));
-  lines.push(...diff.violations.added.map((v) => `Policy, new: ${v}`), ...diff.violations.removed.map((v) => `Policy, resolved: ${v}`));
+  lines.push(
+    ...diff.violations.added.map((v) => `Policy, new: ${v}`),
+    ...diff.violations.removed.map((v) => `Policy, resolved: ${v}`),
+  );
   const count = (kind: ResourceChange["change"]) => diff.resources.filter((r) => r.change === kind).length;
-  lines.push(`${count("update")} to update, ${count("create")} to create, ${count("delete")} to delete, ${diff.unchanged} unchanged.`);
+  lines.push(
+    `${count("update")} to update, ${count("create")} to create, ${count("delete")} to delete, ${diff.unchanged} unchanged.`,
+  );
   return lines.join("\n");
 }
 

@@ -29,10 +29,16 @@ export async function offlinePlan(stack: string, options: OfflinePlanOptions = {
     const analyzer = options.analyzer ?? (await own!);
     const configFile = policyConfigFile(stack);
     const violations = await analyzer.analyze(run.resources, {
-      config: configFile === undefined ? undefined : (JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>),
+      config:
+        configFile === undefined
+          ? undefined
+          : (JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>),
     });
     return buildPlan({ run, config, violations, projectDir: PROJECT_DIR });
   } finally {
-    await own?.then((analyzer) => analyzer.stop(), () => undefined);
+    await own?.then(
+      (analyzer) => analyzer.stop(),
+      () => undefined,
+    );
   }
 }

@@ -8,7 +8,14 @@
  */
 import type { MigrationConfig } from "../../components/config/schema";
 import { COLORS, Color } from "../../components/contracts/colors";
-import { DOCKER_LABELS, KUBERNETES_LABELS, PRE_MIGRATION, PURPOSE_TAG, ROUTE_KINDS, STEP_PURPOSES } from "../../components/contracts/markers";
+import {
+  DOCKER_LABELS,
+  KUBERNETES_LABELS,
+  PRE_MIGRATION,
+  PURPOSE_TAG,
+  ROUTE_KINDS,
+  STEP_PURPOSES,
+} from "../../components/contracts/markers";
 import { CLOUD_TYPES, DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 
 export type ReleaseStep =
@@ -67,9 +74,13 @@ function roleOf(r: StepSource): Role | undefined {
     case CLOUD_TYPES.ecsService:
       return deploy(inputs.tags?.color, inputs.tags?.version);
     case CLOUD_TYPES.deployment:
-      return deploy(inputs.metadata?.labels?.[KUBERNETES_LABELS.color], inputs.metadata?.labels?.[KUBERNETES_LABELS.version]);
+      return deploy(
+        inputs.metadata?.labels?.[KUBERNETES_LABELS.color],
+        inputs.metadata?.labels?.[KUBERNETES_LABELS.version],
+      );
     case CLOUD_TYPES.dockerContainer: {
-      const label = (key: string) => (inputs.labels as { label: string; value: string }[] | undefined)?.find((l) => l.label === key)?.value;
+      const label = (key: string) =>
+        (inputs.labels as { label: string; value: string }[] | undefined)?.find((l) => l.label === key)?.value;
       return deploy(label(DOCKER_LABELS.color), label(DOCKER_LABELS.version));
     }
     case DYNAMIC_TYPES.promotionGateCheck.token: {
@@ -77,9 +88,13 @@ function roleOf(r: StepSource): Role | undefined {
       return color === undefined ? undefined : { kind: "gate", color };
     }
     case CLOUD_TYPES.listener:
-      return (inputs.defaultActions ?? []).some((a: any) => (a.forward?.targetGroups?.length ?? 0) > 1) ? { kind: "routing" } : undefined;
+      return (inputs.defaultActions ?? []).some((a: any) => (a.forward?.targetGroups?.length ?? 0) > 1)
+        ? { kind: "routing" }
+        : undefined;
     case CLOUD_TYPES.httpRoute:
-      return inputs.metadata?.labels?.[KUBERNETES_LABELS.route] === ROUTE_KINDS.weighted ? { kind: "routing" } : undefined;
+      return inputs.metadata?.labels?.[KUBERNETES_LABELS.route] === ROUTE_KINDS.weighted
+        ? { kind: "routing" }
+        : undefined;
     case DYNAMIC_TYPES.haproxyWeights.token:
       return { kind: "routing" };
     default:
@@ -140,7 +155,11 @@ export function releaseSteps(resources: readonly StepSource[], facts: StepFacts)
   for (const { role, waitsFor } of ordered) {
     switch (role.kind) {
       case "snapshot":
-        steps.push({ kind: "snapshot", snapshotId: role.snapshotId, ...(role.database === undefined ? {} : { database: role.database }) });
+        steps.push({
+          kind: "snapshot",
+          snapshotId: role.snapshotId,
+          ...(role.database === undefined ? {} : { database: role.database }),
+        });
         break;
       case "migration":
         if (facts.migration && !steps.some((s) => s.kind === "migration")) {
@@ -149,7 +168,12 @@ export function releaseSteps(resources: readonly StepSource[], facts: StepFacts)
         }
         break;
       case "deploy":
-        steps.push({ kind: "deploy", color: role.color, version: role.version, afterMigration: [...migrationKeys].some((k) => waitsFor.has(k)) });
+        steps.push({
+          kind: "deploy",
+          color: role.color,
+          version: role.version,
+          afterMigration: [...migrationKeys].some((k) => waitsFor.has(k)),
+        });
         break;
       case "gate": {
         const last = steps.at(-1);

@@ -69,7 +69,8 @@ function shellWord(arg: string): string {
 function gateSection(plan: Plan): string[] {
   const s = plan.gate.settings;
   const colors = plan.gate.colors.map(
-    (g) => `  ${g.color.padEnd(5)}  weight ${g.weight} of ${g.totalWeight}; probes ${g.targets.length === 0 ? "(no targets)" : g.targets.join(", ")}`,
+    (g) =>
+      `  ${g.color.padEnd(5)}  weight ${g.weight} of ${g.totalWeight}; probes ${g.targets.length === 0 ? "(no targets)" : g.targets.join(", ")}`,
   );
   return [
     "Gate (bluegreen:gate)",
@@ -84,7 +85,9 @@ function gateSection(plan: Plan): string[] {
 
 function bodyCheck(body: GateSettings["body"]): string {
   if (body === undefined) return "";
-  return "contains" in body ? ` with body containing ${JSON.stringify(body.contains)}` : ` with JSON ${body.json.path} = ${JSON.stringify(body.json.equals)}`;
+  return "contains" in body
+    ? ` with body containing ${JSON.stringify(body.contains)}`
+    : ` with JSON ${body.json.path} = ${JSON.stringify(body.json.equals)}`;
 }
 
 function resourceSection(resources: readonly PlanResource[]): string[] {
@@ -111,7 +114,9 @@ function violationSection(violations: readonly PolicyViolation[]): string[] {
     .map(([level, n]) => `${n} ${level}`);
   return [
     `Policy pack (policies/): ${violations.length} violation${violations.length === 1 ? "" : "s"} (${counts.join(", ")})`,
-    ...violations.map((v) => `  [${v.enforcementLevel}] ${v.policyName}${v.urn ? ` on ${v.urn.split("::").pop()}` : ""}: ${v.message}`),
+    ...violations.map(
+      (v) => `  [${v.enforcementLevel}] ${v.policyName}${v.urn ? ` on ${v.urn.split("::").pop()}` : ""}: ${v.message}`,
+    ),
   ];
 }
 

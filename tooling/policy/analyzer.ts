@@ -42,7 +42,10 @@ export interface PolicyAnalyzer {
 const MAX_MESSAGE_BYTES = 400 * 1024 * 1024;
 
 /** Starts the pack, analyzes `resources` once and stops it. */
-export async function analyzeWithPolicyPack(resources: RegisteredResource[], options?: AnalyzeOptions): Promise<PolicyViolation[]> {
+export async function analyzeWithPolicyPack(
+  resources: RegisteredResource[],
+  options?: AnalyzeOptions,
+): Promise<PolicyViolation[]> {
   const analyzer = await startPolicyAnalyzer();
   try {
     return await analyzer.analyze(resources, options);
@@ -61,7 +64,9 @@ export async function startPolicyAnalyzer(packDir: string = POLICY_PACK_DIR): Pr
   const call = <T>(method: string, request: unknown): Promise<T> =>
     new Promise((resolve, reject) =>
       client[method](request, (error: grpc.ServiceError | null, response: T) =>
-        error ? reject(new Error(`policy pack ${method} failed: ${error.details || error.message}${pack.stderrTail()}`)) : resolve(response),
+        error
+          ? reject(new Error(`policy pack ${method} failed: ${error.details || error.message}${pack.stderrTail()}`))
+          : resolve(response),
       ),
     );
 
@@ -78,12 +83,17 @@ export async function startPolicyAnalyzer(packDir: string = POLICY_PACK_DIR): Pr
   // The pack holds one config at a time; analyses run one after another so none sees another's.
   let queue: Promise<unknown> = Promise.resolve();
 
-  const analyzeNow = async (resources: readonly RegisteredResource[], options: AnalyzeOptions): Promise<PolicyViolation[]> => {
+  const analyzeNow = async (
+    resources: readonly RegisteredResource[],
+    options: AnalyzeOptions,
+  ): Promise<PolicyViolation[]> => {
     const config = reconcilePolicyConfig(policies, initialConfig, options.config ?? {});
     await call("configure", configureRequest(config));
     if (resources.length > 0) await call("configureStack", stackRequest(resources[0].urn));
     const perResource = await Promise.all(
-      resources.map(async (resource) => violationsOf(await call<any>("analyze", analyzeRequest(resource)), resource.urn)),
+      resources.map(async (resource) =>
+        violationsOf(await call<any>("analyze", analyzeRequest(resource)), resource.urn),
+      ),
     );
     const stack = await call<any>("analyzeStack", analyzeStackRequest(resources));
     return [...perResource.flat(), ...violationsOf(stack, undefined)];

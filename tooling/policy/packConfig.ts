@@ -38,7 +38,9 @@ export function reconcilePolicyConfig(
   const result: Record<string, PolicyConfig> = {};
   for (const policy of policies) {
     const defaults = Object.entries(policy.configSchema?.properties ?? {}).flatMap(([key, schema]) =>
-      schema !== null && typeof schema === "object" && "default" in schema ? [[key, (schema as { default: unknown }).default] as const] : [],
+      schema !== null && typeof schema === "object" && "default" in schema
+        ? [[key, (schema as { default: unknown }).default] as const]
+        : [],
     );
     result[policy.name] = { enforcementLevel: policy.enforcementLevel, properties: Object.fromEntries(defaults) };
   }
@@ -49,37 +51,58 @@ export function reconcilePolicyConfig(
     for (const [name, config] of Object.entries(layer)) {
       if (name === "all") continue;
       if (!known.has(name)) {
-        throw new Error(`policy config names "${name}", which the pack does not have; known policies: ${[...known].join(", ")}`);
+        throw new Error(
+          `policy config names "${name}", which the pack does not have; known policies: ${[...known].join(", ")}`,
+        );
       }
-      result[name] = { enforcementLevel: config.enforcementLevel ?? result[name].enforcementLevel, properties: { ...result[name].properties, ...config.properties } };
+      result[name] = {
+        enforcementLevel: config.enforcementLevel ?? result[name].enforcementLevel,
+        properties: { ...result[name].properties, ...config.properties },
+      };
     }
   }
   const problems = policies.flatMap((policy) => {
     if (!policy.configSchema) return [];
-    const schema = z.fromJSONSchema({ type: "object", properties: policy.configSchema.properties, required: [...policy.configSchema.required] } as never);
+    const schema = z.fromJSONSchema({
+      type: "object",
+      properties: policy.configSchema.properties,
+      required: [...policy.configSchema.required],
+    } as never);
     const parsed = schema.safeParse(result[policy.name].properties);
-    return parsed.success ? [] : parsed.error.issues.map((issue) => `${policy.name}.${issue.path.join(".")}: ${issue.message}`);
+    return parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${policy.name}.${issue.path.join(".")}: ${issue.message}`);
   });
   if (problems.length > 0) {
-    throw new Error(`policy pack configuration is invalid:\n  - ${problems.join("\n  - ")}\nFix these values in the --policy-pack-config file.`);
+    throw new Error(
+      `policy pack configuration is invalid:\n  - ${problems.join("\n  - ")}\nFix these values in the --policy-pack-config file.`,
+    );
   }
   return result;
 }
 
-function parseGivenConfig(given: Readonly<Record<string, unknown>>): Record<string, { enforcementLevel?: EnforcementLevel; properties: Record<string, unknown> }> {
+function parseGivenConfig(
+  given: Readonly<Record<string, unknown>>,
+): Record<string, { enforcementLevel?: EnforcementLevel; properties: Record<string, unknown> }> {
   const level = (name: string, value: unknown): EnforcementLevel => {
     if (LEVELS.includes(value as EnforcementLevel)) return value as EnforcementLevel;
-    throw new Error(`policy config for "${name}": ${JSON.stringify(value)} is not an enforcement level (${LEVELS.join(", ")})`);
+    throw new Error(
+      `policy config for "${name}": ${JSON.stringify(value)} is not an enforcement level (${LEVELS.join(", ")})`,
+    );
   };
   return Object.fromEntries(
     Object.entries(given).map(([name, value]) => {
       if (typeof value === "string") return [name, { enforcementLevel: level(name, value), properties: {} }];
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        throw new Error(`policy config for "${name}" must be an enforcement level or an object, got ${JSON.stringify(value)}`);
+        throw new Error(
+          `policy config for "${name}" must be an enforcement level or an object, got ${JSON.stringify(value)}`,
+        );
       }
       const { enforcementLevel, ...properties } = value as Record<string, unknown>;
-      return [name, { ...(enforcementLevel === undefined ? {} : { enforcementLevel: level(name, enforcementLevel) }), properties }];
+      return [
+        name,
+        { ...(enforcementLevel === undefined ? {} : { enforcementLevel: level(name, enforcementLevel) }), properties },
+      ];
     }),
   );
 }
-

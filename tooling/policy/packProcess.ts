@@ -23,7 +23,10 @@ export interface PackProcess {
 
 export async function startPackProcess(packDir: string = POLICY_PACK_DIR): Promise<PackProcess> {
   const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
-  const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
+    cwd: packDir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   // Only the tail is kept: a chatty pack cannot exhaust memory.
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL_CHARS)));

@@ -41,14 +41,24 @@ export function policyInfo(p: any): PolicyInfo {
     name: p.getName(),
     description: p.getDescription(),
     enforcementLevel: LEVELS[p.getEnforcementlevel()],
-    ...(schema ? { configSchema: { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() } } : {}),
+    ...(schema
+      ? {
+          configSchema: {
+            properties: schema.getProperties()?.toJavaScript() ?? {},
+            required: schema.getRequiredList(),
+          },
+        }
+      : {}),
   };
 }
 
 export function initialConfigOf(info: any): Record<string, PolicyConfig> {
   const result: Record<string, PolicyConfig> = {};
   info.getInitialconfigMap().forEach((config: any, name: string) => {
-    result[name] = { enforcementLevel: LEVELS[config.getEnforcementlevel()], properties: config.getProperties()?.toJavaScript() ?? {} };
+    result[name] = {
+      enforcementLevel: LEVELS[config.getEnforcementlevel()],
+      properties: config.getProperties()?.toJavaScript() ?? {},
+    };
   });
   return result;
 }
@@ -132,10 +142,14 @@ function plainProperties(value: Record<string, unknown>, resourceName: string): 
     if (Array.isArray(v)) return v.map((item, i) => (item === undefined ? null : convert(item, `${at}[${i}]`)));
     if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
       return Object.fromEntries(
-        Object.entries(v as Record<string, unknown>).flatMap(([key, item]) => (item === undefined ? [] : [[key, convert(item, `${at}.${key}`)]])),
+        Object.entries(v as Record<string, unknown>).flatMap(([key, item]) =>
+          item === undefined ? [] : [[key, convert(item, `${at}.${key}`)]],
+        ),
       );
     }
-    throw new Error(`${resourceName}: input ${at} is ${typeof v === "object" ? (v as object).constructor?.name : typeof v}, not plain data; cannot send it to the policy pack`);
+    throw new Error(
+      `${resourceName}: input ${at} is ${typeof v === "object" ? (v as object).constructor?.name : typeof v}, not plain data; cannot send it to the policy pack`,
+    );
   };
   return convert(value, "inputs") as Record<string, unknown>;
 }
@@ -145,7 +159,8 @@ export function violationsOf(response: any, resourceUrn: string | undefined): Po
     const description: string = d.getDescription();
     const message: string = d.getMessage();
     // The SDK prefixes a reported message with the policy's description line; keep what the policy said.
-    const said = description && message.startsWith(`${description}\n`) ? message.slice(description.length + 1) : message;
+    const said =
+      description && message.startsWith(`${description}\n`) ? message.slice(description.length + 1) : message;
     const urn = d.getUrn() || resourceUrn;
     const severity = SEVERITIES[d.getSeverity()];
     return {

@@ -38,12 +38,21 @@ export function automationShiftStack(stack: Stack): ShiftStack {
       const gateMessages: string[] = [];
       const onEvent = (event: EngineEvent) => {
         const diagnostic = event.diagnosticEvent;
-        if (diagnostic?.severity === "error" && diagnostic.urn && urnType(diagnostic.urn) === DYNAMIC_TYPES.promotionGateCheck.token) {
+        if (
+          diagnostic?.severity === "error" &&
+          diagnostic.urn &&
+          urnType(diagnostic.urn) === DYNAMIC_TYPES.promotionGateCheck.token
+        ) {
           gateMessages.push(diagnostic.message);
         }
       };
       try {
-        await stack.up({ onOutput, onEvent, policyPacks: [POLICY_PACK_DIR], policyPackConfigs: configFile === undefined ? [] : [configFile] });
+        await stack.up({
+          onOutput,
+          onEvent,
+          policyPacks: [POLICY_PACK_DIR],
+          policyPackConfigs: configFile === undefined ? [] : [configFile],
+        });
       } catch (e) {
         throw new UpdateFailed(e instanceof Error ? e.message : String(e), gateMessages);
       }

@@ -49,7 +49,8 @@ export interface ShiftIo {
   output(text: string): void;
 }
 
-export type ShiftOutcome = { readonly ok: true; readonly weights: TrafficWeights } | { readonly ok: false; readonly reason: string };
+export type ShiftOutcome =
+  { readonly ok: true; readonly weights: TrafficWeights } | { readonly ok: false; readonly reason: string };
 
 const ALLOW_LARGE_STEP = `${CONFIG_NAMESPACE}:gate.allowLargeStep`;
 
@@ -63,7 +64,8 @@ export async function runShift(stack: ShiftStack, request: ShiftRequest, io: Shi
   try {
     plan = planShift(deployed, config, request);
     // Every step's config is checked with the program's rules before the first one runs.
-    for (const step of plan.steps) checkStepConfig(raw, stack.name, trafficValues(step.weights, request.target, config));
+    for (const step of plan.steps)
+      checkStepConfig(raw, stack.name, trafficValues(step.weights, request.target, config));
   } catch (e) {
     if (e instanceof ShiftPlanError || e instanceof ConfigError) return { ok: false, reason: e.message };
     throw e;
@@ -79,7 +81,9 @@ export async function runShift(stack: ShiftStack, request: ShiftRequest, io: Shi
     return { ok: true, weights: deployed };
   }
   if (releaseView(config).candidate === otherColor(target)) {
-    clock.log(`${target} runs ${config[target].version}, older than ${config[otherColor(target)].version}: each step sets bluegreen:traffic.rollback=true`);
+    clock.log(
+      `${target} runs ${config[target].version}, older than ${config[otherColor(target)].version}: each step sets bluegreen:traffic.rollback=true`,
+    );
   }
 
   let previous = deployed;
@@ -93,12 +97,22 @@ export async function runShift(stack: ShiftStack, request: ShiftRequest, io: Shi
     } catch (e) {
       const reason = failureReason(e);
       clock.log(`${label} FAILED after ${formatDuration(io.now().getTime() - started)}: ${reason}`);
-      return rollBack(stack, config, otherColor(target), previous, `${label} (${formatSplit(step.weights)}) failed: ${reason}`, clock, io);
+      return rollBack(
+        stack,
+        config,
+        otherColor(target),
+        previous,
+        `${label} (${formatSplit(step.weights)}) failed: ${reason}`,
+        clock,
+        io,
+      );
     }
     clock.log(`${label} done in ${formatDuration(io.now().getTime() - started)}: ${formatSplit(step.weights)}`);
     previous = step.weights;
     if (i + 1 < total && request.pauseMs > 0) {
-      clock.log(`holding ${formatDuration(request.pauseMs)} before step ${i + 2}/${total} (until ${clockTime(new Date(io.now().getTime() + request.pauseMs))})`);
+      clock.log(
+        `holding ${formatDuration(request.pauseMs)} before step ${i + 2}/${total} (until ${clockTime(new Date(io.now().getTime() + request.pauseMs))})`,
+      );
       await io.sleep(request.pauseMs);
     }
   }
@@ -122,10 +136,13 @@ export async function runAbort(stack: ShiftStack, io: ShiftIo): Promise<ShiftOut
   try {
     checkStepConfig(raw, stack.name, values);
   } catch (e) {
-    if (e instanceof ConfigError) return { ok: false, reason: `the stack config would be invalid after the abort: ${e.message}` };
+    if (e instanceof ConfigError)
+      return { ok: false, reason: `the stack config would be invalid after the abort: ${e.message}` };
     throw e;
   }
-  clock.log(`abort: ${formatSplit(deployed)} -> ${formatSplit(weights)}: all traffic back to stable ${stable} (${config[stable].version}) at once`);
+  clock.log(
+    `abort: ${formatSplit(deployed)} -> ${formatSplit(weights)}: all traffic back to stable ${stable} (${config[stable].version}) at once`,
+  );
   const started = io.now().getTime();
   try {
     await stack.setConfig({ ...values, [ALLOW_LARGE_STEP]: "true" });
@@ -133,7 +150,10 @@ export async function runAbort(stack: ShiftStack, io: ShiftIo): Promise<ShiftOut
   } catch (e) {
     const reason = failureReason(e);
     clock.log(`abort FAILED after ${formatDuration(io.now().getTime() - started)}: ${reason}`);
-    return { ok: false, reason: `${reason}. Traffic stays at ${formatSplit(deployed)}; check with \`npm run status -- ${stack.name}\`.` };
+    return {
+      ok: false,
+      reason: `${reason}. Traffic stays at ${formatSplit(deployed)}; check with \`npm run status -- ${stack.name}\`.`,
+    };
   } finally {
     // The one-off permission must not carry over to the next release.
     await stack.setConfig({ [ALLOW_LARGE_STEP]: String(config.gate.allowLargeStep) });
@@ -168,7 +188,8 @@ async function rollBack(
   return { ok: false, reason: `${failure}. Traffic was set back to ${formatSplit(previous)}.` };
 }
 
-type StackState = { raw: Record<string, string>; config: BlueGreenConfig; deployed: TrafficWeights } | { reason: string };
+type StackState =
+  { raw: Record<string, string>; config: BlueGreenConfig; deployed: TrafficWeights } | { reason: string };
 
 async function readState(stack: ShiftStack): Promise<StackState> {
   const raw = await stack.readConfig();
@@ -181,7 +202,9 @@ async function readState(stack: ShiftStack): Promise<StackState> {
   }
   const deployed = await stack.readDeployedWeights();
   if (deployed === undefined) {
-    return { reason: `stack ${stack.name} has no \`weights\` output: it was never deployed by this program. Run \`pulumi up\` once with the starting weights, then shift.` };
+    return {
+      reason: `stack ${stack.name} has no \`weights\` output: it was never deployed by this program. Run \`pulumi up\` once with the starting weights, then shift.`,
+    };
   }
   return { raw, config, deployed };
 }

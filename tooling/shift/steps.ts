@@ -53,11 +53,15 @@ export function parseSteps(text: string): number[] {
   const steps = parts.map(Number);
   const bad = parts.filter((part, i) => !/^\d+$/.test(part) || steps[i] < 1 || steps[i] > 100);
   if (parts.length === 0 || bad.length > 0) {
-    throw new ShiftPlanError(`--steps ${JSON.stringify(text)}: ${bad.map((b) => JSON.stringify(b)).join(", ")} is not a whole percentage from 1 to 100; give e.g. --steps 10,25,50,100`);
+    throw new ShiftPlanError(
+      `--steps ${JSON.stringify(text)}: ${bad.map((b) => JSON.stringify(b)).join(", ")} is not a whole percentage from 1 to 100; give e.g. --steps 10,25,50,100`,
+    );
   }
   const unordered = steps.findIndex((step, i) => i > 0 && step <= steps[i - 1]);
   if (unordered > 0) {
-    throw new ShiftPlanError(`--steps ${text}: ${steps[unordered]} follows ${steps[unordered - 1]}; steps must increase, e.g. --steps 10,25,50,100`);
+    throw new ShiftPlanError(
+      `--steps ${text}: ${steps[unordered]} follows ${steps[unordered - 1]}; steps must increase, e.g. --steps 10,25,50,100`,
+    );
   }
   return steps;
 }
@@ -68,7 +72,9 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
 export function parseDuration(text: string): number {
   const match = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());
   if (match === null || (match[2] === undefined && match[1] !== "0")) {
-    throw new ShiftPlanError(`--pause ${JSON.stringify(text)} is not a duration; give a number with a unit: 30s, 5m, 1h (or 0)`);
+    throw new ShiftPlanError(
+      `--pause ${JSON.stringify(text)} is not a duration; give a number with a unit: 30s, 5m, 1h (or 0)`,
+    );
   }
   return Number(match[1]) * UNITS[match[2] ?? "ms"];
 }
@@ -149,7 +155,11 @@ function round(value: number): number {
  * rollback flag is set exactly when the color gaining traffic runs the older
  * version: the gate refuses an unmarked move to an older version.
  */
-export function trafficValues(weights: TrafficWeights, gaining: Color, config: Pick<BlueGreenConfig, "blue" | "green">): Record<string, string> {
+export function trafficValues(
+  weights: TrafficWeights,
+  gaining: Color,
+  config: Pick<BlueGreenConfig, "blue" | "green">,
+): Record<string, string> {
   const rollback = releaseView(config).candidate === otherColor(gaining) && weights[gaining] > 0;
   return {
     [`${CONFIG_NAMESPACE}:traffic.blue`]: String(weights.blue),
@@ -159,6 +169,10 @@ export function trafficValues(weights: TrafficWeights, gaining: Color, config: P
 }
 
 /** Validates the stack config a step would write with the program's own rules (throws ConfigError). */
-export function checkStepConfig(raw: Record<string, string>, stack: string, values: Record<string, string>): BlueGreenConfig {
+export function checkStepConfig(
+  raw: Record<string, string>,
+  stack: string,
+  values: Record<string, string>,
+): BlueGreenConfig {
   return parseConfig(applyConfigPaths(raw, values), stack);
 }

@@ -37,7 +37,9 @@ function condense(message: string): string {
 function engineError(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   const lines = text.split("\n").map((line) => line.trim());
-  const specific = lines.map((line) => /(?:^|\s)error:\s*(.+)$/.exec(line)?.[1]).find((m) => m !== undefined && m !== "update failed");
+  const specific = lines
+    .map((line) => /(?:^|\s)error:\s*(.+)$/.exec(line)?.[1])
+    .find((m) => m !== undefined && m !== "update failed");
   // The Automation API's CommandError reads "code: N / stdout: ... / stderr: ...".
   return specific ?? /stderr: (.+)/.exec(text)?.[1] ?? lines.find((line) => line !== "") ?? "unknown error";
 }

@@ -3,18 +3,38 @@ import { Plan, PLAN_FORMAT, PlanResource } from "../../../tooling/plan/buildPlan
 import { diffPlans, diffValues, renderDiff } from "../../../tooling/plan/diff";
 
 function resource(name: string, inputs: Record<string, unknown>, extra: Partial<PlanResource> = {}): PlanResource {
-  return { key: `test:index:Thing::${name}`, type: "test:index:Thing", name, parent: "", custom: true, inputs, dependsOn: [], protect: false, retainOnDelete: false, ...extra };
+  return {
+    key: `test:index:Thing::${name}`,
+    type: "test:index:Thing",
+    name,
+    parent: "",
+    custom: true,
+    inputs,
+    dependsOn: [],
+    protect: false,
+    retainOnDelete: false,
+    ...extra,
+  };
 }
 
 /** Only the fields the diff reads; the rest of a plan does not matter to it. */
-function plan(resources: PlanResource[], outputs: Record<string, unknown> = {}, violations: Plan["violations"] = []): Plan {
+function plan(
+  resources: PlanResource[],
+  outputs: Record<string, unknown> = {},
+  violations: Plan["violations"] = [],
+): Plan {
   return { format: PLAN_FORMAT, resources, outputs, violations } as unknown as Plan;
 }
 
 describe("diffValues", () => {
   it("reports each differing leaf with its path, arrays by index", () => {
     const before = { port: 443, tags: { app: "api" }, actions: [{ weight: 90 }, { weight: 10 }], "odd.key": 1 };
-    const after = { port: 443, tags: { app: "api", team: "web" }, actions: [{ weight: 50 }, { weight: 50 }, { weight: 0 }], "odd.key": 2 };
+    const after = {
+      port: 443,
+      tags: { app: "api", team: "web" },
+      actions: [{ weight: 50 }, { weight: 50 }, { weight: 0 }],
+      "odd.key": 2,
+    };
     expect(diffValues(before, after, "")).toEqual([
       { path: "actions[0].weight", from: 90, to: 50 },
       { path: "actions[1].weight", from: 10, to: 50 },
@@ -36,13 +56,35 @@ describe("diffValues", () => {
 
 describe("diffPlans", () => {
   it("lists created, deleted and updated resources (inputs and options), counting the unchanged", () => {
-    const before = plan([resource("kept", { a: 1 }), resource("gone", {}), resource("moved", { w: 90 }), resource("db", {}, { protect: false })]);
-    const after = plan([resource("kept", { a: 1 }), resource("new", {}), resource("moved", { w: 50 }), resource("db", {}, { protect: true })]);
+    const before = plan([
+      resource("kept", { a: 1 }),
+      resource("gone", {}),
+      resource("moved", { w: 90 }),
+      resource("db", {}, { protect: false }),
+    ]);
+    const after = plan([
+      resource("kept", { a: 1 }),
+      resource("new", {}),
+      resource("moved", { w: 50 }),
+      resource("db", {}, { protect: true }),
+    ]);
     const diff = diffPlans(before, after);
     expect(diff.resources).toEqual([
-      { key: "test:index:Thing::db", type: "test:index:Thing", name: "db", change: "update", properties: [{ path: "options.protect", from: false, to: true }] },
+      {
+        key: "test:index:Thing::db",
+        type: "test:index:Thing",
+        name: "db",
+        change: "update",
+        properties: [{ path: "options.protect", from: false, to: true }],
+      },
       { key: "test:index:Thing::gone", type: "test:index:Thing", name: "gone", change: "delete", properties: [] },
-      { key: "test:index:Thing::moved", type: "test:index:Thing", name: "moved", change: "update", properties: [{ path: "w", from: 90, to: 50 }] },
+      {
+        key: "test:index:Thing::moved",
+        type: "test:index:Thing",
+        name: "moved",
+        change: "update",
+        properties: [{ path: "w", from: 90, to: 50 }],
+      },
       { key: "test:index:Thing::new", type: "test:index:Thing", name: "new", change: "create", properties: [] },
     ]);
     expect(diff.unchanged).toBe(1);
@@ -51,21 +93,28 @@ describe("diffPlans", () => {
   it("reports new and resolved policy violations", () => {
     const a = { policyName: "a", enforcementLevel: "mandatory" as const, message: "m1" };
     const b = { policyName: "b", enforcementLevel: "advisory" as const, message: "m2" };
-    expect(diffPlans(plan([], {}, [a]), plan([], {}, [b])).violations).toEqual({ added: ["[advisory] b: m2"], removed: ["[mandatory] a: m1"] });
+    expect(diffPlans(plan([], {}, [a]), plan([], {}, [b])).violations).toEqual({
+      added: ["[advisory] b: m2"],
+      removed: ["[mandatory] a: m1"],
+    });
   });
 
   it("refuses a plan file of another format, saying how to re-create it", () => {
     const old = { ...plan([]), format: 0 } as Plan;
-    expect(() => diffPlans(old, plan([]))).toThrow("the old plan has format 0, this tool writes format 1; re-create it with `npm run plan -- <stack> --json <file>`");
+    expect(() => diffPlans(old, plan([]))).toThrow(
+      "the old plan has format 0, this tool writes format 1; re-create it with `npm run plan -- <stack> --json <file>`",
+    );
   });
 });
 
 describe("renderDiff", () => {
   it("prints one block per resource, then outputs, policy changes and counts", () => {
     const before = plan([resource("listener", { weights: [90, 10] }), resource("gone", {})], { weights: { blue: 90 } });
-    const after = plan([resource("listener", { weights: [50, 50] }), resource("new", { port: 80 })], { weights: { blue: 50 } }, [
-      { policyName: "p", enforcementLevel: "mandatory", message: "no" },
-    ]);
+    const after = plan(
+      [resource("listener", { weights: [50, 50] }), resource("new", { port: 80 })],
+      { weights: { blue: 50 } },
+      [{ policyName: "p", enforcementLevel: "mandatory", message: "no" }],
+    );
     expect(renderDiff(diffPlans(before, after), { before: "old.json", after: "Pulumi.staging.yaml now" })).toBe(
       [
         "Plan diff: old.json -> Pulumi.staging.yaml now",
@@ -83,8 +132,8 @@ describe("renderDiff", () => {
   });
 
   it("says when nothing changes", () => {
-    expect(renderDiff(diffPlans(plan([resource("a", {})]), plan([resource("a", {})])), { before: "x", after: "y" })).toBe(
-      "Plan diff: x -> y\n0 to update, 0 to create, 0 to delete, 1 unchanged.",
-    );
+    expect(
+      renderDiff(diffPlans(plan([resource("a", {})]), plan([resource("a", {})])), { before: "x", after: "y" }),
+    ).toBe("Plan diff: x -> y\n0 to update, 0 to create, 0 to delete, 1 unchanged.");
   });
 });

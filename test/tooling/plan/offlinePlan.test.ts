@@ -64,7 +64,9 @@ describe("the summary", () => {
       "  5. gate       blue, green: probed when its traffic grows or its version changes; routing waits for every gate",
       "  6. routing    blue 90 % / green 10 %",
     ]);
-    expect(lines).toContain("  max step 50 points per update; passes after 5 healthy rounds every 2000 ms; fails after 3 failed rounds");
+    expect(lines).toContain(
+      "  max step 50 points per update; passes after 5 healthy rounds every 2000 ms; fails after 3 failed rounds",
+    );
     expect(lines).toContain("      aws:rds/snapshot:Snapshot  api-pre-migration-snapshot  [retained on delete]");
     expect(lines.at(-1)).toBe("Policy pack (policies/): no violations");
   });
@@ -75,8 +77,12 @@ describe("the summary", () => {
       "  blue   1.4.2  stable     weight 100  ████████████████████  100 %  primary",
       "  green  1.5.0  candidate  weight   0  ░░░░░░░░░░░░░░░░░░░░    0 %",
     ]);
-    expect(lines).toContain("  1. snapshot   api-pre-2026-11-20-orders-index of database api-production (taken once per migration version, kept on delete)");
-    expect(lines).toContain("  max step 25 points per update; passes after 12 healthy rounds every 5000 ms; fails after 2 failed rounds");
+    expect(lines).toContain(
+      "  1. snapshot   api-pre-2026-11-20-orders-index of database api-production (taken once per migration version, kept on delete)",
+    );
+    expect(lines).toContain(
+      "  max step 25 points per update; passes after 12 healthy rounds every 5000 ms; fails after 2 failed rounds",
+    );
     expect(lines).toContain("  Prometheus: error rate <= 0.01 at https://prometheus.internal.example.com");
   });
 
@@ -84,9 +90,14 @@ describe("the summary", () => {
     const lines = renderSummary(plans.staging).split("\n");
     const start = lines.findIndex((line) => line.startsWith("Resources ("));
     expect(lines[start]).toBe(`Resources (${plans.staging.resources.length}: 42 resources in 12 components)`);
-    expect(lines.slice(start + 1, start + 3)).toEqual(["  bluegreen:index:BlueGreenApp  api", "    bluegreen:aws:ColorService  api-blue"]);
+    expect(lines.slice(start + 1, start + 3)).toEqual([
+      "  bluegreen:index:BlueGreenApp  api",
+      "    bluegreen:aws:ColorService  api-blue",
+    ]);
     const tree = lines.slice(start + 1, start + 1 + plans.staging.resources.length);
-    expect(tree.filter((line) => line.trim().split("  ")[1]?.startsWith("api")).length).toBe(plans.staging.resources.length);
+    expect(tree.filter((line) => line.trim().split("  ")[1]?.startsWith("api")).length).toBe(
+      plans.staging.resources.length,
+    );
   });
 });
 
@@ -95,7 +106,10 @@ describe("a weight-only config change", () => {
     ["staging", { blue: 90, green: 10 }, { blue: 50, green: 50 }],
     ["production", { blue: 100, green: 0 }, { blue: 75, green: 25 }],
   ])("on %s touches exactly the listener and the two gates, property by property", async (stack, from, to) => {
-    const after = await offlinePlan(stack, { analyzer, overrides: { "bluegreen:traffic": { ...to, stickinessSeconds: 300 } } });
+    const after = await offlinePlan(stack, {
+      analyzer,
+      overrides: { "bluegreen:traffic": { ...to, stickinessSeconds: 300 } },
+    });
     const diff = diffPlans(plans[stack], after);
     expect(diff.resources).toEqual([
       {
@@ -117,25 +131,36 @@ describe("a weight-only config change", () => {
       })),
     ]);
     expect(diff.unchanged).toBe(plans[stack].resources.length - 3);
-    expect(renderDiff(diff, { before: "old", after: "new" }).split("\n").at(-1)).toBe(`3 to update, 0 to create, 0 to delete, ${diff.unchanged} unchanged.`);
+    expect(renderDiff(diff, { before: "old", after: "new" }).split("\n").at(-1)).toBe(
+      `3 to update, 0 to create, 0 to delete, ${diff.unchanged} unchanged.`,
+    );
   });
 });
 
 describe("problems", () => {
   it("a mandatory policy violation blocks the plan, with the policy's own message", async () => {
     const green = JSON.parse(readStackConfig("production").values["bluegreen:green"]);
-    const plan = await offlinePlan("production", { analyzer, overrides: { "bluegreen:green": { ...green, image: "api:latest" } } });
-    expect(plan.violations.map((v) => [v.policyName, v.enforcementLevel])).toContainEqual(["images-pinned", "mandatory"]);
+    const plan = await offlinePlan("production", {
+      analyzer,
+      overrides: { "bluegreen:green": { ...green, image: "api:latest" } },
+    });
+    expect(plan.violations.map((v) => [v.policyName, v.enforcementLevel])).toContainEqual([
+      "images-pinned",
+      "mandatory",
+    ]);
     expect(blockingLine(plan)).toMatch(/^PLAN BLOCKED: \d+ mandatory policy violations? \(images-pinned\); /);
     expect(renderSummary(plan)).toContain("[mandatory] images-pinned on api-green-task: ");
   });
 
   it("an invalid stack config throws the ConfigError before the program runs", async () => {
-    await expect(offlinePlan("staging", { analyzer, overrides: { "bluegreen:traffic": { blue: 0, green: 0 } } })).rejects.toThrow(
+    await expect(
+      offlinePlan("staging", { analyzer, overrides: { "bluegreen:traffic": { blue: 0, green: 0 } } }),
+    ).rejects.toThrow(
       new ConfigError("Pulumi.staging.yaml", [
         {
           key: "bluegreen:traffic.green",
-          message: 'at least one color needs a weight above 0, or no request can be served (got {"blue":0,"green":0,"rollback":false,"stickinessSeconds":0})',
+          message:
+            'at least one color needs a weight above 0, or no request can be served (got {"blue":0,"green":0,"rollback":false,"stickinessSeconds":0})',
         },
       ]),
     );

@@ -22,16 +22,26 @@ describe("sanitize", () => {
 
   it("hides secrets, names unknowns and removes the checkout's location", () => {
     expect(
-      sanitize({ token: secret, dns: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", file: "/home/ci/repo/policies/x.json", list: [secret] }, "/home/ci/repo"),
+      sanitize(
+        {
+          token: secret,
+          dns: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+          file: "/home/ci/repo/policies/x.json",
+          list: [secret],
+        },
+        "/home/ci/repo",
+      ),
     ).toEqual({ token: SECRET_TEXT, dns: UNKNOWN_TEXT, file: "<project>/policies/x.json", list: [SECRET_TEXT] });
   });
 });
 
 describe("resourceKey", () => {
   it("drops stack and project from a URN, so stacks compare", () => {
-    expect(resourceKey("urn:pulumi:staging::bluegreen::bluegreen:index:BlueGreenApp$aws:lb/listener:Listener::api-traffic-listener")).toBe(
-      "bluegreen:index:BlueGreenApp$aws:lb/listener:Listener::api-traffic-listener",
-    );
+    expect(
+      resourceKey(
+        "urn:pulumi:staging::bluegreen::bluegreen:index:BlueGreenApp$aws:lb/listener:Listener::api-traffic-listener",
+      ),
+    ).toBe("bluegreen:index:BlueGreenApp$aws:lb/listener:Listener::api-traffic-listener");
     expect(resourceKey("")).toBe("");
   });
 });
@@ -42,7 +52,10 @@ describe("parsePlanArgs", () => {
     [["staging", "--json"], { stack: "staging", json: "plan-staging.json" }],
     [["staging", "--json", "out/plan.json"], { stack: "staging", json: "out/plan.json" }],
     [["--json", "staging"], { stack: "staging", json: "plan-staging.json" }],
-    [["production", "--diff", "old.json", "--json"], { stack: "production", json: "plan-production.json", diff: "old.json" }],
+    [
+      ["production", "--diff", "old.json", "--json"],
+      { stack: "production", json: "plan-production.json", diff: "old.json" },
+    ],
   ])("reads %j", (argv, command) => {
     expect(parsePlanArgs(argv)).toEqual({ json: undefined, diff: undefined, ...command });
   });
@@ -54,7 +67,9 @@ describe("parsePlanArgs", () => {
   ])("rejects %j with the usage", (argv, message) => {
     expect(() => parsePlanArgs(argv)).toThrow(UsageError);
     expect(() => parsePlanArgs(argv)).toThrow(message);
-    expect(() => parsePlanArgs(argv)).toThrow("usage: npm run plan -- <stack> [--json [<file>.json]] [--diff <old-plan>.json]");
+    expect(() => parsePlanArgs(argv)).toThrow(
+      "usage: npm run plan -- <stack> [--json [<file>.json]] [--diff <old-plan>.json]",
+    );
   });
 });
 
@@ -62,7 +77,9 @@ describe("blockingLine", () => {
   const withViolations = (violations: Plan["violations"]) => ({ violations }) as Plan;
 
   it("blocks on mandatory violations only, naming the policies once each", () => {
-    expect(blockingLine(withViolations([{ policyName: "tips", enforcementLevel: "advisory", message: "m" }]))).toBeUndefined();
+    expect(
+      blockingLine(withViolations([{ policyName: "tips", enforcementLevel: "advisory", message: "m" }])),
+    ).toBeUndefined();
     expect(
       blockingLine(
         withViolations([

@@ -13,15 +13,40 @@ function step(key: string, type: string, inputs: Record<string, unknown>, depend
 /** The local platform's step resources, wired as BlueGreenApp wires them. */
 function localGraph(overrides: Partial<Record<string, string[]>> = {}): StepSource[] {
   const deps = (key: string, normal: string[]) => overrides[key] ?? normal;
-  const container = (color: string) => ({ labels: [{ label: "bluegreen.color", value: color }, { label: "bluegreen.version", value: color === "blue" ? "1.0.0" : "1.1.0" }] });
+  const container = (color: string) => ({
+    labels: [
+      { label: "bluegreen.color", value: color },
+      { label: "bluegreen.version", value: color === "blue" ? "1.0.0" : "1.1.0" },
+    ],
+  });
   return [
     step("weights", DYNAMIC_TYPES.haproxyWeights.token, {}, deps("weights", ["gate-blue", "gate-green"])),
-    step("gate-green", DYNAMIC_TYPES.promotionGateCheck.token, { color: "green" }, deps("gate-green", ["green", "migration"])),
-    step("gate-blue", DYNAMIC_TYPES.promotionGateCheck.token, { color: "blue" }, deps("gate-blue", ["blue", "migration"])),
+    step(
+      "gate-green",
+      DYNAMIC_TYPES.promotionGateCheck.token,
+      { color: "green" },
+      deps("gate-green", ["green", "migration"]),
+    ),
+    step(
+      "gate-blue",
+      DYNAMIC_TYPES.promotionGateCheck.token,
+      { color: "blue" },
+      deps("gate-blue", ["blue", "migration"]),
+    ),
     step("green", CLOUD_TYPES.dockerContainer, container("green"), deps("green", ["migration"])),
     step("blue", CLOUD_TYPES.dockerContainer, container("blue"), deps("blue", [])),
-    step("migration", DYNAMIC_TYPES.oneShotCommand.token, { purpose: STEP_PURPOSES.migration, runKey: "42" }, deps("migration", ["snapshot"])),
-    step("snapshot", DYNAMIC_TYPES.oneShotCommand.token, { purpose: STEP_PURPOSES.snapshot, runKey: "api-pre-42" }, deps("snapshot", [])),
+    step(
+      "migration",
+      DYNAMIC_TYPES.oneShotCommand.token,
+      { purpose: STEP_PURPOSES.migration, runKey: "42" },
+      deps("migration", ["snapshot"]),
+    ),
+    step(
+      "snapshot",
+      DYNAMIC_TYPES.oneShotCommand.token,
+      { purpose: STEP_PURPOSES.snapshot, runKey: "api-pre-42" },
+      deps("snapshot", []),
+    ),
     step("postgres", CLOUD_TYPES.dockerContainer, { labels: [] }),
   ];
 }
@@ -45,11 +70,17 @@ describe("releaseSteps", () => {
 
   it("marks only the colors that wait for the migration", () => {
     const steps = releaseSteps(localGraph({ green: [] }), facts);
-    expect(steps.filter((s) => s.kind === "deploy").map((s) => s.kind === "deploy" && s.afterMigration)).toEqual([false, false]);
+    expect(steps.filter((s) => s.kind === "deploy").map((s) => s.kind === "deploy" && s.afterMigration)).toEqual([
+      false,
+      false,
+    ]);
   });
 
   it("ignores resources that play no part, and a OneShotCommand without a purpose", () => {
-    const steps = releaseSteps([step("cmd", DYNAMIC_TYPES.oneShotCommand.token, { description: "snapshot x", runKey: "x" })], facts);
+    const steps = releaseSteps(
+      [step("cmd", DYNAMIC_TYPES.oneShotCommand.token, { description: "snapshot x", runKey: "x" })],
+      facts,
+    );
     expect(steps).toEqual([]);
   });
 });

@@ -46,7 +46,12 @@ describe("Automation API wiring against a recording `pulumi`", () => {
       ...CALLS.afterUp,
     ]);
     // `--path` kept the rest of the traffic object and typed the numbers.
-    expect(JSON.parse(cli.state().config["bluegreen:traffic"])).toEqual({ blue: 50, green: 50, rollback: false, stickinessSeconds: 300 });
+    expect(JSON.parse(cli.state().config["bluegreen:traffic"])).toEqual({
+      blue: 50,
+      green: 50,
+      rollback: false,
+      stickinessSeconds: 300,
+    });
   });
 });
 
@@ -65,6 +70,8 @@ describe("without the Pulumi CLI", () => {
   it("selectStack throws PulumiCliMissingError naming the command and the offline alternatives", async () => {
     const error = await selectStack("staging", "shift").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PulumiCliMissingError);
-    expect((error as Error).message).toMatch(/^`npm run shift` needs the Pulumi CLI .* `pulumi` is not on PATH\. .* `npm run plan -- <stack>` .* `npm run status -- <stack> --offline`/);
+    expect((error as Error).message).toMatch(
+      /^`npm run shift` needs the Pulumi CLI .* `pulumi` is not on PATH\. .* `npm run plan -- <stack>` .* `npm run status -- <stack> --offline`/,
+    );
   });
 });

@@ -43,27 +43,39 @@ describe("runShift on staging (gate.maxStep 50), green at 10 %", () => {
     [1, 25, { blue: 90, green: 10 }],
     [2, 50, { blue: 75, green: 25 }],
     [3, 100, { blue: 50, green: 50 }],
-  ])("GIVEN the gate fails at step %d (green %d) THEN the previous weights go back with a gated up and the reason is returned", async (index, failing, previous) => {
-    const clock = new FakeClock();
-    const stack = new FakeStack("staging", clock, { deployed: { blue: 90, green: 10 }, probeFails: (color, weight) => color === "green" && weight === failing });
-    const outcome = await runShift(stack, STEPS, clock.io());
+  ])(
+    "GIVEN the gate fails at step %d (green %d) THEN the previous weights go back with a gated up and the reason is returned",
+    async (index, failing, previous) => {
+      const clock = new FakeClock();
+      const stack = new FakeStack("staging", clock, {
+        deployed: { blue: 90, green: 10 },
+        probeFails: (color, weight) => color === "green" && weight === failing,
+      });
+      const outcome = await runShift(stack, STEPS, clock.io());
 
-    const reason = GATE_503.replace("weight 25 -> 50", `weight ${previous.green} -> ${failing}`);
-    expect(outcome).toEqual({
-      ok: false,
-      reason: `step ${index}/3 (blue ${100 - failing}% / green ${failing}%) failed: ${reason}. Traffic was set back to blue ${previous.blue}% / green ${previous.green}%.`,
-    });
-    const reached = [set(75, 25, false), "up", set(50, 50, false), "up"].slice(0, 2 * (index - 1));
-    // Blue runs the older version, so giving it its share back is a declared rollback.
-    expect(stack.calls).toEqual([...reached, set(100 - failing, failing, false), "up", set(previous.blue, previous.green, true), "up"]);
-    expect(stack.deployed).toEqual(previous);
-    expect(stack.traffic()).toEqual({ ...previous, rollback: true, stickinessSeconds: 300 });
-    expect(clock.lines.slice(-3).map((line) => line.replace(/^\[[^\]]+\] /, ""))).toEqual([
-      `step ${index}/3 FAILED after 1m05s: ${reason}`,
-      `rolling back to blue ${previous.blue}% / green ${previous.green}%: pulumi up`,
-      `rolled back: blue ${previous.blue}% / green ${previous.green}%`,
-    ]);
-  });
+      const reason = GATE_503.replace("weight 25 -> 50", `weight ${previous.green} -> ${failing}`);
+      expect(outcome).toEqual({
+        ok: false,
+        reason: `step ${index}/3 (blue ${100 - failing}% / green ${failing}%) failed: ${reason}. Traffic was set back to blue ${previous.blue}% / green ${previous.green}%.`,
+      });
+      const reached = [set(75, 25, false), "up", set(50, 50, false), "up"].slice(0, 2 * (index - 1));
+      // Blue runs the older version, so giving it its share back is a declared rollback.
+      expect(stack.calls).toEqual([
+        ...reached,
+        set(100 - failing, failing, false),
+        "up",
+        set(previous.blue, previous.green, true),
+        "up",
+      ]);
+      expect(stack.deployed).toEqual(previous);
+      expect(stack.traffic()).toEqual({ ...previous, rollback: true, stickinessSeconds: 300 });
+      expect(clock.lines.slice(-3).map((line) => line.replace(/^\[[^\]]+\] /, ""))).toEqual([
+        `step ${index}/3 FAILED after 1m05s: ${reason}`,
+        `rolling back to blue ${previous.blue}% / green ${previous.green}%: pulumi up`,
+        `rolled back: blue ${previous.blue}% / green ${previous.green}%`,
+      ]);
+    },
+  );
 
   it("GIVEN the rollback fails too THEN says so, with both reasons and where to look", async () => {
     const clock = new FakeClock();
@@ -139,14 +151,23 @@ describe("runShift refusals: nothing is changed", () => {
     const stack = new FakeStack("production", clock, { deployed: { blue: 100, green: 0 } });
     const outcome = await runShift(stack, { ...STEPS, split: true, pauseMs: 0 }, clock.io());
     expect(outcome).toEqual({ ok: true, weights: { blue: 0, green: 100 } });
-    expect(stack.calls.filter((call) => call !== "up")).toEqual([set(90, 10, false), set(75, 25, false), set(50, 50, false), set(25, 75, false), set(0, 100, false)]);
+    expect(stack.calls.filter((call) => call !== "up")).toEqual([
+      set(90, 10, false),
+      set(75, 25, false),
+      set(50, 50, false),
+      set(25, 75, false),
+      set(0, 100, false),
+    ]);
     expect(clock.lines[1]).toBe("[10:00:00Z +0s] step 50 -> 100 (+50 points) split into 75, 100 (gate.maxStep 25)");
   });
 
   it("refuses a shift whose config the program would reject (the target has no tasks)", async () => {
     const clock = new FakeClock();
     const green = JSON.parse(readStackConfig("staging").values["bluegreen:green"]);
-    const stack = new FakeStack("staging", clock, { deployed: { blue: 100, green: 0 }, overrides: { "bluegreen:green": { ...green, desiredCount: 0 }, "bluegreen:traffic": { blue: 100, green: 0 } } });
+    const stack = new FakeStack("staging", clock, {
+      deployed: { blue: 100, green: 0 },
+      overrides: { "bluegreen:green": { ...green, desiredCount: 0 }, "bluegreen:traffic": { blue: 100, green: 0 } },
+    });
     const outcome = await runShift(stack, STEPS, clock.io());
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.reason).toContain(
@@ -160,7 +181,8 @@ describe("runShift refusals: nothing is changed", () => {
     const stack = new FakeStack("staging", clock, { deployed: undefined });
     expect(await runShift(stack, STEPS, clock.io())).toEqual({
       ok: false,
-      reason: "stack staging has no `weights` output: it was never deployed by this program. Run `pulumi up` once with the starting weights, then shift.",
+      reason:
+        "stack staging has no `weights` output: it was never deployed by this program. Run `pulumi up` once with the starting weights, then shift.",
     });
   });
 
@@ -170,7 +192,9 @@ describe("runShift refusals: nothing is changed", () => {
     const outcome = await runShift(stack, { target: "blue", steps: [50, 100], pauseMs: 0, split: false }, clock.io());
     expect(outcome).toEqual({ ok: true, weights: { blue: 100, green: 0 } });
     expect(stack.calls).toEqual([set(50, 50, true), "up", set(100, 0, true), "up"]);
-    expect(clock.lines[1]).toBe("[10:00:00Z +0s] blue runs 1.4.2, older than 1.5.0: each step sets bluegreen:traffic.rollback=true");
+    expect(clock.lines[1]).toBe(
+      "[10:00:00Z +0s] blue runs 1.4.2, older than 1.5.0: each step sets bluegreen:traffic.rollback=true",
+    );
   });
 });
 
@@ -180,7 +204,11 @@ describe("runAbort on production (gate.maxStep 25)", () => {
     const stack = new FakeStack("production", clock, { deployed: { blue: 50, green: 50 } });
     const outcome = await runAbort(stack, clock.io());
     expect(outcome).toEqual({ ok: true, weights: { blue: 100, green: 0 } });
-    expect(stack.calls).toEqual([`${set(100, 0, true)} bluegreen:gate.allowLargeStep=true`, "up", "set bluegreen:gate.allowLargeStep=false"]);
+    expect(stack.calls).toEqual([
+      `${set(100, 0, true)} bluegreen:gate.allowLargeStep=true`,
+      "up",
+      "set bluegreen:gate.allowLargeStep=false",
+    ]);
     expect(stack.deployed).toEqual({ blue: 100, green: 0 });
     expect(stack.gateConfig().allowLargeStep).toBe(false);
     expect(clock.lines).toEqual([
@@ -191,7 +219,10 @@ describe("runAbort on production (gate.maxStep 25)", () => {
 
   it("GIVEN the stable color fails its probe THEN reports it, leaves traffic and still restores allowLargeStep", async () => {
     const clock = new FakeClock();
-    const stack = new FakeStack("production", clock, { deployed: { blue: 50, green: 50 }, probeFails: (color) => color === "blue" });
+    const stack = new FakeStack("production", clock, {
+      deployed: { blue: 50, green: 50 },
+      probeFails: (color) => color === "blue",
+    });
     const outcome = await runAbort(stack, clock.io());
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.reason).toMatch(
@@ -216,20 +247,27 @@ describe("failureReason", () => {
       'Promotion gate blocked traffic to green of app "api" (version 1.5.0, weight 10 -> 25 of 100).\n' +
       "Failed check: p95 latency at http://x:8082/healthz: observed p95 950 ms; limit gate.p95LatencyMs 800 ms.\n" +
       "To retry, fix green and run `pulumi up` again.\n";
-    const error = new UpdateFailed("code: 255\n stdout: Updating (staging)\n\n    error: update failed\n stderr: \n", [gateMessage]);
+    const error = new UpdateFailed("code: 255\n stdout: Updating (staging)\n\n    error: update failed\n stderr: \n", [
+      gateMessage,
+    ]);
     expect(failureReason(error)).toBe(
       'Promotion gate blocked traffic to green of app "api" (version 1.5.0, weight 10 -> 25 of 100). Failed check: p95 latency at http://x:8082/healthz: observed p95 950 ms; limit gate.p95LatencyMs 800 ms',
     );
   });
 
   it("recognises a gate by where its message came from, not by its wording", () => {
-    const text = "code: 255\n stdout: \n    error: Promotion gate blocked traffic to green (quoted by another resource)\n    error: update failed\n stderr: \n";
-    expect(failureReason(new UpdateFailed(text, []))).toBe("Promotion gate blocked traffic to green (quoted by another resource)");
+    const text =
+      "code: 255\n stdout: \n    error: Promotion gate blocked traffic to green (quoted by another resource)\n    error: update failed\n stderr: \n";
+    expect(failureReason(new UpdateFailed(text, []))).toBe(
+      "Promotion gate blocked traffic to green (quoted by another resource)",
+    );
     expect(failureReason(new UpdateFailed(text, ["error: the gate's own words"]))).toBe("the gate's own words");
   });
 
   it("otherwise keeps the first specific engine error", () => {
-    const error = new Error("code: 255\n stdout: \n stderr: error: the stack is currently locked by 1 lock(s).\nerror: update failed\n");
+    const error = new Error(
+      "code: 255\n stdout: \n stderr: error: the stack is currently locked by 1 lock(s).\nerror: update failed\n",
+    );
     expect(failureReason(error)).toBe("the stack is currently locked by 1 lock(s)");
     expect(failureReason(new Error("code: 1\n stdout: \n stderr: permission denied\n"))).toBe("permission denied");
     expect(failureReason(new Error("connect ECONNREFUSED"))).toBe("connect ECONNREFUSED");

@@ -58,7 +58,10 @@ function setPath(key, text) {
   state.config[root] = JSON.stringify(object);
 }
 
-const command = argv.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ");
+const command = argv
+  .filter((a) => !a.startsWith("-"))
+  .slice(0, 2)
+  .join(" ");
 if (argv[0] === "version") {
   process.stdout.write("v3.248.0\n");
 } else if (command.startsWith("stack select")) {
@@ -78,8 +81,16 @@ if (argv[0] === "version") {
       `Promotion gate blocked traffic to green of app "api" (version 1.5.0, weight ${before.green} -> ${traffic.green} of 100).\n` +
       "Failed check: HTTP status at http://10.0.0.7:8082/healthz: observed HTTP 503; limit one of [200] (gate.expectedStatus).\n";
     const urn = `urn:pulumi:${state.stack}::bluegreen::bluegreen:index:BlueGreenApp$bluegreen:gate:PromotionGate$pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck::api-green-gate-check`;
-    process.stdout.write(`\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck (api-green-gate-check):\n    error: ${message.replace(/\n(?=.)/g, "\n    ")}\n`);
-    sendEvents([{ sequence: 1, timestamp: 0, diagnosticEvent: { urn, prefix: "error: ", message, color: "never", severity: "error" } }]).then(() => fail("update failed"));
+    process.stdout.write(
+      `\nDiagnostics:\n  pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck (api-green-gate-check):\n    error: ${message.replace(/\n(?=.)/g, "\n    ")}\n`,
+    );
+    sendEvents([
+      {
+        sequence: 1,
+        timestamp: 0,
+        diagnosticEvent: { urn, prefix: "error: ", message, color: "never", severity: "error" },
+      },
+    ]).then(() => fail("update failed"));
     return;
   }
   state.outputs = { ...state.outputs, weights: { blue: traffic.blue, green: traffic.green } };

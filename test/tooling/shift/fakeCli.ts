@@ -67,8 +67,17 @@ export function deployedStaging(failGreenAt: number[] = []): Omit<FakeCliState, 
 const STACK = ["--stack", "staging", "--non-interactive"];
 export const CALLS = {
   setTraffic: (blue: number, green: number, rollback = false) => [
-    "config", "set-all", "--stack", "staging", "--path",
-    "--plaintext", `bluegreen:traffic.blue=${blue}`, "--plaintext", `bluegreen:traffic.green=${green}`, "--plaintext", `bluegreen:traffic.rollback=${rollback}`,
+    "config",
+    "set-all",
+    "--stack",
+    "staging",
+    "--path",
+    "--plaintext",
+    `bluegreen:traffic.blue=${blue}`,
+    "--plaintext",
+    `bluegreen:traffic.green=${green}`,
+    "--plaintext",
+    `bluegreen:traffic.rollback=${rollback}`,
     "--non-interactive",
   ],
   // Every step runs the policy pack, with staging's policy config.

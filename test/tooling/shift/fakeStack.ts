@@ -47,7 +47,11 @@ export class FakeStack implements ShiftStack {
     if (options.deployed !== undefined) {
       const config = parseConfig(this.raw, name);
       for (const color of COLORS) {
-        this.gates[color] = { weight: options.deployed[color], version: config[color].version, totalWeight: options.deployed.blue + options.deployed.green };
+        this.gates[color] = {
+          weight: options.deployed[color],
+          version: config[color].version,
+          totalWeight: options.deployed.blue + options.deployed.green,
+        };
       }
     }
   }
@@ -61,7 +65,11 @@ export class FakeStack implements ShiftStack {
   }
 
   async setConfig(values: Record<string, string>): Promise<void> {
-    this.calls.push(`set ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+    this.calls.push(
+      `set ${Object.entries(values)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`,
+    );
     this.raw = applyConfigPaths(this.raw, values);
   }
 
@@ -96,7 +104,8 @@ export class FakeStack implements ShiftStack {
       } else passed.push(color);
     }
     // Gates run side by side: the ones that passed record their new state even when another blocks the listener.
-    for (const color of passed) this.gates[color] = { weight: config.traffic[color], version: config[color].version, totalWeight: total };
+    for (const color of passed)
+      this.gates[color] = { weight: config.traffic[color], version: config[color].version, totalWeight: total };
     if (failures.length > 0) {
       // As the Automation API wiring reports it: the engine's text, and each gate's error diagnostic.
       throw new UpdateFailed(

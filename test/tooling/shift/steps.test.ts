@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../components/platforms";
 import { parseShiftArgs } from "../../../tooling/shift/args";
-import { formatDuration, parseDuration, parseSteps, planShift, ShiftPlanError, trafficValues, weightsFor } from "../../../tooling/shift/steps";
+import {
+  formatDuration,
+  parseDuration,
+  parseSteps,
+  planShift,
+  ShiftPlanError,
+  trafficValues,
+  weightsFor,
+} from "../../../tooling/shift/steps";
 import { applyConfigPaths } from "../../../tooling/engine/configPaths";
 import { readStackConfig } from "../../../tooling/engine/stackFiles";
 
@@ -34,7 +42,9 @@ describe("parseSteps / parseDuration", () => {
   });
 
   it("rejects a pause without a unit", () => {
-    expect(() => parseDuration("5")).toThrow('--pause "5" is not a duration; give a number with a unit: 30s, 5m, 1h (or 0)');
+    expect(() => parseDuration("5")).toThrow(
+      '--pause "5" is not a duration; give a number with a unit: 30s, 5m, 1h (or 0)',
+    );
   });
 
   it.each([
@@ -97,7 +107,9 @@ describe("planShift", () => {
 
   it("allows any step when gate.allowLargeStep is set", () => {
     const allow = { ...production, gate: { ...production.gate, allowLargeStep: true } };
-    expect(planShift({ blue: 100, green: 0 }, allow, { ...request, steps: [100] }).steps.map((s) => s.percent)).toEqual([100]);
+    expect(planShift({ blue: 100, green: 0 }, allow, { ...request, steps: [100] }).steps.map((s) => s.percent)).toEqual(
+      [100],
+    );
   });
 });
 
@@ -118,8 +130,17 @@ describe("trafficValues", () => {
 describe("applyConfigPaths", () => {
   it("sets nested values typed like `pulumi config set --path`, keeping the other fields", () => {
     const raw = { "bluegreen:traffic": JSON.stringify({ blue: 90, green: 10, stickinessSeconds: 300 }) };
-    const next = applyConfigPaths(raw, { "bluegreen:traffic.green": "25", "bluegreen:traffic.rollback": "true", "bluegreen:gate.allowLargeStep": "false" });
-    expect(JSON.parse(next["bluegreen:traffic"])).toEqual({ blue: 90, green: 25, stickinessSeconds: 300, rollback: true });
+    const next = applyConfigPaths(raw, {
+      "bluegreen:traffic.green": "25",
+      "bluegreen:traffic.rollback": "true",
+      "bluegreen:gate.allowLargeStep": "false",
+    });
+    expect(JSON.parse(next["bluegreen:traffic"])).toEqual({
+      blue: 90,
+      green: 25,
+      stickinessSeconds: 300,
+      rollback: true,
+    });
     expect(JSON.parse(next["bluegreen:gate"])).toEqual({ allowLargeStep: false });
     expect(raw["bluegreen:traffic"]).toBe(JSON.stringify({ blue: 90, green: 10, stickinessSeconds: 300 }));
   });
@@ -133,7 +154,9 @@ describe("parseShiftArgs", () => {
       verbose: false,
       request: { target: "green", steps: [10, 25, 50, 100], pauseMs: 300_000, split: false },
     });
-    expect(parseShiftArgs(["production", "--to", "blue", "--steps", "50,100", "--pause", "30s", "--split"])).toMatchObject({
+    expect(
+      parseShiftArgs(["production", "--to", "blue", "--steps", "50,100", "--pause", "30s", "--split"]),
+    ).toMatchObject({
       request: { target: "blue", steps: [50, 100], pauseMs: 30_000, split: true },
     });
   });

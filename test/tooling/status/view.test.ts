@@ -40,7 +40,13 @@ describe("renderStatus", () => {
   });
 
   it("says what is missing rather than guessing: no verdicts, no migration", () => {
-    const view = statusFromOutputs("dev", "offline", { ...OUTPUTS, url: undefined, gateVerdicts: {}, snapshotId: undefined, migrationVersion: undefined });
+    const view = statusFromOutputs("dev", "offline", {
+      ...OUTPUTS,
+      url: undefined,
+      gateVerdicts: {},
+      snapshotId: undefined,
+      migrationVersion: undefined,
+    });
     expect(renderStatus(view, 4).split("\n")).toEqual([
       "Stack dev on aws (offline)",
       "  blue   1.4.2        █░░░   25 %  weight  25           gate none recorded",
