@@ -1,5 +1,6 @@
 /**
- * A real, throwaway Postgres 15 cluster for tests and benches: initdb into a
+ * A real, throwaway Postgres cluster (whichever version is installed) for
+ * tests and benches: initdb into a
  * fresh temp dir owned by `postgres` (initdb and pg_ctl refuse to run as
  * root), listening on a free 127.0.0.1 port with its unix socket inside the
  * temp dir, trust auth. `stop()` shuts it down and deletes the directory.

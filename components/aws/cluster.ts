@@ -19,7 +19,7 @@ export interface EcsPlacement {
 }
 
 export interface ServiceClusterArgs {
-  /** Secrets Manager / SSM ARNs the tasks read at start. @default [] */
+  /** Secrets Manager / SSM ARNs the tasks read at start. The config's default: []. */
   readonly secretArns: string[];
   /** Days CloudWatch keeps task logs. @default 30 */
   readonly logRetentionDays?: number;

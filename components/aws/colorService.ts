@@ -17,7 +17,7 @@ export interface ColorServiceArgs extends ColorBasics, EcsPlacement {
   readonly desiredCount: number;
   readonly cpu: number;
   readonly memory: number;
-  /** HTTP codes that count as healthy, ALB matcher syntax. @default "200" */
+  /** HTTP codes that count as healthy, ALB matcher syntax. The config's default: "200". */
   readonly healthMatcher: string;
   readonly secrets: Record<string, string>;
   readonly loadBalancerArn: pulumi.Input<string>;

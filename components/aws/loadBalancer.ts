@@ -12,7 +12,7 @@ import { childOptions } from "../options";
 export interface LoadBalancerArgs {
   readonly vpcId: pulumi.Input<string>;
   readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  /** Who may reach the production listener. @default ["0.0.0.0/0"] */
+  /** Who may reach the production listener. The config's default: ["0.0.0.0/0"]. */
   readonly ingressCidrs: string[];
   /** Ports of the per-color test listeners, reachable only from `testIngressCidrs`. */
   readonly testPorts: number[];

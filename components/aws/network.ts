@@ -14,9 +14,9 @@ export interface NetworkArgs {
   readonly vpcId?: string;
   readonly publicSubnetIds?: string[];
   readonly privateSubnetIds?: string[];
-  /** CIDR of a created VPC. @default "10.40.0.0/16" */
+  /** CIDR of a created VPC. The config's default: "10.40.0.0/16". */
   readonly cidrBlock: string;
-  /** Zones of a created VPC. @default 2 */
+  /** Zones of a created VPC. The config's default: 2. */
   readonly availabilityZones: number;
 }
 

@@ -17,7 +17,7 @@ export interface WeightedListenerArgs {
   readonly loadBalancerDnsName: pulumi.Input<string>;
   readonly targetGroupArns: Record<Color, pulumi.Input<string>>;
   readonly weights: TrafficWeights;
-  /** Sticky sessions across the weighted group, in seconds; 0 = off. @default 0 */
+  /** Sticky sessions across the weighted group, in seconds; 0 = off. The config's default: 0. */
   readonly stickinessSeconds: number;
   /** With a certificate the listener is HTTPS on 443, otherwise HTTP on 80. */
   readonly certificateArn?: string;

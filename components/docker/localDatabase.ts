@@ -11,7 +11,7 @@ import { childOptions } from "../options";
 
 export interface LocalDatabaseArgs {
   readonly app: string;
-  /** @default "postgres:16.4" */
+  /** Postgres image, pinned; the config's default: "postgres:16.4". */
   readonly image: string;
   readonly networkName: pulumi.Input<string>;
 }

@@ -17,7 +17,7 @@ import { HaproxyWeights } from "./haproxyWeights";
 
 export interface RouterArgs {
   readonly app: string;
-  /** @default "haproxy:2.8.10" */
+  /** HAProxy image, pinned; the config's default: "haproxy:2.8.10". */
   readonly image: string;
   readonly networkName: pulumi.Input<string>;
   readonly healthPath: string;
@@ -26,9 +26,9 @@ export interface RouterArgs {
   readonly backends: Record<(typeof COLORS)[number], string>;
   /** Traffic weights from config (0..999); converted to HAProxy's 0..256. */
   readonly weights: TrafficWeights;
-  /** Host port on 127.0.0.1 for users. @default 8080 */
+  /** Host port on 127.0.0.1 for users. The config's default: 8080. */
   readonly routerPort: number;
-  /** Host port on 127.0.0.1 for the runtime API. @default 9999 */
+  /** Host port on 127.0.0.1 for the runtime API. The config's default: 9999. */
   readonly adminPort: number;
 }
 

@@ -27,7 +27,7 @@ export interface PromotionGateInputs {
   readonly weight: number;
   /** Sum of both colors' weights after the update. */
   readonly totalWeight: number;
-  /** `bluegreen:traffic.rollback`: moving traffic to an older version is intended. @default false in config */
+  /** `bluegreen:traffic.rollback`: moving traffic to an older version is intended. The config's default: false. */
   readonly rollback: boolean;
   /** URLs that reach this color alone: the platform's, plus `gate.targets.<color>`. */
   readonly targets: string[];

@@ -17,7 +17,7 @@ import { colorLabels, workloadName } from "./names";
 
 export interface ColorWorkloadArgs extends ColorWorkloadSpec {
   readonly namespace: pulumi.Input<string>;
-  /** Port of the Service in front of the pods. @default 80 in config */
+  /** Port of the Service in front of the pods. The config's default: 80. */
   readonly servicePort: number;
   /** The color's own route (hostname and Gateway); none when undefined. @default undefined */
   readonly directRoute?: { readonly hostname: string; readonly gateway: GatewayRef };

@@ -15,7 +15,7 @@ import { appLabels } from "./names";
 export interface WeightedRouteArgs extends WeightedRouteSpecArgs {
   readonly app: string;
   readonly namespace: pulumi.Input<string>;
-  /** How users reach the first hostname. @default "https" in config */
+  /** How users reach the first hostname. The config's default: "https". */
   readonly scheme: "https" | "http";
 }
 

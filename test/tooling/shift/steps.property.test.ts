@@ -1,0 +1,66 @@
+/** Property-based tests of shift step planning: any deployed split, any step list, any max step. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../../components/platforms";
+import { planShift, shareOf } from "../../../tooling/shift/steps";
+import { engineValues } from "../../configErrors";
+
+function config(maxStep: number) {
+  return parseConfig(
+    engineValues({
+      "bluegreen:platform": "docker",
+      "bluegreen:app": { name: "api" },
+      "bluegreen:blue": { version: "1.4.2", image: "api:1.4.2" },
+      "bluegreen:green": { version: "1.5.0", image: "api:1.5.0" },
+      "bluegreen:traffic": { blue: 100, green: 0 },
+      "bluegreen:gate": { maxStep },
+    }),
+    "dev",
+  );
+}
+
+const deployed = fc
+  .record({ blue: fc.integer({ min: 0, max: 999 }), green: fc.integer({ min: 0, max: 999 }) })
+  .filter((w) => w.blue + w.green > 0);
+const stepList = fc
+  .uniqueArray(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 6 })
+  .map((s) => s.sort((a, b) => a - b));
+
+describe("planShift with --split", () => {
+  it("moves the target up in steps of at most maxStep points, ending at the last requested step", () => {
+    fc.assert(
+      fc.property(
+        deployed,
+        stepList,
+        fc.integer({ min: 1, max: 100 }),
+        fc.constantFrom("blue", "green" as const),
+        (from, steps, maxStep, target) => {
+          const plan = planShift(from, config(maxStep), { target, steps, pauseMs: 0, split: true });
+          const start = shareOf(from, target);
+          expect(plan.skipped).toEqual(steps.filter((s) => s <= start + 1e-9));
+          let previous = start;
+          for (const step of plan.steps) {
+            expect(step.percent).toBeGreaterThan(previous);
+            expect(step.percent - previous).toBeLessThanOrEqual(maxStep + 1e-9);
+            expect(step.weights[target]).toBe(step.percent);
+            previous = step.percent;
+          }
+          const pending = steps.filter((s) => s > start + 1e-9);
+          expect(plan.steps.at(-1)?.percent).toBe(pending.at(-1));
+        },
+      ),
+    );
+  });
+
+  it("without --split refuses exactly the plans that would need a split", () => {
+    fc.assert(
+      fc.property(deployed, stepList, fc.integer({ min: 1, max: 100 }), (from, steps, maxStep) => {
+        const split = planShift(from, config(maxStep), { target: "green", steps, pauseMs: 0, split: true });
+        const needsSplit = split.splits.length > 0;
+        const attempt = () => planShift(from, config(maxStep), { target: "green", steps, pauseMs: 0, split: false });
+        if (needsSplit) expect(attempt).toThrow(/more than bluegreen:gate.maxStep/);
+        else expect(attempt().steps).toEqual(split.steps);
+      }),
+    );
+  });
+});
