@@ -10,22 +10,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BlueGreenApp } from "../components/blueGreenApp";
 import { parseConfig, platformFor } from "../components/platforms";
+import { makeUrn } from "../tooling/engine/aliases";
 import { offlineMocks } from "../tooling/engine/mocks";
+import { tapMonitor, waitForRegistrations } from "../tooling/engine/sdkInternals";
 import { readStackConfig } from "../tooling/engine/stackFiles";
-
-const settings = require("@pulumi/pulumi/runtime/settings");
 
 async function evaluate(apps: number): Promise<{ ms: number; resources: number }> {
   const stack = readStackConfig("production");
   pulumi.runtime.setAllConfig(stack.values);
   await pulumi.runtime.setMocks(offlineMocks("eu-west-1"), stack.project, "production", true);
   let resources = 0;
-  const monitor = settings.getMonitor();
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: unknown, callback: (...args: unknown[]) => void) => {
-    resources++;
-    return register(req, callback);
-  };
+  tapMonitor(
+    () => resources++,
+    (parent, type, name) => makeUrn(pulumi.getStack(), pulumi.getProject(), parent, type, name),
+  );
 
   const started = process.hrtime.bigint();
   const config = parseConfig(stack.values, "production");
@@ -33,7 +31,7 @@ async function evaluate(apps: number): Promise<{ ms: number; resources: number }
     const app = { ...config, app: { ...config.app, name: apps === 1 ? config.app.name : `api${i}` } };
     new BlueGreenApp(app.app.name, { config: app, platform: platformFor(app) });
   }
-  await settings.waitForRPCs();
+  await waitForRegistrations();
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, resources };
 }
 

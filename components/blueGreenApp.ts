@@ -15,6 +15,7 @@ import { COMPONENT_TYPES } from "./contracts/resourceTypes";
 import { snapshotIdentifier } from "./contracts/snapshots";
 import { GateVerdict, PromotionGate } from "./gate/promotionGate";
 import { childName } from "./naming";
+import { childOptions } from "./options";
 import type { ColorDeployment, PlatformFactory } from "./platform";
 import { releaseView } from "./release";
 import { trafficPlan, TrafficWeights } from "./traffic";
@@ -79,7 +80,7 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
           settings: config.gate,
           headers: args.gateHeaders,
         },
-        { parent: this, dependsOn: [ready, ...(migration ? [migration] : [])] },
+        childOptions(this, [opts.dependsOn, ready, ...(migration ? [migration] : [])]),
       );
     }
 
