@@ -85,12 +85,18 @@ export interface ColorCounts {
 }
 
 /** Sends `total` GETs with at most `concurrency` in flight over keep-alive connections. */
-export async function countColors(url: string, total: number, concurrency = 32): Promise<ColorCounts> {
+export async function countColors(
+  url: string,
+  /** How many requests, or keep sending until `done()` says stop (then at least one per worker is sent). */
+  amount: number | { readonly done: () => boolean },
+  concurrency = 32,
+): Promise<ColorCounts> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const counts = { blue: 0, green: 0, failures: 0, failureSamples: [] as string[] };
   let sent = 0;
+  const more = typeof amount === "number" ? () => sent < amount : () => sent < concurrency || !amount.done();
   const worker = async () => {
-    while (sent < total) {
+    while (more()) {
       sent++;
       const result = await getColor(url, agent);
       if ("color" in result) counts[result.color]++;

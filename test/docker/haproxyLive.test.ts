@@ -83,9 +83,9 @@ describe("local router on real HAProxy", () => {
 
     it("GIVEN requests in flight WHEN applyWeights flips 100/0 <-> 0/100 50 times THEN no request ever meets a 0/0 router (503)", async () => {
       let flips = 0;
-      let trafficDone = false;
-      const traffic = countColors(router.url, SPLIT_REQUESTS).finally(() => (trafficDone = true));
-      while (flips < 50 && !trafficDone) {
+      // Traffic runs for as long as the flips take, however slow the machine.
+      const traffic = countColors(router.url, { done: () => flips === 50 });
+      while (flips < 50) {
         await applyWeights(
           router.spec.admin,
           "api",
@@ -95,8 +95,10 @@ describe("local router on real HAProxy", () => {
       }
       const counts = await traffic;
       expect(counts.failureSamples).toEqual([]);
-      expect(counts.blue + counts.green).toBe(SPLIT_REQUESTS);
-      expect(flips).toBe(50);
+      expect(counts.failures).toBe(0);
+      // Both colors served: requests really were in flight across the flips.
+      expect(counts.blue).toBeGreaterThan(0);
+      expect(counts.green).toBeGreaterThan(0);
     });
 
     it("GIVEN a weight above HAProxy's limit WHEN set directly THEN HAProxy's own refusal is reported", async () => {
