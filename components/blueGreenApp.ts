@@ -27,6 +27,12 @@ export interface BlueGreenAppArgs<Backend> {
   readonly platform: PlatformFactory<Backend>;
   /** Secret request headers for the gate's probes (e.g. an auth token). @default none */
   readonly gateHeaders?: pulumi.Input<Record<string, string>>;
+  /**
+   * The snapshot being restored (`bluegreen:database.restoreFromSnapshot`):
+   * with it, traffic may move back to an older major version after an
+   * irreversible migration. @default none
+   */
+  readonly restoreSnapshot?: string;
 }
 
 export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
@@ -70,7 +76,9 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
           app: config.app.name,
           color,
           version: config[color].version,
+          image: config[color].image,
           otherVersion: config[otherColor(color)].version,
+          otherImage: config[otherColor(color)].image,
           weight: config.traffic[color],
           totalWeight: plan.total,
           rollback: config.traffic.rollback,
@@ -79,6 +87,9 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
             .apply((url) => [...(url === undefined ? [] : [url]), ...(config.gate.targets[color] ?? [])]),
           settings: config.gate,
           headers: args.gateHeaders,
+          ...(config.migration && !config.migration.reversible
+            ? { irreversibleMigration: { version: config.migration.version, restoreConfigured: args.restoreSnapshot !== undefined } }
+            : {}),
         },
         childOptions(this, [opts.dependsOn, ready, ...(migration ? [migration] : [])]),
       );

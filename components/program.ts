@@ -13,6 +13,7 @@ export function blueGreenStack(config: BlueGreenConfig = loadConfig()): StackOut
     config,
     platform: platformFor(config),
     gateHeaders: config.gateHeaders ? pulumi.secret(config.gateHeaders) : undefined,
+    restoreSnapshot: config.database?.restoreFromSnapshot,
   });
   return {
     url: app.url,

@@ -7,9 +7,7 @@
 import * as semver from "semver";
 import type { ConfigIssue } from "./config/issues";
 import type { CoreConfig } from "./config/schema";
-import { otherColor } from "./contracts/colors";
-import { Color } from "./contracts/colors";
-import { COLORS } from "./contracts/colors";
+import { otherColor, Color, COLORS } from "./contracts/colors";
 
 export interface ReleaseView {
   /** The color running the newer version, or undefined when both run the same. */
@@ -18,9 +16,6 @@ export interface ReleaseView {
   readonly stable: Color;
   readonly majorBump: boolean;
 }
-
-/** What the release rules read: the neutral config and, where a platform has one, the restore path of its database. */
-export type ReleaseConfig = CoreConfig & { readonly database?: { readonly restoreFromSnapshot?: string } };
 
 export function releaseView(config: Pick<CoreConfig, "blue" | "green">): ReleaseView {
   const { blue, green } = config;
@@ -42,7 +37,7 @@ export function migrationTarget(config: Pick<CoreConfig, "blue" | "green">): Col
   return releaseView(config).candidate ?? "green";
 }
 
-export function releaseRuleIssues(config: ReleaseConfig): ConfigIssue[] {
+export function releaseRuleIssues(config: CoreConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const view = releaseView(config);
   const older = view.candidate === undefined ? undefined : otherColor(view.candidate);
@@ -51,7 +46,9 @@ export function releaseRuleIssues(config: ReleaseConfig): ConfigIssue[] {
     if (config.traffic[color] > 0 && config[color].desiredCount === 0) {
       issues.push({
         key: `bluegreen:${color}.desiredCount`,
-        message: `is 0 while bluegreen:traffic.${color} is ${config.traffic[color]}: a color with no tasks cannot take traffic. Set its weight to 0 first, or raise desiredCount`,
+        message:
+          `is 0 while bluegreen:traffic.${color} is ${config.traffic[color]}: a color with no tasks cannot take traffic, ` +
+          `so a rollback to it is refused here, before anything moves. Raise desiredCount first (keep the stable color running for an instant rollback), or set its weight to 0`,
       });
     }
   }
@@ -60,19 +57,6 @@ export function releaseRuleIssues(config: ReleaseConfig): ConfigIssue[] {
     issues.push({
       key: "bluegreen:migration",
       message: `blue runs ${config.blue.version} and green ${config.green.version}: a major version change needs a declared migration plan (version, image, command, reversible), even an expand-only one`,
-    });
-  }
-
-  const rollingBackToOlderMajor =
-    config.traffic.rollback && view.majorBump && older !== undefined && config.traffic[older] > 0;
-  if (
-    rollingBackToOlderMajor &&
-    config.migration?.reversible === false &&
-    config.database?.restoreFromSnapshot === undefined
-  ) {
-    issues.push({
-      key: "bluegreen:database.restoreFromSnapshot",
-      message: `is required to roll back to ${older} (${config[older!].version}): migration ${config.migration.version} is irreversible, so the older major version cannot run on the migrated schema. Name the snapshot to restore (the plan lists it), or mark the migration reversible if it is expand-only`,
     });
   }
 

@@ -3,8 +3,8 @@
  * and HAProxy all take relative weights; users reason in percentages, so the
  * plan carries both.
  */
-import { Color } from "./contracts/colors";
-import { COLORS } from "./contracts/colors";
+import { COLORS, Color } from "./contracts/colors";
+import { compareShares, Share } from "./contracts/shares";
 
 export type TrafficWeights = Readonly<Record<Color, number>>;
 
@@ -54,16 +54,19 @@ function percentages(weights: TrafficWeights, total: number): TrafficWeights {
   return { blue: floors[0], green: floors[1] };
 }
 
-/** How each color's share moves from `previous` to `next` (in percentage points of all traffic). */
+/** How each color's share moves from `previous` to `next`: the direction judged exactly, the percents for display. */
 export function trafficChanges(previous: TrafficWeights, next: TrafficWeights): TrafficChange[] {
   const before = trafficPlan(previous).percent;
   const after = trafficPlan(next).percent;
-  return COLORS.map((color) => ({
-    color,
-    change: after[color] > before[color] ? "increase" : after[color] < before[color] ? "decrease" : "unchanged",
-    fromPercent: before[color],
-    toPercent: after[color],
-  }));
+  return COLORS.map((color) => {
+    const order = compareShares(shareOf(next, color), shareOf(previous, color));
+    return { color, change: order > 0 ? "increase" : order < 0 ? "decrease" : "unchanged", fromPercent: before[color], toPercent: after[color] };
+  });
+}
+
+/** A color's exact share of the traffic. */
+export function shareOf(weights: TrafficWeights, color: Color): Share {
+  return { weight: weights[color], total: weights.blue + weights.green };
 }
 
 /** "90/10" style label used in plans and progress lines. */

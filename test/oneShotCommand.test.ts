@@ -6,11 +6,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DYNAMIC_TYPES } from "../components/contracts/resourceTypes";
 import { OneShotCommand, oneShotCommandProvider } from "../components/oneShotCommand";
-import { validateOneShotInputs } from "../components/oneShotOutcome";
-import { tailLines } from "../components/oneShotOutcome";
-import { redactEnv } from "../components/oneShotOutcome";
-import { oneShotChanges } from "../components/oneShotOutcome";
-import { failureMessage } from "../components/oneShotOutcome";
+import {
+  validateOneShotInputs,
+  tailLines,
+  redactEnv,
+  oneShotChanges,
+  failureMessage,
+} from "../components/oneShotOutcome";
 import { providerFailure } from "../testkit/providerFailure";
 import { ProviderHost, serializeProvider } from "../testkit/providerHost";
 

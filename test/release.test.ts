@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BlueGreenConfig } from "../components/platforms";
-import { parseConfig } from "../components/platforms";
+import { BlueGreenConfig, parseConfig } from "../components/platforms";
 import { releaseRuleIssues, releaseView } from "../components/release";
 import { engineValues, issueLines } from "./configErrors";
 
@@ -62,31 +61,19 @@ describe("releaseRuleIssues", () => {
     ]);
   });
 
-  it("refuses a rollback to the older major after an irreversible migration unless a restore snapshot is named", () => {
+  it("leaves the irreversible-migration rollback to the gate, which sees which way the share moves", () => {
     const rollback = {
       "bluegreen:green": { version: "2.0.0", image: "api:2.0.0" },
       "bluegreen:migration": { version: "42", image: "m:2", command: ["migrate"], reversible: false },
       "bluegreen:traffic": { blue: 100, green: 0, rollback: true },
     };
-    expect(rejected(rollback)).toEqual([
-      expect.stringMatching(
-        /^bluegreen:database\.restoreFromSnapshot: is required to roll back to blue \(1\.4\.2\): migration 42 is irreversible/,
-      ),
-    ]);
-    expect(
-      rejected({
-        ...rollback,
-        "bluegreen:database": { mode: "existing", identifier: "api-db", restoreFromSnapshot: "api-pre-42" },
-      }),
-    ).toEqual([]);
-    expect(
-      rejected({ ...rollback, "bluegreen:migration": { ...rollback["bluegreen:migration"], reversible: true } }),
-    ).toEqual([]);
+    expect(rejected(rollback)).toEqual([]);
   });
 
   it("refuses traffic to a color with no tasks", () => {
     expect(rejected({ "bluegreen:green": { version: "1.5.0", image: "api:1.5.0", desiredCount: 0 } })).toEqual([
-      "bluegreen:green.desiredCount: is 0 while bluegreen:traffic.green is 10: a color with no tasks cannot take traffic. Set its weight to 0 first, or raise desiredCount",
+      "bluegreen:green.desiredCount: is 0 while bluegreen:traffic.green is 10: a color with no tasks cannot take traffic, so a rollback to it is refused here, before anything moves. " +
+        "Raise desiredCount first (keep the stable color running for an instant rollback), or set its weight to 0",
     ]);
   });
 

@@ -39,6 +39,14 @@ describe("trafficChanges", () => {
     ]);
   });
 
+  it("judges direction exactly, where rounded percents would hide it", () => {
+    // 1 of 300 -> 1 of 299: both round to 0 %, yet green's share grows.
+    expect(trafficChanges({ blue: 299, green: 1 }, { blue: 298, green: 1 }).map((c) => c.change)).toEqual([
+      "decrease",
+      "increase",
+    ]);
+  });
+
   it("sees a rescale with the same shares as unchanged", () => {
     expect(trafficChanges({ blue: 9, green: 1 }, { blue: 900, green: 100 }).map((c) => c.change)).toEqual([
       "unchanged",

@@ -5,8 +5,7 @@
  */
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
-import { Color } from "../components/contracts/colors";
-import { COLORS } from "../components/contracts/colors";
+import { Color, COLORS } from "../components/contracts/colors";
 import type { Endpoint } from "../components/docker/haproxyConfig";
 
 export interface ColorBackends {

@@ -7,8 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
-import { Color } from "../contracts/colors";
-import { COLORS } from "../contracts/colors";
+import { Color, COLORS } from "../contracts/colors";
 import { childOptions } from "../options";
 import type { TrafficWeights } from "../traffic";
 

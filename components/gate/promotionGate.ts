@@ -8,10 +8,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, DYNAMIC_TYPES, FORMER_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { childOptions } from "../options";
-import { PromotionGateInputs, promotionGateProvider } from "./provider";
+import type { PromotionGateInputs } from "./inputs";
+import { promotionGateProvider } from "./provider";
 
 /** The gate's inputs as the program has them: targets and headers may still be outputs of other resources. */
-export interface PromotionGateArgs extends Omit<PromotionGateInputs, "targets" | "headers"> {
+export interface PromotionGateArgs extends Omit<PromotionGateInputs, "targets" | "headers" | "verified"> {
   readonly targets: pulumi.Input<pulumi.Input<string>[]>;
   readonly headers?: pulumi.Input<Record<string, string>>;
 }

@@ -7,10 +7,9 @@ import { z } from "zod";
 import { ConfigIssue, fullKey, requiredSectionIssues } from "../config/issues";
 import { decodeValue } from "../config/parse";
 import type { CoreConfig } from "../config/schema";
-import { COLORS } from "../contracts/colors";
+import { COLORS, COLOR_PLACEHOLDER, expandColor } from "../contracts/colors";
 import { isHttpUrl } from "../gate/schema";
 import { databaseConfigShape, databaseIssues, DatabaseSection } from "../rds/config";
-import { COLOR_PLACEHOLDER, expandColor } from "../contracts/colors";
 import { parseSecretRef } from "./names";
 import { parseQuantity } from "./quantity";
 

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 import * as pulumi from "@pulumi/pulumi";
 import { EcsMigration, ecsMigrationProvider, EcsMigrationInputs } from "../../components/aws/ecsMigration";
-import { migrationClientToken } from "../../components/aws/migrationInputs";
-import { checkMigrationInputs } from "../../components/aws/migrationInputs";
+import { migrationClientToken, checkMigrationInputs } from "../../components/aws/migrationInputs";
 import { EcsServer, TaskPlay } from "../../testkit/ecsServer";
 import { ProviderCallError, ProviderHost, serializeProvider } from "../../testkit/providerHost";
 

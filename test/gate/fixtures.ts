@@ -1,7 +1,8 @@
 /** Shared inputs for the PromotionGate tests: fast settings so each gate decides in well under a second. */
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
-import { PromotionGateInputs, promotionGateProvider } from "../../components/gate/provider";
+import { promotionGateProvider } from "../../components/gate/provider";
+import { PromotionGateInputs } from "../../components/gate/inputs";
 import { FaultServer, startFaultServer } from "../../testkit/faultServer";
 import { Props, ProviderHost, serializeProvider } from "../../testkit/providerHost";
 import { GateSettingsInput, gateSettingsSchema } from "../../components/gate/settings";
@@ -26,7 +27,9 @@ export function gateInputs(overrides: Partial<PromotionGateInputs> = {}): Promot
     app: "shop",
     color: "green",
     version: "1.4.0",
+    image: "shop:1.4.0",
     otherVersion: "1.3.0",
+    otherImage: "shop:1.3.0",
     weight: 10,
     totalWeight: 100,
     rollback: false,

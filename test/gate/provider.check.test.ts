@@ -46,11 +46,29 @@ describe("check (runs at preview)", () => {
       {
         property: "weight",
         reason:
-          "green would gain 40 percentage points of traffic (10/100 -> 50/100), more than the allowed step of 25 (bluegreen:gate.maxStep). " +
+          "traffic to green would rise from 10 % to 50 % of all traffic (weight 10 of 100 -> 50 of 100), more than the allowed step of 25 points (bluegreen:gate.maxStep). " +
           "Raise it in steps: set bluegreen:traffic.green to at most 35 for this update, or set bluegreen:gate.allowLargeStep to true to allow this one jump.",
       },
     ]);
     expect(rig.server.totalHits()).toBe(0);
+  });
+
+  it("GIVEN the newer blue at 50/100 WHEN blue goes to 40 and green to 1 THEN its 97.6 % is a promotion, refused past maxStep", async () => {
+    const blue = gateInputs({
+      color: "blue",
+      weight: 50,
+      totalWeight: 100,
+      targets: [rig.server.url("/healthy")],
+      settings: fastSettings({ maxStep: 25 }),
+    });
+    const news = { ...blue, weight: 40, totalWeight: 41 };
+    const result = await rig.host.check(GATE_TYPE, rig.text, blue, news);
+    expect(result.failures).toEqual([
+      expect.objectContaining({ property: "weight", reason: expect.stringContaining("from 50 % to 97.56 %") }),
+    ]);
+    // The older color going to 0 gives the newer one 100 %: the same promotion.
+    const onlyBlue = await rig.host.check(GATE_TYPE, rig.text, blue, { ...blue, weight: 50, totalWeight: 50 });
+    expect(onlyBlue.failures.map((f) => f.property)).toEqual(["weight"]);
   });
 
   it("GIVEN allowLargeStep WHEN the same jump is checked THEN it passes", async () => {
@@ -62,17 +80,64 @@ describe("check (runs at preview)", () => {
     expect((await rig.host.check(GATE_TYPE, rig.text, previous, news)).failures).toEqual([]);
   });
 
-  it("GIVEN more traffic to the older version without rollback WHEN checked THEN it is refused; with rollback it passes", async () => {
-    const news = gateInputs({ weight: 30, version: "1.2.0", targets: [rig.server.url("/healthy")] });
+  it("GIVEN a color redeployed with an older version WHEN it gains share without rollback THEN it is refused; with rollback it passes", async () => {
+    const news = gateInputs({
+      weight: 30,
+      version: "1.2.0",
+      image: "shop:1.2.0",
+      targets: [rig.server.url("/healthy")],
+    });
     expect((await rig.host.check(GATE_TYPE, rig.text, previous, news)).failures).toEqual([
-      {
+      expect.objectContaining({
         property: "rollback",
-        reason:
-          "traffic to green would rise 10 -> 30, but green runs 1.2.0, older than 1.3.0 on the other color. If this is a rollback, " +
-          "set bluegreen:traffic.rollback to true; otherwise deploy the newer version to green first, or lower bluegreen:traffic.green back to 10.",
-      },
+        reason: expect.stringContaining("green was redeployed with 1.2.0, older than 1.3.0 on the other color"),
+      }),
     ]);
     expect((await rig.host.check(GATE_TYPE, rig.text, previous, { ...news, rollback: true })).failures).toEqual([]);
+  });
+
+  it("GIVEN the older blue that last passed its gate WHEN all traffic moves back to it THEN no flag, no step limit, and what it passed with is kept", async () => {
+    const verified = { version: "1.3.0", image: "shop:1.3.0" };
+    const blue = gateInputs({
+      color: "blue",
+      ...verified,
+      otherVersion: "1.4.0",
+      otherImage: "shop:1.4.0",
+      weight: 10,
+      targets: [rig.server.url("/healthy")],
+      settings: fastSettings({ maxStep: 25 }),
+      verified,
+    });
+    const result = await rig.host.check(GATE_TYPE, rig.text, blue, { ...blue, weight: 100, verified: undefined });
+    expect(result.failures).toEqual([]);
+    expect(result.inputs.verified).toEqual(verified);
+  });
+
+  it("GIVEN an irreversible migration WHEN share moves back to the older major THEN only a restore snapshot lets it through", async () => {
+    const blue = gateInputs({
+      color: "blue",
+      version: "1.9.0",
+      image: "shop:1.9.0",
+      otherVersion: "2.0.0",
+      otherImage: "shop:2.0.0",
+      weight: 0,
+      targets: [rig.server.url("/healthy")],
+    });
+    const guard = { version: "42", restoreConfigured: false };
+    const refused = await rig.host.check(GATE_TYPE, rig.text, blue, {
+      ...blue,
+      weight: 100,
+      irreversibleMigration: guard,
+    });
+    expect(refused.failures).toEqual([
+      expect.objectContaining({ property: "version", reason: expect.stringContaining("migration 42 is irreversible") }),
+    ]);
+    const restoring = await rig.host.check(GATE_TYPE, rig.text, blue, {
+      ...blue,
+      weight: 100,
+      irreversibleMigration: { ...guard, restoreConfigured: true },
+    });
+    expect(restoring.failures).toEqual([]);
   });
 
   it("GIVEN bad target URLs WHEN checked THEN each is reported at its index", async () => {

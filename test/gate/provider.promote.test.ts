@@ -20,7 +20,7 @@ describe("promotions that pass", () => {
     expect(outs).toEqual({
       ...recorded,
       verdict: "passed",
-      reason: "created with weight 10",
+      reason: "first deploy of green 1.4.0 with 10 % of traffic",
       verifiedAt: expect.stringMatching(ISO_TIME),
       samples: 3,
       p95LatencyMs: expect.any(Number),
@@ -55,7 +55,12 @@ describe("promotions that pass", () => {
       olds,
       gateInputs({ weight: 30, targets: [rig.server.url("/healthy")] }),
     );
-    expect(outs).toMatchObject({ verdict: "passed", weight: 30, reason: "weight increase 10 -> 30", samples: 3 });
+    expect(outs).toMatchObject({
+      verdict: "passed",
+      weight: 30,
+      reason: "the newer version 1.4.0 gains share (10 % -> 30 %)",
+      samples: 3,
+    });
     expect(rig.server.hits("/healthy")).toBe(3);
   });
 
@@ -70,7 +75,10 @@ describe("promotions that pass", () => {
       olds,
       gateInputs({ version: "1.4.1", targets: [rig.server.url("/healthy")] }),
     );
-    expect(outs).toMatchObject({ verdict: "passed", reason: "version change 1.4.0 -> 1.4.1 with weight 10" });
+    expect(outs).toMatchObject({
+      verdict: "passed",
+      reason: "green changed (1.4.0 -> 1.4.1) and carries 10 % of traffic",
+    });
     expect(rig.server.hits("/healthy")).toBe(3);
   });
 
@@ -130,7 +138,7 @@ describe("rollbacks never probe", () => {
     expect(outs).toMatchObject({
       verdict: "skipped",
       weight: 20,
-      reason: "weight decrease 50 -> 20: lowering traffic is never probed",
+      reason: "green's share does not grow (50 % -> 20 %): not probed",
     });
     expect(rig.server.totalHits()).toBe(0);
   });
@@ -144,7 +152,7 @@ describe("rollbacks never probe", () => {
     });
     expect(await rig.host.update(GATE_TYPE, rig.text, "shop-green-gate", olds, { ...news })).toMatchObject({
       verdict: "skipped",
-      reason: "weight 50 and version 1.4.0 unchanged",
+      reason: "green's share does not grow (50 % -> 50 %): not probed",
     });
     expect(rig.server.totalHits()).toBe(0);
   });

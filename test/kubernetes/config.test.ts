@@ -4,8 +4,7 @@
  * pure name, label, quantity and gate-URL helpers they rely on.
  */
 import { describe, expect, it } from "vitest";
-import { BlueGreenConfig } from "../../components/platforms";
-import { parseConfig } from "../../components/platforms";
+import { BlueGreenConfig, parseConfig } from "../../components/platforms";
 import { gateUrl } from "../../components/kubernetes/manifests";
 import { labelValue, migrationJobName, parseSecretRef } from "../../components/kubernetes/names";
 import { parseQuantity } from "../../components/kubernetes/quantity";

@@ -56,7 +56,7 @@ describe("with a `pulumi` on PATH", () => {
       CALLS.up,
       CALLS.setTraffic(50, 50),
       CALLS.up,
-      CALLS.setTraffic(75, 25, true),
+      CALLS.setTraffic(75, 25),
       CALLS.up,
     ]);
     expect(cli.state().outputs.weights).toEqual({ blue: 75, green: 25 });

@@ -1,5 +1,5 @@
 /**
- * Deterministic mocks for running the program without an engine or a cloud:
+ * Deterministic fake cloud values for running the program without a cloud:
  * every resource gets a stable, realistic id and the outputs its provider
  * would compute (ARNs, DNS names, auto-names), so the same config always
  * yields the same plan, byte for byte.
@@ -80,23 +80,29 @@ function computedOutputs(type: string, name: string, inputs: State, region: stri
   }
 }
 
+/** What a provider would give a new resource: its id and its whole state (inputs plus computed outputs). */
+export function fakeResource(type: string, name: string, inputs: State, region: string): { id: string; state: State } {
+  const computed = computedOutputs(type, name, inputs, region);
+  const id = typeof computed.id === "string" ? computed.id : `${name}-${stableSuffix(`${type}/${name}`)}`;
+  return { id, state: { ...inputs, ...computed } };
+}
+
+/** What a provider function (invoke) would answer. */
+export function fakeInvoke(token: string, inputs: State, region: string): State {
+  switch (token) {
+    case "aws:index/getAvailabilityZones:getAvailabilityZones":
+      return { names: ["a", "b", "c", "d"].map((zone) => `${region}${zone}`), zoneIds: [] };
+    case "aws:ec2/getVpc:getVpc":
+      return { id: inputs.id, cidrBlock: "10.0.0.0/16" };
+    default:
+      return {};
+  }
+}
+
+/** The offline program's mocks; the fake providers (testkit/fakeCloud) give the same values through the engine. */
 export function offlineMocks(region: string): pulumi.runtime.Mocks {
   return {
-    newResource(args) {
-      const computed = computedOutputs(args.type, args.name, args.inputs, region);
-      const id =
-        typeof computed.id === "string" ? computed.id : `${args.name}-${stableSuffix(`${args.type}/${args.name}`)}`;
-      return { id, state: { ...args.inputs, ...computed } };
-    },
-    call(args) {
-      switch (args.token) {
-        case "aws:index/getAvailabilityZones:getAvailabilityZones":
-          return { names: ["a", "b", "c", "d"].map((zone) => `${region}${zone}`), zoneIds: [] };
-        case "aws:ec2/getVpc:getVpc":
-          return { id: args.inputs.id, cidrBlock: "10.0.0.0/16" };
-        default:
-          return {};
-      }
-    },
+    newResource: (args) => fakeResource(args.type, args.name, args.inputs, region),
+    call: (args) => fakeInvoke(args.token, args.inputs, region),
   };
 }

@@ -1,7 +1,6 @@
 /** Command line of `npm run shift`, parsed into a request the engine runs. */
 import { CommandSpec, EXIT, parseCommandLine, usageText } from "../cli/command";
-import { Color } from "../../components/contracts/colors";
-import { COLORS } from "../../components/contracts/colors";
+import { Color, COLORS } from "../../components/contracts/colors";
 import { parseDuration, parseSteps, ShiftPlanError, ShiftRequest } from "./steps";
 
 export const DEFAULT_STEPS = "10,25,50,100";

@@ -7,22 +7,18 @@
  * puts the previous weights back. Deployed weights are read first, so a rerun
  * after a crash resumes where traffic actually is.
  */
-import { CONFIG_NAMESPACE } from "../../components/config/issues";
 import { ConfigError } from "../../components/config/issues";
-import { BlueGreenConfig } from "../../components/platforms";
-import { parseConfig } from "../../components/platforms";
-import { otherColor } from "../../components/contracts/colors";
-import { Color } from "../../components/contracts/colors";
-import { COLORS } from "../../components/contracts/colors";
+import { BlueGreenConfig, parseConfig } from "../../components/platforms";
+import { COLORS, otherColor } from "../../components/contracts/colors";
 import { releaseView } from "../../components/release";
-import { formatSplit, TrafficWeights } from "../../components/traffic";
+import { sharePercent } from "../../components/contracts/shares";
+import { formatSplit, shareOf, TrafficWeights } from "../../components/traffic";
 import {
   checkStepConfig,
   formatDuration,
   planShift,
   ShiftPlanError,
   ShiftRequest,
-  shareOf,
   trafficValues,
   weightsFor,
 } from "./steps";
@@ -52,7 +48,6 @@ export interface ShiftIo {
 export type ShiftOutcome =
   { readonly ok: true; readonly weights: TrafficWeights } | { readonly ok: false; readonly reason: string };
 
-const ALLOW_LARGE_STEP = `${CONFIG_NAMESPACE}:gate.allowLargeStep`;
 
 export async function runShift(stack: ShiftStack, request: ShiftRequest, io: ShiftIo): Promise<ShiftOutcome> {
   const clock = progressClock(io);
@@ -65,7 +60,7 @@ export async function runShift(stack: ShiftStack, request: ShiftRequest, io: Shi
     plan = planShift(deployed, config, request);
     // Every step's config is checked with the program's rules before the first one runs.
     for (const step of plan.steps)
-      checkStepConfig(raw, stack.name, trafficValues(step.weights, request.target, config));
+      checkStepConfig(raw, stack.name, trafficValues(step.weights));
   } catch (e) {
     if (e instanceof ShiftPlanError || e instanceof ConfigError) return { ok: false, reason: e.message };
     throw e;
@@ -77,30 +72,22 @@ export async function runShift(stack: ShiftStack, request: ShiftRequest, io: Shi
   if (plan.skipped.length > 0) clock.log(`already reached: ${plan.skipped.map((s) => `${s} %`).join(", ")} (skipped)`);
   for (const line of plan.splits) clock.log(`step ${line}`);
   if (total === 0) {
-    clock.log(`nothing to do: ${target} already has ${Math.round(shareOf(deployed, target))} %`);
+    clock.log(`nothing to do: ${target} already has ${sharePercent(shareOf(deployed, target))} %`);
     return { ok: true, weights: deployed };
   }
-  if (releaseView(config).candidate === otherColor(target)) {
-    clock.log(
-      `${target} runs ${config[target].version}, older than ${config[otherColor(target)].version}: each step sets bluegreen:traffic.rollback=true`,
-    );
-  }
-
   let previous = deployed;
   for (const [i, step] of plan.steps.entries()) {
     const label = `step ${i + 1}/${total}`;
     clock.log(`${label}: ${formatSplit(step.weights)}: pulumi up (the gate probes ${target} first)`);
     const started = io.now().getTime();
     try {
-      await stack.setConfig(trafficValues(step.weights, target, config));
+      await stack.setConfig(trafficValues(step.weights));
       await stack.up(io.output);
     } catch (e) {
       const reason = failureReason(e);
       clock.log(`${label} FAILED after ${formatDuration(io.now().getTime() - started)}: ${reason}`);
       return rollBack(
         stack,
-        config,
-        otherColor(target),
         previous,
         `${label} (${formatSplit(step.weights)}) failed: ${reason}`,
         clock,
@@ -120,7 +107,11 @@ export async function runShift(stack: ShiftStack, request: ShiftRequest, io: Shi
   return { ok: true, weights: previous };
 }
 
-/** Sends all traffic to the stable color at once, past gate.maxStep; the stable color is still probed. */
+/**
+ * Sends all traffic to the stable color at once. A rollback to a color that
+ * still runs what last passed its gate is neither probed nor step-limited,
+ * so no permission is needed for the jump.
+ */
 export async function runAbort(stack: ShiftStack, io: ShiftIo): Promise<ShiftOutcome> {
   const clock = progressClock(io);
   const state = await readState(stack);
@@ -128,11 +119,11 @@ export async function runAbort(stack: ShiftStack, io: ShiftIo): Promise<ShiftOut
   const { raw, config, deployed } = state;
   const stable = releaseView(config).stable;
   const weights = weightsFor(stable, 100);
-  if (shareOf(deployed, stable) === 100 && COLORS.every((c) => config.traffic[c] === weights[c])) {
+  if (deployed[otherColor(stable)] === 0 && COLORS.every((c) => config.traffic[c] === weights[c])) {
     clock.log(`nothing to abort: ${stable} (${config[stable].version}) already has 100 %`);
     return { ok: true, weights: deployed };
   }
-  const values = trafficValues(weights, stable, config);
+  const values = trafficValues(weights);
   try {
     checkStepConfig(raw, stack.name, values);
   } catch (e) {
@@ -145,7 +136,7 @@ export async function runAbort(stack: ShiftStack, io: ShiftIo): Promise<ShiftOut
   );
   const started = io.now().getTime();
   try {
-    await stack.setConfig({ ...values, [ALLOW_LARGE_STEP]: "true" });
+    await stack.setConfig(values);
     await stack.up(io.output);
   } catch (e) {
     const reason = failureReason(e);
@@ -154,9 +145,6 @@ export async function runAbort(stack: ShiftStack, io: ShiftIo): Promise<ShiftOut
       ok: false,
       reason: `${reason}. Traffic stays at ${formatSplit(deployed)}; check with \`npm run status -- ${stack.name}\`.`,
     };
-  } finally {
-    // The one-off permission must not carry over to the next release.
-    await stack.setConfig({ [ALLOW_LARGE_STEP]: String(config.gate.allowLargeStep) });
   }
   clock.log(`abort done in ${formatDuration(io.now().getTime() - started)}: ${formatSplit(weights)}`);
   return { ok: true, weights };
@@ -164,9 +152,6 @@ export async function runAbort(stack: ShiftStack, io: ShiftIo): Promise<ShiftOut
 
 async function rollBack(
   stack: ShiftStack,
-  config: BlueGreenConfig,
-  /** The color that gets its share back. */
-  regaining: Color,
   previous: TrafficWeights,
   failure: string,
   clock: ReturnType<typeof progressClock>,
@@ -174,7 +159,7 @@ async function rollBack(
 ): Promise<ShiftOutcome> {
   clock.log(`rolling back to ${formatSplit(previous)}: pulumi up`);
   try {
-    await stack.setConfig(trafficValues(previous, regaining, config));
+    await stack.setConfig(trafficValues(previous));
     await stack.up(io.output);
   } catch (e) {
     const reason = failureReason(e);

@@ -6,11 +6,12 @@
  */
 import { CONFIG_NAMESPACE } from "../../components/config/issues";
 import { Color, otherColor } from "../../components/contracts/colors";
-import { sharePoints } from "../../components/gate/promotion";
+import { decidePromotion } from "../../components/contracts/promotionRule";
 import { BlueGreenConfig, parseConfig } from "../../components/platforms";
 import { UsageError } from "../cli/command";
 import { applyConfigPaths } from "../engine/configPaths";
-import { releaseView } from "../../components/release";
+import { gainExceeds, Share, sharePercent } from "../../components/contracts/shares";
+import { shareOf } from "../../components/traffic";
 import type { TrafficWeights } from "../../components/traffic";
 
 /** A plan or argument problem, reported before anything is changed. */
@@ -95,31 +96,27 @@ export function weightsFor(color: Color, percent: number): TrafficWeights {
   return color === "blue" ? { blue: percent, green: other } : { blue: other, green: percent };
 }
 
-/** The color's exact share of the traffic, as the gate measures it. */
-export function shareOf(weights: TrafficWeights, color: Color): number {
-  return sharePoints(weights[color], weights.blue + weights.green);
+/** Whether `percent` % is above the color's exact share of `weights`. */
+function above(percent: number, weights: TrafficWeights, color: Color): boolean {
+  return percent * (weights.blue + weights.green) > 100 * weights[color];
 }
-
-// Shares such as 1/3 are not whole percentages; the gate allows the same tolerance.
-const EPSILON = 1e-9;
 
 export function planShift(deployed: TrafficWeights, config: BlueGreenConfig, request: ShiftRequest): ShiftPlan {
   const { target } = request;
-  const start = shareOf(deployed, target);
-  const skipped = request.steps.filter((step) => step <= start + EPSILON);
-  const pending = request.steps.filter((step) => step > start + EPSILON);
-  const { maxStep, allowLargeStep } = config.gate;
+  const skipped = request.steps.filter((step) => !above(step, deployed, target));
+  const pending = request.steps.filter((step) => above(step, deployed, target));
+  const { maxStep } = config.gate;
 
   const steps: number[] = [];
-  const large: { from: number; to: number; parts: number[] }[] = [];
-  let previous = start;
+  const large: { from: Share; to: number; parts: number[] }[] = [];
+  let previous = shareOf(deployed, target);
   for (const step of pending) {
-    const parts = allowLargeStep ? [step] : splitStep(previous, step, maxStep);
+    const parts = stepLimited(config, target, previous, step) ? splitStep(previous, step, maxStep) : [step];
     if (parts.length > 1) large.push({ from: previous, to: step, parts });
     steps.push(...parts);
-    previous = step;
+    previous = { weight: step, total: 100 };
   }
-  const moves = large.map((l) => `${round(l.from)} -> ${l.to} (+${round(l.to - l.from)} points)`);
+  const moves = large.map((l) => `${sharePercent(l.from)} -> ${l.to} (+${round(l.to - sharePercent(l.from))} points)`);
   if (large.length > 0 && !request.split) {
     throw new ShiftPlanError(
       `${moves.join(", ")} ${large.length === 1 ? "moves" : "move"} more than bluegreen:gate.maxStep (${maxStep} points per update), so the gate would block ${large.length === 1 ? "it" : "them"}. ` +
@@ -135,13 +132,34 @@ export function planShift(deployed: TrafficWeights, config: BlueGreenConfig, req
   };
 }
 
-/** Intermediate steps of at most `maxStep` points from `from` up to `to`, ending at `to`. */
-function splitStep(from: number, to: number, maxStep: number): number[] {
+/**
+ * Whether the gate limits a move of `target` from `from` to `percent` %:
+ * the promotion rule itself, with the colors' releases as deployed and
+ * taken as having passed their gates (if one has not, the gate says so).
+ */
+function stepLimited(config: BlueGreenConfig, target: Color, from: Share, percent: number): boolean {
+  const release = (color: Color) => ({ version: config[color].version, image: config[color].image });
+  return decidePromotion({
+    color: target,
+    self: release(target),
+    other: release(otherColor(target)),
+    share: { weight: percent, total: 100 },
+    previous: { ...release(target), share: from, verified: release(target) },
+    rollback: config.traffic.rollback,
+    maxStep: config.gate.maxStep,
+    allowLargeStep: config.gate.allowLargeStep,
+  }).stepLimited;
+}
+
+/** Whole-percent steps of at most `maxStep` points (judged exactly) from `from` up to `to`, ending at `to`. */
+function splitStep(from: Share, to: number, maxStep: number): number[] {
   const parts: number[] = [];
   let at = from;
-  while (to - at > maxStep + EPSILON) {
-    at = Math.floor(at + maxStep + EPSILON);
-    parts.push(at);
+  while (gainExceeds(at, { weight: to, total: 100 }, maxStep)) {
+    // The largest whole percent within maxStep of `at`: floor((100·w + maxStep·T) / T).
+    const next = Math.floor((100 * at.weight + maxStep * at.total) / at.total);
+    parts.push(next);
+    at = { weight: next, total: 100 };
   }
   return [...parts, to];
 }
@@ -152,19 +170,14 @@ function round(value: number): number {
 
 /**
  * Config values (for `pulumi config set --path`) that set these weights. The
- * rollback flag is set exactly when the color gaining traffic runs the older
- * version: the gate refuses an unmarked move to an older version.
+ * rollback flag is left alone: moving traffic back to a color that still runs
+ * what last passed its gate needs none, and a redeployed older version is a
+ * decision for a person (the gate says so).
  */
-export function trafficValues(
-  weights: TrafficWeights,
-  gaining: Color,
-  config: Pick<BlueGreenConfig, "blue" | "green">,
-): Record<string, string> {
-  const rollback = releaseView(config).candidate === otherColor(gaining) && weights[gaining] > 0;
+export function trafficValues(weights: TrafficWeights): Record<string, string> {
   return {
     [`${CONFIG_NAMESPACE}:traffic.blue`]: String(weights.blue),
     [`${CONFIG_NAMESPACE}:traffic.green`]: String(weights.green),
-    [`${CONFIG_NAMESPACE}:traffic.rollback`]: String(rollback),
   };
 }
 

@@ -4,8 +4,7 @@
  * migration. Built from the program's stack outputs (live stack) or from the
  * offline plan's outputs; pure.
  */
-import { Color } from "../../components/contracts/colors";
-import { COLORS } from "../../components/contracts/colors";
+import { Color, COLORS } from "../../components/contracts/colors";
 import { readStackOutputs } from "../../components/contracts/outputs";
 import { bar } from "./bars";
 

@@ -8,8 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { automationShiftStack } from "../../../tooling/shift/automation";
-import { selectStack } from "../../../tooling/cli/pulumiCli";
-import { PulumiCliMissingError } from "../../../tooling/cli/pulumiCli";
+import { selectStack, PulumiCliMissingError } from "../../../tooling/cli/pulumiCli";
 import { runShift } from "../../../tooling/shift/engine";
 import { CALLS, deployedStaging, FakeCli, installFakeCli } from "./fakeCli";
 
@@ -49,7 +48,6 @@ describe("Automation API wiring against a recording `pulumi`", () => {
     expect(JSON.parse(cli.state().config["bluegreen:traffic"])).toEqual({
       blue: 50,
       green: 50,
-      rollback: false,
       stickinessSeconds: 300,
     });
   });

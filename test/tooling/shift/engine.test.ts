@@ -10,8 +10,8 @@ const GATE_503 =
   "Failed check: HTTP status at http://10.0.0.7:8082/healthz: observed HTTP 503; limit one of [200] (gate.expectedStatus). " +
   "Stopped because 3 consecutive failed rounds reached gate.failureThreshold (3). Traffic was NOT moved: the listener weights are unchanged";
 
-function set(blue: number, green: number, rollback: boolean): string {
-  return `set bluegreen:traffic.blue=${blue} bluegreen:traffic.green=${green} bluegreen:traffic.rollback=${rollback}`;
+function set(blue: number, green: number): string {
+  return `set bluegreen:traffic.blue=${blue} bluegreen:traffic.green=${green}`;
 }
 
 describe("runShift on staging (gate.maxStep 50), green at 10 %", () => {
@@ -21,7 +21,7 @@ describe("runShift on staging (gate.maxStep 50), green at 10 %", () => {
     const outcome = await runShift(stack, STEPS, clock.io());
 
     expect(outcome).toEqual({ ok: true, weights: { blue: 0, green: 100 } });
-    expect(stack.calls).toEqual([set(75, 25, false), "up", set(50, 50, false), "up", set(0, 100, false), "up"]);
+    expect(stack.calls).toEqual([set(75, 25), "up", set(50, 50), "up", set(0, 100), "up"]);
     expect(clock.lines).toEqual([
       "[10:00:00Z +0s] shift stack staging to green (1.5.0): deployed blue 90% / green 10%",
       "[10:00:00Z +0s] already reached: 10 % (skipped)",
@@ -36,7 +36,7 @@ describe("runShift on staging (gate.maxStep 50), green at 10 %", () => {
       "[10:13:15Z +13m15s] shift complete: blue 0% / green 100%",
     ]);
     expect(stack.deployed).toEqual({ blue: 0, green: 100 });
-    expect(stack.traffic()).toEqual({ blue: 0, green: 100, rollback: false, stickinessSeconds: 300 });
+    expect(stack.traffic()).toEqual({ blue: 0, green: 100, stickinessSeconds: 300 });
   });
 
   it.each([
@@ -58,17 +58,17 @@ describe("runShift on staging (gate.maxStep 50), green at 10 %", () => {
         ok: false,
         reason: `step ${index}/3 (blue ${100 - failing}% / green ${failing}%) failed: ${reason}. Traffic was set back to blue ${previous.blue}% / green ${previous.green}%.`,
       });
-      const reached = [set(75, 25, false), "up", set(50, 50, false), "up"].slice(0, 2 * (index - 1));
-      // Blue runs the older version, so giving it its share back is a declared rollback.
+      const reached = [set(75, 25), "up", set(50, 50), "up"].slice(0, 2 * (index - 1));
+      // Blue still runs what last passed its gate: giving it its share back is a rollback, no flag needed.
       expect(stack.calls).toEqual([
         ...reached,
-        set(100 - failing, failing, false),
+        set(100 - failing, failing),
         "up",
-        set(previous.blue, previous.green, true),
+        set(previous.blue, previous.green),
         "up",
       ]);
       expect(stack.deployed).toEqual(previous);
-      expect(stack.traffic()).toEqual({ ...previous, rollback: true, stickinessSeconds: 300 });
+      expect(stack.traffic()).toEqual({ ...previous, stickinessSeconds: 300 });
       expect(clock.lines.slice(-3).map((line) => line.replace(/^\[[^\]]+\] /, ""))).toEqual([
         `step ${index}/3 FAILED after 1m05s: ${reason}`,
         `rolling back to blue ${previous.blue}% / green ${previous.green}%: pulumi up`,
@@ -81,14 +81,15 @@ describe("runShift on staging (gate.maxStep 50), green at 10 %", () => {
     const clock = new FakeClock();
     const stack = new FakeStack("staging", clock, {
       deployed: { blue: 90, green: 10 },
-      probeFails: (color, weight) => (color === "green" && weight === 50) || (color === "blue" && weight === 75),
+      probeFails: (color, weight) => color === "green" && weight === 50,
+      // The rollback is never blocked by a gate; the engine itself can still fail it.
+      engineFails: (up) => (up === 3 ? "the stack is currently locked by 1 lock(s)" : undefined),
     });
     const outcome = await runShift(stack, STEPS, clock.io());
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.reason).toBe(
       `step 2/3 (blue 50% / green 50%) failed: ${GATE_503}. Rolling back to blue 75% / green 25% failed too: ` +
-        `${GATE_503.replace("green of app", "blue of app").replace("version 1.5.0, weight 25 -> 50", "version 1.4.2, weight 50 -> 75")}. ` +
-        "Check where traffic is with `npm run status -- staging` and fix before retrying.",
+        "the stack is currently locked by 1 lock(s). Check where traffic is with `npm run status -- staging` and fix before retrying.",
     );
   });
 
@@ -106,7 +107,7 @@ describe("runShift on staging (gate.maxStep 50), green at 10 %", () => {
     const calls = stack.calls.length;
     const outcome = await runShift(stack, STEPS, rerun.io());
     expect(outcome).toEqual({ ok: true, weights: { blue: 0, green: 100 } });
-    expect(stack.calls.slice(calls)).toEqual([set(0, 100, false), "up"]);
+    expect(stack.calls.slice(calls)).toEqual([set(0, 100), "up"]);
     expect(rerun.lines.slice(0, 3)).toEqual([
       "[11:00:00Z +0s] shift stack staging to green (1.5.0): deployed blue 50% / green 50%",
       "[11:00:00Z +0s] already reached: 10 %, 25 %, 50 % (skipped)",
@@ -120,7 +121,7 @@ describe("runShift on staging (gate.maxStep 50), green at 10 %", () => {
     await stack.setConfig({ "bluegreen:traffic.blue": "50", "bluegreen:traffic.green": "50" });
     const outcome = await runShift(stack, STEPS, clock.io());
     expect(outcome.ok).toBe(true);
-    expect(stack.calls.slice(1)).toEqual([set(50, 50, false), "up", set(0, 100, false), "up"]);
+    expect(stack.calls.slice(1)).toEqual([set(50, 50), "up", set(0, 100), "up"]);
   });
 
   it("does nothing when the target already has every step", async () => {
@@ -152,11 +153,11 @@ describe("runShift refusals: nothing is changed", () => {
     const outcome = await runShift(stack, { ...STEPS, split: true, pauseMs: 0 }, clock.io());
     expect(outcome).toEqual({ ok: true, weights: { blue: 0, green: 100 } });
     expect(stack.calls.filter((call) => call !== "up")).toEqual([
-      set(90, 10, false),
-      set(75, 25, false),
-      set(50, 50, false),
-      set(25, 75, false),
-      set(0, 100, false),
+      set(90, 10),
+      set(75, 25),
+      set(50, 50),
+      set(25, 75),
+      set(0, 100),
     ]);
     expect(clock.lines[1]).toBe("[10:00:00Z +0s] step 50 -> 100 (+50 points) split into 75, 100 (gate.maxStep 25)");
   });
@@ -186,49 +187,46 @@ describe("runShift refusals: nothing is changed", () => {
     });
   });
 
-  it("shifting toward the older color declares a rollback on every step (the gate requires it)", async () => {
+  it("shifting back toward the older color that last passed its gate needs no flag and no step limit", async () => {
     const clock = new FakeClock();
     const stack = new FakeStack("staging", clock, { deployed: { blue: 0, green: 100 } });
-    const outcome = await runShift(stack, { target: "blue", steps: [50, 100], pauseMs: 0, split: false }, clock.io());
+    const outcome = await runShift(stack, { target: "blue", steps: [100], pauseMs: 0, split: false }, clock.io());
     expect(outcome).toEqual({ ok: true, weights: { blue: 100, green: 0 } });
-    expect(stack.calls).toEqual([set(50, 50, true), "up", set(100, 0, true), "up"]);
-    expect(clock.lines[1]).toBe(
-      "[10:00:00Z +0s] blue runs 1.4.2, older than 1.5.0: each step sets bluegreen:traffic.rollback=true",
-    );
+    expect(stack.calls).toEqual([set(100, 0), "up"]);
+  });
+
+  it("moving traffic to an older color that never passed its gate is probed and step-limited like a promotion", async () => {
+    const clock = new FakeClock();
+    const stack = new FakeStack("staging", clock, { deployed: { blue: 0, green: 100 }, unverified: ["blue"] });
+    const outcome = await runShift(stack, { target: "blue", steps: [100], pauseMs: 0, split: false }, clock.io());
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.reason).toContain("more than the allowed step of 50 points (bluegreen:gate.maxStep)");
   });
 });
 
 describe("runAbort on production (gate.maxStep 25)", () => {
-  it("GIVEN 50/50 THEN sends 100 % to the stable color in one gated up past maxStep, then restores allowLargeStep", async () => {
+  it("GIVEN 50/50 THEN sends 100 % to the stable color in one up past maxStep: a rollback needs no permission", async () => {
     const clock = new FakeClock();
     const stack = new FakeStack("production", clock, { deployed: { blue: 50, green: 50 } });
     const outcome = await runAbort(stack, clock.io());
     expect(outcome).toEqual({ ok: true, weights: { blue: 100, green: 0 } });
-    expect(stack.calls).toEqual([
-      `${set(100, 0, true)} bluegreen:gate.allowLargeStep=true`,
-      "up",
-      "set bluegreen:gate.allowLargeStep=false",
-    ]);
+    expect(stack.calls).toEqual([set(100, 0), "up"]);
     expect(stack.deployed).toEqual({ blue: 100, green: 0 });
-    expect(stack.gateConfig().allowLargeStep).toBe(false);
+    expect(stack.gateConfig().allowLargeStep).toBeUndefined();
     expect(clock.lines).toEqual([
       "[10:00:00Z +0s] abort: blue 50% / green 50% -> blue 100% / green 0%: all traffic back to stable blue (1.4.2) at once",
       "[10:01:05Z +1m05s] abort done in 1m05s: blue 100% / green 0%",
     ]);
   });
 
-  it("GIVEN the stable color fails its probe THEN reports it, leaves traffic and still restores allowLargeStep", async () => {
+  it("GIVEN a stable color that never passed its gate THEN the gate still judges it, and traffic stays", async () => {
     const clock = new FakeClock();
-    const stack = new FakeStack("production", clock, {
-      deployed: { blue: 50, green: 50 },
-      probeFails: (color) => color === "blue",
-    });
+    const stack = new FakeStack("production", clock, { deployed: { blue: 50, green: 50 }, unverified: ["blue"] });
     const outcome = await runAbort(stack, clock.io());
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.reason).toMatch(
-      /^Promotion gate blocked traffic to blue of app "api" \(version 1\.4\.2, weight 50 -> 100 of 100\)\. .*\. Traffic stays at blue 50% \/ green 50%; check with `npm run status -- production`\.$/,
+      /more than the allowed step of 25 points.*Traffic stays at blue 50% \/ green 50%/s,
     );
-    expect(stack.calls.at(-1)).toBe("set bluegreen:gate.allowLargeStep=false");
     expect(stack.deployed).toEqual({ blue: 50, green: 50 });
   });
 

@@ -66,7 +66,7 @@ export function deployedStaging(failGreenAt: number[] = []): Omit<FakeCliState, 
 /** The command lines the Automation API runs for staging (as the fake records them). */
 const STACK = ["--stack", "staging", "--non-interactive"];
 export const CALLS = {
-  setTraffic: (blue: number, green: number, rollback = false) => [
+  setTraffic: (blue: number, green: number) => [
     "config",
     "set-all",
     "--stack",
@@ -76,8 +76,6 @@ export const CALLS = {
     `bluegreen:traffic.blue=${blue}`,
     "--plaintext",
     `bluegreen:traffic.green=${green}`,
-    "--plaintext",
-    `bluegreen:traffic.rollback=${rollback}`,
     "--non-interactive",
   ],
   // Every step runs the policy pack, with staging's policy config.

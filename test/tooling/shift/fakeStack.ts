@@ -1,15 +1,13 @@
 /**
  * An in-memory stack for the shift engine: real stack-file config, the
  * program's real config rules (parseConfig) and the gate's real promotion
- * rules (decidePromotion) on every `up`, plus scripted probe failures. Each
+ * rule (decidePromotion) on every `up`, plus scripted probe failures. Each
  * color's gate remembers what it last let through, as the real gate's state
  * does, so a rollback is judged against what the gates actually recorded.
  */
 import { parseConfig } from "../../../components/platforms";
-import { decidePromotion, PreviousPromotion } from "../../../components/gate/promotion";
-import { otherColor } from "../../../components/contracts/colors";
-import { Color } from "../../../components/contracts/colors";
-import { COLORS } from "../../../components/contracts/colors";
+import { decidePromotion, PreviousGate, verifiedAfter } from "../../../components/contracts/promotionRule";
+import { otherColor, Color, COLORS } from "../../../components/contracts/colors";
 import type { TrafficWeights } from "../../../components/traffic";
 import type { ShiftIo, ShiftStack } from "../../../tooling/shift/engine";
 import { applyConfigPaths } from "../../../tooling/engine/configPaths";
@@ -23,6 +21,10 @@ export interface FakeStackOptions {
   readonly overrides?: Record<string, unknown>;
   /** True when the gate's probe of `color` at `weight` fails. */
   readonly probeFails?: (color: Color, weight: number) => boolean;
+  /** Colors that never passed their gate with what they run (deployed at weight 0 and never probed). @default none */
+  readonly unverified?: readonly Color[];
+  /** An engine error (not a gate's) for the n-th `up` (1-based), e.g. a locked stack. @default none */
+  readonly engineFails?: (up: number) => string | undefined;
   /** Simulated duration of one `pulumi up`. @default 65_000 */
   readonly upMs?: number;
 }
@@ -31,7 +33,7 @@ export class FakeStack implements ShiftStack {
   raw: Record<string, string>;
   deployed: TrafficWeights | undefined;
   /** What each color's gate last recorded. */
-  readonly gates: Partial<Record<Color, PreviousPromotion>> = {};
+  readonly gates: Partial<Record<Color, PreviousGate>> = {};
   /** Every call, in order: `set k=v ...` or `up`. */
   readonly calls: string[] = [];
 
@@ -47,10 +49,12 @@ export class FakeStack implements ShiftStack {
     if (options.deployed !== undefined) {
       const config = parseConfig(this.raw, name);
       for (const color of COLORS) {
+        const release = { version: config[color].version, image: config[color].image };
+        // What each color runs passed its gate when it was deployed, unless the test says otherwise.
         this.gates[color] = {
-          weight: options.deployed[color],
-          version: config[color].version,
-          totalWeight: options.deployed.blue + options.deployed.green,
+          ...release,
+          share: { weight: options.deployed[color], total: options.deployed.blue + options.deployed.green },
+          ...(options.unverified?.includes(color) ? {} : { verified: release }),
         };
       }
     }
@@ -76,36 +80,42 @@ export class FakeStack implements ShiftStack {
   async up(): Promise<void> {
     this.calls.push("up");
     this.clock.advance(this.options.upMs ?? 65_000);
+    const engineError = this.options.engineFails?.(this.calls.filter((call) => call === "up").length);
+    if (engineError !== undefined) throw new UpdateFailed(`code: 255\n stdout: \n stderr: error: ${engineError}\n`, []);
     const config = parseConfig(this.raw, this.name);
     const total = config.traffic.blue + config.traffic.green;
     const failures: string[] = [];
-    const passed: Color[] = [];
+    const passed: { color: Color; state: PreviousGate }[] = [];
     for (const color of COLORS) {
-      const decision = decidePromotion(this.gates[color], {
+      const self = { version: config[color].version, image: config[color].image };
+      const share = { weight: config.traffic[color], total };
+      const decision = decidePromotion({
         color,
-        weight: config.traffic[color],
-        totalWeight: total,
-        version: config[color].version,
-        otherVersion: config[otherColor(color)].version,
+        self,
+        other: { version: config[otherColor(color)].version, image: config[otherColor(color)].image },
+        share,
+        previous: this.gates[color],
         rollback: config.traffic.rollback,
         maxStep: config.gate.maxStep,
         allowLargeStep: config.gate.allowLargeStep,
       });
       if (decision.violations.length > 0) failures.push(...decision.violations.map((v) => `error: ${v.message}`));
-      else if (decision.probeRequired && this.options.probeFails?.(color, config.traffic[color])) {
+      else if (decision.probe && this.options.probeFails?.(color, config.traffic[color])) {
         failures.push(
           [
-            `error: Promotion gate blocked traffic to ${color} of app "api" (version ${config[color].version}, weight ${this.gates[color]?.weight} -> ${config.traffic[color]} of ${total}).`,
+            `error: Promotion gate blocked traffic to ${color} of app "api" (version ${config[color].version}, weight ${this.gates[color]?.share.weight} -> ${config.traffic[color]} of ${total}).`,
             "Failed check: HTTP status at http://10.0.0.7:8082/healthz: observed HTTP 503; limit one of [200] (gate.expectedStatus). Stopped because 3 consecutive failed rounds reached gate.failureThreshold (3).",
             "Traffic was NOT moved: the listener weights are unchanged.",
             "To retry, fix the color and run `pulumi up` again.",
           ].join("\n    "),
         );
-      } else passed.push(color);
+      } else {
+        const verified = verifiedAfter(self, this.gates[color], decision.probe);
+        passed.push({ color, state: { ...self, share, ...(verified ? { verified } : {}) } });
+      }
     }
     // Gates run side by side: the ones that passed record their new state even when another blocks the listener.
-    for (const color of passed)
-      this.gates[color] = { weight: config.traffic[color], version: config[color].version, totalWeight: total };
+    for (const { color, state } of passed) this.gates[color] = state;
     if (failures.length > 0) {
       // As the Automation API wiring reports it: the engine's text, and each gate's error diagnostic.
       throw new UpdateFailed(

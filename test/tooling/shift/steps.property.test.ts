@@ -2,7 +2,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../components/platforms";
-import { planShift, shareOf } from "../../../tooling/shift/steps";
+import { sharePercent } from "../../../components/contracts/shares";
+import { shareOf } from "../../../components/traffic";
+import { planShift } from "../../../tooling/shift/steps";
 import { engineValues } from "../../configErrors";
 
 function config(maxStep: number) {
@@ -27,28 +29,43 @@ const stepList = fc
   .map((s) => s.sort((a, b) => a - b));
 
 describe("planShift with --split", () => {
-  it("moves the target up in steps of at most maxStep points, ending at the last requested step", () => {
+  it("moves the newer version up in steps of at most maxStep points, ending at the last requested step", () => {
+    const target = "green";
     fc.assert(
-      fc.property(
-        deployed,
-        stepList,
-        fc.integer({ min: 1, max: 100 }),
-        fc.constantFrom("blue", "green" as const),
-        (from, steps, maxStep, target) => {
-          const plan = planShift(from, config(maxStep), { target, steps, pauseMs: 0, split: true });
-          const start = shareOf(from, target);
-          expect(plan.skipped).toEqual(steps.filter((s) => s <= start + 1e-9));
-          let previous = start;
-          for (const step of plan.steps) {
-            expect(step.percent).toBeGreaterThan(previous);
-            expect(step.percent - previous).toBeLessThanOrEqual(maxStep + 1e-9);
-            expect(step.weights[target]).toBe(step.percent);
-            previous = step.percent;
-          }
-          const pending = steps.filter((s) => s > start + 1e-9);
-          expect(plan.steps.at(-1)?.percent).toBe(pending.at(-1));
-        },
-      ),
+      fc.property(deployed, stepList, fc.integer({ min: 1, max: 100 }), (from, steps, maxStep) => {
+        const plan = planShift(from, config(maxStep), { target, steps, pauseMs: 0, split: true });
+        const start = sharePercent(shareOf(from, target));
+        expect(plan.skipped).toEqual(steps.filter((s) => s <= start + 1e-9));
+        let previous = start;
+        for (const step of plan.steps) {
+          expect(step.percent).toBeGreaterThan(previous);
+          expect(step.percent - previous).toBeLessThanOrEqual(maxStep + 1e-9);
+          expect(step.weights[target]).toBe(step.percent);
+          previous = step.percent;
+        }
+        const pending = steps.filter((s) => s > start + 1e-9);
+        expect(plan.steps.at(-1)?.percent).toBe(pending.at(-1));
+      }),
+    );
+  });
+
+  it("never splits a move back to the older color: a rollback is never step-limited", () => {
+    fc.assert(
+      fc.property(deployed, stepList, fc.integer({ min: 1, max: 100 }), (from, steps, maxStep) => {
+        const plan = planShift(from, config(maxStep), { target: "blue", steps, pauseMs: 0, split: false });
+        expect(plan.splits).toEqual([]);
+        expect(plan.steps.map((s) => s.percent)).toEqual(steps.filter((s) => !plan.skipped.includes(s)));
+      }),
+    );
+  });
+
+  it("never splits a move back to the older color: a rollback is never step-limited", () => {
+    fc.assert(
+      fc.property(deployed, stepList, fc.integer({ min: 1, max: 100 }), (from, steps, maxStep) => {
+        const plan = planShift(from, config(maxStep), { target: "blue", steps, pauseMs: 0, split: false });
+        expect(plan.splits).toEqual([]);
+        expect(plan.steps.map((s) => s.percent)).toEqual(steps.filter((s) => !plan.skipped.includes(s)));
+      }),
     );
   });
 

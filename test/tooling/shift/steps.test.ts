@@ -114,16 +114,15 @@ describe("planShift", () => {
 });
 
 describe("trafficValues", () => {
-  it("sets weights and clears rollback when the newer color gains", () => {
-    expect(trafficValues(weightsFor("green", 25), "green", staging)).toEqual({
+  it("sets the weights and leaves traffic.rollback alone: a move back to a verified color needs no flag", () => {
+    expect(trafficValues(weightsFor("green", 25))).toEqual({
       "bluegreen:traffic.blue": "75",
       "bluegreen:traffic.green": "25",
-      "bluegreen:traffic.rollback": "false",
     });
-  });
-
-  it("marks the move as a rollback when the older color gains", () => {
-    expect(trafficValues({ blue: 90, green: 10 }, "blue", staging)["bluegreen:traffic.rollback"]).toBe("true");
+    expect(trafficValues({ blue: 90, green: 10 })).toEqual({
+      "bluegreen:traffic.blue": "90",
+      "bluegreen:traffic.green": "10",
+    });
   });
 });
 
