@@ -17,6 +17,7 @@
  *   /invalid-json        200 with a truncated JSON body
  *   /redirect-loop       302 to itself
  *   /degrading?ok=N      healthy for the first N requests (default 3), then 503
+ *   /<any>/healthz, /<any>/health  200 {"status":"healthy"}: an app's health endpoint under a prefix (e.g. /blue/healthz)
  *   /api/v1/query        Prometheus: the answer depends on the query text:
  *                        contains "high" -> 0.2, "low" -> 0.001, "empty" -> no series,
  *                        "nan" -> "NaN", "broken" -> 503 status "error"
@@ -116,6 +117,7 @@ export async function startFaultServer(): Promise<FaultServer> {
       case "/api/v1/query":
         return prometheus(res, url.searchParams.get("query") ?? "");
       default:
+        if (/\/healthz?$/.test(url.pathname)) return json(res, 200, HEALTHY);
         return json(res, 404, JSON.stringify({ error: `no route ${url.pathname}` }));
     }
   });

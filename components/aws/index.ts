@@ -120,7 +120,8 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
       );
       return {
         ready: service,
-        probeUrl: service.testUrl,
+        // With no testIngressCidrs nobody outside the VPC reaches the test listener: only gate.targets are probed.
+        probeUrl: listener.testIngressCidrs.length > 0 ? service.testUrl : undefined,
         backend: { targetGroupArn: service.targetGroupArn },
         ids: { targetGroupArn: service.targetGroupArn, serviceName: service.serviceName },
       };

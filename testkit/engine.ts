@@ -1,0 +1,139 @@
+/**
+ * The real Pulumi engine for tests: the `pulumi` CLI and its Node.js
+ * language host built from Go modules (testkit/engine/install.sh), run on a
+ * copy of this project with a local file backend, a passphrase and the fake
+ * cloud (testkit/fakeCloud: provider plugins, a docker CLI). Real engine,
+ * fake cloud: every test that uses this says so.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { POLICY_PACK_DIR, PROJECT_DIR } from "../tooling/paths";
+import { installFakeProviders } from "./fakeCloud/plugins";
+
+const ENGINE_VERSION = "v3.248.0";
+
+/** Where install.sh put the CLI; BLUEGREEN_ENGINE_BIN overrides. Throws, saying how to build it, when it is missing. */
+export function engineBinDir(): string {
+  const home = process.env.BLUEGREEN_ENGINE_HOME ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "bluegreen", "engine", ENGINE_VERSION);
+  const dir = process.env.BLUEGREEN_ENGINE_BIN ?? path.join(home, "bin");
+  if (!fs.existsSync(path.join(dir, "pulumi"))) {
+    throw new Error(`no Pulumi CLI in ${dir}: build it with testkit/engine/install.sh (the README's test command does), or set BLUEGREEN_ENGINE_BIN`);
+  }
+  return dir;
+}
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface EngineProject {
+  /** The project copy the CLI runs in. */
+  readonly dir: string;
+  /** The environment every command runs with (PATH, PULUMI_HOME, backend, passphrase...). */
+  readonly env: Record<string, string>;
+  /** `pulumi <args>` in the project; resolves whatever the exit code. */
+  pulumi(args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
+  /** Like pulumi(), but rejects with the whole output unless it exits 0. */
+  ok(args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
+  /** Replaces the program (index.ts and components/) with another version's, e.g. an earlier commit's. */
+  useProgram(files: Readonly<Record<string, string>>): void;
+  remove(): void;
+}
+
+/** Files of this project the CLI needs: the program, the stack files and the policy pack. */
+const PROGRAM = ["index.ts", "components"];
+const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json"];
+
+/**
+ * A copy of this project (program, stack files, policy pack; node_modules
+ * linked) with its own Pulumi home, backend and fake providers, so tests
+ * never touch the repository's stack files or the user's Pulumi setup.
+ */
+export function createEngineProject(): EngineProject {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "bluegreen-engine-"));
+  const dir = path.join(root, "project");
+  fs.mkdirSync(dir);
+  for (const file of [...PROJECT_FILES, ...PROGRAM, ...fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f))]) {
+    fs.cpSync(path.join(PROJECT_DIR, file), path.join(dir, file), { recursive: true });
+  }
+  fs.cpSync(POLICY_PACK_DIR, path.join(dir, "policies"), { recursive: true, filter: (source) => !source.includes("node_modules") });
+  fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
+  const home = path.join(root, "pulumi-home");
+  installFakeProviders(home);
+  const state = path.join(root, "state");
+  fs.mkdirSync(state);
+  const env: Record<string, string> = {
+    PATH: [engineBinDir(), path.join(__dirname, "fakeCloud", "bin"), path.dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(":"),
+    HOME: root,
+    PULUMI_HOME: home,
+    PULUMI_BACKEND_URL: `file://${state}`,
+    PULUMI_CONFIG_PASSPHRASE: "real-engine-fake-cloud",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+    PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
+    // Type-checking is `npm run build`'s job; the engine runs the program transpile-only, as fast as it can.
+    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+    // The fake ECS endpoint answers on loopback; the SDK wants some credentials to sign with.
+    AWS_ACCESS_KEY_ID: "AKIDFAKECLOUD",
+    AWS_SECRET_ACCESS_KEY: "fake-cloud-secret",
+    AWS_REGION: "eu-west-1",
+  };
+  const pulumi = (args: readonly string[], extra: Record<string, string> = {}) =>
+    new Promise<CliResult>((resolve, reject) => {
+      const child = spawn(path.join(engineBinDir(), "pulumi"), ["--non-interactive", ...args], {
+        cwd: dir,
+        env: { ...env, ...extra },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk) => (stdout += chunk));
+      child.stderr.on("data", (chunk) => (stderr += chunk));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  return {
+    dir,
+    env,
+    pulumi,
+    async ok(args, extra) {
+      const result = await pulumi(args, extra);
+      if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+      return result;
+    },
+    useProgram(files) {
+      for (const entry of PROGRAM) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+      for (const [file, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), text);
+      }
+    },
+    remove: () => fs.rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/** The program (index.ts and components/) as it was at `commit`, file → text. */
+export function programAt(commit: string): Record<string, string> {
+  const git = (args: string[]) => spawnSync("git", args, { cwd: PROJECT_DIR, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const listed = git(["ls-tree", "-r", "--name-only", commit, "--", ...PROGRAM]);
+  if (listed.status !== 0) throw new Error(`git ls-tree ${commit}: ${listed.stderr}`);
+  return Object.fromEntries(listed.stdout.trim().split("\n").map((file) => [file, git(["show", `${commit}:${file}`]).stdout]));
+}
+
+/** The steps of `pulumi preview --json` (or `up --json`). */
+export interface EngineStep {
+  readonly op: string;
+  readonly urn: string;
+  readonly type?: string;
+  readonly newState?: { type: string; parent?: string; inputs?: Record<string, unknown>; dependencies?: string[]; custom?: boolean };
+  readonly detailedDiff?: Record<string, unknown>;
+}
+
+export function previewSteps(stdout: string): EngineStep[] {
+  return (JSON.parse(stdout) as { steps?: EngineStep[] }).steps ?? [];
+}
