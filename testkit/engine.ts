@@ -16,10 +16,14 @@ const ENGINE_VERSION = "v3.248.0";
 
 /** Where install.sh put the CLI; BLUEGREEN_ENGINE_BIN overrides. Throws, saying how to build it, when it is missing. */
 export function engineBinDir(): string {
-  const home = process.env.BLUEGREEN_ENGINE_HOME ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "bluegreen", "engine", ENGINE_VERSION);
+  const home =
+    process.env.BLUEGREEN_ENGINE_HOME ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "bluegreen", "engine", ENGINE_VERSION);
   const dir = process.env.BLUEGREEN_ENGINE_BIN ?? path.join(home, "bin");
   if (!fs.existsSync(path.join(dir, "pulumi"))) {
-    throw new Error(`no Pulumi CLI in ${dir}: build it with testkit/engine/install.sh (the README's test command does), or set BLUEGREEN_ENGINE_BIN`);
+    throw new Error(
+      `no Pulumi CLI in ${dir}: build it with testkit/engine/install.sh (the README's test command does), or set BLUEGREEN_ENGINE_BIN`,
+    );
   }
   return dir;
 }
@@ -57,17 +61,31 @@ export function createEngineProject(): EngineProject {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "bluegreen-engine-"));
   const dir = path.join(root, "project");
   fs.mkdirSync(dir);
-  for (const file of [...PROJECT_FILES, ...PROGRAM, ...fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f))]) {
+  for (const file of [
+    ...PROJECT_FILES,
+    ...PROGRAM,
+    ...fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f)),
+  ]) {
     fs.cpSync(path.join(PROJECT_DIR, file), path.join(dir, file), { recursive: true });
   }
-  fs.cpSync(POLICY_PACK_DIR, path.join(dir, "policies"), { recursive: true, filter: (source) => !source.includes("node_modules") });
+  fs.cpSync(POLICY_PACK_DIR, path.join(dir, "policies"), {
+    recursive: true,
+    filter: (source) => !source.includes("node_modules"),
+  });
   fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
   const home = path.join(root, "pulumi-home");
   installFakeProviders(home);
   const state = path.join(root, "state");
   fs.mkdirSync(state);
   const env: Record<string, string> = {
-    PATH: [engineBinDir(), path.join(__dirname, "fakeCloud", "bin"), path.dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(":"),
+    PATH: [
+      engineBinDir(),
+      path.join(__dirname, "fakeCloud", "bin"),
+      path.dirname(process.execPath),
+      "/usr/local/bin",
+      "/usr/bin",
+      "/bin",
+    ].join(":"),
     HOME: root,
     PULUMI_HOME: home,
     PULUMI_BACKEND_URL: `file://${state}`,
@@ -103,7 +121,8 @@ export function createEngineProject(): EngineProject {
     pulumi,
     async ok(args, extra) {
       const result = await pulumi(args, extra);
-      if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+      if (result.code !== 0)
+        throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
       return result;
     },
     useProgram(files) {
@@ -119,10 +138,16 @@ export function createEngineProject(): EngineProject {
 
 /** The program (index.ts and components/) as it was at `commit`, file → text. */
 export function programAt(commit: string): Record<string, string> {
-  const git = (args: string[]) => spawnSync("git", args, { cwd: PROJECT_DIR, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const git = (args: string[]) =>
+    spawnSync("git", args, { cwd: PROJECT_DIR, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const listed = git(["ls-tree", "-r", "--name-only", commit, "--", ...PROGRAM]);
   if (listed.status !== 0) throw new Error(`git ls-tree ${commit}: ${listed.stderr}`);
-  return Object.fromEntries(listed.stdout.trim().split("\n").map((file) => [file, git(["show", `${commit}:${file}`]).stdout]));
+  return Object.fromEntries(
+    listed.stdout
+      .trim()
+      .split("\n")
+      .map((file) => [file, git(["show", `${commit}:${file}`]).stdout]),
+  );
 }
 
 /** The steps of `pulumi preview --json` (or `up --json`). */
@@ -130,7 +155,13 @@ export interface EngineStep {
   readonly op: string;
   readonly urn: string;
   readonly type?: string;
-  readonly newState?: { type: string; parent?: string; inputs?: Record<string, unknown>; dependencies?: string[]; custom?: boolean };
+  readonly newState?: {
+    type: string;
+    parent?: string;
+    inputs?: Record<string, unknown>;
+    dependencies?: string[];
+    custom?: boolean;
+  };
   readonly detailedDiff?: Record<string, unknown>;
 }
 

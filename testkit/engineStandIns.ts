@@ -40,7 +40,7 @@ export function loopbackConfig(stack: string, standIns: StandIns): [string, stri
         ...(stack === "production"
           ? ([
               ["bluegreen:gate.prometheus.url", app.url("")],
-              ["bluegreen:gate.prometheus.query", 'low errors of {color}'],
+              ["bluegreen:gate.prometheus.query", "low errors of {color}"],
             ] as [string, string][])
           : []),
       ];

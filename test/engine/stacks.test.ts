@@ -35,9 +35,22 @@ afterAll(async () => {
 });
 
 /** A resource as the engine and the offline emulation both describe it. */
-function identity(r: { type: string; custom?: boolean; parent?: string; dependencies?: string[]; retainOnDelete?: boolean }) {
-  const parent = r.parent === undefined || r.parent === "" || r.parent.includes("::pulumi:pulumi:Stack::") ? "" : r.parent;
-  return { type: r.type, custom: r.custom ?? false, parent, dependencies: [...new Set(r.dependencies ?? [])].sort(), retainOnDelete: r.retainOnDelete === true };
+function identity(r: {
+  type: string;
+  custom?: boolean;
+  parent?: string;
+  dependencies?: string[];
+  retainOnDelete?: boolean;
+}) {
+  const parent =
+    r.parent === undefined || r.parent === "" || r.parent.includes("::pulumi:pulumi:Stack::") ? "" : r.parent;
+  return {
+    type: r.type,
+    custom: r.custom ?? false,
+    parent,
+    dependencies: [...new Set(r.dependencies ?? [])].sort(),
+    retainOnDelete: r.retainOnDelete === true,
+  };
 }
 
 describe.each(listStacks())("Pulumi.%s.yaml on the real engine", (stack) => {
@@ -46,7 +59,10 @@ describe.each(listStacks())("Pulumi.%s.yaml on the real engine", (stack) => {
   it("previews exactly the resources the offline plan emulates", async () => {
     const preview = await project.ok(["preview", "--stack", stack, "--json"]);
     const engine = previewSteps(preview.stdout).filter(
-      (step) => step.newState !== undefined && !step.newState.type.startsWith("pulumi:pulumi:") && !step.newState.type.startsWith("pulumi:providers:"),
+      (step) =>
+        step.newState !== undefined &&
+        !step.newState.type.startsWith("pulumi:pulumi:") &&
+        !step.newState.type.startsWith("pulumi:providers:"),
     );
     expect(engine.every((step) => step.op === "create")).toBe(true);
     const offline = await runProgram(stack);
@@ -57,7 +73,8 @@ describe.each(listStacks())("Pulumi.%s.yaml on the real engine", (stack) => {
 
   it("runs `pulumi up` with the gates probing loopback stand-ins, then previews no change", async () => {
     for (const key of loopbackRemovals(stack)) await project.ok(["config", "rm", "--stack", stack, "--path", key]);
-    for (const [key, value] of loopbackConfig(stack, { app, router })) await project.ok(["config", "set", "--stack", stack, "--path", key, value]);
+    for (const [key, value] of loopbackConfig(stack, { app, router }))
+      await project.ok(["config", "set", "--stack", stack, "--path", key, value]);
     // Each stack has an ECS of its own (the fake cluster ARNs of two stacks are the same).
     const ecs = await EcsServer.start("eu-west-1");
     try {
@@ -70,7 +87,9 @@ describe.each(listStacks())("Pulumi.%s.yaml on the real engine", (stack) => {
         const states = await serverStates(router.spec.admin, "api");
         expect({ blue: states.blue.weight, green: states.green.weight }).toEqual({ blue: 90, green: 10 });
       }
-      expect(await project.pulumi(["preview", "--stack", stack, "--expect-no-changes"], env)).toMatchObject({ code: 0 });
+      expect(await project.pulumi(["preview", "--stack", stack, "--expect-no-changes"], env)).toMatchObject({
+        code: 0,
+      });
     } finally {
       await ecs.stop();
     }

@@ -48,11 +48,17 @@ export function fakeProviderService(options: FakeProviderOptions) {
       callback(null, handler(call.request));
     } catch (error) {
       log(`error: ${(error as Error).message}`);
-      callback({ code: grpc.status.INTERNAL, details: `FAKE ${options.name} provider: ${(error as Error).message}` } as grpc.ServiceError);
+      callback({
+        code: grpc.status.INTERNAL,
+        details: `FAKE ${options.name} provider: ${(error as Error).message}`,
+      } as grpc.ServiceError);
     }
   };
   const unimplemented = (method: string) => (_call: unknown, callback: Callback) =>
-    callback({ code: grpc.status.UNIMPLEMENTED, details: `FAKE ${options.name} provider does not implement ${method}` } as grpc.ServiceError);
+    callback({
+      code: grpc.status.UNIMPLEMENTED,
+      details: `FAKE ${options.name} provider does not implement ${method}`,
+    } as grpc.ServiceError);
   const checkResponse = (request: any) => {
     const response = new provproto.CheckResponse();
     response.setInputs(request.getNews());
@@ -79,7 +85,9 @@ export function fakeProviderService(options: FakeProviderOptions) {
     configure: unary((request: any) => {
       const args = plain(request.getArgs());
       const variables = Object.fromEntries(request.getVariablesMap().toArray());
-      region = String(args.region ?? variables[`${options.name}:config:region`] ?? variables[`${options.name}:region`] ?? region);
+      region = String(
+        args.region ?? variables[`${options.name}:config:region`] ?? variables[`${options.name}:region`] ?? region,
+      );
       log(`configured (region ${region})`);
       const response = new provproto.ConfigureResponse();
       // Plain values in, plain values out: the engine keeps track of what is secret.
@@ -105,9 +113,15 @@ export function fakeProviderService(options: FakeProviderOptions) {
       const ignored = new Set<string>(request.getIgnorechangesList());
       const changed = changedKeys(olds, news).filter((key) => !ignored.has(key));
       const replaces = replacementsFor(type, changed, olds, news).filter((key) => !ignored.has(key.split(".")[0]));
-      log(`diff ${type} ${nameOf(request.getUrn())}: ${changed.length === 0 ? "no change" : `changed ${changed.join(", ")}`}${replaces.length > 0 ? `; replaces ${replaces.join(", ")}` : ""}`);
+      log(
+        `diff ${type} ${nameOf(request.getUrn())}: ${changed.length === 0 ? "no change" : `changed ${changed.join(", ")}`}${replaces.length > 0 ? `; replaces ${replaces.join(", ")}` : ""}`,
+      );
       const response = new provproto.DiffResponse();
-      response.setChanges(changed.length === 0 ? provproto.DiffResponse.DiffChanges.DIFF_NONE : provproto.DiffResponse.DiffChanges.DIFF_SOME);
+      response.setChanges(
+        changed.length === 0
+          ? provproto.DiffResponse.DiffChanges.DIFF_NONE
+          : provproto.DiffResponse.DiffChanges.DIFF_SOME,
+      );
       response.setDiffsList(changed);
       response.setReplacesList(replaces);
       return response;
@@ -158,7 +172,9 @@ export async function serveFakeProvider(options: FakeProviderOptions): Promise<{
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
   server.addService(provrpc.ResourceProviderService, fakeProviderService(options));
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
   );
   return { port, server };
 }

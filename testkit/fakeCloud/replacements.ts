@@ -56,7 +56,12 @@ export const REPLACE_ON_CHANGE: Readonly<Record<string, readonly string[]>> = {
 const KUBERNETES_IDENTITY = ["metadata.name", "metadata.namespace"];
 
 /** The changed properties (top-level keys, or `metadata.name`-style paths for Kubernetes) that force a replacement. */
-export function replacementsFor(type: string, changed: readonly string[], olds: Record<string, any>, news: Record<string, any>): string[] {
+export function replacementsFor(
+  type: string,
+  changed: readonly string[],
+  olds: Record<string, any>,
+  news: Record<string, any>,
+): string[] {
   const replacing = [...(REPLACE_ON_CHANGE[type] ?? [])].filter((key) => changed.includes(key));
   if (type.startsWith("kubernetes:")) {
     for (const path of KUBERNETES_IDENTITY) {
