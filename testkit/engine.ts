@@ -41,6 +41,8 @@ export interface EngineProject {
   readonly env: Record<string, string>;
   /** `pulumi <args>` in the project; resolves whatever the exit code. */
   pulumi(args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
+  /** `npm run <script> -- <args>` on the copy (needs `commands: true`), with the same environment. */
+  command(script: string, args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
   /** Like pulumi(), but rejects with the whole output unless it exits 0. */
   ok(args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
   /** Replaces the program (index.ts and components/) with another version's, e.g. an earlier commit's. */
@@ -51,19 +53,27 @@ export interface EngineProject {
 /** Files of this project the CLI needs: the program, the stack files and the policy pack. */
 const PROGRAM = ["index.ts", "components"];
 const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json"];
+/** The commands (`npm run deploy`...) and what they import, for tests that run them on the copy. */
+const COMMANDS = ["scripts", "tooling"];
+
+export interface EngineProjectOptions {
+  /** Also copy scripts/ and tooling/, so the project's commands run on the copy. @default false */
+  readonly commands?: boolean;
+}
 
 /**
  * A copy of this project (program, stack files, policy pack; node_modules
  * linked) with its own Pulumi home, backend and fake providers, so tests
  * never touch the repository's stack files or the user's Pulumi setup.
  */
-export function createEngineProject(): EngineProject {
+export function createEngineProject(options: EngineProjectOptions = {}): EngineProject {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "bluegreen-engine-"));
   const dir = path.join(root, "project");
   fs.mkdirSync(dir);
   for (const file of [
     ...PROJECT_FILES,
     ...PROGRAM,
+    ...(options.commands ? COMMANDS : []),
     ...fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f)),
   ]) {
     fs.cpSync(path.join(PROJECT_DIR, file), path.join(dir, file), { recursive: true });
@@ -101,13 +111,9 @@ export function createEngineProject(): EngineProject {
     AWS_SECRET_ACCESS_KEY: "fake-cloud-secret",
     AWS_REGION: "eu-west-1",
   };
-  const pulumi = (args: readonly string[], extra: Record<string, string> = {}) =>
+  const run = (file: string, args: readonly string[], extra: Record<string, string>) =>
     new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(path.join(engineBinDir(), "pulumi"), ["--non-interactive", ...args], {
-        cwd: dir,
-        env: { ...env, ...extra },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      const child = spawn(file, args, { cwd: dir, env: { ...env, ...extra }, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -115,10 +121,19 @@ export function createEngineProject(): EngineProject {
       child.on("error", reject);
       child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
+  const pulumi = (args: readonly string[], extra: Record<string, string> = {}) =>
+    run(path.join(engineBinDir(), "pulumi"), ["--non-interactive", ...args], extra);
   return {
     dir,
     env,
     pulumi,
+    command(script, args, extra = {}) {
+      if (!options.commands) throw new Error("createEngineProject({ commands: true }) copies the commands");
+      return run(process.execPath, [require.resolve("tsx/cli"), path.join(dir, "scripts", `${script}.ts`), ...args], {
+        INIT_CWD: dir,
+        ...extra,
+      });
+    },
     async ok(args, extra) {
       const result = await pulumi(args, extra);
       if (result.code !== 0)
@@ -141,7 +156,11 @@ export function programAt(commit: string): Record<string, string> {
   const git = (args: string[]) =>
     spawnSync("git", args, { cwd: PROJECT_DIR, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const listed = git(["ls-tree", "-r", "--name-only", commit, "--", ...PROGRAM]);
-  if (listed.status !== 0) throw new Error(`git ls-tree ${commit}: ${listed.stderr}`);
+  if (listed.status !== 0) {
+    throw new Error(
+      `git ls-tree ${commit}: ${listed.stderr}(this test needs the project's history: a full clone, not a shallow one)`,
+    );
+  }
   return Object.fromEntries(
     listed.stdout
       .trim()

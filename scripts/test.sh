@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The README's test command: installs everything the tests need on a fresh
+# Debian/Ubuntu machine, then runs `npm test`. Works as root and as a user
+# with sudo (sudo is used only for the system packages, only when needed).
+#   - haproxy and postgresql from Debian's packages (skipped when installed)
+#   - npm ci
+#   - the Pulumi CLI and its Node.js language host, built from Go modules for
+#     the real-engine tests (testkit/engine/install.sh; cached, ~0.1 s when
+#     up to date, ~6 min cold on 2 cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    echo "scripts/test.sh: installing $* needs root; run as root or install sudo" >&2
+    exit 1
+  fi
+}
+
+missing=()
+for package in haproxy postgresql; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "[test] installing ${missing[*]} (apt)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+echo "[test] npm ci"
+npm ci --no-audit --no-fund
+
+echo "[test] Pulumi engine for the real-engine tests"
+BLUEGREEN_ENGINE_BIN="$(testkit/engine/install.sh | tail -n 1)"
+export BLUEGREEN_ENGINE_BIN
+
+npm test
