@@ -88,7 +88,12 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
           settings: config.gate,
           headers: args.gateHeaders,
           ...(config.migration && !config.migration.reversible
-            ? { irreversibleMigration: { version: config.migration.version, restoreConfigured: args.restoreSnapshot !== undefined } }
+            ? {
+                irreversibleMigration: {
+                  version: config.migration.version,
+                  restoreConfigured: args.restoreSnapshot !== undefined,
+                },
+              }
             : {}),
         },
         childOptions(this, [opts.dependsOn, ready, ...(migration ? [migration] : [])]),

@@ -60,7 +60,12 @@ export function trafficChanges(previous: TrafficWeights, next: TrafficWeights): 
   const after = trafficPlan(next).percent;
   return COLORS.map((color) => {
     const order = compareShares(shareOf(next, color), shareOf(previous, color));
-    return { color, change: order > 0 ? "increase" : order < 0 ? "decrease" : "unchanged", fromPercent: before[color], toPercent: after[color] };
+    return {
+      color,
+      change: order > 0 ? "increase" : order < 0 ? "decrease" : "unchanged",
+      fromPercent: before[color],
+      toPercent: after[color],
+    };
   });
 }
 

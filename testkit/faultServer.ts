@@ -13,6 +13,12 @@
  *   /slow?ms=N           healthy, after N ms (default 300)
  *   /drip?everyMs=N      200 headers at once, then one body byte every N ms (default 50), never ending
  *   /flap                200 and 503 alternately, starting with 200
+ *   /flap-big?bytes=N&flaps=M  like /flap with N-byte JSON bodies (default 1000000); after M requests
+ *                        (default: never) 503 only, so a long flap ends by the failure threshold
+ *   /big?bytes=N&status=S     status S (default 200) with an N-byte JSON body {"status":"healthy","pad":"…"}
+ *   /slow-first?ms=N&count=K  healthy; the first K requests (default 1) answer after N ms (default 300), then at once
+ *   /echo-header?name=H&status=S  status S (default 401), echoing request header H in an HTML error page
+ *   /redirect?to=P       302 to path P on this server
  *   /wrong-body          200 {"status":"degraded"}
  *   /invalid-json        200 with a truncated JSON body
  *   /redirect-loop       302 to itself
@@ -20,7 +26,8 @@
  *   /<any>/healthz, /<any>/health  200 {"status":"healthy"}: an app's health endpoint under a prefix (e.g. /blue/healthz)
  *   /api/v1/query        Prometheus: the answer depends on the query text:
  *                        contains "high" -> 0.2, "low" -> 0.001, "empty" -> no series,
- *                        "nan" -> "NaN", "broken" -> 503 status "error"
+ *                        "nan" -> "NaN", "broken" -> 503 status "error",
+ *                        "negative" -> -0.05, "hang" -> never answers
  * `refusedUrl` is a loopback port with nothing listening (connection refused).
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
@@ -49,12 +56,25 @@ export interface FaultServer {
 
 const HEALTHY = JSON.stringify({ status: "healthy" });
 
+/** `{"status":"<status>","pad":"xxx…"}`, exactly `bytes` long (at least the bare object). */
+function paddedBody(status: string, bytes: number): Buffer {
+  const bare = JSON.stringify({ status, pad: "" });
+  return Buffer.from(bare.replace('"pad":""', `"pad":"${"x".repeat(Math.max(0, bytes - bare.length))}"`));
+}
+
 export async function startFaultServer(): Promise<FaultServer> {
   const hits = new Map<string, number>();
   const lastHeaders = new Map<string, Record<string, string | string[] | undefined>>();
   const sequences = new Map<string, number>();
   const queries: string[] = [];
   const sockets = new Set<Socket>();
+  // Built once per size and status: the server answers many large bodies without rebuilding them.
+  const bodies = new Map<string, Buffer>();
+  const padded = (status: string, bytes: number) => {
+    const key = `${status}:${bytes}`;
+    if (!bodies.has(key)) bodies.set(key, paddedBody(status, bytes));
+    return bodies.get(key) as Buffer;
+  };
   const timers = new Set<NodeJS.Timeout>();
   let connections = 0;
 
@@ -65,7 +85,7 @@ export async function startFaultServer(): Promise<FaultServer> {
     }, ms);
     timers.add(timer);
   };
-  const json = (res: ServerResponse, status: number, body: string) => {
+  const json = (res: ServerResponse, status: number, body: string | Buffer) => {
     res.writeHead(status, { "content-type": "application/json" });
     res.end(body);
   };
@@ -103,6 +123,26 @@ export async function startFaultServer(): Promise<FaultServer> {
       }
       case "/flap":
         return nth(req) % 2 === 1 ? json(res, 200, HEALTHY) : json(res, 503, JSON.stringify({ status: "unhealthy" }));
+      case "/flap-big": {
+        const n = nth(req);
+        const healthy = n % 2 === 1 && n <= param("flaps", Infinity);
+        const bytes = param("bytes", 1_000_000);
+        return healthy ? json(res, 200, padded("healthy", bytes)) : json(res, 503, padded("unhealthy", bytes));
+      }
+      case "/big":
+        return json(res, param("status", 200), padded("healthy", param("bytes", 1_000_000)));
+      case "/slow-first":
+        return later(nth(req) <= param("count", 1) ? param("ms", 300) : 0, () => json(res, 200, HEALTHY));
+      case "/echo-header": {
+        const name = url.searchParams.get("name") ?? "authorization";
+        res.writeHead(param("status", 401), { "content-type": "text/html" });
+        return res.end(
+          `<html><body>Rejected. You sent ${name}: ${String(req.headers[name.toLowerCase()])}</body></html>`,
+        );
+      }
+      case "/redirect":
+        res.writeHead(302, { location: url.searchParams.get("to") ?? "/" });
+        return res.end();
       case "/wrong-body":
         return json(res, 200, JSON.stringify({ status: "degraded" }));
       case "/invalid-json":
@@ -132,9 +172,11 @@ export async function startFaultServer(): Promise<FaultServer> {
     if (query.includes("broken")) {
       return json(res, 503, JSON.stringify({ status: "error", errorType: "unavailable", error: "storage is down" }));
     }
+    if (query.includes("hang")) return;
     if (query.includes("empty"))
       return json(res, 200, JSON.stringify({ status: "success", data: { resultType: "vector", result: [] } }));
     if (query.includes("nan")) return json(res, 200, vector("NaN"));
+    if (query.includes("negative")) return json(res, 200, vector("-0.05"));
     if (query.includes("high")) return json(res, 200, vector("0.2"));
     if (query.includes("low")) return json(res, 200, vector("0.001"));
     return json(

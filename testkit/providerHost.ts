@@ -61,11 +61,15 @@ export class ProviderHost {
     private readonly stderr: string[],
   ) {}
 
-  /** Spawns the host; resolves once it has printed its gRPC port. */
-  static async start(): Promise<ProviderHost> {
+  /**
+   * Spawns the host; resolves once it has printed its gRPC port. `nodeFlags`
+   * go to node before the host script, e.g. `--max-old-space-size=160` to run
+   * it with a small heap.
+   */
+  static async start(options: { nodeFlags?: readonly string[] } = {}): Promise<ProviderHost> {
     const hostPath = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
     // The host expects an engine address; 127.0.0.1:1 is never dialled for CRUD calls.
-    const child = spawn(process.execPath, [hostPath, "127.0.0.1:1"], {
+    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), hostPath, "127.0.0.1:1"], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, PULUMI_NODEJS_PROJECT: "bluegreen", PULUMI_NODEJS_STACK: "test" },
     });
@@ -79,6 +83,16 @@ export class ProviderHost {
     child.removeAllListeners("exit");
     const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     return new ProviderHost(child, client, port, stderr);
+  }
+
+  /** The host's process id (to sample its memory). */
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  /** False once the host exited or was killed (a V8 out-of-memory abort ends it by a signal). */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** What the host printed on stderr (provider console output and crashes). */
@@ -143,7 +157,7 @@ export class ProviderHost {
 
   async stop(): Promise<void> {
     this.client.close();
-    if (this.child.exitCode !== null) return;
+    if (!this.alive) return;
     await new Promise<void>((resolve) => {
       this.child.once("exit", () => resolve());
       this.child.kill();

@@ -126,7 +126,13 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
     });
   }
   const guard = input.irreversibleMigration;
-  if (previous !== undefined && gains && guard !== undefined && !guard.restoreConfigured && olderMajor(self.version, other.version)) {
+  if (
+    previous !== undefined &&
+    gains &&
+    guard !== undefined &&
+    !guard.restoreConfigured &&
+    olderMajor(self.version, other.version)
+  ) {
     violations.push({
       kind: "irreversible-migration",
       property: "version",
@@ -140,7 +146,11 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
 }
 
 /** What the color will have last passed its gate with once this update succeeds: what it runs when probed now, else what it had. */
-export function verifiedAfter(self: ColorRelease, previous: PreviousGate | undefined, probed: boolean): ColorRelease | undefined {
+export function verifiedAfter(
+  self: ColorRelease,
+  previous: PreviousGate | undefined,
+  probed: boolean,
+): ColorRelease | undefined {
   if (probed) return self;
   return previous !== undefined && sameRelease(previous.verified, self) ? previous.verified : undefined;
 }
@@ -157,9 +167,13 @@ function probeDecision(
 ): { probe: boolean; reason: string } {
   const { color, self, share, previous } = input;
   if (share.weight === 0) return { probe: false, reason: `weight 0: ${color} receives no traffic, nothing to verify` };
-  if (previous === undefined) return { probe: true, reason: `first deploy of ${color} ${self.version} with ${sharePercent(share)} % of traffic` };
+  if (previous === undefined)
+    return { probe: true, reason: `first deploy of ${color} ${self.version} with ${sharePercent(share)} % of traffic` };
   if (facts.changed) {
-    return { probe: true, reason: `${color} changed (${previous.version} -> ${self.version}) and carries ${sharePercent(share)} % of traffic` };
+    return {
+      probe: true,
+      reason: `${color} changed (${previous.version} -> ${self.version}) and carries ${sharePercent(share)} % of traffic`,
+    };
   }
   const moved = `${sharePercent(previous.share)} % -> ${sharePercent(share)} %`;
   if (!facts.gains) return { probe: false, reason: `${color}'s share does not grow (${moved}): not probed` };
@@ -168,11 +182,20 @@ function probeDecision(
       return { probe: true, reason: `the newer version ${self.version} gains share (${moved})` };
     case "older":
       return facts.verified
-        ? { probe: false, reason: `rollback to ${self.version}, unchanged since it last passed its gate (${moved}): never probed` }
+        ? {
+            probe: false,
+            reason: `rollback to ${self.version}, unchanged since it last passed its gate (${moved}): never probed`,
+          }
         : { probe: true, reason: `${self.version} gains share (${moved}) and never passed its gate in ${color}` };
     case "same":
       return facts.sameImages
-        ? { probe: false, reason: `both colors run ${self.version} with the same image (${moved}): nothing new to verify` }
-        : { probe: true, reason: `both colors run ${self.version} but with different images; ${color}'s gains share (${moved})` };
+        ? {
+            probe: false,
+            reason: `both colors run ${self.version} with the same image (${moved}): nothing new to verify`,
+          }
+        : {
+            probe: true,
+            reason: `both colors run ${self.version} but with different images; ${color}'s gains share (${moved})`,
+          };
   }
 }

@@ -33,7 +33,10 @@ export function sharePercent(share: Share): number {
 
 /** The largest weight (out of `total`) that keeps a gain from `from` within `maxStep` points. */
 export function largestWeightWithin(from: Share, total: number, maxStep: number): number {
-  let weight = Math.min(total, Math.floor(((from.total === 0 ? 0 : from.weight / from.total) * 100 + maxStep) * total / 100) + 1);
+  let weight = Math.min(
+    total,
+    Math.floor((((from.total === 0 ? 0 : from.weight / from.total) * 100 + maxStep) * total) / 100) + 1,
+  );
   while (weight > 0 && gainExceeds(from, { weight, total }, maxStep)) weight--;
   return weight;
 }

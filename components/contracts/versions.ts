@@ -20,7 +20,12 @@ const VERSION =
 export function parseVersion(text: string): ParsedVersion | undefined {
   const match = VERSION.exec(text);
   if (match === null) return undefined;
-  return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), prerelease: match[4] === undefined ? [] : match[4].split(".") };
+  return {
+    major: Number(match[1]),
+    minor: Number(match[2]),
+    patch: Number(match[3]),
+    prerelease: match[4] === undefined ? [] : match[4].split("."),
+  };
 }
 
 function compareIdentifiers(a: string, b: string): number {
@@ -35,12 +40,14 @@ function compareIdentifiers(a: string, b: string): number {
 export function compareVersions(a: string, b: string): number {
   const x = parseVersion(a);
   const y = parseVersion(b);
-  if (x === undefined || y === undefined) throw new Error(`not an exact semantic version: ${JSON.stringify(x === undefined ? a : b)}`);
+  if (x === undefined || y === undefined)
+    throw new Error(`not an exact semantic version: ${JSON.stringify(x === undefined ? a : b)}`);
   for (const key of ["major", "minor", "patch"] as const) {
     if (x[key] !== y[key]) return Math.sign(x[key] - y[key]);
   }
   // A pre-release has lower precedence than its release.
-  if (x.prerelease.length === 0 || y.prerelease.length === 0) return Math.sign(y.prerelease.length - x.prerelease.length);
+  if (x.prerelease.length === 0 || y.prerelease.length === 0)
+    return Math.sign(y.prerelease.length - x.prerelease.length);
   for (let i = 0; i < Math.min(x.prerelease.length, y.prerelease.length); i++) {
     const order = compareIdentifiers(x.prerelease[i], y.prerelease[i]);
     if (order !== 0) return order;

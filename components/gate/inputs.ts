@@ -78,28 +78,43 @@ export function inputFailures(news: Record<string, unknown>): CheckFailure[] {
   if (news.color !== "blue" && news.color !== "green") {
     fail("color", `must be "blue" or "green", got ${JSON.stringify(news.color)}`);
   }
-  if (!isVersion(news.version)) fail("version", `must be a semver version such as 1.4.2, got ${JSON.stringify(news.version)}`);
+  if (!isVersion(news.version))
+    fail("version", `must be a semver version such as 1.4.2, got ${JSON.stringify(news.version)}`);
   if (news.otherVersion !== "" && !isVersion(news.otherVersion)) {
-    fail("otherVersion", `must be a semver version, or "" when the other color runs nothing; got ${JSON.stringify(news.otherVersion)}`);
+    fail(
+      "otherVersion",
+      `must be a semver version, or "" when the other color runs nothing; got ${JSON.stringify(news.otherVersion)}`,
+    );
   }
   for (const key of ["image", "otherImage"]) {
-    if (news[key] !== undefined && typeof news[key] !== "string") fail(key, `must be an image reference, got ${JSON.stringify(news[key])}`);
+    if (news[key] !== undefined && typeof news[key] !== "string")
+      fail(key, `must be an image reference, got ${JSON.stringify(news[key])}`);
   }
   const { weight, totalWeight } = news;
   if (!Number.isInteger(totalWeight) || (totalWeight as number) <= 0) {
-    fail("totalWeight", `must be a whole number above 0 (the sum of both colors' weights), got ${JSON.stringify(totalWeight)}`);
+    fail(
+      "totalWeight",
+      `must be a whole number above 0 (the sum of both colors' weights), got ${JSON.stringify(totalWeight)}`,
+    );
   }
   if (!Number.isInteger(weight) || (weight as number) < 0 || (weight as number) > (totalWeight as number)) {
-    fail("weight", `must be a whole number from 0 to totalWeight (${JSON.stringify(totalWeight)}), got ${JSON.stringify(weight)}`);
+    fail(
+      "weight",
+      `must be a whole number from 0 to totalWeight (${JSON.stringify(totalWeight)}), got ${JSON.stringify(weight)}`,
+    );
   }
-  if (typeof news.rollback !== "boolean") fail("rollback", `must be true or false, got ${JSON.stringify(news.rollback)}`);
+  if (typeof news.rollback !== "boolean")
+    fail("rollback", `must be true or false, got ${JSON.stringify(news.rollback)}`);
   const { targets } = news;
   // Unknown at preview (the platform's URL is computed): checked again at update.
   if (isUnknown(targets)) return failures;
   if (!Array.isArray(targets)) return [...failures, { property: "targets", reason: "must be a list of URLs" }];
   targets.forEach((url, i) => {
     if (!isUnknown(url) && (typeof url !== "string" || !isHttpUrl(url))) {
-      fail(`targets[${i}]`, `must be an absolute http(s) URL such as "https://app.example.com/health", got ${JSON.stringify(url)}`);
+      fail(
+        `targets[${i}]`,
+        `must be an absolute http(s) URL such as "https://app.example.com/health", got ${JSON.stringify(url)}`,
+      );
     }
   });
   if (targets.length === 0 && typeof weight === "number" && weight > 0) {

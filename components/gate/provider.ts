@@ -26,7 +26,18 @@ export interface PromotionGateOutputs extends Omit<PromotionGateInputs, "headers
 }
 
 /** Fields whose change is an update; totalWeight too, so the recorded share stays true. Headers are not: rotating a token must not re-probe. */
-const DIFFED_FIELDS = ["weight", "totalWeight", "version", "image", "otherVersion", "otherImage", "targets", "settings", "irreversibleMigration", "verified"] as const;
+const DIFFED_FIELDS = [
+  "weight",
+  "totalWeight",
+  "version",
+  "image",
+  "otherVersion",
+  "otherImage",
+  "targets",
+  "settings",
+  "irreversibleMigration",
+  "verified",
+] as const;
 
 /** Order-insensitive deep equality for plain JSON values (state round-trips may reorder keys). */
 function sameJson(a: unknown, b: unknown): boolean {
@@ -35,7 +46,10 @@ function sameJson(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 async function verify(previous: PreviousGate | undefined, inputs: PromotionGateInputs): Promise<PromotionGateOutputs> {
@@ -45,7 +59,9 @@ async function verify(previous: PreviousGate | undefined, inputs: PromotionGateI
   if (!decision.probe) return { ...base, verdict: "skipped", samples: 0, p95LatencyMs: 0 };
   if (inputs.targets.length === 0) {
     // Check refuses this too; a probe with nothing to probe must never count as healthy.
-    throw new Error(`Promotion gate blocked traffic to ${inputs.color} of app "${inputs.app}": no URL to probe, so it cannot be proven healthy. Set bluegreen:gate.targets.${inputs.color}.`);
+    throw new Error(
+      `Promotion gate blocked traffic to ${inputs.color} of app "${inputs.app}": no URL to probe, so it cannot be proven healthy. Set bluegreen:gate.targets.${inputs.color}.`,
+    );
   }
   const passed = await runGate({
     targets: inputs.targets,

@@ -48,7 +48,6 @@ export interface ShiftIo {
 export type ShiftOutcome =
   { readonly ok: true; readonly weights: TrafficWeights } | { readonly ok: false; readonly reason: string };
 
-
 export async function runShift(stack: ShiftStack, request: ShiftRequest, io: ShiftIo): Promise<ShiftOutcome> {
   const clock = progressClock(io);
   const state = await readState(stack);
@@ -59,8 +58,7 @@ export async function runShift(stack: ShiftStack, request: ShiftRequest, io: Shi
   try {
     plan = planShift(deployed, config, request);
     // Every step's config is checked with the program's rules before the first one runs.
-    for (const step of plan.steps)
-      checkStepConfig(raw, stack.name, trafficValues(step.weights));
+    for (const step of plan.steps) checkStepConfig(raw, stack.name, trafficValues(step.weights));
   } catch (e) {
     if (e instanceof ShiftPlanError || e instanceof ConfigError) return { ok: false, reason: e.message };
     throw e;
@@ -86,13 +84,7 @@ export async function runShift(stack: ShiftStack, request: ShiftRequest, io: Shi
     } catch (e) {
       const reason = failureReason(e);
       clock.log(`${label} FAILED after ${formatDuration(io.now().getTime() - started)}: ${reason}`);
-      return rollBack(
-        stack,
-        previous,
-        `${label} (${formatSplit(step.weights)}) failed: ${reason}`,
-        clock,
-        io,
-      );
+      return rollBack(stack, previous, `${label} (${formatSplit(step.weights)}) failed: ${reason}`, clock, io);
     }
     clock.log(`${label} done in ${formatDuration(io.now().getTime() - started)}: ${formatSplit(step.weights)}`);
     previous = step.weights;
