@@ -135,6 +135,7 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
     properties: {
       secretNamePattern: {
         type: "string",
+        format: "regex",
         default: DEFAULT_SECRET_NAME_PATTERN,
         description: "Regular expression (case-insensitive) for variable names that hold secrets.",
       },
@@ -151,7 +152,17 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
       noPlaintextSecrets.configSchema!,
       args.getConfig(),
     );
-    const pattern = new RegExp(secretNamePattern, "i");
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(secretNamePattern, "i");
+    } catch (error) {
+      // The engine validates the config before the pack runs; an engine that does not still gets a clear verdict, not a crash.
+      reportViolation(
+        `Policy config no-plaintext-secrets.secretNamePattern must be a regular expression: ${JSON.stringify(secretNamePattern)} is not (${(error as Error).message}). ` +
+          "Fix it in the --policy-pack-config file.",
+      );
+      return;
+    }
     for (const container of containersOf(args.type, args.props)) {
       for (const { name, value } of container.env) {
         const reason = secretReason(name, value, pattern, allowedNames);

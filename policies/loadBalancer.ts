@@ -2,9 +2,9 @@
  * Load balancer rules (aws): target groups that notice a failing color fast
  * and drain it fast, and a production listener that speaks modern TLS.
  */
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { TYPES, configOf, shown } from "./shared";
-import { forwardEntries } from "./traffic";
+import { appRoutes, known } from "./routes";
 
 /** What AWS uses when a target group's health check leaves a value unset (HTTP/HTTPS target groups). */
 const AWS_HEALTH_CHECK_DEFAULTS = { interval: 30, healthyThreshold: 5, unhealthyThreshold: 2 } as const;
@@ -137,10 +137,10 @@ const MODERN_SSL_POLICIES = [
   "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
 ];
 
-export const listenerHttpsModernTls: ResourceValidationPolicy = {
+export const listenerHttpsModernTls: StackValidationPolicy = {
   name: "listener-https-modern-tls",
   description:
-    "Checks whether the weighted (user-facing) listener serves HTTPS with a modern TLS policy in production.",
+    "Checks whether every listener of the app that forwards user traffic (in any forward shape, a redirect turned into a forward included) serves HTTPS with a modern TLS policy in production.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -157,23 +157,30 @@ export const listenerHttpsModernTls: ResourceValidationPolicy = {
       },
     },
   },
-  validateResource: (args, reportViolation) => {
-    if (args.type !== TYPES.listener || forwardEntries(args.props).length === 0) return;
+  validateStack: (args, reportViolation) => {
     const { production, allowedSslPolicies } = configOf<{ production: boolean; allowedSslPolicies: string[] }>(
       listenerHttpsModernTls.configSchema!,
       args.getConfig(),
     );
     if (!production) return;
-    if (args.props.protocol !== "HTTPS") {
-      reportViolation(
-        `Listener ${args.name} must serve HTTPS in production: protocol is ${shown(args.props.protocol)}. ` +
-          "Set `bluegreen:listener.certificateArn` to an ACM certificate (port 80 then redirects to 443).",
-      );
-    } else if (!allowedSslPolicies.includes(args.props.sslPolicy)) {
-      reportViolation(
-        `Listener ${args.name} must use a modern TLS policy in production: sslPolicy is ${shown(args.props.sslPolicy)}, allowed: ${allowedSslPolicies.join(", ")}. ` +
-          "Set `bluegreen:listener.sslPolicy` to one of them, or extend this policy's allowedSslPolicies.",
-      );
+    // Only what this rule needs: protocol and TLS policy (known from config even on a first preview), never target ARNs.
+    for (const route of appRoutes(args.resources).filter((r) => r.kind === "Listener" && !r.exempt)) {
+      const listener = route.resource;
+      const protocol = known(() => listener.props.protocol);
+      const sslPolicy = known(() => listener.props.sslPolicy);
+      if (protocol !== "HTTPS") {
+        reportViolation(
+          `Listener ${listener.name} must serve HTTPS in production: protocol is ${shown(protocol)}. ` +
+            "Set `bluegreen:listener.certificateArn` to an ACM certificate (port 80 then redirects to 443).",
+          listener.urn,
+        );
+      } else if (!allowedSslPolicies.includes(sslPolicy)) {
+        reportViolation(
+          `Listener ${listener.name} must use a modern TLS policy in production: sslPolicy is ${shown(sslPolicy)}, allowed: ${allowedSslPolicies.join(", ")}. ` +
+            "Set `bluegreen:listener.sslPolicy` to one of them, or extend this policy's allowedSslPolicies.",
+          listener.urn,
+        );
+      }
     }
   },
 };

@@ -14,7 +14,8 @@ export interface EcsPlacement {
   readonly vpcId: pulumi.Input<string>;
   readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   readonly clusterArn: pulumi.Input<string>;
-  readonly logGroupName: pulumi.Input<string>;
+  /** The tasks' log group: its name is known before deployment; steps that use it wait for the cluster. */
+  readonly logGroupName: string;
   readonly executionRoleArn: pulumi.Input<string>;
 }
 
@@ -28,7 +29,9 @@ export interface ServiceClusterArgs {
 export class ServiceCluster extends pulumi.ComponentResource {
   readonly clusterArn: pulumi.Output<string>;
   readonly clusterName: pulumi.Output<string>;
-  readonly logGroupName: pulumi.Output<string>;
+  /** Known before deployment (see the constructor). */
+  readonly logGroupName: string;
+  readonly logGroupArn: pulumi.Output<string>;
   readonly executionRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -41,10 +44,14 @@ export class ServiceCluster extends pulumi.ComponentResource {
       },
       parent,
     );
+    // A name known before anything exists, so the task definitions (which name the group) are known at a
+    // first preview and the policy pack can judge their images and environment then. Unique per stack.
+    const logGroupName = `/bluegreen/${pulumi.getProject()}/${pulumi.getStack()}/${name}`;
+    // Kept when removed or renamed: logs outlive the tasks that wrote them (their retention still applies).
     const logs = new aws.cloudwatch.LogGroup(
       childName(name, "logs"),
-      { retentionInDays: args.logRetentionDays ?? 30 },
-      parent,
+      { name: logGroupName, retentionInDays: args.logRetentionDays ?? 30 },
+      childOptions(this, opts.dependsOn, { retainOnDelete: true }),
     );
     const role = new aws.iam.Role(
       childName(name, "execution"),
@@ -85,7 +92,8 @@ export class ServiceCluster extends pulumi.ComponentResource {
     }
     this.clusterArn = cluster.arn;
     this.clusterName = cluster.name;
-    this.logGroupName = logs.name;
+    this.logGroupName = logGroupName;
+    this.logGroupArn = logs.arn;
     this.executionRoleArn = role.arn;
     this.registerOutputs({
       clusterArn: this.clusterArn,

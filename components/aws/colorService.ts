@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
+import { AWS_TAGS, ROUTE_KINDS } from "../contracts/markers";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 import type { ColorBasics } from "../platform";
@@ -74,7 +75,8 @@ export class ColorService extends pulumi.ComponentResource {
         protocol: https ? "HTTPS" : "HTTP",
         ...(https ? { certificateArn: args.certificateArn, sslPolicy: args.sslPolicy } : {}),
         defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-        tags,
+        // A direct route: one color, where its gate probes it (so it exists before the gate, by design).
+        tags: { ...tags, [AWS_TAGS.app]: args.app, [AWS_TAGS.route]: ROUTE_KINDS.direct },
       },
       parent,
     );

@@ -44,6 +44,7 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
   const loadBalancer = new LoadBalancer(
     childName(name, "lb"),
     {
+      app: config.app.name,
       vpcId: network.vpcId,
       publicSubnetIds: network.publicSubnetIds,
       ingressCidrs: listener.ingressCidrs,
@@ -94,7 +95,8 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
           env: config[migrationColor].env,
           secrets: config[migrationColor].secrets,
         },
-        childOptions(parent, step.dependsOn),
+        // The task logs to the cluster's log group, named before it exists: wait for the cluster.
+        childOptions(parent, [...step.dependsOn, cluster]),
       );
     },
     colorService(color, step) {
@@ -116,7 +118,7 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
           certificateArn: listener.certificateArn,
           sslPolicy: listener.sslPolicy,
         },
-        childOptions(parent, step.dependsOn),
+        childOptions(parent, [...step.dependsOn, cluster]),
       );
       return {
         ready: service,
@@ -130,6 +132,7 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
       const weighted = new WeightedListener(
         childName(name, "traffic"),
         {
+          app: config.app.name,
           loadBalancerArn: loadBalancer.arn,
           loadBalancerDnsName: loadBalancer.dnsName,
           targetGroupArns: { blue: colors.blue.backend.targetGroupArn, green: colors.green.backend.targetGroupArn },

@@ -6,10 +6,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
+import { AWS_TAGS, ROUTE_KINDS } from "../contracts/markers";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 
 export interface LoadBalancerArgs {
+  /** The app: marks the load balancer and its listeners as this app's (AWS_TAGS.app). */
+  readonly app: string;
   readonly vpcId: pulumi.Input<string>;
   readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   /** Who may reach the production listener. The config's default: ["0.0.0.0/0"]. */
@@ -64,6 +67,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         securityGroups: [securityGroup.id],
         dropInvalidHeaderFields: true,
         idleTimeout: 60,
+        tags: { [AWS_TAGS.app]: args.app, [AWS_TAGS.testPorts]: args.testPorts.join(",") },
       },
       parent,
     );
@@ -75,6 +79,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
           port: 80,
           protocol: "HTTP",
           defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+          tags: { [AWS_TAGS.app]: args.app, [AWS_TAGS.route]: ROUTE_KINDS.redirect },
         },
         parent,
       );

@@ -6,12 +6,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
+import { AWS_TAGS, ROUTE_KINDS } from "../contracts/markers";
 import { childName } from "../naming";
 import { Color, COLORS } from "../contracts/colors";
 import { childOptions } from "../options";
 import type { TrafficWeights } from "../traffic";
 
 export interface WeightedListenerArgs {
+  /** The app: marks the listener as this app's user-facing route (AWS_TAGS). */
+  readonly app: string;
   readonly loadBalancerArn: pulumi.Input<string>;
   readonly loadBalancerDnsName: pulumi.Input<string>;
   readonly targetGroupArns: Record<Color, pulumi.Input<string>>;
@@ -46,6 +49,7 @@ export class WeightedListener extends pulumi.ComponentResource {
             },
           },
         ],
+        tags: { [AWS_TAGS.app]: args.app, [AWS_TAGS.route]: ROUTE_KINDS.weighted },
       },
       childOptions(this, opts.dependsOn),
     );

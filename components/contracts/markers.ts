@@ -23,7 +23,22 @@ export const KUBERNETES_LABELS = {
   route: "bluegreen/route",
 } as const;
 
-export const ROUTE_KINDS = { weighted: "weighted", direct: "direct" } as const;
+/**
+ * What a route is for: `weighted` carries user traffic (behind the gates),
+ * `direct` reaches one color alone (where its gate probes it, so it exists
+ * before the gate by design), `redirect` only redirects (HTTP to HTTPS).
+ */
+export const ROUTE_KINDS = { weighted: "weighted", direct: "direct", redirect: "redirect" } as const;
+export type RouteKind = (typeof ROUTE_KINDS)[keyof typeof ROUTE_KINDS];
+
+/**
+ * Tags on the AWS resources the program creates. `app` marks what belongs to
+ * the app (the pack judges only those, so a larger program's own listeners
+ * and target groups are never flagged); `route` says what a listener or
+ * listener rule is for; `testPorts` on the load balancer lists the per-color
+ * test listener ports ("8081,8082").
+ */
+export const AWS_TAGS = { app: "bluegreen:app", route: "bluegreen:route", testPorts: "bluegreen:test-ports" } as const;
 
 /** Labels of the local platform's containers. */
 export const DOCKER_LABELS = { app: "bluegreen.app", color: "bluegreen.color", version: "bluegreen.version" } as const;

@@ -48,6 +48,32 @@ describe("`pulumi preview --policy-pack policies`", () => {
     expect(staging.code, staging.stdout).toBe(0);
   }, 180_000);
 
+  it("refuses a new production stack on an old TLS policy at its first preview, when the target group ARNs are still unknown", async () => {
+    await set("production", "bluegreen:listener.sslPolicy", "ELBSecurityPolicy-2016-08");
+    const production = await project.pulumi(["preview", "--stack", "production", "--policy-pack", pack()]);
+    expect(production.code).not.toBe(0);
+    expect(production.stdout).toContain("listener-https-modern-tls");
+    expect(production.stdout).toContain("must use a modern TLS policy in production");
+    expect(production.stdout).not.toContain("can't run");
+    await set("production", "bluegreen:listener.sslPolicy", "ELBSecurityPolicy-TLS13-1-2-2021-06");
+  }, 180_000);
+
+  it("rejects a --policy-pack-config whose secretNamePattern is not a regular expression, naming the key", async () => {
+    const file = path.join(project.dir, "bad-policy-config.json");
+    fs.writeFileSync(file, JSON.stringify({ "no-plaintext-secrets": { secretNamePattern: "PASSWORD(" } }));
+    const preview = await project.pulumi([
+      "preview",
+      "--stack",
+      "production",
+      "--policy-pack",
+      pack(),
+      "--policy-pack-config",
+      file,
+    ]);
+    expect(preview.code).not.toBe(0);
+    expect(`${preview.stdout}${preview.stderr}`).toContain("secretNamePattern");
+  }, 180_000);
+
   it("refuses staging judged as production (no config): a mandatory violation fails the preview", async () => {
     const staging = await project.pulumi(["preview", "--stack", "staging", "--policy-pack", pack()]);
     expect(staging.code).not.toBe(0);

@@ -51,6 +51,13 @@ describe("listener-forward-weights-valid", () => {
         "api-traffic-listener",
         `Listener api-traffic-listener must forward only to target groups of this stack: "${FOREIGN_TG}" is none of them (this stack's: api-blue-tg, api-green-tg). Forward to the app's own colors only; another app gets its own listener.`,
       ],
+      // And no gate vouches for a target of unknown color that gets traffic.
+      [
+        "traffic-requires-promotion-gate",
+        "mandatory",
+        "api-traffic-listener",
+        `Listener api-traffic-listener must send traffic only to a color: "${FOREIGN_TG}" gets weight 10 but has no color (a \`color\` tag or label of blue or green), so no promotion gate can vouch for it. Route only to the app's colors, tagged as the program tags them.`,
+      ],
     ]);
   });
 

@@ -315,11 +315,18 @@ describe("kubernetes: Deployments, Services, HTTPRoute, migration Job", () => {
     ]);
   });
 
-  it("traffic-requires-promotion-gate: exempts the direct route a gate probes, but not the same route unlabelled", async () => {
-    const unlabelled = mutate(KUBERNETES, "api-green-route", (r) => delete r.inputs.metadata.labels);
-    expect(await check(unlabelled)).toEqual([
+  it("traffic-requires-promotion-gate: exempts the direct route a gate probes, not the same route marked weighted; an unmarked route is not the app's", async () => {
+    const weighted = mutate(
+      KUBERNETES,
+      "api-green-route",
+      (r) => (r.inputs.metadata.labels["bluegreen/route"] = "weighted"),
+    );
+    expect(await check(weighted)).toEqual([
       ["traffic-requires-promotion-gate", "mandatory", "api-green-route", ungated("HTTPRoute", "api-green-route", 1)],
     ]);
+    // A route without the program's marker belongs to someone else (e.g. the larger program the components run in).
+    const unmarked = mutate(KUBERNETES, "api-green-route", (r) => delete r.inputs.metadata.labels);
+    expect(await check(unmarked)).toEqual([]);
   });
 
   it("migration-after-snapshot: rejects a migration Job that does not wait for the snapshot", async () => {

@@ -57,6 +57,23 @@ describe("reconcilePolicyConfig", () => {
     );
   });
 
+  it("rejects a value a `format: regex` property cannot compile, naming the policy and key", () => {
+    const withPattern: PolicyInfo[] = [
+      {
+        name: "secrets",
+        description: "",
+        enforcementLevel: "mandatory",
+        configSchema: { properties: { pattern: { type: "string", format: "regex", default: "TOKEN" } }, required: [] },
+      },
+    ];
+    expect(() => reconcilePolicyConfig(withPattern, {}, { secrets: { pattern: "TOKEN(" } })).toThrow(
+      /secrets\.pattern: "TOKEN\(" is not a valid regular expression/,
+    );
+    expect(reconcilePolicyConfig(withPattern, {}, { secrets: { pattern: "TOKEN|KEY" } }).secrets.properties).toEqual({
+      pattern: "TOKEN|KEY",
+    });
+  });
+
   it("rejects a policy name the pack does not have, and a level that does not exist", () => {
     expect(() => reconcilePolicyConfig(POLICIES, {}, { drian: { maxSeconds: 1 } })).toThrow(
       'policy config names "drian", which the pack does not have; known policies: drain, tls',

@@ -10,7 +10,7 @@ import { containersOf, imageProblem, parseImage, secretReason } from "../../poli
 import { appName, migrationFacts, ownedDatabases, snapshotFacts } from "../../policies/database";
 import { healthCheckProblems } from "../../policies/loadBalancer";
 import { colorIn, configOf, dependencyClosure } from "../../policies/shared";
-import { forwardEntries, resolveTargetGroup } from "../../policies/traffic";
+import { forwardTargets, resolveTargetGroup } from "../../policies/routes";
 
 describe("parseImage", () => {
   it("splits registry (with port), repository, tag and digest", () => {
@@ -181,17 +181,19 @@ describe("resolveTargetGroup", () => {
   });
 });
 
-describe("forwardEntries", () => {
-  it("reads weighted forwards only: redirects and single-target forwards (test listeners) have none", () => {
-    expect(forwardEntries({ defaultActions: [{ type: "redirect", redirect: { port: "443" } }] })).toEqual([]);
-    expect(forwardEntries({ defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] })).toEqual([]);
-    expect(
-      forwardEntries({
-        defaultActions: [{ type: "forward", forward: { targetGroups: [{ arn: "a", weight: 1 }, { arn: "b" }] } }],
-      }),
-    ).toEqual([
+describe("forwardTargets", () => {
+  const read = (actions: unknown) =>
+    forwardTargets(actions).map((target) => ({ arn: target.arn(), weight: target.weight }));
+
+  it("reads every forward shape: weighted groups, and a single targetGroupArn taking all traffic; a redirect has none", () => {
+    expect(read([{ type: "redirect", redirect: { port: "443" } }])).toEqual([]);
+    expect(read([{ type: "forward", targetGroupArn: "arn:tg" }])).toEqual([{ arn: "arn:tg", weight: 1 }]);
+    expect(read([{ type: "forward", forward: { targetGroups: [{ arn: "a", weight: 1 }, { arn: "b" }] } }])).toEqual([
       { arn: "a", weight: 1 },
       { arn: "b", weight: undefined },
+    ]);
+    expect(read([{ type: "fixed-response" }, { type: "forward", targetGroupArn: "arn:x" }])).toEqual([
+      { arn: "arn:x", weight: 1 },
     ]);
   });
 });

@@ -99,10 +99,18 @@ export function fakeInvoke(token: string, inputs: State, region: string): State 
   }
 }
 
-/** The offline program's mocks; the fake providers (testkit/fakeCloud) give the same values through the engine. */
-export function offlineMocks(region: string): pulumi.runtime.Mocks {
+/**
+ * The offline program's mocks; the fake providers (testkit/fakeCloud) give the
+ * same values through the engine. `firstPreview`: like the engine's preview
+ * of a stack that does not exist yet, no computed value is known (ids, ARNs,
+ * DNS names), so inputs that derive from them arrive unknown.
+ */
+export function offlineMocks(region: string, options: { firstPreview?: boolean } = {}): pulumi.runtime.Mocks {
   return {
-    newResource: (args) => fakeResource(args.type, args.name, args.inputs, region),
+    newResource: (args) =>
+      options.firstPreview
+        ? { id: undefined, state: args.inputs }
+        : fakeResource(args.type, args.name, args.inputs, region),
     call: (args) => fakeInvoke(args.token, args.inputs, region),
   };
 }

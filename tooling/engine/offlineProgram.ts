@@ -48,6 +48,8 @@ export interface RunOptions {
   readonly overrides?: Record<string, unknown>;
   /** Run as `pulumi preview` (true) or `pulumi up` (false). @default true */
   readonly preview?: boolean;
+  /** A preview of a stack never deployed: no computed value known yet (implies preview). @default false */
+  readonly firstPreview?: boolean;
 }
 
 /**
@@ -64,7 +66,13 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
   const region = values["aws:region"] ?? "us-east-1";
 
   pulumi.runtime.setAllConfig(values);
-  await pulumi.runtime.setMocks(offlineMocks(region), config.project, stack, options.preview ?? true);
+  const firstPreview = options.firstPreview ?? false;
+  await pulumi.runtime.setMocks(
+    offlineMocks(region, { firstPreview }),
+    config.project,
+    stack,
+    firstPreview || (options.preview ?? true),
+  );
   const resources: RegisteredResource[] = [];
   tapMonitor((request, urn) => resources.push(toRegistered(request, urn)), engineUrn);
 
@@ -92,7 +100,7 @@ function toRegistered(req: RegisterRequest, urn: string): RegisteredResource {
     name: req.getName(),
     custom: req.getCustom(),
     parent: req.getParent(),
-    inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+    inputs: engineValues(pulumi.runtime.deserializeProperties(req.getObject())) as Record<string, unknown>,
     dependencies: req.getDependenciesList(),
     propertyDependencies,
     protect: req.getProtect() === true,
@@ -102,6 +110,16 @@ function toRegistered(req: RegisterRequest, urn: string): RegisteredResource {
     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     aliases: req.getAliasesList().map(aliasSpec),
   };
+}
+
+/** Values as the engine passes them on (to analyzers, to providers): an unknown is the engine's unknown marker. */
+function engineValues(value: unknown): unknown {
+  if (pulumi.isUnknown(value)) return pulumi.runtime.unknownValue;
+  if (Array.isArray(value)) return value.map(engineValues);
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, engineValues(item)]));
+  }
+  return value;
 }
 
 async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {

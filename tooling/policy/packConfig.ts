@@ -69,9 +69,10 @@ export function reconcilePolicyConfig(
       required: [...policy.configSchema.required],
     } as never);
     const parsed = schema.safeParse(result[policy.name].properties);
-    return parsed.success
+    const shape = parsed.success
       ? []
       : parsed.error.issues.map((issue) => `${policy.name}.${issue.path.join(".")}: ${issue.message}`);
+    return [...shape, ...regexProblems(policy.name, policy.configSchema.properties, result[policy.name].properties)];
   });
   if (problems.length > 0) {
     throw new Error(
@@ -79,6 +80,22 @@ export function reconcilePolicyConfig(
     );
   }
   return result;
+}
+
+/** `format: "regex"` properties (the engine's JSON schema validator checks them; zod's conversion does not). */
+function regexProblems(policy: string, schema: Record<string, unknown>, values: Record<string, unknown>): string[] {
+  return Object.entries(schema).flatMap(([key, property]) => {
+    const value = values[key];
+    if ((property as { format?: unknown }).format !== "regex" || typeof value !== "string") return [];
+    try {
+      new RegExp(value);
+      return [];
+    } catch (error) {
+      return [
+        `${policy}.${key}: ${JSON.stringify(value)} is not a valid regular expression (${(error as Error).message})`,
+      ];
+    }
+  });
 }
 
 function parseGivenConfig(
