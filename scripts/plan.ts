@@ -6,7 +6,8 @@ import { runMain } from "../tooling/cli/main";
 import { listStacks } from "../tooling/engine/stackFiles";
 import { PLAN_COMMAND, parsePlanArgs } from "../tooling/plan/args";
 import type { Plan } from "../tooling/plan/buildPlan";
-import { diffPlans, renderDiff } from "../tooling/plan/diff";
+import { assertPlanFormat, diffPlans, renderDiff } from "../tooling/plan/diff";
+import { gateBlockingLine, judgeAgainstBase, renderJudgement } from "../tooling/plan/gateCheck";
 import { offlinePlan } from "../tooling/plan/offlinePlan";
 import { stableStringify } from "../tooling/plan/stableJson";
 import { blockingLine, renderSummary } from "../tooling/plan/summary";
@@ -18,7 +19,9 @@ function userPath(file: string): string {
 
 function readPlanFile(file: string): Plan {
   try {
-    return JSON.parse(fs.readFileSync(userPath(file), "utf8")) as Plan;
+    const plan = JSON.parse(fs.readFileSync(userPath(file), "utf8")) as Plan;
+    assertPlanFormat(plan, "old");
+    return plan;
   } catch (e) {
     throw new UsageError(
       `--diff ${file}: cannot read it as a plan file (${(e as Error).message}); write one with \`npm run plan -- <stack> --json ${file}\``,
@@ -41,12 +44,15 @@ runMain(async (argv) => {
     fs.writeFileSync(userPath(command.json), stableStringify(plan));
     console.log(`\nPlan file written: ${command.json}`);
   }
-  if (old !== undefined)
+  const gates = old === undefined ? undefined : judgeAgainstBase(old, plan);
+  if (old !== undefined && gates !== undefined) {
     console.log(
       `\n${renderDiff(diffPlans(old, plan), { before: command.diff!, after: `Pulumi.${plan.stack}.yaml now` })}`,
     );
-  const blocked = blockingLine(plan);
-  if (blocked === undefined) return EXIT.ok.code;
-  console.error(`\n${blocked}`);
+    console.log(`\n${renderJudgement(gates, command.diff!)}`);
+  }
+  const blocked = [blockingLine(plan), gates && gateBlockingLine(gates)].filter((line) => line !== undefined);
+  if (blocked.length === 0) return EXIT.ok.code;
+  console.error(`\n${blocked.join("\n")}`);
   return EXIT.failed.code;
 });

@@ -23,8 +23,7 @@ const text = (file: string) => fs.readFileSync(path.join(WORKFLOW_DIR, file), "u
 
 /** The commands the README documents; CI runs each of them verbatim. */
 const README_COMMANDS = [
-  "npm ci",
-  "npm test",
+  "bash scripts/test.sh",
   "npm run plan -- staging --json plan-staging.json",
   "npm run plan -- production --json plan-production.json",
   "npm run plan -- staging --diff plan-base-staging.json",
@@ -32,6 +31,10 @@ const README_COMMANDS = [
 ];
 
 interface Step {
+  id?: string;
+  name?: string;
+  "continue-on-error"?: boolean;
+  "working-directory"?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -135,11 +138,30 @@ describe("workflow promises", () => {
     expect(offline.if).toBeUndefined();
     expect(JSON.stringify(offline)).not.toContain("secrets.");
     const runs = offline.steps.map((step) => step.run ?? "");
-    expect(runs.some((run) => run === "npm test")).toBe(true);
+    expect(runs.some((run) => run === "bash scripts/test.sh")).toBe(true);
     expect(runs.some((run) => run.startsWith("npm run plan -- staging --json plan-staging.json"))).toBe(true);
     expect(offline.steps.find((step) => step.uses?.startsWith("actions/upload-artifact@"))!.with!.path).toContain(
       "plan-*.json",
     );
+  });
+
+  it("fails the job when any plan or diff step failed, though each continues so the summary and comment are written", () => {
+    const steps = workflow("pull-request.yml").jobs.offline.steps;
+    const failStep = steps[steps.length - 1];
+    expect(failStep.run).toContain("exit 1");
+    // Every step running this branch's plan may not fail silently: it has an id the last step checks.
+    // (The base branch's plan, in its own directory, may fail: then there is less to diff.)
+    const planSteps = steps.filter(
+      (step) =>
+        step["continue-on-error"] && !step["working-directory"] && /^npm run plan -- \w+ --/m.test(step.run ?? ""),
+    );
+    expect(planSteps.map((step) => step.id)).toEqual([
+      "plan-staging",
+      "plan-production",
+      "diff-staging",
+      "diff-production",
+    ]);
+    for (const step of planSteps) expect(failStep.if).toContain(`steps.${step.id}.outcome == 'failure'`);
   });
 
   it("deploys staging on merge to main, and production only after staging and an environment approval", () => {

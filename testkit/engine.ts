@@ -59,6 +59,8 @@ const COMMANDS = ["scripts", "tooling"];
 export interface EngineProjectOptions {
   /** Also copy scripts/ and tooling/, so the project's commands run on the copy. @default false */
   readonly commands?: boolean;
+  /** Without the engine: only the offline commands (`plan`, `status --offline`) run on the copy. @default true */
+  readonly engine?: boolean;
 }
 
 /**
@@ -89,7 +91,7 @@ export function createEngineProject(options: EngineProjectOptions = {}): EngineP
   fs.mkdirSync(state);
   const env: Record<string, string> = {
     PATH: [
-      engineBinDir(),
+      ...(options.engine === false ? [] : [engineBinDir()]),
       path.join(__dirname, "fakeCloud", "bin"),
       path.dirname(process.execPath),
       "/usr/local/bin",

@@ -26,8 +26,11 @@ describe("npm run plan -- staging --diff <old plan>", () => {
       }
       if (resource.name.endsWith("-gate-check")) resource.inputs.weight = 50;
     }
+    const base = { ...old, traffic: { ...old.traffic, colors: { ...old.traffic.colors } } };
+    for (const color of ["blue", "green"] as const)
+      base.traffic.colors[color] = { ...old.traffic.colors[color], weight: 50 };
     const oldFile = path.join(runs.dir, "old.json");
-    fs.writeFileSync(oldFile, stableStringify(old));
+    fs.writeFileSync(oldFile, stableStringify(base));
     const result = await runScript("plan.ts", ["staging", "--diff", oldFile]);
     expect(result.code).toBe(0);
     expect(result.stdout.slice(result.stdout.indexOf("Plan diff:")).trimEnd().split("\n")).toEqual([
@@ -40,6 +43,11 @@ describe("npm run plan -- staging --diff <old plan>", () => {
       "~ pulumi-nodejs:dynamic/bluegreen:PromotionGateCheck  api-green-gate-check",
       "    weight: 50 -> 10",
       `3 to update, 0 to create, 0 to delete, ${old.resources.length - 3} unchanged.`,
+      "",
+      // Traffic moves toward the stable version: a rollback, never probed, never refused.
+      `Promotion gates, judged from ${oldFile} as \`pulumi up\` would judge this change:`,
+      "  blue   not probed: rollback to 1.4.2, unchanged since it last passed its gate (50 % -> 90 %): never probed",
+      "  green  not probed: green's share does not grow (50 % -> 10 %): not probed",
     ]);
   });
 });

@@ -17,7 +17,7 @@ import type { PolicyViolation } from "../policy/protocol";
 import { ReleaseStep, releaseSteps } from "./releaseSteps";
 
 /** Bumped when the plan file's shape changes, so `--diff` refuses to compare apples and oranges. */
-export const PLAN_FORMAT = 1;
+export const PLAN_FORMAT = 2;
 
 export const SECRET_TEXT = "[secret]";
 export const UNKNOWN_TEXT = "(known after up)";
@@ -44,6 +44,8 @@ export interface PlanResource {
 
 export interface ColorPlan {
   readonly version: string;
+  /** The pinned image: a new image under the same version is new code to the gate. */
+  readonly image: string;
   readonly weight: number;
   readonly percent: number;
   /** candidate: runs the newer version; stable: the one to fall back to; same: both run one version. */
@@ -73,6 +75,8 @@ export interface Plan {
     readonly stickinessSeconds: number;
   };
   readonly gate: { readonly settings: GateSettings; readonly colors: GatePlan[] };
+  /** The restore snapshot (`bluegreen:database.restoreFromSnapshot`): it lets traffic back past an irreversible migration. */
+  readonly restoreSnapshot?: string;
   /** In the order the release runs them. */
   readonly steps: ReleaseStep[];
   /** Config keys set as secrets: listed, never shown. */
@@ -104,6 +108,7 @@ export function buildPlan(input: PlanInput): Plan {
       color,
       {
         version: config[color].version,
+        image: config[color].image,
         weight: config.traffic[color],
         percent: percent[color],
         role: release.candidate === undefined ? "same" : release.candidate === color ? "candidate" : "stable",
@@ -130,6 +135,9 @@ export function buildPlan(input: PlanInput): Plan {
       migration: config.migration,
       percent: { blue: colors.blue.percent, green: colors.green.percent },
     }),
+    ...(config.database?.restoreFromSnapshot === undefined
+      ? {}
+      : { restoreSnapshot: config.database.restoreFromSnapshot }),
     secretKeys: [...run.config.secretKeys].sort(),
     outputs,
     resources,

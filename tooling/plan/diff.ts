@@ -32,17 +32,18 @@ export interface PlanDiff {
   readonly violations: { readonly added: string[]; readonly removed: string[] };
 }
 
-export function diffPlans(before: Plan, after: Plan): PlanDiff {
-  for (const [which, plan] of [
-    ["old", before],
-    ["new", after],
-  ] as const) {
-    if (plan.format !== PLAN_FORMAT) {
-      throw new Error(
-        `the ${which} plan has format ${String(plan.format)}, this tool writes format ${PLAN_FORMAT}; re-create it with \`npm run plan -- <stack> --json <file>\``,
-      );
-    }
+/** Plans of another format cannot be compared field by field: refused, saying how to re-create one. */
+export function assertPlanFormat(plan: Plan, which: "old" | "new"): void {
+  if (plan.format !== PLAN_FORMAT) {
+    throw new Error(
+      `the ${which} plan has format ${String(plan.format)}, this tool writes format ${PLAN_FORMAT}; re-create it with \`npm run plan -- <stack> --json <file>\``,
+    );
   }
+}
+
+export function diffPlans(before: Plan, after: Plan): PlanDiff {
+  assertPlanFormat(before, "old");
+  assertPlanFormat(after, "new");
   const old = new Map(before.resources.map((r) => [r.key, r]));
   const next = new Map(after.resources.map((r) => [r.key, r]));
   const keys = [...new Set([...old.keys(), ...next.keys()])].sort(compare);

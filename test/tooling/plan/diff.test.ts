@@ -102,7 +102,7 @@ describe("diffPlans", () => {
   it("refuses a plan file of another format, saying how to re-create it", () => {
     const old = { ...plan([]), format: 0 } as Plan;
     expect(() => diffPlans(old, plan([]))).toThrow(
-      "the old plan has format 0, this tool writes format 1; re-create it with `npm run plan -- <stack> --json <file>`",
+      `the old plan has format 0, this tool writes format ${PLAN_FORMAT}; re-create it with \`npm run plan -- <stack> --json <file>\``,
     );
   });
 });
