@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { awsPlatform } from "./aws";
 import { awsConfigIssues, AwsConfig, awsConfigShape } from "./aws/config";
+import { hardeningIssues } from "./config/hardening";
 import type { ConfigIssue } from "./config/issues";
 import { parseConfigWith } from "./config/parse";
 import { coreConfigShape } from "./config/schema";
@@ -48,7 +49,11 @@ const PLATFORM_RULES: Record<
 export function parseConfig(raw: Record<string, unknown>, stack: string): BlueGreenConfig {
   return parseConfigWith(raw, stack, {
     schema: configSchema,
-    rules: (config, values) => [...PLATFORM_RULES[config.platform](config, values), ...releaseRuleIssues(config)],
+    rules: (config, values) => [
+      ...PLATFORM_RULES[config.platform](config, values),
+      ...releaseRuleIssues(config),
+      ...hardeningIssues(config),
+    ],
   });
 }
 

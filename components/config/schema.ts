@@ -19,6 +19,9 @@ const semverString = z.string().refine((v) => semver.valid(v) !== null && semver
   message: "must be an exact semver version such as 1.4.2 (no range, no leading 'v')",
 });
 
+/** A non-root uid no base image maps to a named user, so it owns nothing in the image. */
+export const DEFAULT_USER = "10001";
+
 const appSchema = z
   .object({
     // Short because AWS target group and ALB names allow 32 characters.
@@ -45,6 +48,15 @@ const colorSchema = z
     env: z.record(z.string(), z.string()).default({}),
     /** Secret references by variable name: AWS Secrets Manager / SSM ARNs, or `secret/key` on Kubernetes. */
     secrets: z.record(z.string(), z.string()).default({}),
+    /** The container's root filesystem is read-only (the platforms mount a writable /tmp). @default true */
+    readOnlyRootFilesystem: z.boolean().default(true),
+    /** The numeric uid[:gid] the container runs as; 0 is root. @default "10001" */
+    user: z
+      .string()
+      .regex(/^\d{1,10}(:\d{1,10})?$/, 'must be a numeric uid or uid:gid such as "10001" or "10001:10001"')
+      .default(DEFAULT_USER),
+    /** Why this color relaxes a secure default (a writable root filesystem, the root user): required when it does. */
+    securityException: z.string().min(1).optional(),
   })
   .strict();
 
