@@ -11,12 +11,21 @@
  *      each answering after 50 ms: concurrency means 50 should cost about as
  *      much as 1. Target ratio <= 1.5 (steady state, after warm-up; the cold
  *      first round is printed too).
- * Run: npx tsx bench/gate.ts
+ *  (c) memory over the gate's whole life: a host started with
+ *      --max-old-space-size=160 gates 50 targets that flap (200, 503, 200, …)
+ *      with 1 MB bodies, so the gate runs to its deadline (default: the
+ *      gate's default deadline, 120 s). The host's RSS is sampled every
+ *      second. Targets: RSS does not grow with time (median of the last 20 s
+ *      within 10 MB of the median after round 5), peak RSS <= idle +
+ *      3 × targets × 1 MB + 30 MB, and the host never dies (the gate answers
+ *      with its deadline explanation).
+ * Run: npx tsx bench/gate.ts [--seconds N]   (or GATE_BENCH_SECONDS=N; N is (c)'s gate deadline)
  */
+import * as fs from "node:fs";
 import { promotionGateProvider } from "../components/gate/provider";
-import { gateSettingsSchema, GateSettingsInput } from "../components/gate/settings";
+import { DEFAULT_GATE_SETTINGS, gateSettingsSchema, GateSettingsInput } from "../components/gate/settings";
 import { startFaultServer } from "../testkit/faultServer";
-import { ProviderHost, serializeProvider } from "../testkit/providerHost";
+import { ProviderCallError, ProviderHost, serializeProvider } from "../testkit/providerHost";
 
 const TYPE = "pulumi-nodejs:dynamic/bluegreen:PromotionGate";
 const TRIALS = 11;
@@ -28,6 +37,15 @@ const WARMUP_ROUNDS = 10;
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** (c)'s duration: `--seconds N`, else GATE_BENCH_SECONDS, else the gate's default deadline. */
+function benchSeconds(): number {
+  const flag = process.argv.indexOf("--seconds");
+  const raw = flag >= 0 ? process.argv[flag + 1] : process.env.GATE_BENCH_SECONDS;
+  const seconds = raw === undefined ? DEFAULT_GATE_SETTINGS.deadlineSeconds : Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 25) throw new Error(`--seconds must be a whole number >= 25, got ${raw}`);
+  return seconds;
 }
 
 async function main(): Promise<void> {
@@ -102,7 +120,108 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+const HEAP_MB = 160;
+const FLAPPING_TARGETS = 50;
+const BODY_BYTES = 1_000_000;
+const MB = 1024 * 1024;
+
+/** Resident set size of a process, from /proc (Linux). */
+function rssMb(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+  return (Number(kb) * 1024) / MB;
+}
+
+/** "median M (min A, p10 B, p90 C, max D)" of RSS samples in MB. */
+function spread(values: number[]): string {
+  if (values.length === 0) return "no samples (the host was gone)";
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return `median ${median(values).toFixed(1)} MB (min ${sorted[0].toFixed(1)}, p10 ${at(0.1).toFixed(1)}, p90 ${at(0.9).toFixed(1)}, max ${sorted[sorted.length - 1].toFixed(1)}; n=${values.length})`;
+}
+
+/** (c): see the file comment. Returns false when a target is missed. */
+async function memoryBench(seconds: number): Promise<boolean> {
+  const [host, text, server] = await Promise.all([
+    ProviderHost.start({ nodeFlags: [`--max-old-space-size=${HEAP_MB}`] }),
+    serializeProvider(promotionGateProvider),
+    startFaultServer(),
+  ]);
+  const inputs = (targets: string[], settings: NonNullable<GateSettingsInput>) => ({
+    app: "bench",
+    color: "green",
+    version: "1.1.0",
+    otherVersion: "1.0.0",
+    weight: 10,
+    totalWeight: 100,
+    rollback: false,
+    targets,
+    settings: gateSettingsSchema.parse(settings),
+  });
+  try {
+    // Warm the host (deserialization, axios) so idle is the host at rest, ready to gate.
+    await host.create(TYPE, text, inputs([server.url("/healthy")], { consecutiveSuccesses: 1, intervalMs: 100 }));
+    const idleSamples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      idleSamples.push(rssMb(host.pid));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const idle = median(idleSamples);
+    const targets = Array.from({ length: FLAPPING_TARGETS }, (_, i) =>
+      server.url(`/flap-big?bytes=${BODY_BYTES}&i=${i}`),
+    );
+    // The default settings, deadline aside: rounds every second until the deadline.
+    const settings = { deadlineSeconds: seconds };
+    const samples: { at: number; rss: number }[] = [];
+    const started = performance.now();
+    const sampler = setInterval(() => {
+      if (host.alive) samples.push({ at: (performance.now() - started) / 1000, rss: rssMb(host.pid) });
+    }, 1000);
+    const outcome = await host.create(TYPE, text, inputs(targets, settings)).then(
+      () => "passed (unexpected: the targets flap)",
+      (e: unknown) => (e instanceof ProviderCallError ? e.details : String(e)),
+    );
+    clearInterval(sampler);
+    // Alive means it still answers: a crashed host may not have been reaped yet.
+    const alive = await host.check(TYPE, text, {}, {}).then(
+      () => host.alive,
+      () => false,
+    );
+
+    const interval = DEFAULT_GATE_SETTINGS.intervalMs / 1000;
+    const afterRound5 = samples.filter((s) => s.at >= 5 * interval).map((s) => s.rss);
+    const last20 = samples.filter((s) => s.at >= seconds - 20).map((s) => s.rss);
+    const first20 = samples.filter((s) => s.at >= 5 * interval && s.at < 5 * interval + 20).map((s) => s.rss);
+    const peak = Math.max(0, ...samples.map((s) => s.rss));
+    const peakLimit = idle + 3 * FLAPPING_TARGETS * (BODY_BYTES / MB) + 30;
+    const drift = last20.length === 0 ? NaN : median(last20) - median(afterRound5);
+    const rounds = /rounds completed: (\d+)/.exec(outcome)?.[1] ?? "?";
+    const explained = /Failed check: deadline .*no verdict after \d+ ms/.test(outcome);
+    console.log(
+      `(c) ${FLAPPING_TARGETS} targets flapping with ${BODY_BYTES / 1e6} MB bodies for ${seconds} s, host --max-old-space-size=${HEAP_MB}: ` +
+        `${rounds} rounds; host ${alive ? "alive" : `DEAD (last RSS sample at ${samples.at(-1)?.at.toFixed(0) ?? 0} s)`}; gate answered ${explained ? "with its deadline explanation" : `WITHOUT it: ${outcome.slice(0, 300)}`}`,
+    );
+    console.log(`    idle RSS ${spread(idleSamples)}`);
+    console.log(`    RSS after round 5 ${spread(afterRound5)}`);
+    console.log(`    RSS first 20 s after round 5 ${spread(first20)}`);
+    console.log(`    RSS last 20 s ${spread(last20)}`);
+    console.log(
+      `    growth: median of the last 20 s - median after round 5 = ${drift.toFixed(1)} MB (target within ±10 MB); ` +
+        `peak ${peak.toFixed(1)} MB vs idle + 3 × ${FLAPPING_TARGETS} × 1 MB + 30 MB = ${peakLimit.toFixed(1)} MB (target <=)`,
+    );
+    const met = alive && explained && Math.abs(drift) <= 10 && peak <= peakLimit;
+    console.log(`    ${met ? "all (c) targets met" : "(c) targets MISSED"}`);
+    return met;
+  } finally {
+    await Promise.all([host.stop(), server.close()]);
+  }
+}
+
+main()
+  .then(() => memoryBench(benchSeconds()))
+  .then((met) => {
+    if (!met) process.exitCode = 1;
+  })
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });

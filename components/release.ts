@@ -7,7 +7,7 @@
 import * as semver from "semver";
 import type { ConfigIssue } from "./config/issues";
 import type { CoreConfig } from "./config/schema";
-import { otherColor, Color, COLORS } from "./contracts/colors";
+import { otherColor, Color, COLOR_PLACEHOLDER, COLORS } from "./contracts/colors";
 
 export interface ReleaseView {
   /** The color running the newer version, or undefined when both run the same. */
@@ -51,6 +51,19 @@ export function releaseRuleIssues(config: CoreConfig): ConfigIssue[] {
           `so a rollback to it is refused here, before anything moves. Raise desiredCount first (keep the stable color running for an instant rollback), or set its weight to 0`,
       });
     }
+  }
+
+  // A color scaled to 0 can take no traffic (see above), so its gate never queries: a fixed color is then right.
+  const query = config.gate.prometheus?.query;
+  if (query !== undefined && !query.includes(COLOR_PLACEHOLDER) && COLORS.every((c) => config[c].desiredCount > 0)) {
+    issues.push({
+      key: "bluegreen:gate.prometheus.query",
+      message:
+        `has no ${COLOR_PLACEHOLDER} placeholder while both colors run tasks (blue ${config.blue.desiredCount}, green ${config.green.desiredCount}) and can gain traffic: ` +
+        `both gates would send this same query, so one color's gate would judge the other color's error rate. ` +
+        `Write ${COLOR_PLACEHOLDER} where the color goes; each gate replaces it with its own color, e.g. ` +
+        `sum(rate(http_requests_total{color="${COLOR_PLACEHOLDER}",code=~"5.."}[2m])) / sum(rate(http_requests_total{color="${COLOR_PLACEHOLDER}"}[2m]))`,
+    });
   }
 
   if (view.majorBump && config.migration === undefined) {

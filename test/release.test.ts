@@ -77,6 +77,36 @@ describe("releaseRuleIssues", () => {
     ]);
   });
 
+  describe("the Prometheus query names the color each gate judges", () => {
+    const prometheus = (query: string) => ({
+      "bluegreen:gate": { prometheus: { url: "http://prometheus:9090", query, maxErrorRate: 0.01 } },
+    });
+    const fixed =
+      'sum(rate(http_requests_total{color="green",code=~"5.."}[2m])) / sum(rate(http_requests_total{color="green"}[2m]))';
+
+    it("refuses one fixed query while both colors run tasks, explaining why and showing {color}", () => {
+      expect(rejected(prometheus(fixed))).toEqual([
+        "bluegreen:gate.prometheus.query: has no {color} placeholder while both colors run tasks (blue 2, green 2) and can gain traffic: " +
+          "both gates would send this same query, so one color's gate would judge the other color's error rate. " +
+          "Write {color} where the color goes; each gate replaces it with its own color, e.g. " +
+          'sum(rate(http_requests_total{color="{color}",code=~"5.."}[2m])) / sum(rate(http_requests_total{color="{color}"}[2m]))',
+      ]);
+    });
+
+    it("accepts a query with {color}", () => {
+      expect(rejected(prometheus(fixed.replaceAll('color="green"', 'color="{color}"')))).toEqual([]);
+    });
+
+    it("accepts a fixed query when the other color is scaled to 0 and so can take no traffic", () => {
+      const blueIdle = {
+        ...prometheus(fixed),
+        "bluegreen:blue": { version: "1.4.2", image: "api:1.4.2", desiredCount: 0 },
+        "bluegreen:traffic": { blue: 0, green: 100 },
+      };
+      expect(rejected(blueIdle)).toEqual([]);
+    });
+  });
+
   it("flags a rollback flag that moves nothing", () => {
     expect(rejected({ "bluegreen:traffic": { blue: 0, green: 100, rollback: true } })).toEqual([
       "bluegreen:traffic.rollback: is true but the older color blue (1.4.2) gets no traffic; give it weight or set rollback to false",

@@ -17,7 +17,8 @@
  *                        (default: never) 503 only, so a long flap ends by the failure threshold
  *   /big?bytes=N&status=S     status S (default 200) with an N-byte JSON body {"status":"healthy","pad":"…"}
  *   /slow-first?ms=N&count=K  healthy; the first K requests (default 1) answer after N ms (default 300), then at once
- *   /echo-header?name=H&status=S  status S (default 401), echoing request header H in an HTML error page
+ *   /echo-header?name=H&status=S&json=1  status S echoing request header H: in an HTML error page
+ *                        (default status 401), or with json=1 as {"status":"<value>"} (default status 200)
  *   /redirect?to=P       302 to path P on this server
  *   /wrong-body          200 {"status":"degraded"}
  *   /invalid-json        200 with a truncated JSON body
@@ -135,10 +136,10 @@ export async function startFaultServer(): Promise<FaultServer> {
         return later(nth(req) <= param("count", 1) ? param("ms", 300) : 0, () => json(res, 200, HEALTHY));
       case "/echo-header": {
         const name = url.searchParams.get("name") ?? "authorization";
+        const value = String(req.headers[name.toLowerCase()]);
+        if (url.searchParams.has("json")) return json(res, param("status", 200), JSON.stringify({ status: value }));
         res.writeHead(param("status", 401), { "content-type": "text/html" });
-        return res.end(
-          `<html><body>Rejected. You sent ${name}: ${String(req.headers[name.toLowerCase()])}</body></html>`,
-        );
+        return res.end(`<html><body>Rejected. You sent ${name}: ${value}</body></html>`);
       }
       case "/redirect":
         res.writeHead(302, { location: url.searchParams.get("to") ?? "/" });

@@ -1,27 +1,16 @@
 /**
  * The network side of the gate: probe rounds against the targets, the
- * Prometheus error-rate query, and the loop that runs rounds until the verdict
- * (verdict.ts) passes or fails, or the deadline strikes. These functions run
- * inside the dynamic-provider host, so axios is required inside them.
+ * Prometheus error-rate query, and the loop that runs rounds until the tally
+ * (tally.ts) passes or fails, or the deadline strikes. These functions run
+ * inside the dynamic-provider host, so npm and node modules are required
+ * inside them.
  */
-import type { GateSettings } from "./settings";
+import { expandColor } from "../contracts/colors";
+import { MAX_BODY_BYTES, readResponse } from "./body";
 import { ErrorRateResult, judgeErrorRate, parsePrometheusAnswer } from "./prometheus";
-import {
-  assessResponse,
-  deadlineFailure,
-  evaluateRounds,
-  formatFailure,
-  GateContext,
-  GateFailure,
-  MAX_REDIRECTS,
-  ProbeErrorKind,
-  ProbeRound,
-  ProbeSample,
-  truncate,
-} from "./verdict";
-
-/** Bodies are only checked and excerpted; a larger one is a failure, not a memory hazard. */
-const MAX_BODY_BYTES = 1_000_000;
+import type { GateSettings } from "./settings";
+import { deadlineFailure, formatFailure, GateTally, MAX_REDIRECTS, recordRound } from "./tally";
+import type { GateContext, GateFailure, ProbeErrorKind, ProbeSample } from "./verdict";
 
 export interface GateRun {
   readonly targets: readonly string[];
@@ -86,44 +75,39 @@ function requestBound(timeoutMs: number, deadline: AbortSignal, requests: number
   return signal;
 }
 
-function boundedGet(
-  axios: Axios,
-  url: string,
-  timeoutMs: number,
-  signal: AbortSignal,
-  extra: { headers?: Record<string, string>; params?: Record<string, string> },
-) {
-  return axios.get<string>(url, {
-    ...extra,
-    timeout: timeoutMs,
-    signal,
-    maxRedirects: MAX_REDIRECTS,
-    maxContentLength: MAX_BODY_BYTES,
-    validateStatus: () => true,
-    responseType: "text",
-    // Keep the raw text: JSON is parsed (and judged) by the verdict.
-    transformResponse: (data: unknown) => data,
-  });
+/** The URL a request ended at after redirects (follow-redirects records it), when it is not `target`. */
+function reachedUrl(request: unknown, target: string): { reached?: string } {
+  const r = request as
+    { _redirectable?: { _currentUrl?: unknown }; _currentUrl?: unknown; res?: { responseUrl?: unknown } } | undefined;
+  const url = r?._redirectable?._currentUrl ?? r?.res?.responseUrl ?? r?._currentUrl;
+  if (typeof url !== "string") return {};
+  try {
+    return new URL(url).href === new URL(target).href ? {} : { reached: url };
+  } catch {
+    return {};
+  }
 }
 
 async function probeTarget(url: string, round: Round): Promise<ProbeSample> {
+  const { settings, headers } = round;
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
   try {
-    const res = await boundedGet(round.axios, url, round.settings.requestTimeoutMs, round.signal, {
-      headers: { ...round.headers },
+    const res = await round.axios.get<AsyncIterable<Buffer>>(url, {
+      headers: { ...headers },
+      timeout: settings.requestTimeoutMs,
+      signal: round.signal,
+      maxRedirects: MAX_REDIRECTS,
+      // readResponse enforces the cap, and names it; axios' own check would say only "maxContentLength exceeded".
+      maxContentLength: -1,
+      validateStatus: () => true,
+      responseType: "stream",
     });
-    const body = String(res.data ?? "");
-    return {
-      target: url,
-      status: res.status,
-      latencyMs: elapsed(),
-      ...assessResponse(res.status, body, round.settings),
-      excerpt: truncate(body),
-    };
+    const judged = await readResponse(res.status, res.data, settings, headers);
+    return { target: url, ...reachedUrl(res.request, url), status: res.status, latencyMs: elapsed(), ...judged };
   } catch (e) {
     const latencyMs = elapsed();
-    const err = e as { code?: string; message: string };
+    const err = e as { code?: string; message: string; request?: unknown };
     const error = round.deadline.aborted ? "deadline" : classifyRequestError(err.code);
     const observed =
       error === "deadline"
@@ -131,12 +115,12 @@ async function probeTarget(url: string, round: Round): Promise<ProbeSample> {
         : error === "timeout"
           ? `no complete response after ${latencyMs} ms`
           : `${err.message}${err.code ? ` (${err.code})` : ""}`;
-    return { target: url, latencyMs, bodyOk: false, error, observed, excerpt: "" };
+    return { target: url, ...reachedUrl(err.request, url), latencyMs, bodyOk: false, error, observed, excerpt: "" };
   }
 }
 
 /** All targets at once, so 50 targets take about as long as the slowest one. */
-export function probeRound(
+function probeRound(
   targets: readonly string[],
   settings: GateSettings,
   headers: Readonly<Record<string, string>>,
@@ -155,63 +139,84 @@ export function probeRound(
 }
 
 /** `GET {url}/api/v1/query?query=...`; any transport problem is reported, never thrown (the verdict fails closed). */
-export async function queryErrorRate(
-  prometheus: NonNullable<GateSettings["prometheus"]>,
+async function queryErrorRate(
+  url: string,
+  query: string,
   timeoutMs: number,
   deadline: AbortSignal,
 ): Promise<ErrorRateResult> {
-  const endpoint = `${prometheus.url.replace(/\/+$/, "")}/api/v1/query`;
+  const endpoint = `${url.replace(/\/+$/, "")}/api/v1/query`;
+  const started = performance.now();
   try {
     const axios: Axios = require("axios");
-    const res = await boundedGet(axios, endpoint, timeoutMs, requestBound(timeoutMs, deadline, 1), {
-      params: { query: prometheus.query },
+    const res = await axios.get<string>(endpoint, {
+      params: { query },
+      timeout: timeoutMs,
+      signal: requestBound(timeoutMs, deadline, 1),
+      maxRedirects: MAX_REDIRECTS,
+      maxContentLength: MAX_BODY_BYTES,
+      validateStatus: () => true,
+      responseType: "text",
+      // Keep the raw text: the answer is parsed (and judged) by parsePrometheusAnswer.
+      transformResponse: (data: unknown) => data,
     });
     return parsePrometheusAnswer(res.status, String(res.data ?? ""));
   } catch (e) {
-    return { problem: `query to ${endpoint} failed: ${(e as Error).message}`, excerpt: "" };
+    const err = e as { code?: string; message: string };
+    const ms = Math.round(performance.now() - started);
+    const problem =
+      classifyRequestError(err.code) === "timeout"
+        ? `timed out after ${ms} ms without an answer (gate.requestTimeoutMs ${timeoutMs} ms)`
+        : /maxContentLength/.test(err.message)
+          ? `answered with more than the ${MAX_BODY_BYTES / 1_000_000} MB the gate reads`
+          : `failed: ${err.message}${err.code ? ` (${err.code})` : ""}`;
+    return { problem: `query to ${endpoint} ${problem}`, excerpt: "" };
   }
-}
-
-/** Sleeps until `ms` elapsed or the deadline fires, whichever is first (the caller checks which). */
-async function pause(ms: number, deadline: AbortSignal): Promise<void> {
-  if (ms <= 0) return;
-  const timers: typeof import("node:timers/promises") = require("node:timers/promises");
-  await timers.setTimeout(ms, undefined, { signal: deadline }).catch(() => undefined);
 }
 
 /**
  * Probes in rounds that start every `intervalMs` (a round slower than the
- * interval is followed at once) until the verdict passes or fails; the
- * deadline aborts whatever is in flight. Resolves on pass, throws the
- * user-facing failure message otherwise.
+ * interval is followed at once) until the tally passes or fails; the
+ * deadline aborts whatever is in flight. Only the tally outlives a round.
+ * Resolves on pass, throws the user-facing failure message otherwise.
  */
 export async function runGate(run: GateRun): Promise<GatePassed> {
   const { settings } = run;
+  const fail = (failure: GateFailure) => new Error(formatFailure(failure, run.context));
   const started = performance.now();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), settings.deadlineSeconds * 1000);
   const deadline = controller.signal;
-  const fail = (failure: GateFailure) => new Error(formatFailure(failure, run.context));
-  const rounds: ProbeRound[] = [];
+  const late = (tally: GateTally | undefined, inFlight: readonly ProbeSample[]) =>
+    fail(deadlineFailure(tally ?? { rounds: 0, healthyRounds: 0 }, inFlight, settings, performance.now() - started));
+  const timers: typeof import("node:timers/promises") = require("node:timers/promises");
+  let tally: GateTally | undefined;
   try {
     for (;;) {
       const roundStarted = performance.now();
+      // No target makes an empty round, which recordRound fails: nothing probed never passes.
       const round = await probeRound(run.targets, settings, run.headers, deadline);
-      if (deadline.aborted) throw fail(deadlineFailure(rounds, round, settings, performance.now() - started));
-      rounds.push(round);
-      const verdict = evaluateRounds(rounds, settings);
+      if (deadline.aborted) throw late(tally, round);
+      const recorded = recordRound(tally, round, settings);
+      tally = recorded.tally;
+      const { verdict } = recorded;
       if (verdict.outcome === "fail") throw fail(verdict.failure);
       if (verdict.outcome === "pass") {
         const passed = { samples: verdict.samples, p95LatencyMs: verdict.p95LatencyMs };
         if (settings.prometheus === undefined) return passed;
-        const rate = await queryErrorRate(settings.prometheus, settings.requestTimeoutMs, deadline);
-        if (deadline.aborted) throw fail(deadlineFailure(rounds, [], settings, performance.now() - started));
-        const judged = judgeErrorRate(rate, settings.prometheus);
+        const { prometheus } = settings;
+        // Each color's gate judges its own color: {color} in the query becomes this gate's color.
+        const query = expandColor(prometheus.query, run.context.color);
+        const rate = await queryErrorRate(prometheus.url, query, settings.requestTimeoutMs, deadline);
+        if (deadline.aborted) throw late(tally, []);
+        const judged = judgeErrorRate(rate, prometheus, query);
         if (!judged.ok) throw fail(judged.failure);
         return { ...passed, errorRate: judged.errorRate };
       }
-      await pause(roundStarted + settings.intervalMs - performance.now(), deadline);
-      if (deadline.aborted) throw fail(deadlineFailure(rounds, [], settings, performance.now() - started));
+      // Until the next round is due, or the deadline (checked just below).
+      const wait = roundStarted + settings.intervalMs - performance.now();
+      if (wait > 0) await timers.setTimeout(wait, undefined, { signal: deadline }).catch(() => undefined);
+      if (deadline.aborted) throw late(tally, []);
     }
   } finally {
     clearTimeout(timer);

@@ -3,8 +3,16 @@
  * judging the error rate against the limit. Any problem reading it fails
  * closed. The probe loop (probe.ts) sends the query.
  */
+import { EXCERPT_CHARS } from "./body";
 import type { GateSettings } from "./settings";
-import { GateFailure, truncate } from "./verdict";
+import type { GateFailure } from "./verdict";
+
+/** The start of an answer for the failure message (it lives only as long as the failure). */
+function truncate(text: string): string {
+  return text.length <= EXCERPT_CHARS
+    ? text
+    : `${text.slice(0, EXCERPT_CHARS)}… (${text.length - EXCERPT_CHARS} more chars)`;
+}
 
 export type ErrorRateResult = { readonly errorRate: number } | { readonly problem: string; readonly excerpt: string };
 
@@ -36,13 +44,21 @@ export function parsePrometheusAnswer(status: number, body: string): ErrorRateRe
   if (typeof raw !== "string" || !Number.isFinite(errorRate)) {
     return { problem: `the first series has no finite sample value (got ${JSON.stringify(raw)})`, excerpt };
   }
+  // A rate outside 0..1 is not errors / requests: a wrong query, never evidence of health.
+  if (errorRate < 0 || errorRate > 1) {
+    return {
+      problem: `the first series has the value ${raw}, which is not a ratio (an error rate is errors / requests, from 0 to 1)`,
+      excerpt,
+    };
+  }
   return { errorRate };
 }
 
-/** Judges the error rate against the limit; any problem reading it fails closed. */
+/** Judges the error rate against the limit; any problem reading it fails closed. `sent` is the query after {color} was filled in. */
 export function judgeErrorRate(
   result: ErrorRateResult,
   prometheus: NonNullable<GateSettings["prometheus"]>,
+  sent: string = prometheus.query,
 ): { readonly ok: true; readonly errorRate: number } | { readonly ok: false; readonly failure: GateFailure } {
   const limit = `error rate <= ${prometheus.maxErrorRate} (${percent(prometheus.maxErrorRate)}, gate.prometheus.maxErrorRate)`;
   if ("problem" in result) {
@@ -53,7 +69,7 @@ export function judgeErrorRate(
         target: prometheus.url,
         observed: result.problem,
         limit,
-        because: `the error rate could not be read, so the gate fails closed. Check gate.prometheus.url and gate.prometheus.query (${JSON.stringify(prometheus.query)}).`,
+        because: `the error rate could not be read, so the gate fails closed. Check gate.prometheus.url and gate.prometheus.query (${JSON.stringify(prometheus.query)}${sent === prometheus.query ? "" : `, sent as ${JSON.stringify(sent)}`}).`,
         excerpt: result.excerpt,
       },
     };

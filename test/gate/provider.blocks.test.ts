@@ -75,14 +75,17 @@ describe("the gate blocks", () => {
     expect(performance.now() - started).toBeLessThan(3 * 200 + 2 * 50 + 500);
   });
 
-  it("healthy answers slower than the p95 limit", async () => {
+  it("healthy answers slower than the p95 limit, in failureThreshold sliding windows in a row", async () => {
     const url = rig.server.url("/slow?ms=200");
-    expect(await blockedMessage([url], { p95LatencyMs: 150 })).toMatch(
+    // A timeout far above the answers: a loaded machine must not turn a slow answer into a failed round.
+    expect(await blockedMessage([url], { p95LatencyMs: 150, requestTimeoutMs: 2000 })).toMatch(
       new RegExp(
-        `Failed check: p95 latency at ${esc(url)}: observed p95 2\\d\\d ms over 3 samples \\(this target: p95 2\\d\\d ms\\); limit gate\\.p95LatencyMs 150 ms\\. ` +
-          "Stopped because the 3 consecutive healthy rounds were too slow\\.",
+        `Failed check: p95 latency at ${esc(url)}: observed p95 \\d{3,} ms over 3 samples \\(this target: p95 \\d{3,} ms\\); limit gate\\.p95LatencyMs 150 ms\\. ` +
+          "Stopped because 3 windows in a row of 3 consecutive healthy rounds were too slow \\(gate\\.failureThreshold 3\\)\\.",
       ),
     );
+    // The first window is judged after round 3, the third after round 5.
+    expect(rig.server.hits("/slow")).toBe(5);
   });
 
   it("a wrong JSON body", async () => {
@@ -133,6 +136,59 @@ describe("the gate blocks", () => {
     expect(rig.server.hits("/healthy")).toBe(6);
   });
 
+  it("a body larger than the 1 MB the gate reads, naming that limit", async () => {
+    const url = rig.server.url("/big?bytes=1500000");
+    const message = await blockedMessage([url]);
+    expect(message).toContain(
+      `Failed check: response size at ${url}: observed response body larger than the 1 MB the gate reads; ` +
+        "limit a body of at most 1 MB: probe a health endpoint with a short answer.",
+    );
+    expect(message).toContain('Last response (first 200 chars): {"status":"healthy","pad":"xxx');
+    expect(message).toContain("… (the rest was not read)");
+  });
+
+  it("after a redirect, naming the URL that failed as well as the target", async () => {
+    const url = rig.server.url("/redirect?to=/status/503");
+    expect(await blockedMessage([url])).toContain(
+      `Failed check: HTTP status at ${url} (redirected to ${rig.server.url("/status/503")}): observed HTTP 503;`,
+    );
+  });
+
+  describe("header values echoed by the target are redacted", () => {
+    const TOKEN = "Bearer s3cr3t-gate-token-91c2";
+    const headers = { Authorization: TOKEN, "X-Tenant": "acme-prod", "X-Short": "on" };
+    const blockedWith = async (targets: string[], settings: NonNullable<GateSettingsInput> = {}) => {
+      const inputs = gateInputs({ targets, settings: fastSettings(settings), headers });
+      const result = await timed(() => rig.host.create(GATE_TYPE, rig.text, inputs));
+      if (!(result.error instanceof ProviderCallError)) throw new Error("expected the gate to block");
+      return result.error.details;
+    };
+
+    it("GIVEN an error page that echoes Authorization WHEN the gate fails THEN the excerpt shows <header:Authorization>, never the token", async () => {
+      const url = rig.server.url("/echo-header?name=authorization");
+      const message = await blockedWith([url]);
+      expect(rig.server.lastHeaders("/echo-header")?.authorization).toBe(TOKEN);
+      expect(message).toContain(
+        "Last response (first 200 chars): <html><body>Rejected. You sent authorization: <header:Authorization></body></html>",
+      );
+      expect(message).not.toContain("s3cr3t");
+    });
+
+    it("GIVEN the token alone, another header and a short one echoed WHEN failing THEN values of 4+ chars are redacted, in the Also failing details too", async () => {
+      const body = { json: { path: "status", equals: "healthy" } };
+      const token = rig.server.url("/echo-header?name=authorization&json=1");
+      const tenant = rig.server.url("/echo-header?name=x-tenant&json=1");
+      const short = rig.server.url("/echo-header?name=x-short&json=1");
+      const message = await blockedWith([token, tenant, short], { body });
+      expect(message).toContain(
+        `Failed check: response body at ${token}: observed status = "<header:Authorization>"; limit JSON body with status = "healthy" (gate.body.json).`,
+      );
+      expect(message).toContain(`Also failing: ${tenant} (status = "<header:X-Tenant>"); ${short} (status = "on").`);
+      expect(message).toContain('Last response (first 200 chars): {"status":"<header:Authorization>"}');
+      expect(message).not.toMatch(/s3cr3t|acme-prod/);
+    });
+  });
+
   describe("Prometheus (after healthy probes)", () => {
     const prometheus = (query: string) => ({ prometheus: { url: rig.server.url(""), query, maxErrorRate: 0.01 } });
 
@@ -153,6 +209,29 @@ describe("the gate blocks", () => {
         `Failed check: Prometheus error rate at ${rig.server.url("")}: ${observed}; limit error rate <= 0.01`,
       );
       expect(message).toContain("the error rate could not be read, so the gate fails closed.");
+    });
+
+    it("a negative error rate: not a ratio, so no evidence (fails closed)", async () => {
+      const message = await blockedMessage([rig.server.url("/healthy")], prometheus("errors_negative"));
+      expect(message).toContain(
+        `Failed check: Prometheus error rate at ${rig.server.url("")}: observed the first series has the value -0.05, ` +
+          "which is not a ratio (an error rate is errors / requests, from 0 to 1); limit error rate <= 0.01",
+      );
+      expect(message).toContain("the error rate could not be read, so the gate fails closed.");
+    });
+
+    it("a Prometheus that does not answer: says it timed out, and after how long", async () => {
+      const message = await blockedMessage([rig.server.url("/healthy")], {
+        requestTimeoutMs: 300,
+        ...prometheus("errors_hang"),
+      });
+      expect(message).toMatch(
+        new RegExp(
+          `Failed check: Prometheus error rate at ${esc(rig.server.url(""))}: observed query to ${esc(rig.server.url(""))}/api/v1/query ` +
+            "timed out after \\d+ ms without an answer \\(gate\\.requestTimeoutMs 300 ms\\);",
+        ),
+      );
+      expect(message).not.toContain("canceled");
     });
 
     it("an unreachable Prometheus (fails closed)", async () => {

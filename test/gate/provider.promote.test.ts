@@ -44,6 +44,42 @@ describe("promotions that pass", () => {
     expect(rig.server.queries).toEqual(["errors_low"]);
   });
 
+  it.each(["green", "blue"] as const)(
+    "GIVEN a query with {color} WHEN %s's gate asks Prometheus THEN it sends its own color",
+    async (color) => {
+      const settings = fastSettings({
+        prometheus: { url: rig.server.url("/"), query: 'low errors of {color} ({color}="x")', maxErrorRate: 0.01 },
+      });
+      const inputs = gateInputs({ color, targets: [rig.server.url("/healthy")], settings });
+      const { outs } = await rig.host.create(GATE_TYPE, rig.text, inputs);
+      expect(outs).toMatchObject({ verdict: "passed", errorRate: 0.001 });
+      expect(rig.server.queries).toEqual([`low errors of ${color} (${color}="x")`]);
+      // What the gate records is the setting as configured.
+      expect((outs.settings as { prometheus: { query: string } }).prometheus.query).toBe(
+        'low errors of {color} ({color}="x")',
+      );
+    },
+  );
+
+  it("GIVEN one slow warm-up answer WHEN the next window is within the limit THEN it passes on that window", async () => {
+    // The first answer takes 600 ms against a 250 ms limit: with 3 samples its window's p95 is that answer.
+    const url = rig.server.url("/slow-first?ms=600&count=1");
+    const settings = fastSettings({ p95LatencyMs: 250, requestTimeoutMs: 2000 });
+    const { outs } = await rig.host.create(GATE_TYPE, rig.text, gateInputs({ targets: [url], settings }));
+    expect(outs).toMatchObject({ verdict: "passed", samples: 3 });
+    expect(outs.p95LatencyMs as number).toBeLessThanOrEqual(250);
+    // Round 3 judged the slow window, round 4 the first window without the warm-up.
+    expect(rig.server.hits("/slow-first")).toBe(4);
+  });
+
+  it("GIVEN a color with traffic and no target WHEN created THEN Create itself refuses (not only Check)", async () => {
+    const result = await timed(() => rig.host.create(GATE_TYPE, rig.text, gateInputs({ targets: [] })));
+    expect((result.error as ProviderCallError).details).toContain(
+      'Promotion gate blocked traffic to green of app "shop": no URL to probe, so it cannot be proven healthy.',
+    );
+    expect(rig.server.totalHits()).toBe(0);
+  });
+
   it("GIVEN a healthy color WHEN its weight rises THEN the update probes and records the new weight", async () => {
     const olds = (await rig.host.create(GATE_TYPE, rig.text, gateInputs({ targets: [rig.server.url("/healthy")] })))
       .outs;

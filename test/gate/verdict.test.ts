@@ -2,15 +2,10 @@ import { describe, expect, it } from "vitest";
 import { classifyRequestError } from "../../components/gate/probe";
 import { GateSettings, gateSettingsSchema } from "../../components/gate/settings";
 import { judgeErrorRate, parsePrometheusAnswer } from "../../components/gate/prometheus";
-import {
-  assessResponse,
-  deadlineFailure,
-  evaluateRounds,
-  formatFailure,
-  p95,
-  ProbeSample,
-  truncate,
-} from "../../components/gate/verdict";
+import { readResponse } from "../../components/gate/body";
+import { deadlineFailure, formatFailure, p95, recordRound } from "../../components/gate/tally";
+import type { ProbeRound, ProbeSample, RoundVerdict } from "../../components/gate/verdict";
+import type { GateTally } from "../../components/gate/tally";
 
 const settings: GateSettings = gateSettingsSchema.parse({
   consecutiveSuccesses: 3,
@@ -20,6 +15,27 @@ const settings: GateSettings = gateSettingsSchema.parse({
   intervalMs: 50,
   deadlineSeconds: 5,
 });
+/** Feeds `rounds` to recordRound as the probe loop does: the first verdict that is not "continue" ends it. */
+function evaluate(
+  rounds: readonly ProbeRound[],
+  s: GateSettings = settings,
+): { verdict: RoundVerdict; tally?: GateTally } {
+  let tally: GateTally | undefined;
+  for (const round of rounds) {
+    const recorded = recordRound(tally, round, s);
+    tally = recorded.tally;
+    if (recorded.verdict.outcome !== "continue") return { verdict: recorded.verdict, tally };
+  }
+  return { verdict: { outcome: "continue" }, tally };
+}
+const evaluateRounds = (rounds: readonly ProbeRound[], s: GateSettings) => evaluate(rounds, s).verdict;
+
+/** readResponse over a body that arrives in one piece, less the excerpt. */
+async function assessResponse(status: number, body: string, s: Pick<GateSettings, "expectedStatus" | "body">) {
+  const { excerpt: _excerpt, ...judged } = await readResponse(status, [Buffer.from(body)], s, {});
+  return judged;
+}
+
 const A = "http://a/health";
 const B = "http://b/health";
 const ok = (target = A, latencyMs = 10): ProbeSample => ({
@@ -52,54 +68,54 @@ describe("p95 (nearest rank)", () => {
   });
 });
 
-describe("assessResponse", () => {
+describe("readResponse judges status and body", () => {
   const json = { json: { path: "checks.db", equals: "up" } } as const;
 
-  it("GIVEN an expected status and no body check WHEN assessed THEN it passes", () => {
-    expect(assessResponse(204, "", { expectedStatus: [200, 204], body: undefined })).toEqual({
+  it("GIVEN an expected status and no body check WHEN assessed THEN it passes", async () => {
+    expect(await assessResponse(204, "", { expectedStatus: [200, 204], body: undefined })).toEqual({
       bodyOk: true,
       observed: "HTTP 204",
     });
   });
 
-  it("GIVEN an unexpected status WHEN assessed THEN the status is the failure even if the body is fine", () => {
-    expect(assessResponse(503, '{"checks":{"db":"up"}}', { expectedStatus: [200], body: json })).toEqual({
-      bodyOk: true,
+  it("GIVEN an unexpected status WHEN assessed THEN the status is the failure, and the body is not judged", async () => {
+    expect(await assessResponse(503, '{"checks":{"db":"up"}}', { expectedStatus: [200], body: json })).toEqual({
+      bodyOk: false,
       error: "status",
       observed: "HTTP 503",
     });
   });
 
-  it("GIVEN a JSON path check WHEN the value differs, is missing, or the body is not JSON THEN each is told apart", () => {
+  it("GIVEN a JSON path check WHEN the value differs, is missing, or the body is not JSON THEN each is told apart", async () => {
     const s = { expectedStatus: [200], body: json };
-    expect(assessResponse(200, '{"checks":{"db":"up"}}', s)).toEqual({ bodyOk: true, observed: "HTTP 200" });
-    expect(assessResponse(200, '{"checks":{"db":"down"}}', s)).toEqual({
+    expect(await assessResponse(200, '{"checks":{"db":"up"}}', s)).toEqual({ bodyOk: true, observed: "HTTP 200" });
+    expect(await assessResponse(200, '{"checks":{"db":"down"}}', s)).toEqual({
       bodyOk: false,
       error: "body-mismatch",
       observed: 'checks.db = "down"',
     });
-    expect(assessResponse(200, '{"checks":"db"}', s)).toEqual({
+    expect(await assessResponse(200, '{"checks":"db"}', s)).toEqual({
       bodyOk: false,
       error: "body-mismatch",
       observed: "checks.db = (missing)",
     });
-    expect(assessResponse(200, '{"checks":', s)).toMatchObject({ bodyOk: false, error: "invalid-json" });
-    expect(assessResponse(200, '{"checks":', s).observed).toMatch(/^invalid JSON \(.+\)$/);
+    expect(await assessResponse(200, '{"checks":', s)).toMatchObject({ bodyOk: false, error: "invalid-json" });
+    expect((await assessResponse(200, '{"checks":', s)).observed).toMatch(/^invalid JSON \(.+\)$/);
   });
 
-  it("GIVEN non-string expected values WHEN compared THEN the JSON type must match too", () => {
+  it("GIVEN non-string expected values WHEN compared THEN the JSON type must match too", async () => {
     const s = { expectedStatus: [200], body: { json: { path: "ready", equals: true } } };
-    expect(assessResponse(200, '{"ready":true}', s).error).toBeUndefined();
-    expect(assessResponse(200, '{"ready":"true"}', s)).toMatchObject({
+    expect((await assessResponse(200, '{"ready":true}', s)).error).toBeUndefined();
+    expect(await assessResponse(200, '{"ready":"true"}', s)).toMatchObject({
       error: "body-mismatch",
       observed: 'ready = "true"',
     });
   });
 
-  it("GIVEN a substring check WHEN absent THEN it is a body mismatch", () => {
+  it("GIVEN a substring check WHEN absent THEN it is a body mismatch", async () => {
     const s = { expectedStatus: [200], body: { contains: "OK" } };
-    expect(assessResponse(200, "all OK", s).error).toBeUndefined();
-    expect(assessResponse(200, "degraded", s)).toEqual({
+    expect((await assessResponse(200, "all OK", s)).error).toBeUndefined();
+    expect(await assessResponse(200, "degraded", s)).toEqual({
       bodyOk: false,
       error: "body-mismatch",
       observed: 'body does not contain "OK"',
@@ -107,7 +123,7 @@ describe("assessResponse", () => {
   });
 });
 
-describe("evaluateRounds", () => {
+describe("recordRound, round by round", () => {
   it("GIVEN fewer rounds than needed WHEN evaluated THEN it continues", () => {
     expect(evaluateRounds([], settings)).toEqual({ outcome: "continue" });
     expect(evaluateRounds([[ok()], [ok()]], settings)).toEqual({ outcome: "continue" });
@@ -158,16 +174,18 @@ describe("evaluateRounds", () => {
     });
   });
 
-  it("GIVEN healthy but slow rounds WHEN evaluated THEN it fails on p95 naming the slowest target", () => {
+  it("GIVEN healthy but slow rounds WHEN failureThreshold windows in a row are too slow THEN it fails on p95 naming the slowest target", () => {
     const round = () => [ok(A, 20), ok(B, 250)];
-    expect(evaluateRounds([round(), round(), round()], settings)).toEqual({
+    // One slow window of 3 rounds is not yet a failure: the window slides.
+    expect(evaluateRounds([round(), round(), round()], settings)).toEqual({ outcome: "continue" });
+    expect(evaluateRounds([round(), round(), round(), round()], settings)).toEqual({
       outcome: "fail",
       failure: {
         check: "p95 latency",
         target: B,
         observed: "p95 250 ms over 6 samples (this target: p95 250 ms)",
         limit: "gate.p95LatencyMs 100 ms",
-        because: "the 3 consecutive healthy rounds were too slow.",
+        because: "2 windows in a row of 3 consecutive healthy rounds were too slow (gate.failureThreshold 2).",
       },
     });
   });
@@ -188,6 +206,10 @@ describe("evaluateRounds", () => {
     expect(failWith({ error: "reset" })).toEqual(["connection", "a reachable target that answers over HTTP"]);
     expect(failWith({ error: "network" })).toEqual(["request", "a reachable target that answers over HTTP"]);
     expect(failWith({ error: "redirect" })).toEqual(["redirects", "at most 3 redirects"]);
+    expect(failWith({ error: "too-large" })).toEqual([
+      "response size",
+      "a body of at most 1 MB: probe a health endpoint with a short answer",
+    ]);
     expect(failWith({ error: "invalid-json" }, withBody)).toEqual([
       "JSON body",
       'JSON body with status = "healthy" (gate.body.json)',
@@ -208,7 +230,8 @@ describe("deadlineFailure", () => {
       observed: "aborted",
       excerpt: "",
     };
-    expect(deadlineFailure([[ok()], [down()], [ok()]], [inFlight], settings, 5003.4)).toEqual({
+    const { tally } = evaluate([[ok()], [down()], [ok()]]);
+    expect(deadlineFailure(tally as GateTally, [inFlight], settings, 5003.4)).toEqual({
       check: "deadline",
       target: A,
       observed:
@@ -221,7 +244,7 @@ describe("deadlineFailure", () => {
   });
 
   it("GIVEN no completed round WHEN described THEN there is no last failure", () => {
-    expect(deadlineFailure([], [], settings, 5000)).toMatchObject({
+    expect(deadlineFailure({ rounds: 0, healthyRounds: 0 }, [], settings, 5000)).toMatchObject({
       target: undefined,
       observed: "no verdict after 5000 ms; rounds completed: 0 (0 healthy, 0 failed)",
       excerpt: undefined,
@@ -255,6 +278,30 @@ describe("Prometheus error rate", () => {
     expect(parsePrometheusAnswer(502, "<html>Bad gateway</html>")).toEqual({
       problem: "HTTP 502 with a body that is not JSON",
       excerpt: "<html>Bad gateway</html>",
+    });
+  });
+
+  it.each(["-0.05", "-1e-9", "1.5", "42"])(
+    "GIVEN a value outside 0..1 (%s) WHEN parsed THEN it is not a ratio: a problem, so the gate fails closed",
+    (value) => {
+      expect(parsePrometheusAnswer(200, vector(value))).toMatchObject({
+        problem: `the first series has the value ${value}, which is not a ratio (an error rate is errors / requests, from 0 to 1)`,
+      });
+    },
+  );
+
+  it("GIVEN the bounds 0 and 1 WHEN parsed THEN they are ratios", () => {
+    expect(parsePrometheusAnswer(200, vector("0"))).toEqual({ errorRate: 0 });
+    expect(parsePrometheusAnswer(200, vector("1"))).toEqual({ errorRate: 1 });
+  });
+
+  it("GIVEN a query with {color} WHEN the rate cannot be read THEN the message shows the query as configured and as sent", () => {
+    const templated = { ...prometheus, query: 'errors{color="{color}"}' };
+    expect(judgeErrorRate({ problem: "no series", excerpt: "" }, templated, 'errors{color="blue"}')).toMatchObject({
+      failure: {
+        because:
+          'the error rate could not be read, so the gate fails closed. Check gate.prometheus.url and gate.prometheus.query ("errors{color=\\"{color}\\"}", sent as "errors{color=\\"blue\\"}").',
+      },
     });
   });
 
@@ -330,10 +377,19 @@ describe("formatFailure", () => {
   });
 });
 
-describe("truncate", () => {
-  it("keeps short text and cuts long text at 200 chars, saying how much was cut", () => {
-    expect(truncate("short")).toBe("short");
-    expect(truncate("x".repeat(250))).toBe(`${"x".repeat(200)}… (50 more chars)`);
+describe("the start of a long answer", () => {
+  it("keeps short text and cuts long text at 200 chars, saying how much was cut", async () => {
+    expect(parsePrometheusAnswer(502, "short")).toMatchObject({ excerpt: "short" });
+    expect(parsePrometheusAnswer(502, "x".repeat(250))).toMatchObject({
+      excerpt: `${"x".repeat(200)}… (50 more chars)`,
+    });
+    const read = await readResponse(
+      200,
+      [Buffer.from("x".repeat(250))],
+      { expectedStatus: [200], body: { contains: "OK" } },
+      {},
+    );
+    expect(read.excerpt).toBe(`${"x".repeat(200)}… (50 more chars)`);
   });
 });
 
