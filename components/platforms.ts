@@ -7,10 +7,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { awsPlatform } from "./aws";
-import { awsConfigIssues, AwsConfig, awsConfigShape } from "./aws/config";
-import { hardeningIssues } from "./config/hardening";
-import type { ConfigIssue } from "./config/issues";
-import { parseConfigWith } from "./config/parse";
+import { AWS_CONFIG_RULES, AwsConfig, awsConfigShape } from "./aws/config";
+import { secretConfigKeys } from "./config/engineSecrets";
+import { HARDENING_RULES } from "./config/hardening";
+import { ConfigRule, parseConfigWith } from "./config/parse";
+import { SECRET_RULES } from "./config/secrets";
 import { coreConfigShape } from "./config/schema";
 import { dockerPlatform } from "./docker";
 import { dockerConfigIssues, dockerConfigShape } from "./docker/config";
@@ -36,30 +37,46 @@ export const configSchema = z
 export type BlueGreenConfig = z.infer<typeof configSchema>;
 
 /** Each platform's own rules; a platform's required sections are present once they pass. */
-const PLATFORM_RULES: Record<
-  PlatformName,
-  (config: BlueGreenConfig, raw: Readonly<Record<string, unknown>>) => ConfigIssue[]
-> = {
-  aws: awsConfigIssues,
-  kubernetes: kubernetesConfigIssues,
-  docker: (config) => dockerConfigIssues(config),
+const PLATFORM_RULES: Record<PlatformName, readonly ConfigRule<BlueGreenConfig>[]> = {
+  aws: AWS_CONFIG_RULES,
+  kubernetes: [kubernetesConfigIssues],
+  docker: [(config) => dockerConfigIssues(config)],
 };
 
-/** Parses a stack's config as the engine hands it over; throws ConfigError listing every problem. */
-export function parseConfig(raw: Record<string, unknown>, stack: string): BlueGreenConfig {
-  return parseConfigWith(raw, stack, {
-    schema: configSchema,
-    rules: (config, values) => [
-      ...PLATFORM_RULES[config.platform](config, values),
-      ...releaseRuleIssues(config),
-      ...hardeningIssues(config),
-    ],
-  });
+/** Every rule, each platform's applying only to its own stacks. */
+const CONFIG_RULES: readonly ConfigRule<BlueGreenConfig>[] = [
+  ...PLATFORM_NAMES.flatMap((name) =>
+    PLATFORM_RULES[name].map(
+      (rule): ConfigRule<BlueGreenConfig> =>
+        (config, raw, secretKeys) =>
+          config.platform === name ? rule(config, raw, secretKeys) : [],
+    ),
+  ),
+  releaseRuleIssues,
+  ...HARDENING_RULES,
+  ...SECRET_RULES.map(
+    (rule): ConfigRule<BlueGreenConfig> =>
+      (config, _raw, secretKeys) =>
+        rule(config, secretKeys),
+  ),
+];
+
+/**
+ * Parses a stack's config as the engine hands it over (`secretKeys`: the keys
+ * set with `--secret`); throws ConfigError listing every problem.
+ */
+export function parseConfig(
+  raw: Record<string, unknown>,
+  stack: string,
+  secretKeys: readonly string[] = [],
+): BlueGreenConfig {
+  return parseConfigWith(raw, stack, { schema: configSchema, rules: CONFIG_RULES }, secretKeys);
 }
 
 /** Reads the running stack's config from the Pulumi engine and validates it. */
 export function loadConfig(): BlueGreenConfig {
-  return parseConfig(pulumi.runtime.allConfig(), pulumi.getStack());
+  const raw = pulumi.runtime.allConfig();
+  return parseConfig(raw, pulumi.getStack(), secretConfigKeys(raw));
 }
 
 /** The chosen platform's factory, given the config its rules accepted. */

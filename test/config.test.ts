@@ -62,7 +62,7 @@ describe("parseConfig", () => {
     ]);
     expect(error.message).toContain("Pulumi.staging.yaml has 4 configuration problems; nothing was deployed:");
     expect(error.message).toContain(
-      "bluegreen:blue.version: must be an exact semver version such as 1.4.2 (no range, no leading 'v') (got \"1.4\")",
+      "bluegreen:blue.version: must be an exact semver version such as 1.4.2, 1.5.0-rc.1 or 1.10.3+build.7 (no range, no leading 'v') (got \"1.4\")",
     );
     expect(error.message).toContain(
       "bluegreen:traffic.blue: must be from 0 to 999 (the ALB limit per target group) (got 1200)",

@@ -1,6 +1,7 @@
 /** Test helper: the ConfigError a config is rejected with. */
 import { ConfigError } from "../components/config/issues";
 import { parseConfig } from "../components/platforms";
+import { encodeConfigValue } from "../tooling/engine/stackFiles";
 
 /** Parses `raw` for `stack`; returns the ConfigError, or undefined when the config is valid. */
 export function configError(raw: Record<string, unknown>, stack = "dev"): ConfigError | undefined {
@@ -18,7 +19,7 @@ export function issueLines(raw: Record<string, unknown>, stack = "dev"): string[
   return configError(raw, stack)?.issues.map((i) => `${i.key}: ${i.message}`) ?? [];
 }
 
-/** Stack-file style values: objects as the JSON text the engine passes. */
-export function engineValues(values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, JSON.stringify(value)]));
+/** Stack-file style values as the engine passes them: text as is, objects as JSON text. */
+export function engineValues(values: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, encodeConfigValue(value)]));
 }

@@ -4,9 +4,9 @@
  * platform adds its own keys (see components/platforms.ts); this module knows
  * none of them.
  */
-import * as semver from "semver";
 import { z } from "zod";
 import { MAX_TRAFFIC_WEIGHT } from "../contracts/limits";
+import { parseVersion } from "../contracts/versions";
 import { gateSettingsSchema } from "../gate/settings";
 
 export const ENVIRONMENTS = ["development", "staging", "production"] as const;
@@ -15,8 +15,9 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 /** Percentage points a color may gain per update in production unless `bluegreen:gate.maxStep` says otherwise. */
 export const PRODUCTION_MAX_STEP = 25;
 
-const semverString = z.string().refine((v) => semver.valid(v) !== null && semver.clean(v) === v, {
-  message: "must be an exact semver version such as 1.4.2 (no range, no leading 'v')",
+// Build metadata (1.10.3+build.7) is accepted and, as semver says, never orders versions.
+const semverString = z.string().refine((v) => parseVersion(v) !== undefined, {
+  message: "must be an exact semver version such as 1.4.2, 1.5.0-rc.1 or 1.10.3+build.7 (no range, no leading 'v')",
 });
 
 /** A non-root uid no base image maps to a named user, so it owns nothing in the image. */
@@ -56,7 +57,10 @@ const colorSchema = z
       .regex(/^\d{1,10}(:\d{1,10})?$/, 'must be a numeric uid or uid:gid such as "10001" or "10001:10001"')
       .default(DEFAULT_USER),
     /** Why this color relaxes a secure default (a writable root filesystem, the root user): required when it does. */
-    securityException: z.string().min(1).optional(),
+    securityException: z
+      .string()
+      .refine((reason) => reason.trim().length > 0, "must say why the image needs the relaxed default, not be blank")
+      .optional(),
   })
   .strict();
 

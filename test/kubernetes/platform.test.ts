@@ -9,6 +9,7 @@ import type { KubernetesConfig } from "../../components/kubernetes/config";
 import { parseConfig } from "../../components/platforms";
 import { kubernetesPlatform } from "../../components/kubernetes";
 import { offlineMocks } from "../../tooling/engine/mocks";
+import { engineValues } from "../configErrors";
 
 function config(extra: Record<string, unknown> = {}): KubernetesConfig {
   const values: Record<string, unknown> = {
@@ -20,10 +21,7 @@ function config(extra: Record<string, unknown> = {}): KubernetesConfig {
     "bluegreen:kubernetes": { gateway: { name: "public" }, hostnames: ["api.example.com"] },
     ...extra,
   };
-  return parseConfig(
-    Object.fromEntries(Object.entries(values).map(([key, value]) => [key, JSON.stringify(value)])),
-    "kube-dev",
-  ) as KubernetesConfig;
+  return parseConfig(engineValues(values), "kube-dev") as KubernetesConfig;
 }
 
 describe("kubernetesPlatform.databaseSnapshot", () => {

@@ -6,7 +6,8 @@
 import { STEP_PURPOSES } from "../../components/contracts/markers";
 import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 import { describe, expect, it } from "vitest";
-import { containersOf, imageProblem, parseImage, secretReason } from "../../policies/containers";
+import { parseImage } from "../../components/contracts/images";
+import { containersOf, imageProblem, secretReason } from "../../policies/containers";
 import { appName, migrationFacts, ownedDatabases, snapshotFacts } from "../../policies/database";
 import { healthCheckProblems } from "../../policies/loadBalancer";
 import { colorIn, configOf, dependencyClosure } from "../../policies/shared";

@@ -3,7 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../components/platforms";
-import { listStacks, readStackConfig } from "../../tooling/engine/stackFiles";
+import { UsageError } from "../../tooling/cli/command";
+import { listStacks, readStackConfig, SECRET_PLACEHOLDER } from "../../tooling/engine/stackFiles";
 import { PROJECT_DIR } from "../../tooling/paths";
 
 function projectWith(stackFile: string): string {
@@ -46,6 +47,72 @@ describe("readStackConfig", () => {
     expect(stack.values["bluegreen:traffic"]).toBe('{"blue":1,"green":2}');
     expect(stack.values).not.toHaveProperty("bluegreen:gateHeaders");
     expect(stack.secretKeys).toEqual(["bluegreen:gateHeaders"]);
+  });
+
+  it("reads a nested secure value (`config set --secret --path`) as a placeholder, the key secret, the ciphertext nowhere", () => {
+    const dir = projectWith(
+      [
+        "config:",
+        "  bluegreen:environment: staging",
+        "  bluegreen:app: { name: api }",
+        "  bluegreen:blue: { version: 1.0.0, image: api:1.0.0 }",
+        "  bluegreen:green: { version: 1.0.1, image: api:1.0.1 }",
+        "  bluegreen:traffic: { blue: 100, green: 0 }",
+        "  bluegreen:gateHeaders:",
+        "    Authorization:",
+        "      secure: v1:c2VjcmV0:AAAABBBBCCCC",
+        "    X-Trace: plain",
+      ].join("\n"),
+    );
+    const stack = readStackConfig("dev", dir);
+    expect(JSON.parse(stack.values["bluegreen:gateHeaders"])).toEqual({
+      Authorization: SECRET_PLACEHOLDER,
+      "X-Trace": "plain",
+    });
+    expect(stack.secretKeys).toEqual(["bluegreen:gateHeaders"]);
+    expect(JSON.stringify(stack)).not.toContain("AAAABBBBCCCC");
+    // Valid where text is wanted: a staging stack accepts the secret headers.
+    expect(parseConfig(stack.values, "dev", stack.secretKeys).gateHeaders).toEqual({
+      Authorization: SECRET_PLACEHOLDER,
+      "X-Trace": "plain",
+    });
+  });
+
+  it("finds secure values inside lists too", () => {
+    const dir = projectWith(["config:", "  bluegreen:list:", "    - secure: v1:abc", "    - plain"].join("\n"));
+    const stack = readStackConfig("dev", dir);
+    expect(JSON.parse(stack.values["bluegreen:list"])).toEqual([SECRET_PLACEHOLDER, "plain"]);
+    expect(stack.secretKeys).toEqual(["bluegreen:list"]);
+  });
+
+  it.each([
+    [
+      "a YAML syntax error, with file, line and column",
+      "config:\n  bluegreen:app:\n    name: api\n   port: 80\n",
+      /^Pulumi\.dev\.yaml:4:1: not valid YAML: .*Fix the file/,
+    ],
+    [
+      "a duplicate key",
+      "config:\n  bluegreen:app: {}\n  bluegreen:app: {}\n",
+      /^Pulumi\.dev\.yaml:3:3: not valid YAML: Map keys must be unique/,
+    ],
+    [
+      "an empty file",
+      "",
+      /^Pulumi\.dev\.yaml sets no configuration \(the file is empty, or has no `config:` mapping\)/,
+    ],
+    ["`config` as a list", "config:\n  - a\n", /^Pulumi\.dev\.yaml:2:3: `config` must be a mapping .*it is a list/],
+    ["a file that is a list", "- config\n", /^Pulumi\.dev\.yaml: must be a YAML mapping/],
+  ])("refuses %s as a usage error (exit 2)", (_what, text, message) => {
+    const dir = projectWith(text);
+    let error: unknown;
+    try {
+      readStackConfig("dev", dir);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(message);
   });
 
   it("names the known stacks when one is missing", () => {

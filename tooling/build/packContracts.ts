@@ -14,10 +14,13 @@ export const PACK_CONTRACTS_DIR = path.join(POLICY_PACK_DIR, "contracts");
 
 /** The contract files the pack reads; each imports nothing outside this list. */
 export const PACK_CONTRACT_FILES = [
+  "cidrs.ts",
   "colors.ts",
+  "images.ts",
   "limits.ts",
   "markers.ts",
   "resourceTypes.ts",
+  "secretRefs.ts",
   "snapshots.ts",
 ] as const;
 

@@ -15,12 +15,17 @@ export function runMain(main: (argv: string[]) => Promise<number>): void {
         console.log(error.message);
         process.exit(EXIT.ok.code);
       }
-      const usage = error instanceof UsageError || error instanceof ConfigError;
+      const code = exitCodeFor(error);
       // An unexpected error keeps its stack: it is a bug to report.
-      console.error(usage || isExplained(error) ? (error as Error).message : error);
-      process.exit(usage ? EXIT.usage.code : EXIT.failed.code);
+      console.error(code === EXIT.usage.code || isExplained(error) ? (error as Error).message : error);
+      process.exit(code);
     },
   );
+}
+
+/** A bad command line or stack file exits 2 (nothing was changed); anything else 1. */
+export function exitCodeFor(error: unknown): number {
+  return error instanceof UsageError || error instanceof ConfigError ? EXIT.usage.code : EXIT.failed.code;
 }
 
 /** Errors that already say what happened and what to do. */

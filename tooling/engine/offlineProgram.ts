@@ -13,7 +13,7 @@ import { blueGreenStack } from "../../components/program";
 import { AliasSpec, aliasSpec, makeUrn } from "./aliases";
 import { offlineMocks } from "./mocks";
 import { outputValue, RegisterRequest, tapMonitor, waitForRegistrations } from "./sdkInternals";
-import { StackConfig, readStackConfig } from "./stackFiles";
+import { encodeConfigValue, StackConfig, readStackConfig } from "./stackFiles";
 
 export interface RegisteredResource {
   readonly urn: string;
@@ -50,6 +50,10 @@ export interface RunOptions {
   readonly preview?: boolean;
   /** A preview of a stack never deployed: no computed value known yet (implies preview). @default false */
   readonly firstPreview?: boolean;
+  /** Where Pulumi.yaml and the stack file are. @default the repository */
+  readonly projectDir?: string;
+  /** Called for each registration as it happens (a failed run returns none). @default undefined */
+  readonly onRegister?: (resource: RegisteredResource) => void;
 }
 
 /**
@@ -58,14 +62,14 @@ export interface RunOptions {
  * calls the program function index.ts calls (components/program.ts).
  */
 export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
-  const config = readStackConfig(stack);
+  const config = readStackConfig(stack, options.projectDir);
   const values: Record<string, string> = { ...config.values };
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
-    values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    values[key] = encodeConfigValue(value);
   }
   const region = values["aws:region"] ?? "us-east-1";
 
-  pulumi.runtime.setAllConfig(values);
+  pulumi.runtime.setAllConfig(values, config.secretKeys);
   const firstPreview = options.firstPreview ?? false;
   await pulumi.runtime.setMocks(
     offlineMocks(region, { firstPreview }),
@@ -74,7 +78,11 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     firstPreview || (options.preview ?? true),
   );
   const resources: RegisteredResource[] = [];
-  tapMonitor((request, urn) => resources.push(toRegistered(request, urn)), engineUrn);
+  tapMonitor((request, urn) => {
+    const resource = toRegistered(request, urn);
+    resources.push(resource);
+    options.onRegister?.(resource);
+  }, engineUrn);
 
   const outputs = await resolveOutputs(blueGreenStack());
   await waitForRegistrations();

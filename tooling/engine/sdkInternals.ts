@@ -1,5 +1,6 @@
 /**
- * The one file that reaches into @pulumi/pulumi internals, so an SDK upgrade
+ * The one file of the tooling that reaches into @pulumi/pulumi internals (the
+ * program's one is components/config/engineSecrets.ts), so an SDK upgrade
  * that moves them breaks here and nowhere else: the resource monitor that
  * mocks install (tapped to see each registration as the engine would), the
  * wait for outstanding registrations, and an Output's value including

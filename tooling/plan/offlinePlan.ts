@@ -17,17 +17,22 @@ export interface OfflinePlanOptions {
   readonly overrides?: Record<string, unknown>;
   /** A running policy pack to reuse across plans; by default one is started and stopped for this plan. */
   readonly analyzer?: PolicyAnalyzer;
+  /** Where Pulumi.yaml and the stack file are. @default the repository */
+  readonly projectDir?: string;
+  /** The stack whose policy config (policies/config/<stack>.json) judges this one. @default the stack itself */
+  readonly policyConfigOf?: string;
 }
 
 /** Throws ConfigError before running anything when the stack file is invalid. */
 export async function offlinePlan(stack: string, options: OfflinePlanOptions = {}): Promise<Plan> {
-  const config = parseConfig({ ...readStackConfig(stack).values, ...options.overrides }, stack);
+  const stackConfig = readStackConfig(stack, options.projectDir);
+  const config = parseConfig({ ...stackConfig.values, ...options.overrides }, stack, stackConfig.secretKeys);
   // The pack takes seconds to start (it compiles with ts-node): start it while the program runs.
   const own = options.analyzer === undefined ? startPolicyAnalyzer() : undefined;
   try {
-    const run = await runProgram(stack, { overrides: options.overrides });
+    const run = await runProgram(stack, { overrides: options.overrides, projectDir: options.projectDir });
     const analyzer = options.analyzer ?? (await own!);
-    const configFile = policyConfigFile(stack);
+    const configFile = policyConfigFile(options.policyConfigOf ?? stack);
     const violations = await analyzer.analyze(run.resources, {
       config:
         configFile === undefined

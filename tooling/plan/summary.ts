@@ -17,10 +17,16 @@ export function renderSummary(plan: Plan): string {
     "",
     ...gateSection(plan),
     "",
+    ...secretSection(plan.secretKeys),
     ...resourceSection(plan.resources),
     "",
     ...violationSection(plan.violations),
   ].join("\n");
+}
+
+/** Which keys hold secrets, never their values (offline there is no passphrase to read them with anyway). */
+function secretSection(keys: readonly string[]): string[] {
+  return keys.length === 0 ? [] : [`Secrets (set with --secret; values never shown): ${keys.join(", ")}`, ""];
 }
 
 function trafficSection(plan: Plan): string[] {
@@ -35,7 +41,7 @@ function trafficSection(plan: Plan): string[] {
   return [
     `Traffic (bluegreen:traffic, total weight ${traffic.total})`,
     ...rows,
-    `  rollback: ${traffic.rollback ? "yes (moving traffic to the older version is intended)" : "no"}; sticky sessions: ${sticky}`,
+    `  rollback: ${traffic.rollback ? "yes (share may go to a color redeployed with an older version)" : "no"}; sticky sessions: ${sticky}`,
   ];
 }
 

@@ -12,7 +12,7 @@ import type { TrafficWeights } from "../../../components/traffic";
 import type { ShiftIo, ShiftStack } from "../../../tooling/shift/engine";
 import { applyConfigPaths } from "../../../tooling/engine/configPaths";
 import { UpdateFailed } from "../../../tooling/shift/updateFailed";
-import { readStackConfig } from "../../../tooling/engine/stackFiles";
+import { encodeConfigValue, readStackConfig } from "../../../tooling/engine/stackFiles";
 
 export interface FakeStackOptions {
   /** TrafficWeights the stack runs (as deployed); undefined: never deployed. */
@@ -44,7 +44,7 @@ export class FakeStack implements ShiftStack {
   ) {
     const values = readStackConfig(name).values;
     this.raw = { ...values };
-    for (const [key, value] of Object.entries(options.overrides ?? {})) this.raw[key] = JSON.stringify(value);
+    for (const [key, value] of Object.entries(options.overrides ?? {})) this.raw[key] = encodeConfigValue(value);
     this.deployed = options.deployed;
     if (options.deployed !== undefined) {
       const config = parseConfig(this.raw, name);
