@@ -17,4 +17,5 @@ export const {
   gateVerdicts,
   resourceIds,
   probeUrls,
+  databaseClientSecurityGroups,
 } = blueGreenStack();

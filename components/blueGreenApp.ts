@@ -47,6 +47,8 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
   readonly gateVerdicts: Record<Color, pulumi.Output<GateVerdict>>;
   /** Where each color alone answers, as its gate probes it. */
   readonly probeUrls: Record<Color, pulumi.Output<string | undefined>>;
+  /** Security groups an existing database must admit (the platform's, when it has them). */
+  readonly databaseClientSecurityGroups: pulumi.Output<Record<string, string> | undefined>;
 
   constructor(name: string, args: BlueGreenAppArgs<Backend>, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.app, name, {}, opts);
@@ -120,6 +122,15 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
     }) as pulumi.Output<Record<string, string>>;
     this.gateVerdicts = { blue: gates.blue.verdict, green: gates.green.verdict };
     this.probeUrls = { blue: pulumi.output(colors.blue.probeUrl), green: pulumi.output(colors.green.probeUrl) };
-    this.registerOutputs({ url: this.url, ids: this.ids, gateVerdicts: this.gateVerdicts, probeUrls: this.probeUrls });
+    this.databaseClientSecurityGroups = pulumi.output(
+      platform.outputs?.().databaseClientSecurityGroups,
+    ) as pulumi.Output<Record<string, string> | undefined>;
+    this.registerOutputs({
+      url: this.url,
+      ids: this.ids,
+      gateVerdicts: this.gateVerdicts,
+      probeUrls: this.probeUrls,
+      databaseClientSecurityGroups: this.databaseClientSecurityGroups,
+    });
   }
 }

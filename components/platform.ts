@@ -59,6 +59,12 @@ export interface StepOptions {
   readonly dependsOn: readonly pulumi.Resource[];
 }
 
+/** Stack outputs only some platforms have (see components/contracts/outputs.ts). */
+export interface PlatformOutputs {
+  /** Security groups an existing database must admit, by client (blue, green, migration). */
+  readonly databaseClientSecurityGroups?: Record<string, pulumi.Input<string>>;
+}
+
 /** Builds one release's resources on a platform; every method is called once, in the flow's order. */
 export interface Platform<Backend> {
   /** The snapshot taken before the migration, named `snapshotId`; undefined when the platform has no database to snapshot. */
@@ -66,6 +72,8 @@ export interface Platform<Backend> {
   migration(migration: MigrationConfig, step: StepOptions): pulumi.Resource;
   colorService(color: Color, step: StepOptions): ColorDeployment<Backend>;
   routing(request: RoutingRequest<Backend>, step: StepOptions): RoutingDeployment;
+  /** The platform's own outputs, asked for after routing; a platform without any leaves it out. */
+  outputs?(): PlatformOutputs;
 }
 
 /** Where a platform's resources go: named from the app component's name, parented to it. */

@@ -27,5 +27,6 @@ export function blueGreenStack(config: BlueGreenConfig = loadConfig()): StackOut
     gateVerdicts: app.gateVerdicts,
     resourceIds: app.ids,
     probeUrls: app.probeUrls,
+    databaseClientSecurityGroups: app.databaseClientSecurityGroups,
   };
 }

@@ -162,7 +162,7 @@ export const databaseEncryptedPrivate: ResourceValidationPolicy = {
 export const databaseProductionSafeguards: ResourceValidationPolicy = {
   name: "database-production-safeguards",
   description:
-    "Checks whether production RDS instances have deletion protection, enough backup retention and the protect resource option.",
+    "Checks whether production RDS instances have deletion protection, enough backup retention, a standby in another zone (multi-AZ) and the protect resource option.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -200,11 +200,48 @@ export const databaseProductionSafeguards: ResourceValidationPolicy = {
           `Set \`bluegreen:database.backupRetentionDays\` to ${minBackupRetentionDays} or more.`,
       );
     }
+    if (args.props.multiAz !== true) {
+      reportViolation(
+        `RDS instance ${args.name} must run multi-AZ in production, so losing a zone does not lose the database: multiAz is ${shown(args.props.multiAz)}. ` +
+          "The program sets it when `bluegreen:environment` is production (safeInstanceSettings in components/aws/database.ts); a stack that cannot afford a standby is not production.",
+      );
+    }
     if (args.opts.protect !== true) {
       reportViolation(
         `RDS instance ${args.name} must be protected from deletion by Pulumi in production: the protect option is off. ` +
           "The program protects databases when `bluegreen:environment` is production; set it (or give this policy production: false for a non-production stack).",
       );
     }
+  },
+};
+
+export const databaseBackupsEnabled: ResourceValidationPolicy = {
+  name: "database-backups-enabled",
+  description:
+    "Checks whether RDS instances keep automated backups in every environment (production's retention is database-production-safeguards' concern).",
+  enforcementLevel: "advisory",
+  configSchema: {
+    properties: {
+      minBackupRetentionDays: {
+        type: "integer",
+        minimum: 1,
+        maximum: 35,
+        default: 1,
+        description: "Fewest days of automated backups outside production.",
+      },
+    },
+  },
+  validateResource: (args, reportViolation) => {
+    if (args.type !== TYPES.rdsInstance) return;
+    const { minBackupRetentionDays } = configOf<{ minBackupRetentionDays: number }>(
+      databaseBackupsEnabled.configSchema!,
+      args.getConfig(),
+    );
+    const retention = args.props.backupRetentionPeriod;
+    if (Number(retention) >= minBackupRetentionDays) return;
+    reportViolation(
+      `RDS instance ${args.name} should keep automated backups for at least ${minBackupRetentionDays} day${minBackupRetentionDays === 1 ? "" : "s"}: backupRetentionPeriod is ${shown(retention)}, so a bad migration outside production can only be undone from its snapshot. ` +
+        "Set `bluegreen:database.backupRetentionDays` (default 7).",
+    );
   },
 };

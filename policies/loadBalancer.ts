@@ -1,8 +1,12 @@
 /**
  * Load balancer rules (aws): target groups that notice a failing color fast
- * and drain it fast, and a production listener that speaks modern TLS.
+ * and drain it fast, a production listener that speaks modern TLS, and a
+ * load balancer that drops invalid headers and, in production, refuses
+ * deletion and keeps access logs.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { AWS_TAGS } from "./contracts/markers";
+import { ALLOW_STACK_EXCEPTIONS, statedException } from "./exceptions";
 import { TYPES, configOf, shown } from "./shared";
 import { appRoutes, known } from "./routes";
 
@@ -181,6 +185,55 @@ export const listenerHttpsModernTls: StackValidationPolicy = {
           listener.urn,
         );
       }
+    }
+  },
+};
+
+interface LoadBalancerRules {
+  production: boolean;
+  allowStackExceptions: boolean;
+}
+
+export const loadBalancerSafeguards: ResourceValidationPolicy = {
+  name: "load-balancer-safeguards",
+  description:
+    "Checks whether the app's load balancers drop invalid header fields, and in production refuse deletion and write access logs.",
+  enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      production: {
+        type: "boolean",
+        default: true,
+        description: "Whether the stack is production; set false for staging and development stacks.",
+      },
+      allowStackExceptions: ALLOW_STACK_EXCEPTIONS,
+    },
+  },
+  validateResource: (args, reportViolation) => {
+    if (args.type !== TYPES.loadBalancer || known(() => args.props.tags?.[AWS_TAGS.app]) === undefined) return;
+    const rules = configOf<LoadBalancerRules>(loadBalancerSafeguards.configSchema!, args.getConfig());
+    const drops = known(() => args.props.dropInvalidHeaderFields);
+    if (drops !== true) {
+      reportViolation(
+        `Load balancer ${args.name} must drop invalid header fields, so a malformed header never reaches the app (request smuggling): dropInvalidHeaderFields is ${shown(drops)}. ` +
+          "Set dropInvalidHeaderFields: true (components/aws/loadBalancer.ts).",
+      );
+    }
+    if (!rules.production || statedException(args.props, rules.allowStackExceptions) !== undefined) return;
+    const protection = known(() => args.props.enableDeletionProtection);
+    if (protection !== true) {
+      reportViolation(
+        `Load balancer ${args.name} must refuse deletion in production: enableDeletionProtection is ${shown(protection)}. ` +
+          "Remove `bluegreen:listener.deletionProtection: false` (it defaults to true in production), or state why in `bluegreen:listener.securityException`.",
+      );
+    }
+    // Only `enabled` is read: the bucket of a bucket the stack creates is unknown on a first preview.
+    const logging = known(() => args.props.accessLogs?.enabled);
+    if (logging !== true) {
+      reportViolation(
+        `Load balancer ${args.name} must write access logs in production: accessLogs.enabled is ${shown(logging)}. ` +
+          "Remove `bluegreen:listener.accessLogs.enabled: false` (logs go to a bucket the stack creates, or `bluegreen:listener.accessLogs.bucket`), or state why in `bluegreen:listener.securityException`.",
+      );
     }
   },
 };

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { childOptions } from "../options";
+import type { TaskAccess } from "./taskNetwork";
 
 /** Where and how a Fargate task of the app runs: shared by the colors and the migration. */
 export interface EcsPlacement {
@@ -17,6 +18,8 @@ export interface EcsPlacement {
   /** The tasks' log group: its name is known before deployment; steps that use it wait for the cluster. */
   readonly logGroupName: string;
   readonly executionRoleArn: pulumi.Input<string>;
+  /** What the tasks may reach: HTTPS, the database, the stated extra rules (taskNetwork.ts). */
+  readonly access: TaskAccess;
 }
 
 export interface ServiceClusterArgs {

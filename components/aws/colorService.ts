@@ -12,7 +12,9 @@ import { childName } from "../naming";
 import { childOptions } from "../options";
 import type { ColorBasics } from "../platform";
 import type { EcsPlacement } from "./cluster";
-import { containerDefinitions } from "./taskDefinition";
+import { exceptionTags } from "./tags";
+import { ContainerHardening, containerDefinitions, taskVolumes } from "./taskDefinition";
+import { databaseIngress, egressException, taskEgressRules } from "./taskNetwork";
 
 export interface ColorServiceArgs extends ColorBasics, EcsPlacement {
   readonly desiredCount: number;
@@ -28,6 +30,7 @@ export interface ColorServiceArgs extends ColorBasics, EcsPlacement {
   /** With a certificate the test listener is HTTPS too. */
   readonly certificateArn?: string;
   readonly sslPolicy: string;
+  readonly hardening: ContainerHardening;
 }
 
 /** Target group health check tuned for fast switching (about 20 s to healthy, 20 s to unhealthy). */
@@ -40,6 +43,8 @@ export class ColorService extends pulumi.ComponentResource {
   readonly serviceName: pulumi.Output<string>;
   readonly service: aws.ecs.Service;
   readonly testUrl: pulumi.Output<string>;
+  /** The tasks' security group: what an existing database must admit. */
+  readonly securityGroupId: pulumi.Output<string>;
 
   constructor(name: string, args: ColorServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.awsColorService, name, {}, opts);
@@ -94,9 +99,14 @@ export class ColorService extends pulumi.ComponentResource {
             securityGroups: [args.loadBalancerSecurityGroupId],
           },
         ],
-        egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
-        tags,
+        egress: taskEgressRules(args.access),
+        tags: { ...tags, [AWS_TAGS.app]: args.app, ...exceptionTags(egressException(args.access)) },
       },
+      parent,
+    );
+    const databaseAccess = databaseIngress(
+      childName(name, "db-ingress"),
+      { app: args.app, access: args.access, clientSecurityGroupId: taskSecurityGroup.id },
       parent,
     );
 
@@ -110,6 +120,7 @@ export class ColorService extends pulumi.ComponentResource {
         memory: String(args.memory),
         executionRoleArn: args.executionRoleArn,
         runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        volumes: taskVolumes(args.hardening),
         containerDefinitions: pulumi.output(args.logGroupName).apply((logGroup) =>
           containerDefinitions({
             name: args.app,
@@ -120,9 +131,10 @@ export class ColorService extends pulumi.ComponentResource {
             logGroup,
             region: args.region,
             logStreamPrefix: args.color,
+            hardening: args.hardening,
           }),
         ),
-        tags,
+        tags: { ...tags, ...exceptionTags(args.hardening.securityException) },
       },
       parent,
     );
@@ -148,14 +160,21 @@ export class ColorService extends pulumi.ComponentResource {
         waitForSteadyState: args.desiredCount > 0,
         propagateTags: "SERVICE",
         tags,
-        // The test listener attaches the target group (ECS requires that) and already waits for the component's dependencies.
+        // The test listener attaches the target group (ECS requires that) and already waits for the component's dependencies;
+        // tasks start once they may reach the database.
       },
-      childOptions(this, [testListener]),
+      childOptions(this, [testListener, ...(databaseAccess ? [databaseAccess] : [])]),
     );
 
     this.targetGroupArn = targetGroup.arn;
     this.serviceName = this.service.name;
+    this.securityGroupId = taskSecurityGroup.id;
     this.testUrl = pulumi.interpolate`${https ? "https" : "http"}://${args.loadBalancerDnsName}:${args.testPort}${args.healthPath}`;
-    this.registerOutputs({ targetGroupArn: this.targetGroupArn, serviceName: this.serviceName, testUrl: this.testUrl });
+    this.registerOutputs({
+      targetGroupArn: this.targetGroupArn,
+      serviceName: this.serviceName,
+      testUrl: this.testUrl,
+      securityGroupId: this.securityGroupId,
+    });
   }
 }

@@ -6,20 +6,23 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AWS_TAGS } from "../contracts/markers";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import type { DatabaseConfig } from "../rds/config";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 
 export interface DatabaseArgs {
+  /** The app: tags the database's security group as the app's (AWS_TAGS.app). */
+  readonly app: string;
   readonly database: DatabaseConfig;
   readonly production: boolean;
   readonly vpcId: pulumi.Input<string>;
-  readonly vpcCidr: pulumi.Input<string>;
   readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-const ENGINE_PORT = { postgres: 5432, mysql: 3306 } as const;
+/** The port each engine listens on: what the database's clients are admitted to. */
+export const ENGINE_PORT = { postgres: 5432, mysql: 3306 } as const;
 
 /** Encrypted, private, backed up, with an RDS-managed master password (never in state or config). */
 export function safeInstanceSettings(database: DatabaseConfig, production: boolean) {
@@ -35,6 +38,7 @@ export function safeInstanceSettings(database: DatabaseConfig, production: boole
     copyTagsToSnapshot: true,
     manageMasterUserPassword: true,
     username: "bluegreen",
+    // Production survives the loss of a zone; the policy pack checks it (database-production-safeguards).
     multiAz: production,
     autoMinorVersionUpgrade: true,
     skipFinalSnapshot: false,
@@ -46,6 +50,8 @@ export function safeInstanceSettings(database: DatabaseConfig, production: boole
 export class Database extends pulumi.ComponentResource {
   readonly endpoint: pulumi.Output<string> | undefined;
   readonly restoredEndpoint: pulumi.Output<string> | undefined;
+  /** The security group of the instances the stack owns (created or restored); clients add their ingress rule to it. */
+  readonly securityGroupId: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: DatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.awsDatabase, name, {}, opts);
@@ -83,20 +89,27 @@ export class Database extends pulumi.ComponentResource {
       );
       this.restoredEndpoint = restored.endpoint;
     }
-    this.registerOutputs({ endpoint: this.endpoint, restoredEndpoint: this.restoredEndpoint });
+    this.securityGroupId = network?.securityGroup.id;
+    this.registerOutputs({
+      endpoint: this.endpoint,
+      restoredEndpoint: this.restoredEndpoint,
+      securityGroupId: this.securityGroupId,
+    });
   }
 
   private network(name: string, args: DatabaseArgs, opts: pulumi.ComponentResourceOptions) {
     const parent = childOptions(this, opts.dependsOn);
-    const port = ENGINE_PORT[args.database.engine];
     return {
       subnetGroup: new aws.rds.SubnetGroup(childName(name, "subnets"), { subnetIds: args.privateSubnetIds }, parent),
+      // No inline rules: each client (a color's tasks, the migration task) adds its own ingress rule
+      // (taskNetwork.ts), and nothing else gets in. The description changed with that, which replaces
+      // a group created before: the whole-VPC rule it carried goes with it. No egress: RDS needs none.
       securityGroup: new aws.ec2.SecurityGroup(
         childName(name, "db-sg"),
         {
           vpcId: args.vpcId,
-          description: "bluegreen database: reachable from inside the VPC only",
-          ingress: [{ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: [args.vpcCidr] }],
+          description: "bluegreen database: the app's tasks and migration task only",
+          tags: { [AWS_TAGS.app]: args.app },
         },
         parent,
       ),

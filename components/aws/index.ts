@@ -5,7 +5,10 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { COLORS } from "../contracts/colors";
+import { relaxedDefaults } from "../config/hardening";
+import type { ColorConfig } from "../config/schema";
+import { Color, COLORS } from "../contracts/colors";
+import { secretResourceArn } from "../contracts/secretRefs";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 import { colorBasics, Platform, PlatformScope } from "../platform";
@@ -13,11 +16,13 @@ import { MigrationSnapshot } from "../rds/migrationSnapshot";
 import { migrationTarget } from "../release";
 import { EcsPlacement, ServiceCluster } from "./cluster";
 import { ColorService } from "./colorService";
-import type { AwsConfig } from "./config";
-import { Database } from "./database";
+import { AwsConfig, loadBalancerSettings } from "./config";
+import { Database, ENGINE_PORT } from "./database";
 import { LoadBalancer } from "./loadBalancer";
 import { MigrationTask } from "./migrationTask";
 import { Network } from "./network";
+import type { ContainerHardening } from "./taskDefinition";
+import type { TaskAccess } from "./taskNetwork";
 import { WeightedListener } from "./weightedListener";
 
 /** What the weighted listener forwards a color's traffic to. */
@@ -30,27 +35,42 @@ export function healthMatcher(expectedStatus: number[]): string {
   return [...new Set(expectedStatus)].sort((a, b) => a - b).join(",");
 }
 
+/** A color's user and root filesystem; its stated reason only when it relaxes one of them. */
+export function containerHardening(color: ColorConfig): ContainerHardening {
+  const relaxed = relaxedDefaults(color).length > 0;
+  return {
+    readOnlyRootFilesystem: color.readOnlyRootFilesystem,
+    user: color.user,
+    ...(relaxed ? { securityException: color.securityException } : {}),
+  };
+}
+
 export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope): Platform<AwsBackend> {
   const { listener } = config;
   const production = config.environment === "production";
-  // Presence checked with the other config problems (awsConfigIssues).
+  // Presence checked with the other config problems (AWS_CONFIG_RULES).
   const region = aws.config.region!;
   const opts = childOptions(parent);
   const migrationColor = migrationTarget(config);
 
   const network = new Network(childName(name, "network"), config.network, opts);
-  const secretArns = [...new Set(COLORS.flatMap((color) => Object.values(config[color].secrets)))].sort();
+  const secretArns = [
+    ...new Set(COLORS.flatMap((color) => Object.values(config[color].secrets).map(secretResourceArn))),
+  ].sort();
   const cluster = new ServiceCluster(childName(name, "ecs"), { secretArns }, opts);
   const loadBalancer = new LoadBalancer(
     childName(name, "lb"),
     {
       app: config.app.name,
       vpcId: network.vpcId,
+      vpcCidr: network.cidrBlock,
+      appPort: config.app.port,
       publicSubnetIds: network.publicSubnetIds,
       ingressCidrs: listener.ingressCidrs,
       testPorts: COLORS.map((color) => listener.testPorts[color]),
       testIngressCidrs: listener.testIngressCidrs,
       https: listener.certificateArn !== undefined,
+      settings: loadBalancerSettings(config),
     },
     opts,
   );
@@ -58,16 +78,25 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
     ? new Database(
         childName(name, "database"),
         {
+          app: config.app.name,
           database: config.database,
           production,
           vpcId: network.vpcId,
-          vpcCidr: network.cidrBlock,
           privateSubnetIds: network.privateSubnetIds,
         },
         opts,
       )
     : undefined;
 
+  const access: TaskAccess = {
+    vpcCidr: network.cidrBlock,
+    database: config.database && {
+      port: ENGINE_PORT[config.database.engine],
+      securityGroupId: database?.securityGroupId,
+      existing: config.database.mode === "existing",
+    },
+    extraEgress: config.network.taskEgress,
+  };
   const placement: EcsPlacement = {
     region,
     vpcId: network.vpcId,
@@ -75,7 +104,10 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
     clusterArn: cluster.clusterArn,
     logGroupName: cluster.logGroupName,
     executionRoleArn: cluster.executionRoleArn,
+    access,
   };
+  // Security groups an existing database must admit, filled in as the steps create them.
+  const databaseClients: Partial<Record<Color | "migration", pulumi.Output<string>>> = {};
 
   return {
     databaseSnapshot(snapshotId, step) {
@@ -86,7 +118,7 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
       );
     },
     migration(migration, step) {
-      return new MigrationTask(
+      const task = new MigrationTask(
         childName(name, "migration"),
         {
           app: config.app.name,
@@ -94,10 +126,13 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
           ...placement,
           env: config[migrationColor].env,
           secrets: config[migrationColor].secrets,
+          hardening: containerHardening(config[migrationColor]),
         },
         // The task logs to the cluster's log group, named before it exists: wait for the cluster.
         childOptions(parent, [...step.dependsOn, cluster]),
       );
+      databaseClients.migration = task.securityGroupId;
+      return task;
     },
     colorService(color, step) {
       const settings = config[color];
@@ -117,9 +152,11 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
           testPort: listener.testPorts[color],
           certificateArn: listener.certificateArn,
           sslPolicy: listener.sslPolicy,
+          hardening: containerHardening(settings),
         },
         childOptions(parent, [...step.dependsOn, cluster]),
       );
+      databaseClients[color] = service.securityGroupId;
       return {
         ready: service,
         // With no testIngressCidrs nobody outside the VPC reaches the test listener: only gate.targets are probed.
@@ -147,6 +184,10 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
         url: weighted.url,
         ids: { listenerArn: weighted.listenerArn, loadBalancerDnsName: loadBalancer.dnsName },
       };
+    },
+    outputs() {
+      // The stack admits its own clients to a database it owns; an existing one's owner does (README, "Security defaults").
+      return config.database?.mode === "existing" ? { databaseClientSecurityGroups: databaseClients } : {};
     },
   };
 }

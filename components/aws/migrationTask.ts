@@ -6,13 +6,16 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AWS_TAGS } from "../contracts/markers";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import type { MigrationConfig } from "../config/schema";
 import { childOptions } from "../options";
 import { childName } from "../naming";
 import type { EcsPlacement } from "./cluster";
 import { EcsMigration } from "./ecsMigration";
-import { containerDefinitions } from "./taskDefinition";
+import { exceptionTags } from "./tags";
+import { ContainerHardening, containerDefinitions, taskVolumes } from "./taskDefinition";
+import { databaseIngress, egressException, taskEgressRules } from "./taskNetwork";
 
 export interface MigrationTaskArgs extends EcsPlacement {
   readonly app: string;
@@ -20,10 +23,14 @@ export interface MigrationTaskArgs extends EcsPlacement {
   /** Same secrets as the app (the database URL, typically). */
   readonly secrets: Record<string, string>;
   readonly env: Record<string, string>;
+  /** The candidate color's user and root filesystem: the migration image ships with that release. */
+  readonly hardening: ContainerHardening;
 }
 
 export class MigrationTask extends pulumi.ComponentResource {
   readonly taskArn: pulumi.Output<string>;
+  /** The task's security group: what an existing database must admit. */
+  readonly securityGroupId: pulumi.Output<string>;
 
   constructor(name: string, args: MigrationTaskArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.awsMigrationTask, name, {}, opts);
@@ -35,8 +42,14 @@ export class MigrationTask extends pulumi.ComponentResource {
       {
         vpcId: args.vpcId,
         description: `bluegreen ${args.app} migration task: outbound only`,
-        egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+        egress: taskEgressRules(args.access),
+        tags: { [AWS_TAGS.app]: args.app, ...exceptionTags(egressException(args.access)) },
       },
+      parent,
+    );
+    const databaseAccess = databaseIngress(
+      childName(name, "db-ingress"),
+      { app: args.app, access: args.access, clientSecurityGroupId: securityGroup.id },
       parent,
     );
     const taskDefinition = new aws.ecs.TaskDefinition(
@@ -48,6 +61,7 @@ export class MigrationTask extends pulumi.ComponentResource {
         cpu: "256",
         memory: "512",
         executionRoleArn: args.executionRoleArn,
+        volumes: taskVolumes(args.hardening),
         containerDefinitions: pulumi.output(args.logGroupName).apply((logGroup) =>
           containerDefinitions({
             name: containerName,
@@ -58,8 +72,12 @@ export class MigrationTask extends pulumi.ComponentResource {
             logGroup,
             region: args.region,
             logStreamPrefix,
+            hardening: args.hardening,
           }),
         ),
+        ...(args.hardening.securityException === undefined
+          ? {}
+          : { tags: exceptionTags(args.hardening.securityException) }),
       },
       parent,
     );
@@ -78,9 +96,11 @@ export class MigrationTask extends pulumi.ComponentResource {
         logGroup: args.logGroupName,
         logStreamPrefix,
       },
-      parent,
+      // The task must reach the database it migrates.
+      childOptions(this, [opts.dependsOn, ...(databaseAccess ? [databaseAccess] : [])]),
     );
     this.taskArn = run.taskArn;
-    this.registerOutputs({ taskArn: this.taskArn });
+    this.securityGroupId = securityGroup.id;
+    this.registerOutputs({ taskArn: this.taskArn, securityGroupId: this.securityGroupId });
   }
 }

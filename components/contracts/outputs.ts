@@ -30,6 +30,12 @@ export const stackOutputsSchema = z.object({
   resourceIds: z.record(z.string(), z.string().optional()).optional(),
   /** Where each color alone answers, as its gate probes it; absent when the platform has no such URL. */
   probeUrls: perColor(z.string().optional()).partial().optional(),
+  /**
+   * AWS with `bluegreen:database.mode: existing`: the security groups of the
+   * app's tasks (blue, green) and migration task (migration), which the
+   * database's owner admits on the database port (README, "Security defaults").
+   */
+  databaseClientSecurityGroups: z.record(z.string(), z.string()).optional(),
 });
 
 /** Outputs every deployment of this program has; the others may be unknown at preview or absent in older stacks. */

@@ -39,6 +39,7 @@ export const DYNAMIC_TYPES = {
   ecsMigration: dynamicType("EcsMigration"),
   oneShotCommand: dynamicType("OneShotCommand"),
   haproxyWeights: dynamicType("HaproxyWeights"),
+  postgresPassword: dynamicType("PostgresPassword"),
 } as const;
 
 /** Tokens these types had before a rename; aliases carry the resources' state over. */
@@ -54,6 +55,9 @@ export const CLOUD_TYPES = {
   targetGroup: "aws:lb/targetGroup:TargetGroup",
   loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
   securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+  securityGroupIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  securityGroupEgressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
   ecsService: "aws:ecs/service:Service",
   taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
   rdsInstance: "aws:rds/instance:Instance",

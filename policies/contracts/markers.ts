@@ -25,6 +25,14 @@ export const KUBERNETES_LABELS = {
 } as const;
 
 /**
+ * Annotations of the Kubernetes workloads. `securityException` carries
+ * `bluegreen:<color>.securityException` (the stated reason a color relaxes a
+ * secure default), so the pack accepts exactly the relaxation the stack file
+ * justifies.
+ */
+export const KUBERNETES_ANNOTATIONS = { securityException: "bluegreen/security-exception" } as const;
+
+/**
  * What a route is for: `weighted` carries user traffic (behind the gates),
  * `direct` reaches one color alone (where its gate probes it, so it exists
  * before the gate by design), `redirect` only redirects (HTTP to HTTPS).
@@ -37,9 +45,17 @@ export type RouteKind = (typeof ROUTE_KINDS)[keyof typeof ROUTE_KINDS];
  * the app (the pack judges only those, so a larger program's own listeners
  * and target groups are never flagged); `route` says what a listener or
  * listener rule is for; `testPorts` on the load balancer lists the per-color
- * test listener ports ("8081,8082").
+ * test listener ports ("8081,8082"); `securityException` carries the stated
+ * reason (`bluegreen:<color>.securityException`,
+ * `bluegreen:listener.securityException`) on a resource that relaxes a secure
+ * default, so the pack accepts exactly the relaxation the stack file justifies.
  */
-export const AWS_TAGS = { app: "bluegreen:app", route: "bluegreen:route", testPorts: "bluegreen:test-ports" } as const;
+export const AWS_TAGS = {
+  app: "bluegreen:app",
+  route: "bluegreen:route",
+  testPorts: "bluegreen:test-ports",
+  securityException: "bluegreen:security-exception",
+} as const;
 
 /** Labels of the local platform's containers. */
 export const DOCKER_LABELS = { app: "bluegreen.app", color: "bluegreen.color", version: "bluegreen.version" } as const;

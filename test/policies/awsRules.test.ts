@@ -426,8 +426,15 @@ describe("images-pinned", () => {
   const unpinned = (task: string, container: string, ref: string, why: string, key: string) =>
     `Task definition ${task} must pin each image to a tag or digest: container ${container} uses "${ref}"${why} Pin it to the release's tag or a digest (@sha256:...): set \`${key}\`.`;
 
+  /**
+   * The stack's resources with one image swapped, as a larger program that uses the components without
+   * this program's config check could register them: the config refuses such images before the pack sees them.
+   */
+  const swapImage = (from: string, to: string) =>
+    JSON.parse(JSON.stringify(staging.resources).split(from).join(to)) as ProgramRun["resources"];
+
   it("rejects the latest tag and a missing tag", async () => {
-    const latest = await runWith("staging", "bluegreen:green", { image: image(":latest") });
+    const latest = { resources: swapImage(image(":1.5.0"), image(":latest")) };
     expect(await onStaging(latest.resources)).toEqual([
       [
         "images-pinned",
@@ -442,7 +449,7 @@ describe("images-pinned", () => {
         ),
       ],
     ]);
-    const untagged = await runWith("staging", "bluegreen:migration", { image: `${REGISTRY}/api-migrations` });
+    const untagged = { resources: swapImage(`${REGISTRY}/api-migrations:1.5.0`, `${REGISTRY}/api-migrations`) };
     expect(await onStaging(untagged.resources)).toEqual([
       [
         "images-pinned",

@@ -22,6 +22,8 @@ export interface StatusView {
   readonly gateVerdicts: Record<Color, string | undefined>;
   readonly snapshotId?: string;
   readonly migrationVersion?: string;
+  /** AWS with an existing database: the security groups its owner admits, by client. */
+  readonly databaseClients?: Readonly<Record<string, string>>;
 }
 
 /** Reads the program's outputs through the outputs contract; throws when the stack lacks them. */
@@ -39,6 +41,7 @@ export function statusFromOutputs(stack: string, source: string, raw: Record<str
     gateVerdicts: { blue: outputs.gateVerdicts?.blue, green: outputs.gateVerdicts?.green },
     snapshotId: outputs.snapshotId,
     migrationVersion: outputs.migrationVersion,
+    databaseClients: outputs.databaseClientSecurityGroups,
   };
 }
 
@@ -57,5 +60,12 @@ export function renderStatus(view: StatusView, width = 30): string {
     ...rows,
     `  last snapshot:  ${view.snapshotId ?? "none (no migration configured)"}`,
     `  last migration: ${view.migrationVersion ?? "none"}`,
+    ...(view.databaseClients === undefined
+      ? []
+      : [
+          `  database clients: ${Object.entries(view.databaseClients)
+            .map(([client, group]) => `${client} ${group}`)
+            .join(", ")} (the existing database admits each on its port: docs/aws.md)`,
+        ]),
   ].join("\n");
 }

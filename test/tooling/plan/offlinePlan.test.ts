@@ -33,7 +33,8 @@ describe.each(["staging", "production"])("the plan of Pulumi.%s.yaml", (stack) =
     const text = stableStringify(plans[stack]);
     expect(stableStringify(plans[`${stack} again`])).toBe(text);
     expect(text).not.toContain(PROJECT_DIR);
-    expect(text).not.toContain(os.tmpdir());
+    // A path under the temp directory would leak; the tasks' /tmp mount point is no such path.
+    expect(text).not.toContain(`${os.tmpdir()}/`);
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
     expect(plans[stack].resources.length).toBeGreaterThan(30);
   });
@@ -89,7 +90,7 @@ describe("the summary", () => {
   it("lists every resource once, in a tree under its component", () => {
     const lines = renderSummary(plans.staging).split("\n");
     const start = lines.findIndex((line) => line.startsWith("Resources ("));
-    expect(lines[start]).toBe(`Resources (${plans.staging.resources.length}: 42 resources in 12 components)`);
+    expect(lines[start]).toBe(`Resources (${plans.staging.resources.length}: 45 resources in 12 components)`);
     expect(lines.slice(start + 1, start + 3)).toEqual([
       "  bluegreen:index:BlueGreenApp  api",
       "    bluegreen:aws:ColorService  api-blue",
@@ -139,10 +140,11 @@ describe("a weight-only config change", () => {
 
 describe("problems", () => {
   it("a mandatory policy violation blocks the plan, with the policy's own message", async () => {
+    // A pinned image of another version: the config cannot tell, the pack can.
     const green = JSON.parse(readStackConfig("production").values["bluegreen:green"]);
     const plan = await offlinePlan("production", {
       analyzer,
-      overrides: { "bluegreen:green": { ...green, image: "api:latest" } },
+      overrides: { "bluegreen:green": { ...green, image: "api:1.4.9" } },
     });
     expect(plan.violations.map((v) => [v.policyName, v.enforcementLevel])).toContainEqual([
       "images-pinned",

@@ -56,6 +56,16 @@ describe("renderStatus", () => {
     ]);
   });
 
+  it("lists the security groups an existing database admits, when the stack has them", () => {
+    const view = statusFromOutputs("production", "stack outputs", {
+      ...OUTPUTS,
+      databaseClientSecurityGroups: { blue: "sg-0b1", green: "sg-0c2", migration: "sg-0d3" },
+    });
+    expect(renderStatus(view, 20).split("\n").at(-1)).toBe(
+      "  database clients: blue sg-0b1, green sg-0c2, migration sg-0d3 (the existing database admits each on its port: docs/aws.md)",
+    );
+  });
+
   it("refuses a stack without the program's outputs, naming them", () => {
     expect(() => statusFromOutputs("staging", "stack outputs", { url: "x" })).toThrow(
       "stack staging has no `platform`, `primaryColor`, `weights`, `trafficPercent`, `versions` outputs: " +

@@ -1,0 +1,98 @@
+/**
+ * The aws platform's checks of the stack config as a whole: listener ports
+ * that cannot collide, test listeners never open to the internet in
+ * production, secret references that are ARNs, and the stated reason a
+ * production load balancer relaxes a default. Pure.
+ */
+import { z } from "zod";
+import { admitsEveryone } from "../contracts/cidrs";
+import { Color, COLORS, otherColor } from "../contracts/colors";
+import { isSecretStoreArn, SECRET_STORES } from "../contracts/secretRefs";
+import { ConfigIssue, fullKey } from "../config/issues";
+
+/** The production listener's ports: 80, and 443 once a certificate is set (reserved either way). */
+const PRODUCTION_PORTS = [80, 443] as const;
+
+/** `a.b.c.d/n` with octets up to 255 and a prefix up to 32. */
+export function isIpv4Cidr(text: string): boolean {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+  return match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[5]) <= 32;
+}
+
+export const ipv4Cidr = z
+  .string()
+  .refine(isIpv4Cidr, "must be an IPv4 CIDR such as 203.0.113.0/24 (the load balancer and its rules are IPv4)");
+
+interface ListenerPorts {
+  readonly testPorts: Readonly<Record<Color, number>>;
+  readonly testIngressCidrs: readonly string[];
+  readonly deletionProtection?: boolean;
+  readonly accessLogs?: { readonly enabled?: boolean };
+  readonly securityException?: string;
+}
+
+export function listenerRuleIssues(listener: ListenerPorts, production: boolean): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const portKey = (color: Color) => fullKey(["listener", "testPorts", color]);
+  for (const color of COLORS) {
+    const port = listener.testPorts[color];
+    const problems = [
+      ...(port === listener.testPorts[otherColor(color)]
+        ? [
+            `the same as \`${portKey(otherColor(color))}\` (each color needs a test listener of its own, and a load balancer has one listener per port)`,
+          ]
+        : []),
+      ...((PRODUCTION_PORTS as readonly number[]).includes(port)
+        ? [
+            "a port of the production listener (80, and 443 with `bluegreen:listener.certificateArn`): the test listener would take the port users reach, or collide with it",
+          ]
+        : []),
+    ];
+    if (problems.length > 0) {
+      issues.push({
+        key: portKey(color),
+        message: `is ${port}, ${problems.join("; and ")}. Give each color a port of its own, e.g. ${color === "blue" ? 8081 : 8082} (the default)`,
+      });
+    }
+  }
+  if (production) {
+    const open = listener.testIngressCidrs.filter(admitsEveryone);
+    if (open.length > 0) {
+      issues.push({
+        key: fullKey(["listener", "testIngressCidrs"]),
+        message:
+          `admits everyone (${open.join(", ")}) while \`bluegreen:environment\` is production: a candidate color would be ` +
+          "open to the internet through its test listener before its gate passes. List only your deploy runners' CIDRs, or leave it empty and probe through `bluegreen:gate.targets`",
+      });
+    }
+    const relaxed = [
+      ...(listener.deletionProtection === false ? ["deletionProtection: false"] : []),
+      ...(listener.accessLogs?.enabled === false ? ["accessLogs.enabled: false"] : []),
+    ];
+    if (relaxed.length > 0 && listener.securityException === undefined) {
+      issues.push({
+        key: fullKey(["listener", "securityException"]),
+        message:
+          `is required: the production load balancer relaxes a secure default (${relaxed.join(", ")}). ` +
+          'Say why (e.g. "decommissioning: the stack is destroyed on 2026-12-01"), or remove the setting',
+      });
+    }
+  }
+  return issues;
+}
+
+/**
+ * Every `<color>.secrets` value must be a secret store ARN: it goes into the
+ * task definition and the execution role's IAM policy. The message never
+ * shows the value, which may be the secret itself pasted by mistake.
+ */
+export function secretReferenceIssues(color: Color, secrets: Readonly<Record<string, string>>): ConfigIssue[] {
+  return Object.entries(secrets)
+    .filter(([, reference]) => !isSecretStoreArn(reference))
+    .map(([name]) => ({
+      key: fullKey([color, "secrets", name]),
+      message:
+        `must be ${SECRET_STORES}, not the secret or its name (the value is not shown here). ` +
+        `ECS reads the secret at start, and the execution role may read only the ARNs listed; put a plain setting in \`bluegreen:${color}.env\``,
+    }));
+}
