@@ -14,6 +14,7 @@ import type { GatewayRef } from "./config";
 import { ColorWorkloadSpec, ROUTE_WAIT_FOR, colorRouteSpec, deploymentSpec, serviceSpec } from "./manifests";
 import { KUBERNETES_LABELS, ROUTE_KINDS } from "../contracts/markers";
 import { colorLabels, workloadName } from "./names";
+import { securityAnnotations } from "./podSecurity";
 
 export interface ColorWorkloadArgs extends ColorWorkloadSpec {
   readonly namespace: pulumi.Input<string>;
@@ -38,7 +39,7 @@ export class ColorWorkload extends pulumi.ComponentResource {
     const children = childOptions(this, opts.dependsOn);
     const deployment = new k8s.apps.v1.Deployment(
       childName(name, "deployment"),
-      { metadata, spec: deploymentSpec(args) },
+      { metadata: { ...metadata, annotations: securityAnnotations(args.hardening) }, spec: deploymentSpec(args) },
       children,
     );
     const service = new k8s.core.v1.Service(

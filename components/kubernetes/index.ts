@@ -62,6 +62,7 @@ export function kubernetesPlatform(
           env: config[migrationColor].env,
           secrets: config[migrationColor].secrets,
           resources: cluster.resources,
+          hardening: config[migrationColor],
         },
         childOptions(parent, step.dependsOn),
       );
@@ -75,6 +76,7 @@ export function kubernetesPlatform(
           replicas: settings.desiredCount,
           secrets: settings.secrets,
           resources: cluster.resources,
+          hardening: settings,
           namespace,
           servicePort: cluster.servicePort,
           directRoute: cluster.colorRoutes && {

@@ -10,6 +10,7 @@ import type { ColorBasics } from "../platform";
 import type { TrafficWeights } from "../traffic";
 import type { GatewayRef, KubernetesSettings, PodResources } from "./config";
 import { colorLabels, migrationLabels, parseSecretRef, selectorLabels, workloadName } from "./names";
+import { PodHardening, hardenedPodSpec } from "./podSecurity";
 
 /** Name of the container port that probes and Services refer to. */
 const PORT_NAME = "http";
@@ -54,6 +55,8 @@ export interface ColorWorkloadSpec extends ColorBasics {
   /** Variable name → `secret-name/key`. */
   readonly secrets: Record<string, string>;
   readonly resources: PodResources;
+  /** The color's user, root filesystem and stated exception (components/kubernetes/podSecurity.ts). */
+  readonly hardening: PodHardening;
 }
 
 export interface MigrationJobSpec {
@@ -62,6 +65,8 @@ export interface MigrationJobSpec {
   readonly env: Record<string, string>;
   readonly secrets: Record<string, string>;
   readonly resources: PodResources;
+  /** Those of the color the migration prepares, whose env and secrets it runs with. */
+  readonly hardening: PodHardening;
 }
 
 /** Plain variables, then secrets as `secretKeyRef`s, each sorted by name so the spec is stable. */
@@ -102,7 +107,7 @@ export function deploymentSpec(spec: ColorWorkloadSpec): k8s.types.input.apps.v1
     revisionHistoryLimit: 3,
     template: {
       metadata: { labels: colorLabels(spec.app, spec.color, spec.version) },
-      spec: {
+      spec: hardenedPodSpec(spec.hardening, {
         containers: [
           {
             name: spec.app,
@@ -113,10 +118,9 @@ export function deploymentSpec(spec: ColorWorkloadSpec): k8s.types.input.apps.v1
             startupProbe: { httpGet, ...PROBE_TIMING.startup },
             readinessProbe: { httpGet, ...PROBE_TIMING.readiness },
             livenessProbe: { httpGet, ...PROBE_TIMING.liveness },
-            securityContext: { allowPrivilegeEscalation: false },
           },
         ],
-      },
+      }),
     },
   };
 }
@@ -142,7 +146,7 @@ export function jobSpec(spec: MigrationJobSpec): k8s.types.input.batch.v1.JobSpe
     activeDeadlineSeconds: migration.timeoutSeconds,
     template: {
       metadata: { labels: migrationLabels(spec.app, migration.version) },
-      spec: {
+      spec: hardenedPodSpec(spec.hardening, {
         restartPolicy: "Never",
         containers: [
           {
@@ -152,10 +156,9 @@ export function jobSpec(spec: MigrationJobSpec): k8s.types.input.batch.v1.JobSpe
             args: migration.command,
             env: envVars({ ...spec.env, MIGRATION_VERSION: migration.version }, spec.secrets),
             resources: resourceRequirements(spec.resources),
-            securityContext: { allowPrivilegeEscalation: false },
           },
         ],
-      },
+      }),
     },
   };
 }

@@ -17,6 +17,7 @@ import { childName } from "../naming";
 import { childOptions } from "../options";
 import { MigrationJobSpec, jobSpec } from "./manifests";
 import { migrationJobName, migrationLabels } from "./names";
+import { securityAnnotations } from "./podSecurity";
 
 export interface MigrationJobArgs extends MigrationJobSpec {
   readonly namespace: pulumi.Input<string>;
@@ -40,6 +41,7 @@ export class MigrationJob extends pulumi.ComponentResource {
           name: migrationJobName(args.app, version),
           namespace: args.namespace,
           labels: migrationLabels(args.app, version),
+          annotations: securityAnnotations(args.hardening),
         },
         spec: jobSpec(args),
       },

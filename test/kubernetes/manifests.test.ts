@@ -34,6 +34,7 @@ const GREEN: ColorWorkloadSpec = {
   env: { LOG_LEVEL: "info" },
   secrets: { DATABASE_URL: "api-database/url" },
   resources: RESOURCES,
+  hardening: { user: "10001", readOnlyRootFilesystem: true },
 };
 
 const MIGRATION = {
@@ -175,6 +176,7 @@ describe("jobSpec", () => {
     env: { LOG_LEVEL: "info" },
     secrets: { DATABASE_URL: "api-database/url" },
     resources: RESOURCES,
+    hardening: { user: "10001", readOnlyRootFilesystem: true },
   }) as any;
 
   it("validates as a batch/v1 Job", async () => {

@@ -37,6 +37,17 @@ const colorLabels = (color: Color) => ({
   "app.kubernetes.io/version": VERSIONS[color],
 });
 
+/** The secure defaults as the platform sets them (components/kubernetes/podSecurity.ts), which kubernetes-pod-security requires. */
+const RESTRICTED_POD = {
+  automountServiceAccountToken: false,
+  securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+};
+const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+};
+
 function deployment(color: Color): RegisteredResource {
   const labels = colorLabels(color);
   return handMade("kubernetes:apps/v1:Deployment", `api-${color}-deployment`, {
@@ -47,6 +58,7 @@ function deployment(color: Color): RegisteredResource {
       template: {
         metadata: { labels },
         spec: {
+          ...RESTRICTED_POD,
           containers: [
             {
               name: "api",
@@ -58,6 +70,7 @@ function deployment(color: Color): RegisteredResource {
               ],
               readinessProbe: { httpGet: { path: "/healthz", port: 8080 } },
               resources: { limits: { cpu: "250m", memory: "256Mi" } },
+              securityContext: RESTRICTED_CONTAINER,
             },
           ],
         },
@@ -119,8 +132,15 @@ const KUBERNETES: RegisteredResource[] = [
       spec: {
         template: {
           spec: {
+            ...RESTRICTED_POD,
             restartPolicy: "Never",
-            containers: [{ name: "migrate", image: "registry.example.com/api-migrations:1.5.0" }],
+            containers: [
+              {
+                name: "migrate",
+                image: "registry.example.com/api-migrations:1.5.0",
+                securityContext: RESTRICTED_CONTAINER,
+              },
+            ],
           },
         },
       },
