@@ -11,7 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { Color, COLORS } from "../components/contracts/colors";
-import { Endpoint, HaproxySpec, ServerWeights, renderHaproxyConfig } from "../components/docker/haproxyConfig";
+import {
+  Endpoint,
+  HaproxySpec,
+  ServerWeights,
+  renderHaproxyConfig,
+  renderRuntimeApiClients,
+} from "../components/docker/haproxyConfig";
 import { runtimeCommand } from "../components/docker/haproxyRuntime";
 import { getColor, startColorBackends } from "./colorBackends";
 import { ProviderHost, Props } from "./providerHost";
@@ -61,18 +67,36 @@ export async function serverStates(admin: Endpoint, backend: string): Promise<Re
 }
 
 export interface Haproxy {
+  /** The spec it runs, with the runtime API's socket and client list in its own directory. */
+  readonly spec: HaproxySpec;
   /** What haproxy printed (warnings, alerts). */
   readonly log: string;
   stop(): Promise<void>;
 }
 
+/** A spec whose runtime API is given by its TCP listener only; startHaproxy places the socket and client list. */
+export type LoopbackSpec = Omit<HaproxySpec, "admin"> & { readonly admin: Endpoint };
+
 /**
- * Starts `haproxy -db` (foreground) with the generated config; resolves once
- * the runtime API answers and both color servers are health-checked up.
+ * Starts `haproxy -db` (foreground) with the generated config, its runtime
+ * API answering only `clients` (the host's address by default); resolves
+ * once the runtime API answers and both color servers are health-checked up.
  */
-export async function startHaproxy(spec: HaproxySpec): Promise<Haproxy> {
+export async function startHaproxy(
+  hostSpec: LoopbackSpec,
+  clients: readonly string[] = ["127.0.0.1"],
+): Promise<Haproxy> {
   const dir = await mkdtemp(join(tmpdir(), "bluegreen-haproxy-"));
   const configPath = join(dir, "haproxy.cfg");
+  const spec: HaproxySpec = {
+    ...hostSpec,
+    admin: {
+      ...hostSpec.admin,
+      socket: join(dir, "runtime-api.sock"),
+      clientsFile: join(dir, "runtime-api-clients.lst"),
+    },
+  };
+  await writeFile(spec.admin.clientsFile, renderRuntimeApiClients(clients));
   await writeFile(configPath, renderHaproxyConfig(spec));
   const child: ChildProcessByStdio<null, Readable, Readable> = spawn(HAPROXY_BIN, ["-f", configPath, "-db"], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -107,6 +131,7 @@ export async function startHaproxy(spec: HaproxySpec): Promise<Haproxy> {
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
+    spec,
     get log() {
       return output.join("");
     },
@@ -126,7 +151,7 @@ export async function startRouter(weights: ServerWeights, app = "api", healthPat
   const backends = await startColorBackends(healthPath);
   try {
     const [bindPort, adminPort] = await freePorts(2);
-    const spec: HaproxySpec = {
+    const hostSpec: LoopbackSpec = {
       app,
       bind: { address: "127.0.0.1", port: bindPort },
       admin: { address: "127.0.0.1", port: adminPort },
@@ -136,9 +161,9 @@ export async function startRouter(weights: ServerWeights, app = "api", healthPat
         green: { ...backends.green, weight: weights.green },
       },
     };
-    const haproxy = await startHaproxy(spec);
+    const haproxy = await startHaproxy(hostSpec);
     return {
-      spec,
+      spec: haproxy.spec,
       url: `http://127.0.0.1:${bindPort}/`,
       haproxy,
       async stop() {

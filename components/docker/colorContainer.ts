@@ -1,21 +1,27 @@
 /**
  * One color on the local platform: the app's container on the stack network,
  * also published on 127.0.0.1 so the gate (running where `pulumi up` runs)
- * can probe this color alone.
+ * can probe this color alone. It runs as `bluegreen:<color>.user` and finds
+ * its database URL (the app role, with its password) in a file only that
+ * user can read: a secret never sits in a plain variable.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { DOCKER_LABELS } from "../contracts/markers";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 import type { ColorBasics } from "../platform";
+import { colorEnvLines, DATABASE_URL_FILE } from "./colorEnv";
 
 export interface ColorContainerArgs extends ColorBasics {
   /** Host port on 127.0.0.1 where the gate reaches this color. */
   readonly hostPort: number;
   readonly networkName: pulumi.Input<string>;
-  /** Extra variables (e.g. the database URL). */
-  readonly databaseUrl?: string;
+  /** The numeric uid[:gid] the container runs as; the config's default: "10001". */
+  readonly user: string;
+  /** The app role's connection URL, written to DATABASE_URL_FILE; a secret. */
+  readonly databaseUrl: pulumi.Input<string>;
 }
 
 export class ColorContainer extends pulumi.ComponentResource {
@@ -29,27 +35,29 @@ export class ColorContainer extends pulumi.ComponentResource {
     const parent = childOptions(this, opts.dependsOn);
     const image = new docker.RemoteImage(childName(name, "image"), { name: args.image, keepLocally: true }, parent);
     this.host = `${args.app}-${args.color}`;
-    const env = {
-      ...args.env,
-      APP_COLOR: args.color,
-      APP_VERSION: args.version,
-      PORT: String(args.port),
-      ...(args.databaseUrl ? { DATABASE_URL: args.databaseUrl } : {}),
-    };
+    const [uid, gid] = args.user.split(":");
     const container = new docker.Container(
       childName(name, "container"),
       {
         name: this.host,
         image: image.imageId,
-        envs: Object.entries(env)
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([key, value]) => `${key}=${value}`),
+        user: args.user,
+        envs: colorEnvLines(args),
+        uploads: [
+          {
+            file: DATABASE_URL_FILE,
+            content: pulumi.secret(args.databaseUrl),
+            owner: uid,
+            ...(gid === undefined ? {} : { group: gid }),
+            permissions: "0400",
+          },
+        ],
         networksAdvanced: [{ name: args.networkName, aliases: [this.host] }],
         ports: [{ internal: args.port, external: args.hostPort, ip: "127.0.0.1" }],
         labels: [
-          { label: "bluegreen.app", value: args.app },
-          { label: "bluegreen.color", value: args.color },
-          { label: "bluegreen.version", value: args.version },
+          { label: DOCKER_LABELS.app, value: args.app },
+          { label: DOCKER_LABELS.color, value: args.color },
+          { label: DOCKER_LABELS.version, value: args.version },
         ],
         // Readiness is the gate's job (it probes this color before any traffic), so images need no HEALTHCHECK.
         wait: false,

@@ -1,8 +1,11 @@
-/** The local platform's keys (`bluegreen:docker`); every one has a default. */
+/** The local platform's keys (`bluegreen:docker`), every one with a default, and its rules. */
 import { z } from "zod";
-import type { ConfigIssue } from "../config/issues";
+import { COLORS } from "../contracts/colors";
+import { ConfigIssue, fullKey } from "../config/issues";
 import type { CoreConfig } from "../config/schema";
 import { databaseIssues, DatabaseSection } from "../rds/config";
+import { DATABASE_URL_FILE, PLATFORM_ENV, PLATFORM_OWNED_ENV } from "./colorEnv";
+import { isIpv4OrCidr } from "./haproxyConfig";
 
 const port = z.number().int().min(1).max(65535);
 
@@ -18,6 +21,15 @@ const dockerSchema = z
       .default({ blue: 8081, green: 8082 }),
     postgresImage: z.string().default("postgres:16.4"),
     routerImage: z.string().default("haproxy:2.8.10"),
+    /**
+     * More addresses the router's runtime API answers besides the stack network's gateway (where Docker's
+     * published port arrives from), for an engine that forwards published ports from elsewhere. @default []
+     */
+    runtimeApiClients: z
+      .array(z.string().refine(isIpv4OrCidr, "must be an IPv4 address or CIDR, such as 10.88.0.1 or 10.88.0.0/16"))
+      .default([]),
+    /** Why the runtime API answers more than the gateway: required with `runtimeApiClients`. @default none */
+    securityException: z.string().min(1).optional(),
   })
   .strict();
 
@@ -28,6 +40,95 @@ export type DockerSettings = z.infer<typeof dockerSchema>;
 export type DockerConfig = CoreConfig & { readonly docker: DockerSettings };
 
 /** The local platform snapshots no RDS; a `database` section is only checked for consistency. */
-export function dockerConfigIssues(config: CoreConfig & DatabaseSection): ConfigIssue[] {
-  return databaseIssues(config, false);
+export function dockerConfigIssues(config: DockerConfig & DatabaseSection): ConfigIssue[] {
+  return [
+    ...databaseIssues(config, false),
+    ...hostPortIssues(config.docker),
+    ...runtimeApiClientIssues(config.docker),
+    ...colorEnvIssues(config),
+  ];
+}
+
+/** Extra runtime API clients relax a secure default: each needs the stated reason, and none may admit everyone. */
+function runtimeApiClientIssues(
+  docker: Pick<DockerSettings, "runtimeApiClients" | "securityException">,
+): ConfigIssue[] {
+  const everyone = docker.runtimeApiClients.flatMap((client, index) =>
+    /\/0+$/.test(client)
+      ? [
+          {
+            key: fullKey(["docker", "runtimeApiClients", index]),
+            message: `is ${client}, which admits every address, the app and migration containers included: the runtime API drives the router with no authentication. List only the address your engine's published ports arrive from`,
+          },
+        ]
+      : [],
+  );
+  if (docker.runtimeApiClients.length === 0 || docker.securityException !== undefined) return everyone;
+  return [
+    ...everyone,
+    {
+      key: fullKey(["docker", "securityException"]),
+      message:
+        `is required: \`bluegreen:docker.runtimeApiClients\` (${docker.runtimeApiClients.join(", ")}) lets more than the stack network's gateway drive the router. ` +
+        'Say why (e.g. "podman forwards published ports from 10.88.0.1"), or remove runtimeApiClients',
+    },
+  ];
+}
+
+/**
+ * Every host port the stack publishes on 127.0.0.1 must be its own: two
+ * containers cannot publish one port, and the gate would probe the router
+ * instead of a color. Each key of a collision gets an issue naming the others.
+ */
+export function hostPortIssues(docker: Pick<DockerSettings, "routerPort" | "adminPort" | "colorPorts">): ConfigIssue[] {
+  const ports: [string, number][] = [
+    [fullKey(["docker", "routerPort"]), docker.routerPort],
+    [fullKey(["docker", "adminPort"]), docker.adminPort],
+    ...COLORS.map((color): [string, number] => [fullKey(["docker", "colorPorts", color]), docker.colorPorts[color]]),
+  ];
+  return ports.flatMap(([key, value]) => {
+    const others = ports
+      .filter(([other, otherValue]) => other !== key && otherValue === value)
+      .map(([k]) => `\`${k}\``);
+    if (others.length === 0) return [];
+    return [
+      {
+        key,
+        message:
+          `is ${value}, the same as ${others.join(" and ")}: the router, its runtime API and each color need a host port of their own ` +
+          "(the defaults are 8080, 9999, 8081 and 8082). Give each a different port",
+      },
+    ];
+  });
+}
+
+/** A stack file must not set what the platform sets: the platform's value would silently replace it. */
+function colorEnvIssues(config: Pick<CoreConfig, "blue" | "green">): ConfigIssue[] {
+  return COLORS.flatMap((color) => [
+    ...Object.keys(config[color].env).flatMap((name) => reservedIssue(color, "env", name)),
+    ...Object.keys(config[color].secrets).flatMap((name) => reservedIssue(color, "secrets", name)),
+  ]);
+}
+
+function reservedIssue(color: string, section: "env" | "secrets", name: string): ConfigIssue[] {
+  const key = fullKey([color, section, name]);
+  if ((PLATFORM_OWNED_ENV as readonly string[]).includes(name)) {
+    return [
+      {
+        key,
+        message:
+          "is set by the local platform: each color connects as the app role (no superuser, no DDL) with a generated password, " +
+          `given as a file (DATABASE_URL_FILE=${DATABASE_URL_FILE}) so it never sits in a plain variable. A value here would bypass that role; remove it`,
+      },
+    ];
+  }
+  if (Object.hasOwn(PLATFORM_ENV, name)) {
+    return [
+      {
+        key,
+        message: `is set by the local platform (${PLATFORM_ENV[name as keyof typeof PLATFORM_ENV]}), which would replace this value; remove it`,
+      },
+    ];
+  }
+  return [];
 }

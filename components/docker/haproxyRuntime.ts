@@ -22,7 +22,8 @@ export function runtimeCommand(admin: Endpoint, command: string, timeoutMs = COM
       reject(
         new Error(
           `HAProxy runtime API at ${admin.address}:${admin.port} did not answer "${command}": ${why}. ` +
-            `Fix: check that the router is running and its "stats socket ... level admin" listens on that address.`,
+            "Fix: check that the router is running and publishes its runtime API there; it answers only the clients " +
+            "in its list (the stack network's gateway, where Docker's published port arrives from) and refuses any other.",
         ),
       );
     };
@@ -30,7 +31,12 @@ export function runtimeCommand(admin: Endpoint, command: string, timeoutMs = COM
     socket.once("error", (err) => fail(err.message));
     socket.once("connect", () => socket.end(`${command}\n`));
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.once("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    // HAProxy answers every command with at least a newline: no byte at all means the connection was refused.
+    socket.once("close", () =>
+      chunks.length === 0
+        ? fail("the connection closed without an answer")
+        : resolve(Buffer.concat(chunks).toString("utf8")),
+    );
   });
 }
 

@@ -2,7 +2,10 @@
  * The local platform on Docker: no cloud account needed. Both colors, an
  * HAProxy router whose weights move live, Postgres with pre-migration
  * snapshots (pg_dump into a volume) and the migration as a container that
- * must exit 0, ordered exactly as on AWS by the shared release flow.
+ * must exit 0, ordered exactly as on AWS by the shared release flow. Nothing
+ * on the stack network drives the router (its runtime API answers the host
+ * side only) or reaches the database without a password: the colors connect
+ * as the app role, the one-off steps as the migration role.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,7 +19,22 @@ import { ColorContainer } from "./colorContainer";
 import type { DockerConfig } from "./config";
 import { LocalDatabase, SNAPSHOT_DIR } from "./localDatabase";
 import { dockerRunArgs, snapshotScript } from "./postgresScripts";
+import { CLIENT_ENV_NAMES } from "./postgresRoles";
 import { Router } from "./router";
+
+/** The IPv4 gateways Docker reports for the stack network; none is an error, since the router would refuse every client. */
+export function networkGateways(network: string, configs: readonly { gateway?: string }[] | undefined): string[] {
+  const gateways = (configs ?? []).flatMap((c) =>
+    c.gateway && /^\d+\.\d+\.\d+\.\d+$/.test(c.gateway) ? [c.gateway] : [],
+  );
+  if (gateways.length === 0) {
+    throw new Error(
+      `Docker reported no IPv4 gateway for network ${network} (ipam config ${JSON.stringify(configs)}); ` +
+        "the router's runtime API answers only the gateway. Fix: give the network an IPv4 subnet (the bridge driver's default).",
+    );
+  }
+  return gateways;
+}
 
 /** Where the router reaches a color: its name on the stack network. */
 export interface DockerBackend {
@@ -37,7 +55,12 @@ export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformS
     { app, image: settings.postgresImage, networkName: network.name },
     opts,
   );
-  const pgEnv = database.clientEnv();
+  const pgEnv = database.migrationEnv();
+  // The host side of the network, as the router sees Docker's published port: the runtime API's client (with any
+  // `bluegreen:docker.runtimeApiClients` a stack file states a reason for).
+  const gateways = pulumi
+    .all([network.name, network.ipamConfigs])
+    .apply(([networkName, configs]) => networkGateways(networkName, configs));
 
   return {
     databaseSnapshot(snapshotId, step) {
@@ -52,7 +75,7 @@ export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformS
               image: settings.postgresImage,
               network: networkName,
               volumes: [{ name: volume, mountPath: SNAPSHOT_DIR }],
-              env: pgEnv,
+              envNames: CLIENT_ENV_NAMES,
               command: ["sh", "-c", snapshotScript({ file })],
             }),
           ),
@@ -74,7 +97,7 @@ export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformS
               image: migration.image,
               network: networkName,
               volumes: [],
-              env: pgEnv,
+              envNames: CLIENT_ENV_NAMES,
               command: migration.command,
             }),
           ),
@@ -92,7 +115,8 @@ export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformS
           ...colorBasics(config, color),
           hostPort: settings.colorPorts[color],
           networkName: network.name,
-          databaseUrl: `postgres://postgres@${database.host}:5432/${database.databaseName}`,
+          user: config[color].user,
+          databaseUrl: database.appDatabaseUrl,
         },
         childOptions(parent, [...step.dependsOn, database]),
       );
@@ -116,6 +140,7 @@ export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformS
           weights: { blue: traffic.blue, green: traffic.green },
           routerPort: settings.routerPort,
           adminPort: settings.adminPort,
+          runtimeApiClients: gateways.apply((addresses) => [...addresses, ...settings.runtimeApiClients]),
         },
         childOptions(parent, step.dependsOn),
       );

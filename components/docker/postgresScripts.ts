@@ -29,13 +29,13 @@ export interface DockerRunSpec {
   /** Named volumes to mount, e.g. the snapshot volume. */
   readonly volumes: readonly DockerVolumeMount[];
   /**
-   * Environment for the container. Only the NAMES go on the command line
-   * (`-e NAME`): docker copies each value from its own environment, so the
-   * caller hands the same record to the process that runs docker (e.g. as
-   * OneShotCommand's secret `env`) and no value, such as PGPASSWORD, ever
-   * appears in argv, `ps` or Pulumi state.
+   * Names of the container's environment variables. Only names go on the
+   * command line (`-e NAME`): docker copies each value from its own
+   * environment, so the caller hands the values to the process that runs
+   * docker (e.g. as OneShotCommand's secret `env`) and no value, such as
+   * PGPASSWORD, ever appears in argv, `ps` or Pulumi state.
    */
-  readonly env: Readonly<Record<string, string>>;
+  readonly envNames: readonly string[];
   /** Command run in the container, e.g. `["sh", "-c", snapshotScript(...)]`. */
   readonly command: readonly string[];
 }
@@ -147,14 +147,12 @@ export function dockerRunArgs(spec: DockerRunSpec): string[] {
     }
     return ["-v", `${name}:${mountPath}`];
   });
-  const envArgs = Object.keys(spec.env)
-    .sort()
-    .flatMap((name) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new Error(`dockerRunArgs: env name "${name}" is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)`);
-      }
-      return ["-e", name];
-    });
+  const envArgs = [...spec.envNames].sort().flatMap((name) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new Error(`dockerRunArgs: env name "${name}" is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)`);
+    }
+    return ["-e", name];
+  });
   return [
     "docker",
     "run",
@@ -177,6 +175,6 @@ function requireEnvLines(script: string): string[] {
 }
 
 /** Single-quotes a value for sh: the only character to escape inside '...' is ' itself. */
-function shQuote(value: string): string {
+export function shQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -2,7 +2,10 @@
  * The local router: HAProxy in a container with one server per color. Its
  * config file carries no live weights (they would restart the router on every
  * shift); `HaproxyWeights` sets them on the running process through the
- * runtime API, published on the host's loopback only (it has no auth).
+ * runtime API. That API has no authentication, so it is a unix socket inside
+ * the router, reached through a TCP listener that answers only the stack
+ * network's gateway (where Docker's port published on the host's loopback
+ * arrives from) and refuses the app and migration containers on the network.
  */
 import { createHash } from "node:crypto";
 import * as docker from "@pulumi/docker";
@@ -12,7 +15,7 @@ import { childName } from "../naming";
 import { COLORS } from "../contracts/colors";
 import { childOptions } from "../options";
 import type { TrafficWeights } from "../traffic";
-import { haproxyWeights, renderHaproxyConfig } from "./haproxyConfig";
+import { haproxyWeights, renderHaproxyConfig, renderRuntimeApiClients } from "./haproxyConfig";
 import { HaproxyWeights } from "./haproxyWeights";
 
 export interface RouterArgs {
@@ -30,11 +33,16 @@ export interface RouterArgs {
   readonly routerPort: number;
   /** Host port on 127.0.0.1 for the runtime API. The config's default: 9999. */
   readonly adminPort: number;
+  /** Addresses the runtime API answers, as the router sees them: the stack network's gateway (the host side). */
+  readonly runtimeApiClients: pulumi.Input<string[]>;
 }
 
 const LISTEN_PORT = 8080;
 const ADMIN_PORT = 9999;
 const CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
+/** The image runs HAProxy as user haproxy, which owns its home, /var/lib/haproxy. */
+const RUNTIME_API_SOCKET = "/var/lib/haproxy/runtime-api.sock";
+const RUNTIME_API_CLIENTS = "/usr/local/etc/haproxy/runtime-api-clients.lst";
 /** Docker's embedded DNS on user-defined networks: resolves container names to their current address. */
 const DOCKER_DNS = { address: "127.0.0.11", port: 53 };
 
@@ -49,7 +57,7 @@ export class Router extends pulumi.ComponentResource {
     const config = renderHaproxyConfig({
       app: args.app,
       bind: { address: "0.0.0.0", port: LISTEN_PORT },
-      admin: { address: "0.0.0.0", port: ADMIN_PORT },
+      admin: { address: "0.0.0.0", port: ADMIN_PORT, socket: RUNTIME_API_SOCKET, clientsFile: RUNTIME_API_CLIENTS },
       healthPath: args.healthPath,
       dnsResolver: DOCKER_DNS,
       servers: {
@@ -68,7 +76,11 @@ export class Router extends pulumi.ComponentResource {
           { internal: LISTEN_PORT, external: args.routerPort, ip: "127.0.0.1" },
           { internal: ADMIN_PORT, external: args.adminPort, ip: "127.0.0.1" },
         ],
-        uploads: [{ file: CONFIG_PATH, content: config }],
+        uploads: [
+          { file: CONFIG_PATH, content: config },
+          // Its own file: the gateway is known only once the network exists, and the config stays readable at preview.
+          { file: RUNTIME_API_CLIENTS, content: pulumi.output(args.runtimeApiClients).apply(renderRuntimeApiClients) },
+        ],
         labels: [{ label: "bluegreen.config-sha256", value: createHash("sha256").update(config).digest("hex") }],
         restart: "unless-stopped",
         // Fixed name and host ports: the old router must go before its replacement starts.

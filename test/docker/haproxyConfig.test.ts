@@ -10,6 +10,7 @@ import {
   haproxySpecProblems,
   haproxyWeights,
   renderHaproxyConfig,
+  renderRuntimeApiClients,
   weightApplyOrder,
   weightProblems,
 } from "../../components/docker/haproxyConfig";
@@ -18,7 +19,12 @@ import { HAPROXY_BIN } from "../../testkit/haproxy";
 const spec: HaproxySpec = {
   app: "api",
   bind: { address: "127.0.0.1", port: 8080 },
-  admin: { address: "127.0.0.1", port: 9999 },
+  admin: {
+    address: "127.0.0.1",
+    port: 9999,
+    socket: "/run/haproxy/admin.sock",
+    clientsFile: "/etc/haproxy/clients.lst",
+  },
   healthPath: "/healthz",
   servers: {
     blue: { address: "127.0.0.1", port: 8081, weight: 90 },
@@ -46,10 +52,31 @@ describe("renderHaproxyConfig", () => {
     expect(backend).toContain("    default-server check inter 1s fastinter 250ms downinter 500ms rise 2 fall 2");
   });
 
-  it("GIVEN a valid spec WHEN rendered THEN the runtime API listens on the admin TCP socket and clients on bind", () => {
+  it("GIVEN a valid spec WHEN rendered THEN the runtime API is a unix socket, reached on the admin port by listed clients only", () => {
     const config = renderHaproxyConfig(spec);
-    expect(sectionOf(config, "global")).toContain("    stats socket ipv4@127.0.0.1:9999 level admin");
+    expect(sectionOf(config, "global").filter((l) => l.includes("stats socket"))).toEqual([
+      "    stats socket /run/haproxy/admin.sock level admin mode 600",
+    ]);
+    expect(sectionOf(config, "listen runtime-api")).toEqual([
+      "    mode tcp",
+      "    bind 127.0.0.1:9999",
+      "    timeout connect 2s",
+      "    timeout client 10s",
+      "    timeout server 10s",
+      "    tcp-request connection reject unless { src -f /etc/haproxy/clients.lst }",
+      "    server runtime unix@/run/haproxy/admin.sock",
+    ]);
+    // Before the HTTP defaults, so it inherits none of them.
+    expect(config.indexOf("listen runtime-api")).toBeLessThan(config.indexOf("defaults"));
     expect(sectionOf(config, "frontend http-in")).toEqual(["    bind 127.0.0.1:8080", "    default_backend api"]);
+  });
+
+  it("GIVEN client addresses WHEN the client list is rendered THEN one per line; anything but IPv4 addresses and CIDRs is refused", () => {
+    expect(renderRuntimeApiClients(["172.18.0.1", "10.0.0.0/8"])).toBe("172.18.0.1\n10.0.0.0/8\n");
+    expect(renderRuntimeApiClients([])).toBe("");
+    expect(() => renderRuntimeApiClients(["172.18.0.256", "any", "10.0.0.0/33", "::1"])).toThrow(
+      'runtime API clients must be IPv4 addresses or CIDRs (such as 172.18.0.1 or 172.18.0.0/16); got "172.18.0.256", "any", "10.0.0.0/33", "::1"',
+    );
   });
 
   it("GIVEN a valid spec WHEN rendered THEN failed or closed connections are retried on another server", () => {
@@ -68,10 +95,13 @@ describe("renderHaproxyConfig", () => {
     const dir = mkdtempSync(join(tmpdir(), "bluegreen-haproxy-check-"));
     try {
       const path = join(dir, "haproxy.cfg");
+      const admin = { ...spec.admin, socket: join(dir, "admin.sock"), clientsFile: join(dir, "clients.lst") };
+      writeFileSync(admin.clientsFile, renderRuntimeApiClients(["172.18.0.1"]));
       writeFileSync(
         path,
         renderHaproxyConfig({
           ...spec,
+          admin,
           servers: { ...spec.servers, green: { ...spec.servers.green, address: "127.0.0.1", weight: 0 } },
         }),
       );
@@ -87,7 +117,7 @@ describe("renderHaproxyConfig", () => {
     const bad: HaproxySpec = {
       app: "my api",
       bind: { address: "localhost", port: 0 },
-      admin: { address: "127.0.0.1", port: 70000 },
+      admin: { address: "127.0.0.1", port: 70000, socket: "admin.sock", clientsFile: "/etc/haproxy/clients list" },
       healthPath: "healthz",
       servers: {
         blue: { address: "10.0.0.1", port: 8081, weight: 257 },
@@ -100,6 +130,8 @@ describe("renderHaproxyConfig", () => {
         'bind.address is "localhost"; must be an IPv4 address such as 127.0.0.1; ' +
         "bind.port is 0; must be an integer 1..65535; " +
         "admin.port is 70000; must be an integer 1..65535; " +
+        "admin.socket is \"admin.sock\"; must be an absolute path of letters, digits, '.', '_', '-' and '/'; " +
+        "admin.clientsFile is \"/etc/haproxy/clients list\"; must be an absolute path of letters, digits, '.', '_', '-' and '/'; " +
         'servers.green.address is "bad host"; must be an IPv4 address or a host name; ' +
         "servers.blue.weight is 257; must be an integer 0..256 (convert traffic weights with haproxyWeights()); " +
         "servers.green.weight is -1; must be an integer 0..256 (convert traffic weights with haproxyWeights()); " +
@@ -119,7 +151,7 @@ describe("renderHaproxyConfig", () => {
           "gives blue and green both weight 0; the router would answer 503 to every request, so give at least one color a weight > 0",
       },
     ]);
-    expect(haproxySpecProblems({ ...spec, admin: spec.bind })).toEqual([
+    expect(haproxySpecProblems({ ...spec, admin: { ...spec.admin, ...spec.bind } })).toEqual([
       { property: "admin.port", reason: "is 8080, the same as bind.port; the runtime API needs its own port" },
     ]);
   });

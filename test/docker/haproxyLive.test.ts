@@ -170,7 +170,8 @@ describe("local router on real HAProxy", () => {
       await expect(update).rejects.toBeInstanceOf(ProviderCallError);
       await expect(update).rejects.toThrow(
         `HAProxy runtime API at 127.0.0.1:${deadPort} did not answer "get weight api/blue": connect ECONNREFUSED 127.0.0.1:${deadPort}. ` +
-          'Fix: check that the router is running and its "stats socket ... level admin" listens on that address.',
+          "Fix: check that the router is running and publishes its runtime API there; it answers only the clients " +
+          "in its list (the stack network's gateway, where Docker's published port arrives from) and refuses any other.",
       );
     });
 

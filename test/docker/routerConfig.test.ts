@@ -1,7 +1,8 @@
 /**
  * The router config the local program really uploads (captured from the
  * program run for Pulumi.local.yaml) is accepted by Debian's haproxy, and
- * follows color containers through Docker's DNS when they are replaced.
+ * follows color containers through Docker's DNS when they are replaced. Who
+ * reaches its runtime API: test/docker/runtimeApiAccess.test.ts.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -18,14 +19,21 @@ const run = promisify(execFile);
 describe("the local router's uploaded haproxy.cfg", () => {
   it("passes `haproxy -c` and re-resolves color containers through Docker's DNS", async () => {
     const program = await runProgram("local");
-    const [upload] = named(program, "api-router-haproxy").inputs.uploads as { file: string; content: string }[];
+    const [upload, clients] = named(program, "api-router-haproxy").inputs.uploads as {
+      file: string;
+      content: string;
+    }[];
     expect(upload.file).toBe("/usr/local/etc/haproxy/haproxy.cfg");
     expect(upload.content).toContain("nameserver dns1 127.0.0.11:53");
     expect(upload.content).toContain("    server green api-green:80 weight 1");
+    // The runtime API's client list: the stack network's gateway (mocked as Docker's first user-defined network).
+    expect(clients).toEqual({ file: "/usr/local/etc/haproxy/runtime-api-clients.lst", content: "172.18.0.1\n" });
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "router-cfg-"));
     const file = path.join(dir, "haproxy.cfg");
-    fs.writeFileSync(file, upload.content);
+    const clientsFile = path.join(dir, "runtime-api-clients.lst");
+    fs.writeFileSync(clientsFile, clients.content);
+    fs.writeFileSync(file, upload.content.split(clients.file).join(clientsFile));
     try {
       const { stdout } = await run(HAPROXY_BIN, ["-c", "-f", file]);
       expect(stdout).toContain("Configuration file is valid");

@@ -86,6 +86,19 @@ describe.each(listStacks())("Pulumi.%s.yaml on the real engine", (stack) => {
         // The split landed in a real HAProxy, through its runtime API.
         const states = await serverStates(router.spec.admin, "api");
         expect({ blue: states.blue.weight, green: states.green.weight }).toEqual({ blue: 90, green: 10 });
+        // The generated database passwords: real ones, encrypted in state, in no output or log line.
+        const decrypted = JSON.parse(
+          (await project.ok(["stack", "export", "--stack", stack, "--show-secrets"])).stdout,
+        );
+        const passwords: string[] = decrypted.deployment.resources
+          .filter((r: { type: string }) => r.type.endsWith(":PostgresPassword"))
+          // A secret in a decrypted export: the signature and its value as JSON text.
+          .map((r: { outputs: { password: { plaintext: string } } }) => JSON.parse(r.outputs.password.plaintext));
+        expect(passwords).toHaveLength(3);
+        for (const password of passwords) expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+        const exported = (await project.ok(["stack", "export", "--stack", stack])).stdout;
+        const seen = [exported, up.stdout, up.stderr].join("\n");
+        expect(passwords.filter((password) => seen.includes(password))).toEqual([]);
       }
       expect(await project.pulumi(["preview", "--stack", stack, "--expect-no-changes"], env)).toMatchObject({
         code: 0,

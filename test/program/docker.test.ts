@@ -4,9 +4,31 @@
  * The router, snapshot script and weight provider themselves are proven on
  * real haproxy and Postgres in test/docker/.
  */
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { describe, expect, it } from "vitest";
-import { runProgram } from "../../tooling/engine/offlineProgram";
+import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
+import { ProgramRun, runProgram } from "../../tooling/engine/offlineProgram";
 import { changedResources, named, ofType, waitsFor } from "./graph";
+
+/** An input as the SDK sends a secret: the engine encrypts it in state and shows [secret]. */
+function unwrapSecret(value: unknown): unknown {
+  const envelope = value as Record<string, unknown>;
+  expect(envelope?.[rpc.specialSigKey], JSON.stringify(value)?.slice(0, 80)).toBe(rpc.specialSecretSig);
+  return envelope.value;
+}
+
+/** Every input of the run with secret envelopes dropped: what a reader of state or a preview sees in plain text. */
+function plainInputs(run: ProgramRun): string {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (value === null || typeof value !== "object") return value;
+    const record = value as Record<string, unknown>;
+    if (record[rpc.specialSigKey] === rpc.specialSecretSig) return "[secret]";
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, strip(v)]));
+  };
+  // `__provider` is a dynamic provider's code, not data.
+  return JSON.stringify(run.resources.map(({ inputs: { __provider: _code, ...inputs } }) => strip(inputs)));
+}
 
 describe("Pulumi.local.yaml on Docker", () => {
   it("applies the configured split to the running router through HaproxyWeights", async () => {
@@ -74,6 +96,108 @@ describe("Pulumi.local.yaml on Docker", () => {
       "api-router-haproxy",
     ]);
     for (const container of containers) expect(container.deleteBeforeReplace, container.name).toBe(true);
+  });
+
+  it("generates each database password as a secret, and none appears in any plain input", async () => {
+    const run = await runProgram("local");
+    const passwords = ofType(run, DYNAMIC_TYPES.postgresPassword.token);
+    expect(passwords.map((p) => p.name).sort()).toEqual([
+      "api-database-app-password",
+      "api-database-migration-password",
+      "api-database-superuser-password",
+    ]);
+    for (const password of passwords) {
+      expect(password.additionalSecretOutputs).toEqual(["password", "scramVerifier"]);
+      expect(password.inputs.length).toBe(32);
+    }
+    // The mocks' passwords are "FakePassword<hex>": nowhere outside a secret envelope.
+    expect(JSON.stringify(run.resources)).toContain("FakePassword");
+    const plain = plainInputs(run);
+    expect(plain.includes("FakePassword"), "a password in a plain input").toBe(false);
+    expect(plain.includes("SCRAM-SHA-256$4096"), "a verifier in a plain input").toBe(false);
+  });
+
+  it("runs Postgres with SCRAM for every network client and its superuser password from a file, never trust", async () => {
+    const run = await runProgram("local");
+    const postgres = named(run, "api-database-postgres");
+    expect(postgres.inputs.command).toEqual([
+      "postgres",
+      "-c",
+      "hba_file=/etc/bluegreen/pg_hba.conf",
+      "-c",
+      "password_encryption=scram-sha-256",
+    ]);
+    expect(postgres.inputs.envs).toEqual(["POSTGRES_DB=api", "POSTGRES_PASSWORD_FILE=/run/secrets/postgres-password"]);
+    const [hba, password] = unwrapSecret(postgres.inputs.uploads) as { file: string; content: string }[];
+    expect(hba.file).toBe("/etc/bluegreen/pg_hba.conf");
+    expect(hba.content.split("\n").filter((line) => /^(local|host)/.test(line))).toEqual([
+      "local  all  postgres  peer",
+      'host  "api"  "api_app","api_migration"  all  scram-sha-256',
+    ]);
+    expect(password).toMatchObject({ file: "/run/secrets/postgres-password", permissions: "0444" });
+  });
+
+  it("provisions the roles inside the Postgres container before the snapshot, the migration and the colors", async () => {
+    const run = await runProgram("local");
+    const roles = named(run, "api-database-roles");
+    const command = roles.inputs.command as string[];
+    expect(command.slice(0, 9)).toEqual([
+      "docker",
+      "exec",
+      "--user",
+      "postgres",
+      "--env",
+      "BLUEGREEN_APP_VERIFIER",
+      "--env",
+      "BLUEGREEN_MIGRATION_VERIFIER",
+      "api-postgres",
+    ]);
+    expect(Object.keys(unwrapSecret(roles.inputs.env) as object).sort()).toEqual([
+      "BLUEGREEN_APP_VERIFIER",
+      "BLUEGREEN_MIGRATION_VERIFIER",
+    ]);
+    expect(waitsFor(run, roles, named(run, "api-database-postgres"))).toBe(true);
+    for (const step of ["api-pre-migration-snapshot", "api-migration-run", "api-blue-container", "api-green-container"])
+      expect(waitsFor(run, named(run, step), roles), step).toBe(true);
+  });
+
+  it("connects the colors as the app role through a file only their user reads, and the one-off steps as the migration role", async () => {
+    const run = await runProgram("local");
+    for (const color of ["blue", "green"]) {
+      const container = named(run, `api-${color}-container`);
+      expect(container.inputs.user).toBe("10001");
+      expect(container.inputs.envs).toContain("DATABASE_URL_FILE=/run/secrets/database-url");
+      expect((container.inputs.envs as string[]).some((e) => e.startsWith("DATABASE_URL="))).toBe(false);
+      const [url] = unwrapSecret(container.inputs.uploads) as Record<string, string>[];
+      expect(url).toMatchObject({ file: "/run/secrets/database-url", owner: "10001", permissions: "0400" });
+      expect(url.content).toMatch(/^postgres:\/\/api_app:FakePassword[0-9a-f]+@api-postgres:5432\/api$/);
+    }
+    for (const step of ["api-pre-migration-snapshot", "api-migration-run"]) {
+      const env = unwrapSecret(named(run, step).inputs.env) as Record<string, string>;
+      expect(env).toMatchObject({ PGUSER: "api_migration", PGHOST: "api-postgres", PGDATABASE: "api" });
+      expect(env.DATABASE_URL).toMatch(/^postgres:\/\/api_migration:FakePassword/);
+      const command = named(run, step).inputs.command as string[];
+      expect(command.filter((_arg, i) => command[i - 1] === "-e")).toEqual([
+        "DATABASE_URL",
+        "PGDATABASE",
+        "PGHOST",
+        "PGPASSWORD",
+        "PGPORT",
+        "PGUSER",
+      ]);
+    }
+  });
+
+  it("answers the router's runtime API for the network's gateway only, through a unix socket", async () => {
+    const run = await runProgram("local");
+    const router = named(run, "api-router-haproxy");
+    const [config, clients] = router.inputs.uploads as { file: string; content: string }[];
+    expect(config.content).toContain("    stats socket /var/lib/haproxy/runtime-api.sock level admin mode 600\n");
+    expect(config.content).toContain(
+      "    tcp-request connection reject unless { src -f /usr/local/etc/haproxy/runtime-api-clients.lst }\n",
+    );
+    expect(clients).toEqual({ file: "/usr/local/etc/haproxy/runtime-api-clients.lst", content: "172.18.0.1\n" });
+    expect(router.inputs.ports).toContainEqual({ internal: 9999, external: 9999, ip: "127.0.0.1" });
   });
 
   it("probes each color on its own loopback port", async () => {

@@ -5,6 +5,7 @@
  * yields the same plan, byte for byte.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 
 const ACCOUNT = "123456789012";
 
@@ -69,12 +70,26 @@ function computedOutputs(type: string, name: string, inputs: State, region: stri
       };
     case "aws:rds/subnetGroup:SubnetGroup":
       return { name: autoName };
+    case "aws:s3/bucket:Bucket": {
+      // Bucket names are global and lowercase; the provider auto-names from the resource name.
+      const bucket = autoName.toLowerCase();
+      return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}` };
+    }
+    case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+      return { id: `sgr-${suffix}`, securityGroupRuleId: `sgr-${suffix}` };
     case "docker:index/remoteImage:RemoteImage":
       return { imageId: `sha256:${suffix.repeat(8)}`, repoDigest: `${inputs.name}@sha256:${suffix.repeat(8)}` };
     case "docker:index/container:Container":
       return { id: suffix.repeat(8) };
     case "docker:index/network:Network":
-      return { id: suffix.repeat(8) };
+      // Docker's first user-defined bridge network (keys in the order the engine's state gives them back).
+      return { id: suffix.repeat(8), ipamConfigs: [{ gateway: "172.18.0.1", subnet: "172.18.0.0/16" }] };
+    case DYNAMIC_TYPES.postgresPassword.token:
+      // What the provider generates on create (it never runs offline); visibly fake.
+      return {
+        password: `FakePassword${suffix}${suffix}${suffix}`,
+        scramVerifier: `SCRAM-SHA-256$4096:RkFLRQ==$RkFLRS1${suffix}:RkFLRS1${suffix}`,
+      };
     default:
       return {};
   }
