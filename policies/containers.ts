@@ -5,6 +5,7 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { Color } from "./contracts/colors";
+import { parseImage, unpinnedReason, versionTags } from "./contracts/images";
 import { TYPES, colorIn, configOf, shown } from "./shared";
 
 export interface ContainerView {
@@ -110,6 +111,11 @@ const CREDENTIAL_VALUES: readonly (readonly [RegExp, string])[] = [
   [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+/, "a JSON Web Token"],
 ];
 
+/** Docker's `<NAME>_FILE` convention (POSTGRES_PASSWORD_FILE): the variable holds the path of the secret's file, not the secret. */
+function isSecretFilePath(name: string, value: unknown): boolean {
+  return /_FILE$/i.test(name) && typeof value === "string" && /^\/[^\s]*$/.test(value);
+}
+
 /**
  * Why a plain variable holds a secret, or undefined. `allowedNames` lifts the
  * name rule only: a credential-like value is reported whatever its name.
@@ -123,6 +129,7 @@ export function secretReason(
 ): string | undefined {
   const credential = typeof value === "string" ? CREDENTIAL_VALUES.find(([pattern]) => pattern.test(value)) : undefined;
   if (credential) return `its value looks like ${credential[1]}`;
+  if (isSecretFilePath(name, value)) return undefined;
   return namePattern.test(name) && !allowedNames.includes(name) ? "its name says it holds a secret" : undefined;
 }
 
@@ -178,26 +185,6 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
   },
 };
 
-export interface ImageReference {
-  readonly name: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
-
-/** `registry:port/repo:tag@sha256:...` into its parts; a colon before the last `/` belongs to the registry. */
-export function parseImage(reference: string): ImageReference {
-  const at = reference.indexOf("@");
-  const withoutDigest = at < 0 ? reference : reference.slice(0, at);
-  const digest = at < 0 ? undefined : reference.slice(at + 1);
-  const colon = withoutDigest.lastIndexOf(":");
-  const hasTag = colon > withoutDigest.lastIndexOf("/");
-  return {
-    name: hasTag ? withoutDigest.slice(0, colon) : withoutDigest,
-    ...(hasTag ? { tag: withoutDigest.slice(colon + 1) } : {}),
-    ...(digest === undefined ? {} : { digest }),
-  };
-}
-
 interface ImageRules {
   forbiddenTags: string[];
   requireVersionTag: boolean;
@@ -217,17 +204,18 @@ export function imageProblem(container: ContainerView, rules: ImageRules): strin
   }
   const image = parseImage(container.image);
   const pinFix = `Pin it to the release's tag or a digest (@sha256:...): set ${key}.`;
-  if (image.tag === undefined && image.digest === undefined) {
+  const unpinned = unpinnedReason(container.image, rules.forbiddenTags);
+  if (unpinned === "no-tag") {
     return `pin each image to a tag or digest: ${subject} uses "${container.image}" with no tag, so every start may pull a different build. ${pinFix}`;
   }
-  if (image.digest === undefined && rules.forbiddenTags.some((tag) => tag.toLowerCase() === image.tag!.toLowerCase())) {
+  if (unpinned === "moving-tag") {
     return `pin each image to a tag or digest: ${subject} uses "${container.image}", and "${image.tag}" moves with every push. ${pinFix}`;
   }
   if (
     rules.requireVersionTag &&
     container.version !== undefined &&
     image.tag !== undefined &&
-    image.tag !== container.version
+    !versionTags(container.version).includes(image.tag)
   ) {
     const versionKey = container.color ? `\`bluegreen:${container.color}.version\`` : "the version";
     return (

@@ -6,13 +6,22 @@
 import { PolicyPack } from "@pulumi/policy";
 import { ecsCircuitBreakerRollback, imagesPinned, noPlaintextSecrets } from "./containers";
 import {
+  databaseBackupsEnabled,
   databaseEncryptedPrivate,
   databaseProductionSafeguards,
   migrationAfterSnapshot,
   snapshotNamedForMigration,
 } from "./database";
-import { kubernetesReadinessProbes, kubernetesResourceLimits } from "./kubernetes";
-import { listenerHttpsModernTls, targetGroupDeregistrationDelay, targetGroupHealthCheck } from "./loadBalancer";
+import { ecsSecretsAreArns, ecsTaskHardening } from "./ecs";
+import { kubernetesPodSecurity, kubernetesReadinessProbes, kubernetesResourceLimits } from "./kubernetes";
+import {
+  listenerHttpsModernTls,
+  loadBalancerSafeguards,
+  targetGroupDeregistrationDelay,
+  targetGroupHealthCheck,
+} from "./loadBalancer";
+import { dockerHaproxyRuntimeApiPrivate, dockerPostgresPasswordAuth } from "./local";
+import { databaseIngressFromApp, securityGroupEgressScoped, testListenersNotPublic } from "./network";
 import { httpRouteBackendWeights, listenerForwardWeights, trafficRequiresPromotionGate } from "./traffic";
 
 new PolicyPack("bluegreen", {
@@ -32,7 +41,17 @@ new PolicyPack("bluegreen", {
     noPlaintextSecrets,
     imagesPinned,
     ecsCircuitBreakerRollback,
+    loadBalancerSafeguards,
+    testListenersNotPublic,
+    securityGroupEgressScoped,
+    databaseIngressFromApp,
+    databaseBackupsEnabled,
+    ecsTaskHardening,
+    ecsSecretsAreArns,
     kubernetesReadinessProbes,
     kubernetesResourceLimits,
+    kubernetesPodSecurity,
+    dockerHaproxyRuntimeApiPrivate,
+    dockerPostgresPasswordAuth,
   ],
 });

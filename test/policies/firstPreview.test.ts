@@ -190,6 +190,110 @@ describe("the pack on a first preview (every computed value unknown)", () => {
         config: readPolicyConfig("kube-staging"),
       }),
     ],
+    [
+      "kubernetes-pod-security",
+      "mandatory",
+      async () => ({
+        resources: (
+          await firstPreview("kube-staging", {
+            "bluegreen:green": { readOnlyRootFilesystem: false, securityException: "writes its cache to /app/cache" },
+          })
+        ).resources,
+        config: { ...readPolicyConfig("kube-staging"), "kubernetes-pod-security": { allowStackExceptions: false } },
+      }),
+    ],
+    [
+      "load-balancer-safeguards",
+      "mandatory",
+      async () => ({
+        resources: mutate(runs.production.resources, "api-lb-alb", (r) => (r.inputs.enableDeletionProtection = false)),
+      }),
+    ],
+    [
+      "test-listeners-not-public",
+      "mandatory",
+      async () => ({
+        resources: mutate(
+          runs.production.resources,
+          "api-lb-sg",
+          (r) => (r.inputs.ingress[3].cidrBlocks = ["0.0.0.0/0"]),
+        ),
+      }),
+    ],
+    [
+      "security-group-egress-scoped",
+      "mandatory",
+      async () => ({
+        resources: mutate(runs.production.resources, "api-green-tasks-sg", (r) =>
+          r.inputs.egress.push({ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }),
+        ),
+      }),
+    ],
+    [
+      "database-ingress-from-app",
+      "mandatory",
+      async () => ({
+        resources: mutate(runs.staging.resources, "api-database-db-sg", (r) => {
+          r.inputs.ingress = [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["10.40.0.0/16"] }];
+        }),
+        config: readPolicyConfig("staging"),
+      }),
+    ],
+    [
+      "database-backups-enabled",
+      "advisory",
+      async () => ({
+        resources: (await firstPreview("staging", { "bluegreen:database": { backupRetentionDays: 0 } })).resources,
+        config: readPolicyConfig("staging"),
+      }),
+    ],
+    [
+      "ecs-task-hardening",
+      "mandatory",
+      async () => ({
+        resources: (
+          await firstPreview("production", {
+            "bluegreen:green": { user: "0", securityException: "binds port 80 as root" },
+          })
+        ).resources,
+        config: { "ecs-task-hardening": { allowStackExceptions: false } },
+      }),
+    ],
+    [
+      "ecs-secrets-are-arns",
+      "mandatory",
+      async () => ({
+        resources: mutate(
+          runs.production.resources,
+          "api-green-task",
+          (r) =>
+            (r.inputs.containerDefinitions = String(r.inputs.containerDefinitions).replace(
+              /"valueFrom":"[^"]+"/,
+              '"valueFrom":"production/api/database-url"',
+            )),
+        ),
+      }),
+    ],
+    [
+      "docker-haproxy-runtime-api-private",
+      "mandatory",
+      async () => ({
+        resources: mutate(runs.local.resources, "api-router-haproxy", (r) => {
+          r.inputs.uploads[0].content = r.inputs.uploads[0].content.replace(/.*tcp-request connection reject.*\n/, "");
+        }),
+        config: readPolicyConfig("local"),
+      }),
+    ],
+    [
+      "docker-postgres-password-auth",
+      "mandatory",
+      async () => ({
+        resources: mutate(runs.local.resources, "api-database-postgres", (r) =>
+          r.inputs.envs.push("POSTGRES_HOST_AUTH_METHOD=trust"),
+        ),
+        config: readPolicyConfig("local"),
+      }),
+    ],
   ];
 
   it.each(cases)(

@@ -48,8 +48,18 @@ describe("the policy pack on the shipped stacks", () => {
       ["no-plaintext-secrets", "mandatory"],
       ["images-pinned", "mandatory"],
       ["ecs-circuit-breaker-rollback", "mandatory"],
+      ["load-balancer-safeguards", "mandatory"],
+      ["test-listeners-not-public", "mandatory"],
+      ["security-group-egress-scoped", "mandatory"],
+      ["database-ingress-from-app", "mandatory"],
+      ["database-backups-enabled", "advisory"],
+      ["ecs-task-hardening", "mandatory"],
+      ["ecs-secrets-are-arns", "mandatory"],
       ["kubernetes-readiness-probes", "mandatory"],
       ["kubernetes-resource-limits", "advisory"],
+      ["kubernetes-pod-security", "mandatory"],
+      ["docker-haproxy-runtime-api-private", "mandatory"],
+      ["docker-postgres-password-auth", "mandatory"],
     ]);
     expect(
       analyzer.policies.every(
@@ -66,6 +76,8 @@ describe("the policy pack on the shipped stacks", () => {
     const nonProduction = {
       "database-production-safeguards": { production: false },
       "listener-https-modern-tls": { production: false },
+      "load-balancer-safeguards": { production: false },
+      "test-listeners-not-public": { production: false },
     };
     expect(fs.readdirSync(path.join(POLICY_PACK_DIR, "config")).sort()).toEqual([
       "kube-staging.json",
@@ -111,7 +123,7 @@ describe("the policy pack on the shipped stacks", () => {
     ]);
   });
 
-  it("fails staging judged as production: its database has neither deletion protection nor protect", async () => {
+  it("fails staging judged as production: no deletion protection, standby or protect on its database, no deletion protection or access logs on its load balancer", async () => {
     expect(seen(await analyzer.analyze(staging.resources))).toEqual([
       [
         "database-production-safeguards",
@@ -123,19 +135,44 @@ describe("the policy pack on the shipped stacks", () => {
         "database-production-safeguards",
         "mandatory",
         "api-database-db",
+        "RDS instance api-database-db must run multi-AZ in production, so losing a zone does not lose the database: multiAz is false. The program sets it when `bluegreen:environment` is production (safeInstanceSettings in components/aws/database.ts); a stack that cannot afford a standby is not production.",
+      ],
+      [
+        "database-production-safeguards",
+        "mandatory",
+        "api-database-db",
         "RDS instance api-database-db must be protected from deletion by Pulumi in production: the protect option is off. The program protects databases when `bluegreen:environment` is production; set it (or give this policy production: false for a non-production stack).",
+      ],
+      [
+        "load-balancer-safeguards",
+        "mandatory",
+        "api-lb-alb",
+        "Load balancer api-lb-alb must refuse deletion in production: enableDeletionProtection is false. Remove `bluegreen:listener.deletionProtection: false` (it defaults to true in production), or state why in `bluegreen:listener.securityException`.",
+      ],
+      [
+        "load-balancer-safeguards",
+        "mandatory",
+        "api-lb-alb",
+        "Load balancer api-lb-alb must write access logs in production: accessLogs.enabled is not set. Remove `bluegreen:listener.accessLogs.enabled: false` (logs go to a bucket the stack creates, or `bluegreen:listener.accessLogs.bucket`), or state why in `bluegreen:listener.securityException`.",
       ],
     ]);
   });
 
   it("applies enforcement levels from config as the engine does: `all` first, then one policy", async () => {
+    // Only the database's violations: the load balancer is judged as non-production.
     const levels = async (config: Record<string, unknown>) =>
-      (await analyzer.analyze(staging.resources, { config })).map((v) => `${v.policyName}:${v.enforcementLevel}`);
+      (
+        await analyzer.analyze(staging.resources, {
+          config: { "load-balancer-safeguards": { production: false }, ...config },
+        })
+      ).map((v) => `${v.policyName}:${v.enforcementLevel}`);
     expect(await levels({ all: "advisory" })).toEqual([
+      "database-production-safeguards:advisory",
       "database-production-safeguards:advisory",
       "database-production-safeguards:advisory",
     ]);
     expect(await levels({ all: "advisory", "database-production-safeguards": "mandatory" })).toEqual([
+      "database-production-safeguards:mandatory",
       "database-production-safeguards:mandatory",
       "database-production-safeguards:mandatory",
     ]);
