@@ -8,6 +8,7 @@ import { z } from "zod";
 import { MAX_TRAFFIC_WEIGHT } from "../contracts/limits";
 import { parseVersion } from "../contracts/versions";
 import { gateSettingsSchema } from "../gate/settings";
+import { notifySettingsSchema, watchSettingsSchema } from "./watch";
 
 export const ENVIRONMENTS = ["development", "staging", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -110,6 +111,10 @@ export const coreConfigShape = {
   gate: gateSettingsSchema.default(gateSettingsSchema.parse({})),
   /** Request headers for the gate's probes; set with `pulumi config set --secret`. */
   gateHeaders: z.record(z.string(), z.string()).optional(),
+  /** Thresholds `npm run shift`/`watch` judge a holding release by (config/watch.ts). */
+  watch: watchSettingsSchema.prefault({}),
+  /** Webhooks for release events; the URLs are secrets (config/watch.ts). */
+  notify: notifySettingsSchema.prefault({}),
 };
 
 export type CoreConfig = z.infer<z.ZodObject<typeof coreConfigShape>>;

@@ -1,27 +1,43 @@
 /**
  * Which config may be secret, and what must be. The engine marks a key
- * secret when it or a value inside it was set with `--secret`; the program
- * keeps only the probe headers secret (the gate's inputs are wrapped in
- * `pulumi.secret`). Any other secret key would be used in plain text (task
+ * secret when it or a value inside it was set with `--secret`. Two keys stay
+ * secret end to end: the probe headers (the gate's inputs are wrapped in
+ * `pulumi.secret`) and the release tooling's webhook URLs (`notify`, never
+ * deployed). Any other secret key would be used in plain text (task
  * definitions, manifests, state), so it is refused; app secrets are
- * references (`<color>.secrets`). Probe headers carry credentials, so outside
- * development they must be secret. Pure.
+ * references (`<color>.secrets`). Credentials in those two keys must be
+ * secret outside development. Pure.
  */
 import { CONFIG_NAMESPACE, ConfigIssue, fullKey } from "./issues";
 import type { CoreConfig } from "./schema";
 
 /** The `bluegreen:` keys the program keeps secret end to end. */
-export const SECRET_CONFIG_KEYS = ["gateHeaders"] as const;
+export const SECRET_CONFIG_KEYS = ["gateHeaders", "notify"] as const;
 
 type SecretRule = (
-  config: Pick<CoreConfig, "environment" | "gateHeaders">,
+  config: Pick<CoreConfig, "environment" | "gateHeaders" | "notify">,
   secretKeys: readonly string[],
 ) => ConfigIssue[];
 
-/** Secret keys the program would use in plain text; probe headers in plain text outside development. */
+/** Secret keys the program would use in plain text; credentials in plain text outside development. */
 export const SECRET_RULES: readonly SecretRule[] = [
   (_config, secretKeys) => plainUseIssues(secretKeys),
-  (config, secretKeys) => plainHeaderIssues(config, secretKeys),
+  (config, secretKeys) =>
+    plainCredentialIssues(
+      config.environment,
+      "gateHeaders",
+      config.gateHeaders !== undefined,
+      secretKeys,
+      "probe headers carry credentials. Set each with `pulumi config set --secret --path 'bluegreen:gateHeaders.<Header>' '<value>'`",
+    ),
+  (config, secretKeys) =>
+    plainCredentialIssues(
+      config.environment,
+      "notify",
+      config.notify.webhooks.length > 0,
+      secretKeys,
+      "a webhook URL is its own credential. Set each with `pulumi config set --secret --path 'bluegreen:notify.webhooks[0].url' '<url>'`",
+    ),
 ];
 
 function plainUseIssues(secretKeys: readonly string[]): ConfigIssue[] {
@@ -34,23 +50,22 @@ function plainUseIssues(secretKeys: readonly string[]): ConfigIssue[] {
       message:
         "holds a value set with `--secret`, but this setting is used in plain text (task definitions, manifests, state), so the secret would leak. " +
         "Give an app secret to the colors as a reference in `bluegreen:<color>.secrets` (a Secrets Manager or SSM ARN on AWS, secret-name/key on Kubernetes); " +
-        "probe credentials go in `bluegreen:gateHeaders`, the one setting kept secret",
+        "probe credentials go in `bluegreen:gateHeaders` and webhook URLs in `bluegreen:notify`, the settings kept secret",
     }));
 }
 
-function plainHeaderIssues(
-  config: Pick<CoreConfig, "environment" | "gateHeaders">,
+function plainCredentialIssues(
+  environment: CoreConfig["environment"],
+  key: (typeof SECRET_CONFIG_KEYS)[number],
+  set: boolean,
   secretKeys: readonly string[],
+  fix: string,
 ): ConfigIssue[] {
-  const headers = fullKey(["gateHeaders"]);
-  if (config.gateHeaders === undefined || config.environment === "development" || secretKeys.includes(headers))
-    return [];
+  if (!set || environment === "development" || secretKeys.includes(fullKey([key]))) return [];
   return [
     {
-      key: headers,
-      message:
-        `is in plain text in a ${config.environment} stack file: probe headers carry credentials. ` +
-        "Set each with `pulumi config set --secret --path 'bluegreen:gateHeaders.<Header>' '<value>'` (only development stacks may keep them plain)",
+      key: fullKey([key]),
+      message: `is in plain text in a ${environment} stack file: ${fix} (only development stacks may keep it plain)`,
     },
   ];
 }
