@@ -1,24 +1,25 @@
-/** `npm run shift -- <stack> --to green --steps 10,25,50,100 --pause 5m`: see SHIFT_COMMAND (tooling/shift/args.ts). */
-import { EXIT } from "../tooling/cli/command";
+/** `npm run shift -- <stack> --to green --steps 10,25,approve,50,100 --pause 5m --bake 1h`: see SHIFT_COMMAND (tooling/release/shiftArgs.ts). */
 import { runMain } from "../tooling/cli/main";
-import { selectStack } from "../tooling/cli/pulumiCli";
-import { parseShiftArgs, SHIFT_COMMAND } from "../tooling/shift/args";
-import { automationShiftStack } from "../tooling/shift/automation";
-import { runAbort, runShift, ShiftIo } from "../tooling/shift/engine";
+import { ensureOwnProcessGroup } from "../tooling/cli/processGroup";
+import { runAbort, runContinue } from "../tooling/release/abort";
+import { runReleaseCommand } from "../tooling/release/command";
+import { runShift } from "../tooling/release/shift";
+import { parseShiftArgs, SHIFT_COMMAND } from "../tooling/release/shiftArgs";
 
 runMain(async (argv) => {
+  await ensureOwnProcessGroup();
   const command = parseShiftArgs(argv);
-  const stack = automationShiftStack(await selectStack(command.stack, SHIFT_COMMAND.name));
-  const io: ShiftIo = {
-    now: () => new Date(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    log: (line) => console.log(line),
-    output: (text) => {
-      if (command.verbose) process.stdout.write(text);
+  return runReleaseCommand(
+    { stack: command.stack, command: SHIFT_COMMAND.name, verbose: command.verbose },
+    (session) => {
+      switch (command.kind) {
+        case "abort":
+          return runAbort(session);
+        case "continue":
+          return runContinue(session);
+        case "shift":
+          return runShift(session, command.request);
+      }
     },
-  };
-  const outcome = command.kind === "abort" ? await runAbort(stack, io) : await runShift(stack, command.request, io);
-  if (outcome.ok) return EXIT.ok.code;
-  console.error(`${command.kind.toUpperCase()} FAILED: ${outcome.reason}`);
-  return EXIT.failed.code;
+  );
 });

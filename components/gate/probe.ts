@@ -119,8 +119,8 @@ async function probeTarget(url: string, round: Round): Promise<ProbeSample> {
   }
 }
 
-/** All targets at once, so 50 targets take about as long as the slowest one. */
-function probeRound(
+/** All targets at once, so 50 targets take about as long as the slowest one. The release watch (tooling/watch) probes with it too. */
+export function probeRound(
   targets: readonly string[],
   settings: GateSettings,
   headers: Readonly<Record<string, string>>,
@@ -138,8 +138,11 @@ function probeRound(
   return Promise.all(targets.map((url) => probeTarget(url, round)));
 }
 
-/** `GET {url}/api/v1/query?query=...`; any transport problem is reported, never thrown (the verdict fails closed). */
-async function queryErrorRate(
+/**
+ * `GET {url}/api/v1/query?query=...`; any transport problem is reported, never thrown (the verdict fails closed).
+ * The release watch (tooling/watch) queries with it too.
+ */
+export async function queryErrorRate(
   url: string,
   query: string,
   timeoutMs: number,

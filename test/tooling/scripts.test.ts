@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runScript } from "./runScript";
-import { CALLS, deployedStaging, FakeCli, installFakeCli } from "./shift/fakeCli";
+import { CALLS, deployedStaging, FakeCli, installFakeCli } from "./release/fakeCli";
 
 /** Progress lines without their time prefix. */
 const untimed = (stdout: string) => stdout.split("\n").map((line) => line.replace(/^\[[^\]]+\] /, ""));
@@ -56,8 +56,10 @@ describe("with a `pulumi` on PATH", () => {
       CALLS.up,
       CALLS.setTraffic(50, 50),
       CALLS.up,
+      CALLS.setAllowLargeStep(true),
       CALLS.setTraffic(75, 25),
-      CALLS.up,
+      CALLS.upWithoutPolicies,
+      CALLS.setAllowLargeStep(false),
     ]);
     expect(cli.state().outputs.weights).toEqual({ blue: 75, green: 25 });
   });

@@ -4,7 +4,7 @@
  * the CLI), failing fast with what to do when there is no CLI.
  */
 import { spawnSync } from "node:child_process";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { PROJECT_DIR } from "../paths";
 
 export function hasPulumiCli(): boolean {
@@ -32,7 +32,15 @@ export async function selectStack(stackName: string, command: string, workDir = 
   } catch (e) {
     throw new PulumiCliMissingError(command, firstLine(e));
   }
-  return LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand });
+  try {
+    return await LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand });
+  } catch (e) {
+    if (!(e instanceof StackNotFoundError)) throw e;
+    throw Object.assign(
+      new Error(`no stack named ${stackName} in this backend: \`pulumi stack ls\` lists the stacks you can reach`),
+      { explained: true },
+    );
+  }
 }
 
 /** The stack's outputs as plain values (secrets included, decrypted by the CLI). */

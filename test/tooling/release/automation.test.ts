@@ -7,9 +7,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { automationShiftStack } from "../../../tooling/shift/automation";
+import { automationReleaseStack } from "../../../tooling/release/automation";
+import { Interrupts } from "../../../tooling/release/interrupts";
 import { selectStack, PulumiCliMissingError } from "../../../tooling/cli/pulumiCli";
-import { runShift } from "../../../tooling/shift/engine";
+import { runShift } from "../../../tooling/release/shift";
 import { CALLS, deployedStaging, FakeCli, installFakeCli } from "./fakeCli";
 
 describe("Automation API wiring against a recording `pulumi`", () => {
@@ -28,11 +29,22 @@ describe("Automation API wiring against a recording `pulumi`", () => {
   });
 
   it("selects the stack, reads config and deployed weights, then per step: config set-all --path and up with the policy pack", async () => {
-    const stack = automationShiftStack(await selectStack("staging", "shift"));
-    const io = { now: () => new Date(0), sleep: async () => undefined, log: () => undefined, output: () => undefined };
-    const outcome = await runShift(stack, { target: "green", steps: [25, 50], pauseMs: 0, split: false }, io);
+    const stack = automationReleaseStack(await selectStack("staging", "shift"));
+    const session = {
+      stack,
+      now: () => new Date(0),
+      log: () => undefined,
+      output: () => undefined,
+      interrupts: new Interrupts(() => undefined),
+      notify: () => undefined,
+      who: "ops@laptop",
+      watcher: () => {
+        throw new Error("a shift with --pause 0 holds nowhere");
+      },
+    };
+    const outcome = await runShift(session, { target: "green", steps: [25, 50], pauseMs: 0, split: false });
 
-    expect(outcome).toEqual({ ok: true, weights: { blue: 50, green: 50 } });
+    expect(outcome).toMatchObject({ end: "done", weights: { blue: 50, green: 50 } });
     expect(cli.state().calls).toEqual([
       ...CALLS.select,
       CALLS.config,

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../components/platforms";
 import { sharePercent } from "../../../components/contracts/shares";
 import { shareOf } from "../../../components/traffic";
-import { planShift } from "../../../tooling/shift/steps";
+import { planShift } from "../../../tooling/release/steps";
 import { engineValues } from "../../configErrors";
 
 function config(maxStep: number) {

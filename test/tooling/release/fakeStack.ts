@@ -9,9 +9,12 @@ import { parseConfig } from "../../../components/platforms";
 import { decidePromotion, PreviousGate, verifiedAfter } from "../../../components/contracts/promotionRule";
 import { otherColor, Color, COLORS } from "../../../components/contracts/colors";
 import type { TrafficWeights } from "../../../components/traffic";
-import type { ShiftIo, ShiftStack } from "../../../tooling/shift/engine";
+import type { EventInput } from "../../../tooling/notify/events";
+import { Interrupts } from "../../../tooling/release/interrupts";
+import type { HoldOutcome, HoldRequest, ReleaseSession } from "../../../tooling/release/session";
+import type { ReleaseStack, StackConfigValues, UpOptions } from "../../../tooling/release/stack";
 import { applyConfigPaths } from "../../../tooling/engine/configPaths";
-import { UpdateFailed } from "../../../tooling/shift/updateFailed";
+import { StackLocked, UpdateFailed } from "../../../tooling/release/updateFailed";
 import { encodeConfigValue, readStackConfig } from "../../../tooling/engine/stackFiles";
 
 export interface FakeStackOptions {
@@ -27,15 +30,24 @@ export interface FakeStackOptions {
   readonly engineFails?: (up: number) => string | undefined;
   /** Simulated duration of one `pulumi up`. @default 65_000 */
   readonly upMs?: number;
+  /** Called as the n-th `up` (1-based) starts, e.g. to press Ctrl-C during it. @default none */
+  readonly duringUp?: (up: number) => void;
+  /** True when the n-th `up` (1-based) finds the stack locked by another update. @default never */
+  readonly locked?: (up: number) => boolean;
 }
 
-export class FakeStack implements ShiftStack {
+export class FakeStack implements ReleaseStack {
   raw: Record<string, string>;
   deployed: TrafficWeights | undefined;
   /** What each color's gate last recorded. */
   readonly gates: Partial<Record<Color, PreviousGate>> = {};
-  /** Every call, in order: `set k=v ...` or `up`. */
+  /** Every call, in order: `set k=v ...`, `up` (`up -policies` without the pack) or `tag k=v`. */
   readonly calls: string[] = [];
+  /** Each update's message. */
+  readonly messages: string[] = [];
+  readonly tags = new Map<string, string>();
+  /** Keys set with --secret. */
+  secretKeys: string[] = [];
 
   constructor(
     readonly name: string,
@@ -60,12 +72,34 @@ export class FakeStack implements ShiftStack {
     }
   }
 
-  async readConfig(): Promise<Record<string, string>> {
-    return { ...this.raw };
+  async readConfig(): Promise<StackConfigValues> {
+    return { values: { ...this.raw }, secretKeys: [...this.secretKeys] };
   }
 
-  async readDeployedWeights(): Promise<TrafficWeights | undefined> {
-    return this.deployed;
+  async readOutputs(): Promise<Record<string, unknown> | undefined> {
+    if (this.deployed === undefined) return undefined;
+    const config = parseConfig(this.raw, this.name, this.secretKeys);
+    const total = this.deployed.blue + this.deployed.green;
+    return {
+      platform: config.platform,
+      primaryColor: this.deployed.green > this.deployed.blue ? "green" : "blue",
+      weights: { ...this.deployed, total },
+      trafficPercent: { blue: (100 * this.deployed.blue) / total, green: (100 * this.deployed.green) / total },
+      versions: { blue: config.blue.version, green: config.green.version },
+    };
+  }
+
+  async getTag(key: string): Promise<string | undefined> {
+    return this.tags.get(key);
+  }
+
+  async setTag(key: string, value: string): Promise<void> {
+    this.calls.push(`tag ${key}`);
+    this.tags.set(key, value);
+  }
+
+  async removeTag(key: string): Promise<void> {
+    this.tags.delete(key);
   }
 
   async setConfig(values: Record<string, string>): Promise<void> {
@@ -77,12 +111,18 @@ export class FakeStack implements ShiftStack {
     this.raw = applyConfigPaths(this.raw, values);
   }
 
-  async up(): Promise<void> {
-    this.calls.push("up");
+  async up(options: UpOptions): Promise<void> {
+    this.calls.push(options.policies ? "up" : "up -policies");
+    this.messages.push(options.message);
     this.clock.advance(this.options.upMs ?? 65_000);
-    const engineError = this.options.engineFails?.(this.calls.filter((call) => call === "up").length);
+    const count = this.calls.filter((call) => call.startsWith("up")).length;
+    if (this.options.locked?.(count)) throw new StackLocked(this.name);
+    this.options.duringUp?.(count);
+    // As the CLI does on its SIGINT: the update is cancelled and fails.
+    if (options.signal?.aborted) throw new UpdateFailed("code: 255\n stderr: error: update canceled\n", []);
+    const engineError = this.options.engineFails?.(this.calls.filter((call) => call.startsWith("up")).length);
     if (engineError !== undefined) throw new UpdateFailed(`code: 255\n stdout: \n stderr: error: ${engineError}\n`, []);
-    const config = parseConfig(this.raw, this.name);
+    const config = parseConfig(this.raw, this.name, this.secretKeys);
     const total = config.traffic.blue + config.traffic.green;
     const failures: string[] = [];
     const passed: { color: Color; state: PreviousGate }[] = [];
@@ -136,11 +176,13 @@ export class FakeStack implements ShiftStack {
   }
 }
 
-/** A clock that only moves when the fake stack works or the engine sleeps. */
+/** A clock that only moves when the fake stack works or a hold passes. */
 export class FakeClock {
   private ms: number;
   readonly lines: string[] = [];
   readonly output: string[] = [];
+  readonly events: EventInput[] = [];
+  readonly holds: HoldRequest[] = [];
 
   constructor(start = "2026-11-24T10:00:00Z") {
     this.ms = Date.parse(start);
@@ -150,12 +192,34 @@ export class FakeClock {
     this.ms += ms;
   }
 
-  io(sleep?: (ms: number) => Promise<void>): ShiftIo {
+  /**
+   * A release session on this clock. A hold passes its duration and ends "held" (or, with an `until`, as soon as
+   * it decides), unless `hold` scripts another outcome for it.
+   */
+  session(
+    stack: ReleaseStack,
+    hold?: (request: HoldRequest, index: number) => HoldOutcome | undefined,
+  ): ReleaseSession {
     return {
+      stack,
       now: () => new Date(this.ms),
-      sleep: sleep ?? (async (ms) => this.advance(ms)),
       log: (line) => this.lines.push(line),
       output: (text) => this.output.push(text),
+      interrupts: new Interrupts((line) => this.lines.push(line)),
+      notify: (event) => this.events.push(event),
+      who: "ops@laptop",
+      watcher: () => async (request) => {
+        this.holds.push(request);
+        this.advance(request.durationMs);
+        const scripted = hold?.(request, this.holds.length - 1);
+        if (scripted !== undefined) return scripted;
+        if (request.until === undefined) return { kind: "held", rounds: 1 };
+        for (;;) {
+          const verdict = await request.until();
+          if (verdict !== undefined) return { kind: verdict === "continue" ? "approved" : "aborted" };
+          this.advance(60_000);
+        }
+      },
     };
   }
 }

@@ -80,19 +80,19 @@ export const CALLS = {
   ],
   // Every step runs the policy pack, with staging's policy config.
   /** With the engine's events streamed back over gRPC: that is how a blocked gate is recognised. */
-  up: [
-    "up",
-    "--yes",
-    "--skip-preview",
-    "--policy-pack",
-    POLICY_PACK_DIR,
-    "--policy-pack-config",
-    path.join(POLICY_PACK_DIR, "config", "staging.json"),
-    "--exec-kind",
-    "auto.local",
-    "--event-log",
-    expect.stringMatching(/^tcp:\/\/127\.0\.0\.1:\d+$/),
-    ...STACK,
+  up: upCall(true),
+  /** Putting weights back: without the policy pack. */
+  upWithoutPolicies: upCall(false),
+  /** Putting weights back lifts gate.maxStep for that one update. */
+  setAllowLargeStep: (allow: boolean) => [
+    "config",
+    "set-all",
+    "--stack",
+    "staging",
+    "--path",
+    "--plaintext",
+    `bluegreen:gate.allowLargeStep=${allow}`,
+    "--non-interactive",
   ],
   outputs: [
     ["stack", "output", "--json", ...STACK],
@@ -107,3 +107,23 @@ export const CALLS = {
   select: [["version"], ["stack", "select", ...STACK]],
   config: ["config", "--show-secrets", "--json", ...STACK],
 };
+
+/** `up` as the Automation API runs it for staging: with the policy pack, or not; the release record as the message. */
+function upCall(policies: boolean): unknown[] {
+  return [
+    "up",
+    "--yes",
+    "--skip-preview",
+    // The release record (tooling/history/record.ts) after a human line.
+    "--message",
+    expect.stringMatching(/\nbluegreen-release\/v1 \{.*\}$/),
+    ...(policies
+      ? ["--policy-pack", POLICY_PACK_DIR, "--policy-pack-config", path.join(POLICY_PACK_DIR, "config", "staging.json")]
+      : []),
+    "--exec-kind",
+    "auto.local",
+    "--event-log",
+    expect.stringMatching(/^tcp:\/\/127\.0\.0\.1:\d+$/),
+    ...STACK,
+  ];
+}

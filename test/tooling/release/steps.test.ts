@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../components/platforms";
-import { parseShiftArgs } from "../../../tooling/shift/args";
+import { parseShiftArgs } from "../../../tooling/release/shiftArgs";
 import {
   formatDuration,
   parseDuration,
@@ -9,7 +9,7 @@ import {
   ShiftPlanError,
   trafficValues,
   weightsFor,
-} from "../../../tooling/shift/steps";
+} from "../../../tooling/release/steps";
 import { applyConfigPaths } from "../../../tooling/engine/configPaths";
 import { readStackConfig } from "../../../tooling/engine/stackFiles";
 
@@ -18,15 +18,27 @@ const production = parseConfig(readStackConfig("production").values, "production
 const request = { target: "green" as const, steps: [10, 25, 50, 100], pauseMs: 0, split: false };
 
 describe("parseSteps / parseDuration", () => {
-  it("reads increasing whole percentages", () => {
-    expect(parseSteps("10,25, 50,100")).toEqual([10, 25, 50, 100]);
+  it("reads increasing whole percentages, and `approve` before the step it holds", () => {
+    expect(parseSteps("10,25, 50,100")).toEqual({ steps: [10, 25, 50, 100], approvals: [] });
+    expect(parseSteps("approve,10,25,approve,50,100")).toEqual({ steps: [10, 25, 50, 100], approvals: [10, 50] });
   });
 
+  const bad = (text: string, part: string) =>
+    `--steps "${text}": "${part}" is not a whole percentage from 1 to 100 or \`approve\`; give e.g. --steps 10,25,approve,50,100`;
   it.each([
-    ["10,0,50", '--steps "10,0,50": "0" is not a whole percentage from 1 to 100; give e.g. --steps 10,25,50,100'],
-    ["10,12.5", '--steps "10,12.5": "12.5" is not a whole percentage from 1 to 100; give e.g. --steps 10,25,50,100'],
-    ["10,150", '--steps "10,150": "150" is not a whole percentage from 1 to 100; give e.g. --steps 10,25,50,100'],
+    ["10,0,50", bad("10,0,50", "0")],
+    ["10,12.5", bad("10,12.5", "12.5")],
+    ["10,150", bad("10,150", "150")],
+    ["10,aprove,50", bad("10,aprove,50", "aprove")],
     ["50,25,100", "--steps 50,25,100: 25 follows 50; steps must increase, e.g. --steps 10,25,50,100"],
+    [
+      "10,100,approve",
+      "--steps 10,100,approve: `approve` must come before a step (it holds before that step until `npm run shift -- <stack> --continue`), e.g. --steps 10,25,approve,50,100",
+    ],
+    [
+      "10,approve,approve,100",
+      "--steps 10,approve,approve,100: `approve` must come before a step (it holds before that step until `npm run shift -- <stack> --continue`), e.g. --steps 10,25,approve,50,100",
+    ],
   ])("rejects %s", (text, message) => {
     expect(() => parseSteps(text)).toThrow(new ShiftPlanError(message));
   });
@@ -62,11 +74,27 @@ describe("planShift", () => {
     const plan = planShift({ blue: 90, green: 10 }, staging, request);
     expect(plan.skipped).toEqual([10]);
     expect(plan.steps).toEqual([
-      { percent: 25, weights: { blue: 75, green: 25 } },
-      { percent: 50, weights: { blue: 50, green: 50 } },
-      { percent: 100, weights: { blue: 0, green: 100 } },
+      { percent: 25, weights: { blue: 75, green: 25 }, approval: false },
+      { percent: 50, weights: { blue: 50, green: 50 }, approval: false },
+      { percent: 100, weights: { blue: 0, green: 100 }, approval: false },
     ]);
     expect(plan.splits).toEqual([]);
+  });
+
+  it("holds an approval before the step it names, before the first part of a split one, and drops it once reached", () => {
+    const production = parseConfig(readStackConfig("production").values, "production");
+    const plan = planShift({ blue: 90, green: 10 }, production, {
+      ...request,
+      steps: [10, 25, 75, 100],
+      approvals: [10, 75],
+      split: true,
+    });
+    expect(plan.steps.map((step) => [step.percent, step.approval])).toEqual([
+      [25, false],
+      [50, true],
+      [75, false],
+      [100, false],
+    ]);
   });
 
   it("measures the reached share exactly, whatever the deployed total (900/100 is 10 %)", () => {
@@ -146,29 +174,44 @@ describe("applyConfigPaths", () => {
 });
 
 describe("parseShiftArgs", () => {
-  it("reads a shift with defaults for steps and pause", () => {
+  it("reads a shift with defaults for steps, pause and bake", () => {
     expect(parseShiftArgs(["staging", "--to", "green"])).toEqual({
       kind: "shift",
       stack: "staging",
       verbose: false,
-      request: { target: "green", steps: [10, 25, 50, 100], pauseMs: 300_000, split: false },
+      request: { target: "green", steps: [10, 25, 50, 100], approvals: [], pauseMs: 300_000, bakeMs: 0, split: false },
     });
     expect(
-      parseShiftArgs(["production", "--to", "blue", "--steps", "50,100", "--pause", "30s", "--split"]),
+      parseShiftArgs([
+        "production",
+        "--to",
+        "blue",
+        "--steps",
+        "50,approve,100",
+        "--pause",
+        "30s",
+        "--bake",
+        "1h",
+        "--split",
+      ]),
     ).toMatchObject({
-      request: { target: "blue", steps: [50, 100], pauseMs: 30_000, split: true },
+      request: { target: "blue", steps: [50, 100], approvals: [100], pauseMs: 30_000, bakeMs: 3_600_000, split: true },
     });
   });
 
-  it("reads an abort", () => {
+  it("reads an abort and a continue", () => {
     expect(parseShiftArgs(["staging", "--abort"])).toEqual({ kind: "abort", stack: "staging", verbose: false });
+    expect(parseShiftArgs(["staging", "--continue"])).toEqual({ kind: "continue", stack: "staging", verbose: false });
   });
 
   it.each([
     [["staging"], "--to must be blue or green (got nothing)"],
     [["staging", "--to", "red"], '--to must be blue or green (got "red")'],
     [["--to", "green"], "give exactly one stack name (got 0)"],
-    [["staging", "--abort", "--to", "blue"], "--abort sends all traffic to the stable color; it takes no --to"],
+    [["staging", "--abort", "--to", "blue"], "--abort answers a running shift; it takes no --to"],
+    [["staging", "--continue", "--steps", "10"], "--continue answers a running shift; it takes no --steps"],
+    [["staging", "--continue", "--abort"], "give --abort or --continue, not both"],
+    [["staging", "--to", "green", "--bake", "1"], '--bake "1" is not a duration'],
     [["staging", "--to", "green", "--stpes", "10"], "Unknown option '--stpes'"],
   ])("rejects %j with the usage", (argv, message) => {
     expect(() => parseShiftArgs(argv)).toThrow(message);

@@ -26,8 +26,12 @@ export interface ShiftRequest {
   readonly target: Color;
   /** Target color's share after each step, in percent, increasing. */
   readonly steps: readonly number[];
-  /** Wait between two steps. */
+  /** Steps (by percent) a person must approve before they run (`approve` before them in --steps). @default [] */
+  readonly approvals?: readonly number[];
+  /** Hold between two steps, watching. */
   readonly pauseMs: number;
+  /** Hold after the last step, watching, before the release is done. @default 0 */
+  readonly bakeMs?: number;
   /** Insert intermediate steps where a step exceeds gate.maxStep, instead of refusing. */
   readonly split: boolean;
 }
@@ -36,6 +40,14 @@ export interface PlannedStep {
   /** The target color's share after this step, in percent. */
   readonly percent: number;
   readonly weights: TrafficWeights;
+  /** A person approves before this step runs. */
+  readonly approval: boolean;
+}
+
+/** The `--steps` list: percentages, and `approve` before a step that needs a person's go. */
+export interface StepList {
+  readonly steps: number[];
+  readonly approvals: number[];
 }
 
 export interface ShiftPlan {
@@ -48,14 +60,30 @@ export interface ShiftPlan {
   readonly splits: readonly string[];
 }
 
-/** "10,25,50,100": whole percentages from 1 to 100, strictly increasing. */
-export function parseSteps(text: string): number[] {
+/** "10,25,approve,50,100": whole percentages from 1 to 100, strictly increasing; `approve` holds before the next one. */
+export function parseSteps(text: string): StepList {
   const parts = text.split(",").map((part) => part.trim());
-  const steps = parts.map(Number);
-  const bad = parts.filter((part, i) => !/^\d+$/.test(part) || steps[i] < 1 || steps[i] > 100);
-  if (parts.length === 0 || bad.length > 0) {
+  const approvals: number[] = [];
+  const steps: number[] = [];
+  const bad: string[] = [];
+  for (const [i, part] of parts.entries()) {
+    if (part === APPROVE) {
+      const next = parts[i + 1];
+      if (next === undefined || next === APPROVE) {
+        throw new ShiftPlanError(
+          `--steps ${text}: \`approve\` must come before a step (it holds before that step until \`npm run shift -- <stack> --continue\`), e.g. --steps 10,25,approve,50,100`,
+        );
+      }
+      approvals.push(Number(next));
+      continue;
+    }
+    const step = Number(part);
+    if (!/^\d+$/.test(part) || step < 1 || step > 100) bad.push(part);
+    steps.push(step);
+  }
+  if (steps.length === 0 || bad.length > 0) {
     throw new ShiftPlanError(
-      `--steps ${JSON.stringify(text)}: ${bad.map((b) => JSON.stringify(b)).join(", ")} is not a whole percentage from 1 to 100; give e.g. --steps 10,25,50,100`,
+      `--steps ${JSON.stringify(text)}: ${bad.map((b) => JSON.stringify(b)).join(", ")} is not a whole percentage from 1 to 100 or \`approve\`; give e.g. --steps 10,25,approve,50,100`,
     );
   }
   const unordered = steps.findIndex((step, i) => i > 0 && step <= steps[i - 1]);
@@ -64,17 +92,20 @@ export function parseSteps(text: string): number[] {
       `--steps ${text}: ${steps[unordered]} follows ${steps[unordered - 1]}; steps must increase, e.g. --steps 10,25,50,100`,
     );
   }
-  return steps;
+  return { steps, approvals };
 }
+
+/** The word in --steps that holds for a person's approval. */
+export const APPROVE = "approve";
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** "90s", "5m", "1h", "1500ms" or "0". */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, flag = "--pause"): number {
   const match = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());
   if (match === null || (match[2] === undefined && match[1] !== "0")) {
     throw new ShiftPlanError(
-      `--pause ${JSON.stringify(text)} is not a duration; give a number with a unit: 30s, 5m, 1h (or 0)`,
+      `${flag} ${JSON.stringify(text)} is not a duration; give a number with a unit: 30s, 5m, 1h (or 0)`,
     );
   }
   return Number(match[1]) * UNITS[match[2] ?? "ms"];
@@ -108,11 +139,14 @@ export function planShift(deployed: TrafficWeights, config: BlueGreenConfig, req
   const { maxStep } = config.gate;
 
   const steps: number[] = [];
+  const approvalSteps = new Set<number>();
   const large: { from: Share; to: number; parts: number[] }[] = [];
   let previous = shareOf(deployed, target);
   for (const step of pending) {
     const parts = stepLimited(config, target, previous, step) ? splitStep(previous, step, maxStep) : [step];
     if (parts.length > 1) large.push({ from: previous, to: step, parts });
+    // An approval holds before the requested step, so before the first of its split parts.
+    if (request.approvals?.includes(step)) approvalSteps.add(parts[0]);
     steps.push(...parts);
     previous = { weight: step, total: 100 };
   }
@@ -126,7 +160,11 @@ export function planShift(deployed: TrafficWeights, config: BlueGreenConfig, req
   return {
     target,
     from: deployed,
-    steps: steps.map((percent) => ({ percent, weights: weightsFor(target, percent) })),
+    steps: steps.map((percent) => ({
+      percent,
+      weights: weightsFor(target, percent),
+      approval: approvalSteps.has(percent),
+    })),
     skipped,
     splits: large.map((l, i) => `${moves[i]} split into ${l.parts.join(", ")} (gate.maxStep ${maxStep})`),
   };
@@ -186,6 +224,7 @@ export function checkStepConfig(
   raw: Record<string, string>,
   stack: string,
   values: Record<string, string>,
+  secretKeys: readonly string[],
 ): BlueGreenConfig {
-  return parseConfig(applyConfigPaths(raw, values), stack);
+  return parseConfig(applyConfigPaths(raw, values), stack, secretKeys);
 }

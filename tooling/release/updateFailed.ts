@@ -43,3 +43,15 @@ function engineError(error: unknown): string {
   // The Automation API's CommandError reads "code: N / stdout: ... / stderr: ...".
   return specific ?? /stderr: (.+)/.exec(text)?.[1] ?? lines.find((line) => line !== "") ?? "unknown error";
 }
+
+/** Another update holds the stack's lock (the engine's ConcurrentUpdateError): nothing was changed. */
+export class StackLocked extends Error {
+  readonly explained = true;
+  constructor(stack: string) {
+    super(
+      `stack ${stack} is locked by another update (a \`pulumi up\` or a release running elsewhere): nothing was changed. ` +
+        `Wait for it to end and run again. If no update is running (a crashed one left the lock), \`pulumi cancel -s ${stack}\` releases it; check \`npm run status -- ${stack}\` first.`,
+    );
+    this.name = "StackLocked";
+  }
+}

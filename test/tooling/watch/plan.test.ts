@@ -1,0 +1,95 @@
+/**
+ * Which sources watch each shipped stack, from its parsed config and the
+ * outputs the real program exports for it (run offline under the mocks),
+ * and the stacks the watch refuses, naming the key to change.
+ */
+import { describe, expect, it } from "vitest";
+import { readStackOutputs, StackOutputs } from "../../../components/contracts/outputs";
+import { BlueGreenConfig, parseConfig } from "../../../components/platforms";
+import { runProgram } from "../../../tooling/engine/offlineProgram";
+import { readStackConfig } from "../../../tooling/engine/stackFiles";
+import { planWatch, WatchPlanError } from "../../../tooling/watch/plan";
+
+async function stack(name: string): Promise<{ config: BlueGreenConfig; outputs: StackOutputs }> {
+  const raw = readStackConfig(name);
+  const outputs = readStackOutputs(name, (await runProgram(name, { preview: false })).outputs);
+  return { config: parseConfig(raw.values, name, raw.secretKeys), outputs };
+}
+
+describe("planWatch on the shipped stacks", () => {
+  it("local (docker): the router's counters for the error rate, 20 probes a round of each color's own port", async () => {
+    const { config, outputs } = await stack("local");
+    const plan = planWatch(config, outputs, "green");
+    expect(plan.traffic).toEqual({ kind: "router", admin: { address: "127.0.0.1", port: 9999 }, backend: "api" });
+    expect(plan.probes).toEqual({
+      blue: { targets: ["http://127.0.0.1:8081/health"], perTarget: 20, spreadMs: 30_000 },
+      green: { targets: ["http://127.0.0.1:8082/health"], perTarget: 20, spreadMs: 30_000 },
+    });
+    expect(plan.summary).toBe(
+      "watching green every 60 s: error rate from the router's counters (backend api, runtime API 127.0.0.1:9999); " +
+        "20 probes a round of http://127.0.0.1:8082/health over 30 s; blue is the reference",
+    );
+  });
+
+  it("production (aws with bluegreen:gate.prometheus): Prometheus for the error rate, probes of the test listener", async () => {
+    const { config, outputs } = await stack("production");
+    const plan = planWatch(config, outputs, "green");
+    expect(plan.traffic).toEqual({
+      kind: "prometheus",
+      url: "https://prometheus.internal.example.com",
+      query: config.gate.prometheus?.query,
+    });
+    expect(plan.probes.green?.targets).toEqual([outputs.probeUrls?.green]);
+    expect(plan.gate.body).toEqual({ json: { path: "status", equals: "healthy" } });
+  });
+
+  it.each(["staging", "kube-staging"])(
+    "%s (no Prometheus): the probes give the error rate, at least minSamples a round",
+    async (name) => {
+      const { config, outputs } = await stack(name);
+      const plan = planWatch(config, outputs, "blue");
+      expect(plan.traffic).toBeUndefined();
+      expect(plan.probes.blue).toEqual({ targets: [outputs.probeUrls?.blue], perTarget: 20, spreadMs: 30_000 });
+      expect(plan.summary).toContain("error rate from the probes");
+    },
+  );
+
+  it("adds bluegreen:gate.targets.<color> to the platform's probe URL, and splits minSamples over them", async () => {
+    const { config, outputs } = await stack("staging");
+    const gate = {
+      ...config.gate,
+      targets: { green: ["https://green.example.com/health", "https://g2.example.com/h"] },
+    };
+    const plan = planWatch({ ...config, gate }, outputs, "green");
+    expect(plan.probes.green).toMatchObject({
+      targets: [outputs.probeUrls?.green, ...gate.targets.green],
+      perTarget: 7,
+    });
+  });
+});
+
+describe("planWatch refuses what cannot be watched", () => {
+  it("more probes than the bound allows: names both keys and the interval that would do", async () => {
+    const { config, outputs } = await stack("staging");
+    const watch = { ...config.watch, intervalSeconds: 1 };
+    expect(() => planWatch({ ...config, watch }, outputs, "green")).toThrow(
+      new WatchPlanError(
+        "bluegreen:watch.minSamples (20) needs 20 probe requests per color and round, more than the 10 the watch sends " +
+          "in half of bluegreen:watch.intervalSeconds (1 s) at 20 a second. Raise bluegreen:watch.intervalSeconds to 2 " +
+          "or lower bluegreen:watch.minSamples",
+      ),
+    );
+  });
+
+  it("a candidate with no probe URL and no Prometheus", async () => {
+    const { config, outputs } = await stack("staging");
+    expect(() => planWatch(config, { ...outputs, probeUrls: { blue: outputs.probeUrls?.blue } }, "green")).toThrow(
+      /^nothing can watch green: .*output probeUrls\.green, bluegreen:gate\.targets\.green.*bluegreen:gate\.prometheus/,
+    );
+  });
+
+  it("a docker stack without its url output (the router's address)", async () => {
+    const { config, outputs } = await stack("local");
+    expect(() => planWatch(config, { ...outputs, url: undefined }, "green")).toThrow(/no `url` output/);
+  });
+});
