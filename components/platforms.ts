@@ -10,6 +10,7 @@ import { awsPlatform } from "./aws";
 import { AWS_CONFIG_RULES, AwsConfig, awsConfigShape } from "./aws/config";
 import { secretConfigKeys } from "./config/engineSecrets";
 import { HARDENING_RULES } from "./config/hardening";
+import { RELEASE_MODE_RULES } from "./config/releaseModeRules";
 import { ConfigRule, parseConfigWith } from "./config/parse";
 import { SECRET_RULES } from "./config/secrets";
 import { coreConfigShape } from "./config/schema";
@@ -54,6 +55,7 @@ const CONFIG_RULES: readonly ConfigRule<BlueGreenConfig>[] = [
   ),
   releaseRuleIssues,
   ...HARDENING_RULES,
+  ...RELEASE_MODE_RULES,
   ...SECRET_RULES.map(
     (rule): ConfigRule<BlueGreenConfig> =>
       (config, _raw, secretKeys) =>

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { MAX_TRAFFIC_WEIGHT } from "../contracts/limits";
 import { parseVersion } from "../contracts/versions";
 import { gateSettingsSchema } from "../gate/settings";
+import { maintenanceSchema, releaseModeSchema } from "./releaseModes";
 import { notifySettingsSchema, watchSettingsSchema } from "./watch";
 
 export const ENVIRONMENTS = ["development", "staging", "production"] as const;
@@ -95,8 +96,26 @@ const migrationSchema = z
     image: z.string().min(1),
     command: z.array(z.string()).min(1, 'must give the migration command as a list, e.g. ["npm", "run", "migrate"]'),
     timeoutSeconds: z.number().int().min(10).max(86_400).default(900),
-    /** Expand-only (old code still works on the new schema) counts as reversible. */
+    /** Expand-only (old code still works on the new schema) counts as reversible. @default false */
     reversible: z.boolean().default(false),
+    /**
+     * Run the migration and its validation first on a scratch copy restored from the pre-migration
+     * snapshot; the real run only if both pass. Required in production for an irreversible migration. @default false
+     */
+    rehearse: z.boolean().default(false),
+    /** Checks run in the migration image after the rehearsal and after the real run; exit 0 passes. @default [] */
+    validate: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, "must be a short name: lowercase letters, digits, '-'"),
+            command: z.array(z.string()).min(1, 'must give the command as a list, e.g. ["npm", "run", "check"]'),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** Old code cannot run on the new schema: in production it needs bluegreen:maintenance.enabled in the same update. @default false */
+    breaking: z.boolean().default(false),
   })
   .strict();
 
@@ -115,6 +134,10 @@ export const coreConfigShape = {
   watch: watchSettingsSchema.prefault({}),
   /** Webhooks for release events; the URLs are secrets (config/watch.ts). */
   notify: notifySettingsSchema.prefault({}),
+  /** Users get a maintenance page instead of the app (config/releaseModes.ts). */
+  maintenance: maintenanceSchema.prefault({}),
+  /** How this release is run: a hotfix (config/releaseModes.ts). */
+  release: releaseModeSchema.prefault({}),
 };
 
 export type CoreConfig = z.infer<z.ZodObject<typeof coreConfigShape>>;

@@ -43,6 +43,9 @@ const MIGRATION = {
   command: ["npm", "run", "migrate"],
   timeoutSeconds: 900,
   reversible: true,
+  rehearse: false,
+  validate: [],
+  breaking: false,
 };
 
 const GATEWAY = { name: "public", namespace: "gateway-system", sectionName: "https" };

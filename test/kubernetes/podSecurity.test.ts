@@ -77,7 +77,16 @@ describe("hardenedPodSpec", () => {
       secrets: {},
       resources: RESOURCES,
     };
-    const migration = { version: "7", image: "m:1", command: ["migrate"], timeoutSeconds: 60, reversible: false };
+    const migration = {
+      version: "7",
+      image: "m:1",
+      command: ["migrate"],
+      timeoutSeconds: 60,
+      reversible: false,
+      rehearse: false,
+      validate: [],
+      breaking: false,
+    };
     const root = { user: "0", readOnlyRootFilesystem: false, securityException: "vendor image" };
     for (const hardening of [DEFAULTS, root]) {
       const metadata = { name: "api-green" };

@@ -3,7 +3,16 @@ import { STEP_PURPOSES } from "../../../components/contracts/markers";
 import { CLOUD_TYPES, DYNAMIC_TYPES } from "../../../components/contracts/resourceTypes";
 import { releaseSteps, StepSource } from "../../../tooling/plan/releaseSteps";
 
-const MIGRATION = { version: "42", image: "m:1", command: ["migrate"], timeoutSeconds: 60, reversible: false };
+const MIGRATION = {
+  version: "42",
+  image: "m:1",
+  command: ["migrate"],
+  timeoutSeconds: 60,
+  reversible: false,
+  rehearse: false,
+  validate: [],
+  breaking: false,
+};
 const facts = { migration: MIGRATION, percent: { blue: 90, green: 10 } };
 
 function step(key: string, type: string, inputs: Record<string, unknown>, dependsOn: string[] = []): StepSource {

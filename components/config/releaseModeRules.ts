@@ -1,0 +1,65 @@
+/**
+ * What a hotfix and a migration's safety settings require of the rest of the
+ * config: an irreversible migration is rehearsed in production, a breaking
+ * one is not reversible, a hotfix ships a patch release of the stable
+ * version. (That a hotfix carries no new migration, and that a breaking one
+ * runs inside a maintenance window, need the previous state: the release
+ * guard's Check judges those at preview.) Pure.
+ */
+import { parseVersion } from "../contracts/versions";
+import { releaseView } from "../release";
+import { ConfigIssue, fullKey } from "./issues";
+import type { CoreConfig } from "./schema";
+
+type ModeRule = (config: Pick<CoreConfig, "environment" | "blue" | "green" | "migration" | "release">) => ConfigIssue[];
+
+/** What these modes and the migration's safety settings require of the rest of the config. */
+export const RELEASE_MODE_RULES: readonly ModeRule[] = [
+  (config) => {
+    const migration = config.migration;
+    if (config.environment !== "production" || migration === undefined || migration.reversible || migration.rehearse) {
+      return [];
+    }
+    return [
+      {
+        key: fullKey(["migration", "rehearse"]),
+        message:
+          `must be true in production for an irreversible migration (${migration.version}): it runs first on a scratch copy restored from the pre-migration snapshot, ` +
+          "and the real run happens only if it and bluegreen:migration.validate pass",
+      },
+    ];
+  },
+  (config) =>
+    config.migration?.breaking && config.migration.reversible
+      ? [
+          {
+            key: fullKey(["migration", "breaking"]),
+            message:
+              "is true while bluegreen:migration.reversible is true: old code cannot run on a breaking schema change, so it cannot be reversible. Set reversible: false",
+          },
+        ]
+      : [],
+  (config) => {
+    if (config.release.hotfix === undefined) return [];
+    const view = releaseView(config);
+    const candidate = view.candidate;
+    const patch = candidate !== undefined && patchRelease(config[view.stable].version, config[candidate].version);
+    if (patch) return [];
+    const versions = `blue ${config.blue.version}, green ${config.green.version}`;
+    return [
+      {
+        key: fullKey(["release", "hotfix"]),
+        message:
+          candidate === undefined
+            ? `is set but both colors run one version (${versions}): a hotfix ships a patch release of the stable version. Deploy it to one color, or remove bluegreen:release.hotfix`
+            : `is set but ${candidate} ${config[candidate].version} is not a patch release of ${view.stable} ${config[view.stable].version} (same major and minor, higher patch): a hotfix may not ride along with a regular release. Remove bluegreen:release.hotfix`,
+      },
+    ];
+  },
+];
+
+/** Same major and minor, a higher patch: what a hotfix may ship. */
+function patchRelease(stable: string, candidate: string): boolean {
+  const [a, b] = [parseVersion(stable), parseVersion(candidate)];
+  return a !== undefined && b !== undefined && a.major === b.major && a.minor === b.minor && b.patch > a.patch;
+}
