@@ -27,6 +27,12 @@ export type ReleaseStep =
       readonly command: string[];
       readonly timeoutSeconds: number;
       readonly reversible: boolean;
+      /** Rehearsed on a scratch copy of the database first (`migration.rehearse`). */
+      readonly rehearse: boolean;
+      /** Validation commands run after the rehearsal and after the real migration (`migration.validate`). */
+      readonly validate: readonly { readonly name: string; readonly command: readonly string[] }[];
+      /** Breaks the running version (`migration.breaking`): needs a maintenance window in production. */
+      readonly breaking: boolean;
     }
   | { readonly kind: "deploy"; readonly color: Color; readonly version: string; readonly afterMigration: boolean }
   | { readonly kind: "gate"; readonly colors: Color[] }
@@ -163,8 +169,18 @@ export function releaseSteps(resources: readonly StepSource[], facts: StepFacts)
         break;
       case "migration":
         if (facts.migration && !steps.some((s) => s.kind === "migration")) {
-          const { version, image, command, timeoutSeconds, reversible } = facts.migration;
-          steps.push({ kind: "migration", version, image, command, timeoutSeconds, reversible });
+          const { version, image, command, timeoutSeconds, reversible, rehearse, validate, breaking } = facts.migration;
+          steps.push({
+            kind: "migration",
+            version,
+            image,
+            command,
+            timeoutSeconds,
+            reversible,
+            rehearse,
+            validate,
+            breaking,
+          });
         }
         break;
       case "deploy":

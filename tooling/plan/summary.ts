@@ -56,7 +56,10 @@ function describeStep(step: ReleaseStep): string {
     case "migration":
       return (
         `migration  ${step.version}: ${step.command.map(shellWord).join(" ")} (image ${step.image}, timeout ${step.timeoutSeconds} s, ` +
-        `${step.reversible ? "reversible" : "irreversible: rolling back needs the snapshot"})`
+        `${step.reversible ? "reversible" : "irreversible: rolling back needs the snapshot"}` +
+        `${step.breaking ? ", breaking: runs inside a maintenance window" : ""})` +
+        `${step.rehearse ? "\n             rehearsed first on a scratch copy of the database" : ""}` +
+        step.validate.map((v) => `\n             validate ${v.name}: ${v.command.map(shellWord).join(" ")}`).join("")
       );
     case "deploy":
       return `deploy     ${step.color} ${step.version}${step.afterMigration ? " after the migration succeeded" : ""}`;
