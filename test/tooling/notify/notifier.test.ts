@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { EventInput, NotifyEvent, releaseEvent } from "../../../tooling/notify/events";
 import { createNotifier, NotifierDeps } from "../../../tooling/notify/notifier";
 import { WebhookFormat } from "../../../tooling/notify/payload";
-import { Receiver, refusedUrl, startReceiver } from "./receiver";
+import { Receiver, refusedUrl, startReceiver } from "../../../testkit/webhookReceiver";
 import { NOW, SAMPLES } from "./samples";
 
 /** The Slack-style secret part of every webhook URL here: it must never show. */

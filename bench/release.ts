@@ -1,0 +1,144 @@
+/**
+ * A watched release on the local router (issue 15), measured: `runShift` with
+ * the real wall-clock watcher against real HAProxy, whose weights move
+ * through the HaproxyWeights provider in Pulumi's real dynamic-provider host,
+ * two loopback apps behind it, users' requests through it all along, and the
+ * real notifier posting to a recording webhook, a down one and a hung one.
+ * The watch rounds every second (minSamples 10).
+ *  (a) detection: green starts answering 500 to 1 request in 10 at a random
+ *      moment of an interval in the pause after the 50 % step; time from the
+ *      first failed request to the breach verdict, in ms and in intervals,
+ *      and in rounds (the breach in the round that saw the first failure, or
+ *      the next one);
+ *  (b) rollback: from the breach verdict to HAProxy running 100/0 (the
+ *      provider's Update returned, weights read back), and from the first
+ *      failed request to that moment;
+ *  (c) false rollbacks: short shifts (50 %, a 2 s pause, 100 %) of a healthy
+ *      green; how many breached, stopped inconclusive or completed, and the
+ *      rounds they judged.
+ * Figures: median, min and max over the runs.
+ * Run: npx tsx bench/release.ts [--breaches N] [--healthy N]   (defaults 11 and 50)
+ */
+import { getWeights } from "../components/docker/haproxyRuntime";
+import { startLoad, startReleaseRig } from "../testkit/releaseRig";
+import { breachTimeline, BreachTimeline, runRelease } from "../testkit/releaseRun";
+import { refusedUrl, startReceiver } from "../testkit/webhookReceiver";
+
+const WATCH = { intervalSeconds: 1, minSamples: 10 };
+const INTERVAL_MS = WATCH.intervalSeconds * 1000;
+const LOAD_PER_SECOND = 200;
+const FAIL_EVERY = 10;
+/** The fault starts after this round's verdict in the pause, plus a random part of an interval. */
+const FAULT_AFTER_ROUND = 2;
+
+function count(flag: string, fallback: number): number {
+  const at = process.argv.indexOf(flag);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a whole number >= 1`);
+  return value;
+}
+
+function spread(values: number[], digits = 0): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const f = (v: number) => v.toFixed(digits);
+  return `median ${f(sorted[Math.floor(sorted.length / 2)])}, min ${f(sorted[0])}, max ${f(sorted[sorted.length - 1])}`;
+}
+
+async function main(): Promise<void> {
+  const breaches = count("--breaches", 11);
+  const healthy = count("--healthy", 50);
+  const rig = await startReleaseRig();
+  const load = startLoad(rig.routerUrl, LOAD_PER_SECOND);
+  try {
+    console.log(
+      `setup: watch every ${WATCH.intervalSeconds} s (minSamples ${WATCH.minSamples}), ${LOAD_PER_SECOND} req/s through the router ` +
+        `(one connection each), steps 50 % then 100 % of green; webhooks: recording, down (refused), hung`,
+    );
+    const timelines: BreachTimeline[] = [];
+    for (let i = 0; i < breaches; i++) timelines.push(await breachRun());
+    const rounds = timelines.map((t) => t.breachRound - t.failingRound);
+    console.log(
+      `(a) detection, first failed request -> breach verdict, ${breaches} runs: ${spread(timelines.map((t) => t.detectionMs))} ms; ` +
+        `in intervals ${spread(
+          timelines.map((t) => t.detectionMs / INTERVAL_MS),
+          2,
+        )}; breach in the round that saw the first failure ${rounds.filter((r) => r === 0).length}×, the next round ${rounds.filter((r) => r === 1).length}×, later ${rounds.filter((r) => r > 1).length}×`,
+    );
+    console.log(
+      `(b) rollback, breach verdict -> HAProxy at blue 100 / green 0 (provider Update returned): ${spread(
+        timelines.map((t) => t.rollbackMs),
+        1,
+      )} ms; first failed request -> traffic on blue: ${spread(
+        timelines.map((t) => t.backOnStableMs / INTERVAL_MS),
+        2,
+      )} intervals, within 2 intervals ${timelines.filter((t) => t.backOnStableMs <= 2 * INTERVAL_MS).length}/${breaches}`,
+    );
+
+    const ends = new Map<string, number>();
+    const kinds = new Map<string, number>();
+    for (let i = 0; i < healthy; i++) {
+      const run = await runRelease({
+        rig,
+        deployed: { blue: 100, green: 0 },
+        request: { target: "green", steps: [50, 100], pauseMs: 2_000, split: false },
+        watch: WATCH,
+      });
+      ends.set(run.outcome.end, (ends.get(run.outcome.end) ?? 0) + 1);
+      for (const round of run.rounds) kinds.set(round.kind, (kinds.get(round.kind) ?? 0) + 1);
+    }
+    const judged = [...kinds.values()].reduce((a, b) => a + b, 0);
+    console.log(
+      `(c) healthy green, ${healthy} short shifts (50 %, 2 s pause, 100 %): ${ends.get("breach") ?? 0} breached (false rollbacks), ` +
+        `${ends.get("inconclusive") ?? 0} stopped inconclusive, ${ends.get("done") ?? 0} completed` +
+        `${[...ends.keys()].some((end) => !["breach", "inconclusive", "done"].includes(end)) ? `, other: ${JSON.stringify(Object.fromEntries(ends))}` : ""}; ` +
+        `rounds judged ${judged}: ${[...kinds.entries()].map(([kind, n]) => `${n} ${kind}`).join(", ")}`,
+    );
+    const failed = load.samples.filter((s) => s.error !== undefined || (s.status !== 200 && s.status !== 500)).length;
+    console.log(`users: ${load.samples.length} requests, ${failed} failed other than green's own 500s`);
+  } finally {
+    await load.stop();
+    await rig.stop();
+  }
+
+  /** One release whose green starts failing in the pause; its timeline. */
+  async function breachRun(): Promise<BreachTimeline> {
+    const [recorder, hung] = await Promise.all([startReceiver(), startReceiver({ hold: true })]);
+    let fault: NodeJS.Timeout | undefined;
+    try {
+      rig.apps.green.failEvery(undefined);
+      const run = await runRelease({
+        rig,
+        deployed: { blue: 100, green: 0 },
+        request: { target: "green", steps: [50, 100], pauseMs: 600_000, split: false },
+        watch: WATCH,
+        notify: {
+          webhooks: [recorder.url("/hook"), await refusedUrl("/hook"), hung.url("/hook")],
+          timeoutMs: 60_000,
+          retries: 10,
+        },
+        onRound: (round) => {
+          if (round.hold !== 1 || round.round !== FAULT_AFTER_ROUND) return;
+          fault = setTimeout(() => rig.apps.green.failEvery(FAIL_EVERY), Math.random() * INTERVAL_MS);
+        },
+      });
+      const firstFailureAt = rig.apps.green.firstFailureAt;
+      const timeline = firstFailureAt === undefined ? undefined : breachTimeline(run, firstFailureAt);
+      const weights = await getWeights(rig.admin, rig.backend);
+      await run.notifier.drain(100);
+      if (run.outcome.end !== "breach" || timeline === undefined || weights.green !== 0) {
+        throw new Error(`expected a breach rolled back to blue, got ${run.outcome.end}: ${run.outcome.summary}`);
+      }
+      return timeline;
+    } finally {
+      clearTimeout(fault);
+      rig.apps.green.failEvery(undefined);
+      hung.release();
+      await Promise.all([recorder.close(), hung.close()]);
+    }
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
