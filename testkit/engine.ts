@@ -43,11 +43,27 @@ export interface EngineProject {
   pulumi(args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
   /** `npm run <script> -- <args>` on the copy (needs `commands: true`), with the same environment. */
   command(script: string, args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
+  /**
+   * Starts `npm run <script> -- <args>` as a terminal starts a foreground job:
+   * in a process group of its own, so `interrupt()` reaches the whole group as Ctrl-C does.
+   */
+  start(script: string, args: readonly string[], env?: Record<string, string>): RunningCommand;
   /** Like pulumi(), but rejects with the whole output unless it exits 0. */
   ok(args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
   /** Replaces the program (index.ts and components/) with another version's, e.g. an earlier commit's. */
   useProgram(files: Readonly<Record<string, string>>): void;
   remove(): void;
+}
+
+export interface RunningCommand {
+  /** Output so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once a line of stdout or stderr matches. */
+  waitFor(pattern: RegExp): Promise<void>;
+  /** SIGINT to the whole process group, as a terminal's Ctrl-C. */
+  interrupt(): void;
+  readonly done: Promise<CliResult>;
 }
 
 /** Files of this project the CLI needs: the program, the stack files and the policy pack. */
@@ -135,6 +151,44 @@ export function createEngineProject(options: EngineProjectOptions = {}): EngineP
         INIT_CWD: dir,
         ...extra,
       });
+    },
+    start(script, args, extra = {}) {
+      if (!options.commands) throw new Error("createEngineProject({ commands: true }) copies the commands");
+      const child = spawn(
+        process.execPath,
+        [require.resolve("tsx/cli"), path.join(dir, "scripts", `${script}.ts`), ...args],
+        { cwd: dir, env: { ...env, INIT_CWD: dir, ...extra }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+      );
+      let stdout = "";
+      let stderr = "";
+      const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+      const check = () => {
+        for (const waiter of [...waiters]) {
+          if (!waiter.pattern.test(stdout) && !waiter.pattern.test(stderr)) continue;
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      };
+      child.stdout.on("data", (chunk) => ((stdout += chunk), check()));
+      child.stderr.on("data", (chunk) => ((stderr += chunk), check()));
+      const done = new Promise<CliResult>((resolve, reject) => {
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      });
+      return {
+        stdout: () => stdout,
+        stderr: () => stderr,
+        waitFor: (pattern) =>
+          new Promise<void>((resolve, reject) => {
+            waiters.push({ pattern, resolve });
+            check();
+            void done.then((result) =>
+              reject(new Error(`exited ${result.code} before ${pattern}:\n${result.stdout}\n${result.stderr}`)),
+            );
+          }),
+        interrupt: () => process.kill(-child.pid!, "SIGINT"),
+        done,
+      };
     },
     async ok(args, extra) {
       const result = await pulumi(args, extra);

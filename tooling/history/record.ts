@@ -114,11 +114,20 @@ function problems(error: z.ZodError): string {
   return error.issues.map((issue) => `\`${issue.path.join(".") || "."}\` ${issue.message}`).join("; ");
 }
 
-/** One line: "shift to green step 2/4: blue 75% / green 25% -> blue 50% / green 50%; gate green passed; progressing". */
-export function describeRecord(record: ReleaseRecord): string {
+/**
+ * One line: "shift to green step 2/4: blue 75% / green 25% -> blue 50% / green 50%; gate green passed; progressing".
+ * A rollback or abort names the color it takes traffic from. An update that failed applied nothing, so it never
+ * reached the result the record was written for: that says "not applied" instead.
+ */
+export function describeRecord(record: ReleaseRecord, updateFailed = false): string {
   const { before, after } = record.weights;
   const held = before.blue === after.blue && before.green === after.green;
-  const head = [record.command, record.target && `to ${record.target}`, record.step && `step ${record.step}`]
+  const away = record.command === "rollback" || record.command === "abort";
+  const head = [
+    record.command,
+    record.target && `${away ? "of" : "to"} ${record.target}`,
+    record.step && `step ${record.step}`,
+  ]
     .filter(Boolean)
     .join(" ");
   const verdicts = COLORS.flatMap((color) => {
@@ -129,6 +138,6 @@ export function describeRecord(record: ReleaseRecord): string {
     `${head}: ${held ? `holding ${formatSplit(after)}` : `${formatSplit(before)} -> ${formatSplit(after)}`}`,
     ...(verdicts.length > 0 ? [`gate ${verdicts.join(", ")}`] : []),
     ...(record.watch ? [`watch ${record.watch.outcome}${record.watch.reason ? ` (${record.watch.reason})` : ""}`] : []),
-    record.result,
+    updateFailed ? "not applied" : record.result,
   ].join("; ");
 }

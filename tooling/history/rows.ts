@@ -90,7 +90,7 @@ export function releaseRow(entry: HistoryEntry): ReleaseRow {
 
 function summaryOf(result: string, title: string, record?: ReleaseRecord, problem?: string): string {
   const failed = result === "failed" ? "FAILED: " : "";
-  if (record) return `${failed}${describeRecord(record)}`;
+  if (record) return `${failed}${describeRecord(record, result === "failed")}`;
   const text = title || "no message";
   return `${failed}${problem ? `${text} [release record unreadable: ${problem}]` : text}`;
 }

@@ -96,13 +96,13 @@ describe("`npm run history` against the real CLI", () => {
       expect.stringMatching(
         new RegExp(
           `^  ${row}\\s+succeeded\\s+1\\.4\\.2 50%\\s+1\\.5\\.0 50%\\s+rollback 2/2\\s+-/blocked\\s+-\\s+` +
-            "rollback to green step 2/2: blue 0% / green 100% -> blue 50% / green 50%; gate green blocked; rolled-back$",
+            "rollback of green step 2/2: blue 0% / green 100% -> blue 50% / green 50%; gate green blocked; rolled-back$",
         ),
       ),
       expect.stringMatching(
         new RegExp(
           `^  ${row}\\s+failed\\s+1\\.4\\.2 0%\\s+1\\.5\\.0 100%\\s+shift 2/2\\s+skipped/passed\\s+-\\s+` +
-            "FAILED: shift to green step 2/2: blue 50% / green 50% -> blue 0% / green 100%; gate blue skipped, green passed; progressing$",
+            "FAILED: shift to green step 2/2: blue 50% / green 50% -> blue 0% / green 100%; gate blue skipped, green passed; not applied$",
         ),
       ),
       expect.stringMatching(

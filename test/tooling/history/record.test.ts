@@ -57,7 +57,7 @@ const KINDS: Record<string, { record: ReleaseRecord; title: string }> = {
       gate: { green: "blocked" },
       result: "rolled-back",
     },
-    title: "rollback to green step 3/4: blue 25% / green 75% -> blue 50% / green 50%; gate green blocked; rolled-back",
+    title: "rollback of green step 3/4: blue 25% / green 75% -> blue 50% / green 50%; gate green blocked; rolled-back",
   },
   "rollback after a breach": {
     record: {
@@ -68,7 +68,7 @@ const KINDS: Record<string, { record: ReleaseRecord; title: string }> = {
       result: "rolled-back",
     },
     title:
-      "rollback to green: blue 50% / green 50% -> blue 100% / green 0%; " +
+      "rollback of green: blue 50% / green 50% -> blue 100% / green 0%; " +
       "watch breach (error rate 9.1 % > 5 % (bluegreen:watch.maxErrorRate)); rolled-back",
   },
   abort: {

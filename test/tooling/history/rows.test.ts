@@ -113,10 +113,10 @@ describe("releaseRows", () => {
     const rows = releaseRows(HISTORY);
     expect(rows.map((row) => row.record)).toEqual([undefined, ROLLBACK, STEP_2, STEP_1, undefined]);
     expect(rows[2].summary).toBe(
-      "FAILED: shift to green step 2/2: blue 50% / green 50% -> blue 0% / green 100%; gate green passed; progressing",
+      "FAILED: shift to green step 2/2: blue 50% / green 50% -> blue 0% / green 100%; gate green passed; not applied",
     );
     expect(rows[1].summary).toBe(
-      "rollback to green step 2/2: blue 0% / green 100% -> blue 50% / green 50%; gate green blocked; rolled-back",
+      "rollback of green step 2/2: blue 0% / green 100% -> blue 50% / green 50%; gate green blocked; rolled-back",
     );
   });
 
@@ -196,8 +196,8 @@ describe("renderHistoryTable", () => {
         "  2026-11-30 10:30:00Z  1m05s  update  succeeded  1.4.2 50%  1.5.0 50%   ?             -                -      bad record [release record unreadable: not JSON after bluegreen-release/v1: " +
           releaseRows([HISTORY[4]])[0].recordProblem!.slice("not JSON after bluegreen-release/v1: ".length) +
           "]",
-        "  2026-11-30 10:21:00Z  40s    update  succeeded  1.4.2 50%  1.5.0 50%   rollback 2/2  -/blocked        -      rollback to green step 2/2: blue 0% / green 100% -> blue 50% / green 50%; gate green blocked; rolled-back",
-        "  2026-11-30 10:20:00Z  12s    update  failed     1.4.2 0%   1.5.0 100%  shift 2/2     -/passed         -      FAILED: shift to green step 2/2: blue 50% / green 50% -> blue 0% / green 100%; gate green passed; progressing",
+        "  2026-11-30 10:21:00Z  40s    update  succeeded  1.4.2 50%  1.5.0 50%   rollback 2/2  -/blocked        -      rollback of green step 2/2: blue 0% / green 100% -> blue 50% / green 50%; gate green blocked; rolled-back",
+        "  2026-11-30 10:20:00Z  12s    update  failed     1.4.2 0%   1.5.0 100%  shift 2/2     -/passed         -      FAILED: shift to green step 2/2: blue 50% / green 50% -> blue 0% / green 100%; gate green passed; not applied",
         "  2026-11-30 10:10:00Z  1m05s  update  succeeded  1.4.2 50%  1.5.0 50%   shift 1/2     -/passed         -      shift to green step 1/2: blue 90% / green 10% -> blue 50% / green 50%; gate green passed; progressing",
         "  2026-11-30 10:00:00Z  1m05s  update  succeeded  1.4.2 90%  1.5.0 10%   -             -                -      no message",
       ].join("\n"),

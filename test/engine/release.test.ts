@@ -1,0 +1,125 @@
+/**
+ * Real engine, fake cloud: a release's hard moments as a user meets them,
+ * `npm run shift` started as a terminal starts a foreground job (its own
+ * process group) against the `pulumi` CLI built from Go modules. Ctrl-C is
+ * SIGINT to that whole group, as a terminal sends it. The gate is made slow
+ * (many healthy rounds) so a step's `pulumi up` is still running when the
+ * test acts; nothing here waits for a time to pass.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RELEASE_EXIT } from "../../tooling/release/outcome";
+import { createEngineProject, EngineProject } from "../../testkit/engine";
+import { loopbackConfig, loopbackRemovals } from "../../testkit/engineStandIns";
+import { EcsServer } from "../../testkit/ecsServer";
+import { FaultServer, startFaultServer } from "../../testkit/faultServer";
+
+const STACK = "staging";
+/** 60 healthy rounds 200 ms apart: a gate that probes for about 12 s. */
+const SLOW_GATE: [string, string][] = [
+  ["bluegreen:gate.consecutiveSuccesses", "60"],
+  ["bluegreen:gate.intervalMs", "200"],
+  ["bluegreen:gate.deadlineSeconds", "300"],
+];
+let project: EngineProject;
+let app: FaultServer;
+let ecs: EcsServer;
+const env = () => ({ AWS_ENDPOINT_URL_ECS: ecs.endpoint });
+const GREEN = "/green/healthz";
+
+async function weights(): Promise<unknown> {
+  return JSON.parse((await project.ok(["stack", "output", "--stack", STACK, "--json"])).stdout).weights;
+}
+
+async function pendingOperations(): Promise<unknown[]> {
+  const state = JSON.parse((await project.ok(["stack", "export", "--stack", STACK])).stdout);
+  return state.deployment.pending_operations ?? [];
+}
+
+/** Resolves once the gate has probed green at least once more than `before`. */
+async function greenProbed(before: number): Promise<void> {
+  while (app.hits(GREEN) <= before) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+beforeAll(async () => {
+  project = createEngineProject({ commands: true });
+  app = await startFaultServer();
+  ecs = await EcsServer.start("eu-west-1");
+  ecs.play({ container: "api-migrate", statuses: ["STOPPED"], exitCode: 0 });
+  await project.ok(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
+  for (const key of loopbackRemovals(STACK)) await project.ok(["config", "rm", "--stack", STACK, "--path", key]);
+  for (const [key, value] of [...loopbackConfig(STACK, { app }), ...SLOW_GATE]) {
+    await project.ok(["config", "set", "--stack", STACK, "--path", key, value]);
+  }
+  const deploy = await project.command("deploy", [STACK, "--yes"], env());
+  if (deploy.code !== 0) throw new Error(`deploy failed\n${deploy.stdout}\n${deploy.stderr}`);
+}, 600_000);
+
+afterAll(async () => {
+  await app?.close();
+  await ecs?.stop();
+  project?.remove();
+});
+
+describe("a release interrupted, locked out and approved, on the real CLI", () => {
+  it(
+    "GIVEN a step's `pulumi up` running WHEN a second shift starts THEN it exits 7 (locked) having changed nothing; " +
+      "WHEN Ctrl-C is pressed twice THEN the update is cancelled gracefully (no pending operations), the weights are put back, exit 6",
+    async () => {
+      expect(await weights()).toEqual({ blue: 90, green: 10 });
+      const before = app.hits(GREEN);
+      const shift = project.start("shift", [STACK, "--to", "green", "--steps", "50", "--pause", "0"], env());
+      await shift.waitFor(/step 1\/1: .*pulumi up/);
+      await greenProbed(before);
+
+      const second = await project.command("shift", [STACK, "--to", "green", "--steps", "60", "--pause", "0"], env());
+      expect(second.code, `${second.stdout}\n${second.stderr}`).toBe(RELEASE_EXIT.locked.code);
+      expect(second.stderr).toContain(`stack ${STACK} is locked by another update`);
+
+      shift.interrupt();
+      await shift.waitFor(/Ctrl-C: cancelling the running `pulumi up` gracefully/);
+      shift.interrupt();
+      const result = await shift.done;
+      const output = `${result.stdout}\n${result.stderr}`;
+      expect(result.code, output).toBe(RELEASE_EXIT.interrupted.code);
+      expect(output).toMatch(/Ctrl-C again: already stopping|Ctrl-C ignored: the previous weights are being put back/);
+      expect(result.stderr).toContain("Traffic was set back to blue 90% / green 10%.");
+      expect(await pendingOperations()).toEqual([]);
+      expect(await weights()).toEqual({ blue: 90, green: 10 });
+
+      // The stack is usable at once: nothing left locked or pending.
+      const preview = await project.pulumi(["preview", "--stack", STACK], env());
+      expect(preview.code, preview.stderr).toBe(0);
+    },
+    600_000,
+  );
+
+  it(
+    "GIVEN a shift waiting for approval WHEN `npm run shift -- staging --continue` runs in another process " +
+      "THEN the waiting shift takes its next step and completes",
+    async () => {
+      const shift = project.start("shift", [STACK, "--to", "green", "--steps", "approve,50", "--pause", "0"], env());
+      await shift.waitFor(/--continue/);
+      const approve = await project.command("shift", [STACK, "--continue"], env());
+      expect(approve.code, `${approve.stdout}\n${approve.stderr}`).toBe(0);
+      const result = await shift.done;
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(RELEASE_EXIT.done.code);
+      expect(result.stdout).toContain("shift complete: blue 50% / green 50%");
+      expect(await weights()).toEqual({ blue: 50, green: 50 });
+
+      // Each of these releases is in the stack's history, read back from the engine's update records.
+      const history = await project.command("history", [STACK], env());
+      expect(history.code, history.stderr).toBe(0);
+      const lines = history.stdout.split("\n");
+      const column = lines.find((line) => line.includes("summary"))!.indexOf("summary");
+      const summaries = lines.filter((line) => /^\s+\d{4}-/.test(line)).map((line) => line.slice(column));
+      // Newest first: the approved shift, the put-back after Ctrl-C, the interrupted step (not applied), the deploy.
+      expect(summaries).toEqual([
+        "shift to green step 1/1: blue 90% / green 10% -> blue 50% / green 50%; completed",
+        "rollback of green step 1/1: holding blue 90% / green 10%; rolled-back",
+        "FAILED: shift to green step 1/1: blue 90% / green 10% -> blue 50% / green 50%; not applied",
+        expect.stringMatching(/^(no message|deploy)/),
+      ]);
+    },
+    600_000,
+  );
+});
