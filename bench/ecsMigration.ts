@@ -8,18 +8,15 @@
 import { ecsMigrationProvider, EcsMigrationInputs } from "../components/aws/ecsMigration";
 import { EcsServer } from "../testkit/ecsServer";
 import { ProviderHost, serializeProvider } from "../testkit/providerHost";
+import { describeSpread, Figure, report, spreadOf } from "./result";
 
 const TYPE = "pulumi-nodejs:dynamic/bluegreen:EcsMigration";
 const RUNS = 20;
 const POLL_SECONDS = 0.05;
 const TIMEOUT_SECONDS = 2;
+const TIMEOUT_RUNS = 3;
 // PROVISIONING (RunTask) -> PENDING -> RUNNING x3 -> STOPPED: five DescribeTasks, five poll waits.
 const STATUSES = ["PROVISIONING", "PENDING", "RUNNING", "RUNNING", "RUNNING", "STOPPED"] as const;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function main(): Promise<void> {
   process.env.AWS_ACCESS_KEY_ID = "AKIDBLUEGREENBENCH";
@@ -42,11 +39,13 @@ async function main(): Promise<void> {
     pollIntervalSeconds: POLL_SECONDS,
     endpoint: ecs.endpoint,
   });
+  const figures: Figure[] = [
+    {
+      figure: "EcsMigration provider closure, serialized on the CommonJS path of a Pulumi program",
+      observed: `${(text.length / 1024).toFixed(1)} KiB`,
+    },
+  ];
   try {
-    console.log(
-      `provider closure: ${(text.length / 1024).toFixed(1)} KiB serialized (CommonJS path of a Pulumi program)`,
-    );
-
     // Warm-up: the host deserializes the provider and loads the SDK once.
     ecs.play({ container: "bench-migrate", statuses: STATUSES, exitCode: 0 });
     await host.create(TYPE, text, { ...inputs("warmup", 10) });
@@ -62,29 +61,40 @@ async function main(): Promise<void> {
       calls.push(ecs.requests.length);
     }
     const pollFloorMs = (STATUSES.length - 1) * POLL_SECONDS * 1000;
-    console.log(
-      `successful run: median ${median(walls).toFixed(0)} ms, max ${Math.max(...walls).toFixed(0)} ms over ${RUNS} runs vs ${pollFloorMs.toFixed(0)} ms of poll waits: ` +
-        `${(median(walls) / pollFloorMs).toFixed(2)}x the floor`,
-    );
-    console.log(
-      `ECS API calls per run: max ${Math.max(...calls)} (expected ${STATUSES.length}: 1 RunTask + ${STATUSES.length - 1} DescribeTasks)`,
+    const wall = spreadOf(walls);
+    figures.push(
+      {
+        figure: `successful migration run against the ${pollFloorMs.toFixed(0)} ms of poll waits it cannot avoid`,
+        observed: `${describeSpread(wall, "ms")} = ${(wall.median / pollFloorMs).toFixed(2)}× the poll waits`,
+      },
+      {
+        figure: `ECS API calls per run (${STATUSES.length} expected: 1 RunTask + ${STATUSES.length - 1} DescribeTasks)`,
+        observed: `max ${Math.max(...calls)} over ${RUNS} runs`,
+      },
     );
 
-    ecs.reset();
-    ecs.play({ container: "bench-migrate", statuses: ["PROVISIONING", "RUNNING"] });
-    const started = performance.now();
-    const failed = await host.create(TYPE, text, { ...inputs("timeout", TIMEOUT_SECONDS) }).then(
-      () => false,
-      () => true,
-    );
-    const elapsed = (performance.now() - started) / 1000;
-    console.log(
-      `timeout: failed=${failed} after ${elapsed.toFixed(2)} s for timeoutSeconds ${TIMEOUT_SECONDS}: ${(elapsed / TIMEOUT_SECONDS).toFixed(3)}x the timeout, ` +
-        `StopTask calls ${ecs.calls("StopTask").length}`,
-    );
+    const overshoot: number[] = [];
+    const stopCalls: number[] = [];
+    for (let i = 0; i < TIMEOUT_RUNS; i++) {
+      ecs.reset();
+      ecs.play({ container: "bench-migrate", statuses: ["PROVISIONING", "RUNNING"] });
+      const started = performance.now();
+      const failed = await host.create(TYPE, text, { ...inputs(`timeout-${i}`, TIMEOUT_SECONDS) }).then(
+        () => false,
+        () => true,
+      );
+      if (!failed) throw new Error("a migration past its timeout succeeded");
+      overshoot.push((performance.now() - started) / (TIMEOUT_SECONDS * 1000));
+      stopCalls.push(ecs.calls("StopTask").length);
+    }
+    figures.push({
+      figure: `a task still running at timeoutSeconds ${TIMEOUT_SECONDS}: time to the failed update, in timeouts`,
+      observed: `${describeSpread(spreadOf(overshoot), "×", 3)}; StopTask calls per run ${stopCalls.join(", ")}`,
+    });
   } finally {
     await Promise.all([host.stop(), ecs.stop()]);
   }
+  report("ecsMigration", figures);
 }
 
 main().catch((err) => {

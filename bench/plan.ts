@@ -1,8 +1,11 @@
 /**
- * Offline plan wall time for staging and production: the command as users
- * run it (`npm run plan -- <stack> --json`, a fresh process each time), and
- * its parts in one process (program under mocks, policy analysis), in ms and
- * ms per registered resource.
+ * The offline plan as users run it (`npm run plan -- <stack> --json`, a fresh
+ * process each time, policy pack started) for staging and production, side
+ * by side with its floor: the same runner (tsx) running a file that only
+ * imports @pulumi/pulumi and @pulumi/aws. Runs alternate, so load on the
+ * machine falls on both alike. Then the parts in one warm process: the pack's
+ * start, the program under mocks, the policy analysis and the whole plan.
+ * Every figure is the median of its runs with the spread; none is a best-of.
  * Run: npx tsx bench/plan.ts
  */
 import { spawnSync } from "node:child_process";
@@ -11,26 +14,25 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runProgram } from "../tooling/engine/offlineProgram";
 import { offlinePlan } from "../tooling/plan/offlinePlan";
-import { startPolicyAnalyzer } from "../tooling/policy/analyzer";
+import { PolicyAnalyzer, startPolicyAnalyzer } from "../tooling/policy/analyzer";
 import { PROJECT_DIR } from "../tooling/paths";
+import { describeSpread, Figure, report, spreadOf } from "./result";
 
 const STACKS = ["staging", "production"];
-const CLI_RUNS = 2;
+const FRESH_RUNS = 5;
 const IN_PROCESS_RUNS = 5;
+/** Issue 17, item 1: a fresh plan within 1.3× the floor. */
+const FLOOR_RATIO_GOAL = 1.3;
+const FLOOR_PROGRAM = 'import "@pulumi/pulumi"; import "@pulumi/aws";';
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function cliPlanMs(stack: string, file: string): number {
+/** Wall time of `tsx <args>` in a fresh process, from the project directory. */
+function freshMs(args: string[]): number {
   const started = performance.now();
-  const result = spawnSync(
-    process.execPath,
-    [require.resolve("tsx/cli"), path.join(PROJECT_DIR, "scripts", "plan.ts"), stack, "--json", file],
-    { encoding: "utf8" },
-  );
-  if (result.status !== 0) throw new Error(`plan ${stack} exited ${result.status}: ${result.stderr}`);
+  const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), ...args], {
+    cwd: PROJECT_DIR,
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`tsx ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
   return performance.now() - started;
 }
 
@@ -42,47 +44,93 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-plan-"));
-  const [analyzer, packStartMs] = await timed(() => startPolicyAnalyzer());
-  console.log(
-    `policy pack start (run-policy-pack compiles the pack with ts-node; the CLI overlaps it with the program run): ${packStartMs.toFixed(0)} ms`,
-  );
+  const figures: Figure[] = [];
   try {
-    for (const stack of STACKS) {
-      const file = path.join(dir, `${stack}.json`);
-      const cli = Array.from({ length: CLI_RUNS }, () => cliPlanMs(stack, file));
-      const resources = (JSON.parse(fs.readFileSync(file, "utf8")) as { resources: unknown[] }).resources.length;
-
-      await offlinePlan(stack, { analyzer }); // warm-up: module loads, JIT, the pack's first analysis
-      const program: number[] = [];
-      const policy: number[] = [];
-      const whole: number[] = [];
-      for (let i = 0; i < IN_PROCESS_RUNS; i++) {
-        const [run, programMs] = await timed(() => runProgram(stack));
-        program.push(programMs);
-        policy.push((await timed(() => analyzer.analyze(run.resources)))[1]);
-        whole.push((await timed(() => offlinePlan(stack, { analyzer })))[1]);
+    const floor: number[] = [];
+    const fresh: Record<string, number[]> = Object.fromEntries(STACKS.map((stack) => [stack, []]));
+    for (let i = 0; i < FRESH_RUNS; i++) {
+      floor.push(freshMs(["-e", FLOOR_PROGRAM]));
+      for (const stack of STACKS) {
+        fresh[stack].push(
+          freshMs([path.join(PROJECT_DIR, "scripts", "plan.ts"), stack, "--json", path.join(dir, `${stack}.json`)]),
+        );
       }
-      // Best of the runs: other load on the machine only ever adds time.
-      const cliMs = Math.min(...cli);
-      const planMs = median(whole);
-      console.log(
-        `${stack}: npm run plan (fresh process, policy pack started) best of ${CLI_RUNS}: ${cliMs.toFixed(0)} ms for ${resources} resources = ${(cliMs / resources).toFixed(1)} ms/resource`,
-      );
-      console.log(
-        `${stack}: offline plan in a warm process median of ${IN_PROCESS_RUNS}: ${planMs.toFixed(0)} ms = ${(planMs / resources).toFixed(2)} ms/resource (fresh process costs ${(cliMs / planMs).toFixed(1)}x)`,
-      );
-      console.log(
-        `${stack}: of which program under mocks ${median(program).toFixed(0)} ms (${(median(program) / resources).toFixed(2)} ms/resource), policy analysis ${median(policy).toFixed(0)} ms (${(median(policy) / resources).toFixed(2)} ms/resource)`,
-      );
+    }
+    const floorSpread = spreadOf(floor);
+    figures.push({
+      figure: "floor: tsx running a file that only imports @pulumi/pulumi and @pulumi/aws, fresh process",
+      observed: describeSpread(floorSpread, "ms"),
+    });
+    for (const stack of STACKS) {
+      const resources = (
+        JSON.parse(fs.readFileSync(path.join(dir, `${stack}.json`), "utf8")) as { resources: unknown[] }
+      ).resources.length;
+      const plan = spreadOf(fresh[stack]);
+      const ratio = plan.median / floorSpread.median;
+      figures.push({
+        figure: `${stack}: \`npm run plan -- ${stack} --json\`, fresh process, policy pack started (${resources} resources), against the floor`,
+        observed: `${describeSpread(plan, "ms")} = ${ratio.toFixed(2)}× the floor`,
+        goal: { text: `≤ ${FLOOR_RATIO_GOAL}× the floor`, source: "issue 17, item 1", met: ratio <= FLOOR_RATIO_GOAL },
+      });
+    }
+
+    const starts: number[] = [];
+    let analyzer: PolicyAnalyzer | undefined;
+    for (let i = 0; i < 3; i++) {
+      await analyzer?.stop();
+      const [started, ms] = await timed(() => startPolicyAnalyzer());
+      analyzer = started;
+      starts.push(ms);
+    }
+    figures.push({
+      figure:
+        "policy pack start in a warm process (run-policy-pack; the plan command overlaps it with the program run)",
+      observed: describeSpread(spreadOf(starts), "ms"),
+    });
+    try {
+      for (const stack of STACKS) figures.push(...(await inProcess(stack, analyzer!)));
+    } finally {
+      await analyzer!.stop();
     }
   } finally {
-    await analyzer.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  report("plan", figures);
+}
+
+/** The plan's parts in a warm process, the pack already running. */
+async function inProcess(stack: string, analyzer: PolicyAnalyzer): Promise<Figure[]> {
+  await offlinePlan(stack, { analyzer }); // warm-up: module loads, JIT, the pack's first analysis
+  const program: number[] = [];
+  const policy: number[] = [];
+  const whole: number[] = [];
+  let resources = 0;
+  for (let i = 0; i < IN_PROCESS_RUNS; i++) {
+    const [run, programMs] = await timed(() => runProgram(stack));
+    resources = run.resources.length;
+    program.push(programMs);
+    policy.push((await timed(() => analyzer.analyze(run.resources)))[1]);
+    whole.push((await timed(() => offlinePlan(stack, { analyzer })))[1]);
+  }
+  const perResource = (values: number[]) => `${(spreadOf(values).median / resources).toFixed(2)} ms/resource`;
+  return [
+    {
+      figure: `${stack}: offline plan in a warm process, pack running (${resources} resources)`,
+      observed: `${describeSpread(spreadOf(whole), "ms")} = ${perResource(whole)}`,
+    },
+    {
+      figure: `${stack}: of which the program under mocks (runProgram)`,
+      observed: `${describeSpread(spreadOf(program), "ms")} = ${perResource(program)}`,
+    },
+    {
+      figure: `${stack}: of which the policy analysis`,
+      observed: `${describeSpread(spreadOf(policy), "ms")} = ${perResource(policy)}`,
+    },
+  ];
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(),
   (e: unknown) => {
     console.error(e);
     process.exit(1);

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { restoreScript, snapshotFile, snapshotScript } from "../components/docker/postgresScripts";
 import { PgEnv, startPostgres } from "../testkit/postgres";
+import { describeSpread, report, spreadOf } from "./result";
 
 const ROWS = 100_000;
 const RUNS = 3;
@@ -31,8 +32,6 @@ function timeScript(script: string, env: PgEnv): number {
   return ms;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 async function main(): Promise<void> {
   const pg = await startPostgres({ database: "bench" });
   const dir = mkdtempSync(join(tmpdir(), "bluegreen-bench-pg-"));
@@ -40,24 +39,32 @@ async function main(): Promise<void> {
     await pg.query(SEED, pg.env);
     const before = await pg.query("select md5(string_agg(o::text, ',' order by id)) from orders o", pg.env);
     const files = Array.from({ length: RUNS }, (_, i) => snapshotFile(dir, "bench", `v${i + 1}`));
-    const snapshotMs = median(files.map((file) => timeScript(snapshotScript({ file }), pg.env)));
-    const skipMs = median(files.map((file) => timeScript(snapshotScript({ file }), pg.env)));
-    const restoreMs = median(files.map((file) => timeScript(restoreScript({ file }), pg.env)));
+    const snapshot = spreadOf(files.map((file) => timeScript(snapshotScript({ file }), pg.env)));
+    const skip = spreadOf(files.map((file) => timeScript(snapshotScript({ file }), pg.env)));
+    const restore = spreadOf(files.map((file) => timeScript(restoreScript({ file }), pg.env)));
     const after = await pg.query("select md5(string_agg(o::text, ',' order by id)) from orders o", pg.env);
     if (after !== before) throw new Error(`restored content differs: md5 ${after} vs ${before} before`);
     const bytes = statSync(files[0]).size;
 
-    console.log(
-      `snapshot (pg_dump custom) of ${ROWS} rows: ${snapshotMs.toFixed(0)} ms median of ${RUNS}, ${Math.round(ROWS / (snapshotMs / 1000))} rows/s`,
-    );
-    console.log(`snapshot size: ${(bytes / 1024 / 1024).toFixed(2)} MiB, ${(bytes / ROWS).toFixed(1)} bytes/row`);
-    console.log(
-      `restore (single transaction, with index rebuild) of ${ROWS} rows: ${restoreMs.toFixed(0)} ms median of ${RUNS}, ${Math.round(ROWS / (restoreMs / 1000))} rows/s`,
-    );
-    console.log(`restore/snapshot time ratio: ${(restoreMs / snapshotMs).toFixed(2)}`);
-    console.log(
-      `re-run with an existing snapshot (skip): ${skipMs.toFixed(0)} ms, ${(skipMs / snapshotMs).toFixed(3)} of a real snapshot`,
-    );
+    const rowsPerSecond = (ms: number) => Math.round(ROWS / (ms / 1000));
+    report("postgres", [
+      {
+        figure: `snapshot (pg_dump custom format) of ${ROWS} rows: how long it delays a release`,
+        observed: `${describeSpread(snapshot, "ms")}, ${rowsPerSecond(snapshot.median)} rows/s`,
+      },
+      {
+        figure: "snapshot file size",
+        observed: `${(bytes / 1024 / 1024).toFixed(2)} MiB, ${(bytes / ROWS).toFixed(1)} bytes/row`,
+      },
+      {
+        figure: `restore (one transaction, indexes rebuilt) of ${ROWS} rows: how long a broken database stays broken`,
+        observed: `${describeSpread(restore, "ms")}, ${rowsPerSecond(restore.median)} rows/s; ${(restore.median / snapshot.median).toFixed(2)}× the snapshot`,
+      },
+      {
+        figure: "re-run with the snapshot already taken (skipped)",
+        observed: `${describeSpread(skip, "ms")}, ${(skip.median / snapshot.median).toFixed(3)} of a real snapshot`,
+      },
+    ]);
   } finally {
     await pg.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,9 @@
 # The README's test command: installs everything the tests need on a fresh
 # Debian/Ubuntu machine, then runs `npm test`. Works as root and as a user
 # with sudo (sudo is used only for the system packages, only when needed).
-#   - haproxy and postgresql from Debian's packages (skipped when installed)
+#   - haproxy and postgresql from Debian's packages (skipped when installed),
+#     and apache2-utils (ApacheBench, the external load generator of
+#     `npm run bench -- haproxy`)
 #   - npm ci
 #   - the Pulumi CLI and its Node.js language host, built from Go modules for
 #     the real-engine tests (testkit/engine/install.sh; cached, ~0.1 s when
@@ -22,7 +24,7 @@ as_root() {
 }
 
 missing=()
-for package in haproxy postgresql; do
+for package in haproxy postgresql apache2-utils; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

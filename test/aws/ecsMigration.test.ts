@@ -315,7 +315,7 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
     );
   });
 
-  it("GIVEN the task stays RUNNING WHEN the timeout passes THEN StopTask is called with the reason and the update fails within timeout + margin", async () => {
+  it("GIVEN the task stays RUNNING WHEN the timeout passes THEN StopTask is called with the reason and the update fails, not before the timeout (overshoot: bench/ecsMigration.ts)", async () => {
     ecs.play({ container: "shop-migrate", statuses: ["PROVISIONING", "RUNNING"] });
     const started = Date.now();
     const message = await createError(inputs("0047", { timeoutSeconds: 1 }));
@@ -329,7 +329,6 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
     );
     expect(message).toContain('  StopTask requested with reason "bluegreen: migration timed out after 1 s"');
     expect(elapsedMs).toBeGreaterThanOrEqual(1000);
-    expect(elapsedMs).toBeLessThan(2500);
   });
 
   it("GIVEN the named container is not in the task THEN the error names the containers found", async () => {

@@ -54,14 +54,34 @@ export interface RunOptions {
   readonly projectDir?: string;
   /** Called for each registration as it happens (a failed run returns none). @default undefined */
   readonly onRegister?: (resource: RegisteredResource) => void;
+  /** The program to run, e.g. several apps for a bench. @default blueGreenStack, what index.ts runs */
+  readonly program?: () => Record<string, unknown>;
 }
+
+/** The mocks, config and monitor tap are process-wide: a second run at the same time would mix both runs. */
+let running: string | undefined;
 
 /**
  * Runs the program for `stack` under the mocks and returns what it registered
- * and exported. Re-runnable in one process: each run installs fresh mocks and
- * calls the program function index.ts calls (components/program.ts).
+ * and exported. Re-runnable in one process, one run at a time: each run
+ * installs fresh mocks and calls the program function index.ts calls
+ * (components/program.ts); a run started while another is going throws.
  */
 export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
+  if (running !== undefined) {
+    throw new Error(
+      `runProgram("${stack}") was called while runProgram("${running}") is still running: the Pulumi runtime is process-wide, so runs must follow one another (await the first)`,
+    );
+  }
+  running = stack;
+  try {
+    return await runOnce(stack, options);
+  } finally {
+    running = undefined;
+  }
+}
+
+async function runOnce(stack: string, options: RunOptions): Promise<ProgramRun> {
   const config = readStackConfig(stack, options.projectDir);
   const values: Record<string, string> = { ...config.values };
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
@@ -84,7 +104,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     options.onRegister?.(resource);
   }, engineUrn);
 
-  const outputs = await resolveOutputs(blueGreenStack());
+  const outputs = await resolveOutputs((options.program ?? blueGreenStack)());
   await waitForRegistrations();
   return { stack, config, resources, outputs };
 }

@@ -157,10 +157,8 @@ describe("a webhook that is down or hangs", () => {
       "rolled back, receiver still holds 1, has 1",
     ]);
 
-    const started = performance.now();
+    // The attempt's own timeout is 60 s: drain gives up at its 200 ms bound and abandons what is left.
     const report = await notifier.drain(200);
-    // The attempt's own timeout is 60 s: drain ends long before, at its 200 ms bound (margin for a busy machine).
-    expect(performance.now() - started).toBeLessThan(10_000);
     expect(report.webhooks[0]).toMatchObject({ delivered: 0, failed: 0, abandoned: 2 });
     expect(warnings).toEqual([
       `notify: webhook ${hung.url("")}: 2 events still undelivered after waiting 200 ms at the end (cancelled)`,
