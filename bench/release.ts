@@ -16,10 +16,11 @@
  *  (c) false rollbacks: short shifts (50 %, a 2 s pause, 100 %) of a healthy
  *      green; how many breached, stopped inconclusive or completed, and the
  *      rounds they judged.
- * Figures: median, min and max over the runs.
+ * Figures: median, min and max over the runs (bench/result.ts).
  * Run: npx tsx bench/release.ts [--breaches N] [--healthy N]   (defaults 11 and 50)
  */
 import { getWeights } from "../components/docker/haproxyRuntime";
+import { describeSpread, Figure, report, spreadOf } from "./result";
 import { startLoad, startReleaseRig } from "../testkit/releaseRig";
 import { breachTimeline, BreachTimeline, runRelease } from "../testkit/releaseRun";
 import { refusedUrl, startReceiver } from "../testkit/webhookReceiver";
@@ -38,12 +39,6 @@ function count(flag: string, fallback: number): number {
   return value;
 }
 
-function spread(values: number[], digits = 0): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const f = (v: number) => v.toFixed(digits);
-  return `median ${f(sorted[Math.floor(sorted.length / 2)])}, min ${f(sorted[0])}, max ${f(sorted[sorted.length - 1])}`;
-}
-
 async function main(): Promise<void> {
   const breaches = count("--breaches", 11);
   const healthy = count("--healthy", 50);
@@ -57,22 +52,30 @@ async function main(): Promise<void> {
     const timelines: BreachTimeline[] = [];
     for (let i = 0; i < breaches; i++) timelines.push(await breachRun());
     const rounds = timelines.map((t) => t.breachRound - t.failingRound);
-    console.log(
-      `(a) detection, first failed request -> breach verdict, ${breaches} runs: ${spread(timelines.map((t) => t.detectionMs))} ms; ` +
-        `in intervals ${spread(
-          timelines.map((t) => t.detectionMs / INTERVAL_MS),
-          2,
-        )}; breach in the round that saw the first failure ${rounds.filter((r) => r === 0).length}×, the next round ${rounds.filter((r) => r === 1).length}×, later ${rounds.filter((r) => r > 1).length}×`,
-    );
-    console.log(
-      `(b) rollback, breach verdict -> HAProxy at blue 100 / green 0 (provider Update returned): ${spread(
-        timelines.map((t) => t.rollbackMs),
-        1,
-      )} ms; first failed request -> traffic on blue: ${spread(
-        timelines.map((t) => t.backOnStableMs / INTERVAL_MS),
-        2,
-      )} intervals, within 2 intervals ${timelines.filter((t) => t.backOnStableMs <= 2 * INTERVAL_MS).length}/${breaches}`,
-    );
+    const backOnStable = timelines.map((t) => t.backOnStableMs / INTERVAL_MS);
+    const figures: Figure[] = [
+      {
+        figure: `detection: first failed request -> breach verdict (${breaches} runs)`,
+        observed:
+          `${describeSpread(spreadOf(timelines.map((t) => t.detectionMs)), "ms")}; ` +
+          `${describeSpread(spreadOf(timelines.map((t) => t.detectionMs / INTERVAL_MS)), "intervals", 2)}; ` +
+          `breach in the round that saw the first failure ${rounds.filter((r) => r === 0).length}x, ` +
+          `the next ${rounds.filter((r) => r === 1).length}x, later ${rounds.filter((r) => r > 1).length}x`,
+      },
+      {
+        figure: "rollback: breach verdict -> HAProxy at blue 100 / green 0 (provider Update returned)",
+        observed: describeSpread(spreadOf(timelines.map((t) => t.rollbackMs)), "ms", 1),
+      },
+      {
+        figure: "first failed request -> traffic back on blue",
+        observed: `${describeSpread(spreadOf(backOnStable), "intervals", 2)}`,
+        goal: {
+          text: "within 2 intervals in every run",
+          source: "issue 15",
+          met: backOnStable.every((intervals) => intervals <= 2),
+        },
+      },
+    ];
 
     const ends = new Map<string, number>();
     const kinds = new Map<string, number>();
@@ -87,14 +90,20 @@ async function main(): Promise<void> {
       for (const round of run.rounds) kinds.set(round.kind, (kinds.get(round.kind) ?? 0) + 1);
     }
     const judged = [...kinds.values()].reduce((a, b) => a + b, 0);
-    console.log(
-      `(c) healthy green, ${healthy} short shifts (50 %, 2 s pause, 100 %): ${ends.get("breach") ?? 0} breached (false rollbacks), ` +
-        `${ends.get("inconclusive") ?? 0} stopped inconclusive, ${ends.get("done") ?? 0} completed` +
-        `${[...ends.keys()].some((end) => !["breach", "inconclusive", "done"].includes(end)) ? `, other: ${JSON.stringify(Object.fromEntries(ends))}` : ""}; ` +
+    const other = [...ends.keys()].filter((end) => !["breach", "inconclusive", "done"].includes(end));
+    figures.push({
+      figure: `false rollbacks: ${healthy} short shifts of a healthy green (50 %, 2 s pause, 100 %)`,
+      observed:
+        `${ends.get("breach") ?? 0} breached, ${ends.get("inconclusive") ?? 0} stopped inconclusive, ${ends.get("done") ?? 0} completed` +
+        `${other.length > 0 ? `, other: ${JSON.stringify(Object.fromEntries(ends))}` : ""}; ` +
         `rounds judged ${judged}: ${[...kinds.entries()].map(([kind, n]) => `${n} ${kind}`).join(", ")}`,
-    );
+    });
     const failed = load.samples.filter((s) => s.error !== undefined || (s.status !== 200 && s.status !== 500)).length;
-    console.log(`users: ${load.samples.length} requests, ${failed} failed other than green's own 500s`);
+    figures.push({
+      figure: "users' requests through the router during all runs",
+      observed: `${load.samples.length} requests, ${failed} failed other than green's own 500s`,
+    });
+    report("release", figures);
   } finally {
     await load.stop();
     await rig.stop();
