@@ -14,6 +14,7 @@ export const {
   versions,
   snapshotId,
   migrationVersion,
+  hotfix,
   gateVerdicts,
   resourceIds,
   probeUrls,

@@ -1,19 +1,25 @@
 /**
  * The release flow, the same on every platform:
  *
- *   snapshot ─▶ migration ─▶ candidate color ─▶ gate (per color) ─▶ weighted routing
+ *   guard ─▶ snapshot ─▶ migration ─▶ candidate color ─▶ gate (per color) ─▶ weighted routing
+ *        └─▶ emergency snapshot (hotfix) ──┘
  *
  * The candidate (the color running the newer version) starts only after the
  * migration succeeded, and routing changes only after each color's gate has
  * passed, so a failed snapshot, migration or health check leaves the traffic
- * where it was. A weight decrease passes its gate without probing.
+ * where it was. A weight decrease passes its gate without probing. The
+ * release guard's Check refuses, at preview and before any step, what needs
+ * the previous state (a hotfix with a new migration, a breaking migration in
+ * production without the maintenance page).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { CoreConfig } from "./config/schema";
 import { COLORS, Color, otherColor } from "./contracts/colors";
 import { COMPONENT_TYPES } from "./contracts/resourceTypes";
-import { snapshotIdentifier } from "./contracts/snapshots";
+import { HOTFIX } from "./contracts/markers";
+import { hotfixSnapshotIdentifier, snapshotIdentifier } from "./contracts/snapshots";
 import { GateVerdict, PromotionGate } from "./gate/promotionGate";
+import { ReleaseGuard, releaseGuardInputs } from "./guard/releaseGuard";
 import { childName } from "./naming";
 import { childOptions } from "./options";
 import type { ColorDeployment, PlatformFactory } from "./platform";
@@ -43,6 +49,8 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
   readonly versions: Record<Color, string>;
   readonly snapshotId: string | undefined;
   readonly migrationVersion: string | undefined;
+  /** `bluegreen:release.hotfix`: its reason and emergency snapshot; undefined for a regular release. */
+  readonly hotfix: { readonly reason: string; readonly snapshotId: string } | undefined;
   readonly ids: pulumi.Output<Record<string, string>>;
   readonly gateVerdicts: Record<Color, pulumi.Output<GateVerdict>>;
   /** Where each color alone answers, as its gate probes it. */
@@ -53,20 +61,31 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
   constructor(name: string, args: BlueGreenAppArgs<Backend>, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.app, name, {}, opts);
     const { config } = args;
+    // Registered first, so that its Check refuses before the platform's first step.
+    const guard = new ReleaseGuard(childName(name, "release-guard"), releaseGuardInputs(config), childOptions(this));
     const platform = args.platform({ name, parent: this });
     const plan = trafficPlan(config.traffic);
     const release = releaseView(config);
+    const afterGuard = { dependsOn: [guard] };
 
     const snapshotId = config.migration ? snapshotIdentifier(config.app.name, config.migration.version) : undefined;
-    const snapshot = snapshotId ? platform.databaseSnapshot(snapshotId, { dependsOn: [] }) : undefined;
+    const snapshot = snapshotId ? platform.databaseSnapshot(snapshotId, afterGuard) : undefined;
     const migration = config.migration
-      ? platform.migration(config.migration, { dependsOn: snapshot ? [snapshot] : [] })
+      ? platform.migration(config.migration, snapshot ? { dependsOn: [snapshot] } : afterGuard)
+      : undefined;
+    // The hotfix rule makes the candidate a patch release of the stable color, so there is one.
+    const hotfixVersion = config.release.hotfix && release.candidate ? config[release.candidate].version : undefined;
+    const hotfixSnapshotId = hotfixVersion && hotfixSnapshotIdentifier(config.app.name, hotfixVersion);
+    const emergencySnapshot = hotfixSnapshotId
+      ? platform.databaseSnapshot(hotfixSnapshotId, afterGuard, HOTFIX)
       : undefined;
 
     const colors = {} as Record<Color, ColorDeployment<Backend>>;
     for (const color of COLORS) {
-      const waitsForMigration = migration !== undefined && color === release.candidate;
-      colors[color] = platform.colorService(color, { dependsOn: waitsForMigration ? [migration] : [] });
+      const waitsFor = color === release.candidate ? [migration, emergencySnapshot] : [];
+      colors[color] = platform.colorService(color, {
+        dependsOn: waitsFor.filter((step): step is pulumi.Resource => step !== undefined),
+      });
     }
 
     const gates = {} as Record<Color, PromotionGate>;
@@ -89,6 +108,9 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
             .apply((url) => [...(url === undefined ? [] : [url]), ...(config.gate.targets[color] ?? [])]),
           settings: config.gate,
           headers: args.gateHeaders,
+          ...(config.release.hotfix ? { hotfix: true } : {}),
+          // Not diffed by the gate: switching maintenance alone re-probes nothing (it is neither a promotion nor a step).
+          ...(config.maintenance.enabled ? { maintenance: true } : {}),
           ...(config.migration && !config.migration.reversible
             ? {
                 irreversibleMigration: {
@@ -114,6 +136,10 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
     this.versions = { blue: config.blue.version, green: config.green.version };
     this.snapshotId = snapshotId;
     this.migrationVersion = config.migration?.version;
+    this.hotfix =
+      config.release.hotfix && hotfixSnapshotId
+        ? { reason: config.release.hotfix.reason, snapshotId: hotfixSnapshotId }
+        : undefined;
     this.ids = pulumi.output({
       ...Object.fromEntries(
         COLORS.flatMap((color) => Object.entries(colors[color].ids).map(([key, id]) => [`${color}.${key}`, id])),

@@ -12,7 +12,7 @@
  * inside the functions, so nothing from the program's imports is captured.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { StepPurpose } from "./contracts/markers";
+import type { SchemaChange, StepPurpose } from "./contracts/markers";
 import { DYNAMIC_TYPES } from "./contracts/resourceTypes";
 import {
   failureMessage,
@@ -188,6 +188,8 @@ export interface OneShotCommandArgs {
   readonly timeoutSeconds: pulumi.Input<number>;
   /** Same key = no re-run (e.g. the migration version); a new key re-runs the command. */
   readonly runKey: pulumi.Input<string>;
+  /** On a migration step: what the migration declares (`bluegreen:migration.reversible`, `.breaking`), for the pack. @default none */
+  readonly schemaChange?: pulumi.Input<SchemaChange>;
 }
 
 export class OneShotCommand extends pulumi.dynamic.Resource {
@@ -208,6 +210,7 @@ export class OneShotCommand extends pulumi.dynamic.Resource {
       env: pulumi.secret(args.env ?? {}),
       timeoutSeconds: args.timeoutSeconds,
       runKey: args.runKey,
+      ...(args.schemaChange === undefined ? {} : { schemaChange: args.schemaChange }),
       exitCode: undefined,
       startedAt: undefined,
       finishedAt: undefined,

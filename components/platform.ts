@@ -9,6 +9,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { CoreConfig, MigrationConfig, TrafficConfig } from "./config/schema";
 import type { Color } from "./contracts/colors";
+import type { SnapshotPurpose } from "./contracts/markers";
 
 /** What every platform's color is built from, whatever runs it. */
 export interface ColorBasics {
@@ -65,10 +66,14 @@ export interface PlatformOutputs {
   readonly databaseClientSecurityGroups?: Record<string, pulumi.Input<string>>;
 }
 
-/** Builds one release's resources on a platform; every method is called once, in the flow's order. */
+/** Builds one release's resources on a platform; every method is called once per purpose, in the flow's order. */
 export interface Platform<Backend> {
-  /** The snapshot taken before the migration, named `snapshotId`; undefined when the platform has no database to snapshot. */
-  databaseSnapshot(snapshotId: string, step: StepOptions): pulumi.Resource | undefined;
+  /**
+   * A database snapshot named `snapshotId`, taken before the migration (`pre-migration`, once) or as a hotfix's
+   * emergency snapshot (`hotfix`, even without a migration; @default pre-migration); undefined when the platform has no
+   * database to snapshot.
+   */
+  databaseSnapshot(snapshotId: string, step: StepOptions, purpose?: SnapshotPurpose): pulumi.Resource | undefined;
   migration(migration: MigrationConfig, step: StepOptions): pulumi.Resource;
   colorService(color: Color, step: StepOptions): ColorDeployment<Backend>;
   routing(request: RoutingRequest<Backend>, step: StepOptions): RoutingDeployment;

@@ -6,19 +6,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { awsPlatform } from "./aws";
-import { AWS_CONFIG_RULES, AwsConfig, awsConfigShape } from "./aws/config";
+import { AWS_CONFIG_RULES, awsConfigShape } from "./aws/config";
 import { secretConfigKeys } from "./config/engineSecrets";
 import { HARDENING_RULES } from "./config/hardening";
 import { RELEASE_MODE_RULES } from "./config/releaseModeRules";
 import { ConfigRule, parseConfigWith } from "./config/parse";
 import { SECRET_RULES } from "./config/secrets";
 import { coreConfigShape } from "./config/schema";
-import { dockerPlatform } from "./docker";
 import { dockerConfigIssues, dockerConfigShape } from "./docker/config";
-import { kubernetesPlatform } from "./kubernetes";
-import { kubernetesConfigIssues, KubernetesConfig, kubernetesConfigShape } from "./kubernetes/config";
-import type { PlatformFactory } from "./platform";
+import { kubernetesConfigIssues, kubernetesConfigShape } from "./kubernetes/config";
+import { hostAndPort, maintenanceTargetIssues, ProductionRouteTest } from "./maintenance";
 import { releaseRuleIssues } from "./release";
 
 export const PLATFORM_NAMES = ["aws", "kubernetes", "docker"] as const;
@@ -37,11 +34,28 @@ export const configSchema = z
 /** The whole stack config, every default applied. */
 export type BlueGreenConfig = z.infer<typeof configSchema>;
 
+/**
+ * Whether a URL goes through users' route: the ALB's production listener (80/443; the test listeners have
+ * their own ports), the weighted route's hostnames, the local router's port.
+ */
+const PRODUCTION_ROUTE: Record<PlatformName, (config: BlueGreenConfig) => ProductionRouteTest> = {
+  aws: () => (url) => url.hostname.toLowerCase().endsWith(".elb.amazonaws.com") && /:(80|443)$/.test(hostAndPort(url)),
+  kubernetes: (config) => (url) => (config.kubernetes?.hostnames ?? []).includes(url.hostname.toLowerCase()),
+  docker: (config) => (url) =>
+    [`127.0.0.1:${config.docker.routerPort}`, `localhost:${config.docker.routerPort}`].includes(hostAndPort(url)),
+};
+
 /** Each platform's own rules; a platform's required sections are present once they pass. */
 const PLATFORM_RULES: Record<PlatformName, readonly ConfigRule<BlueGreenConfig>[]> = {
-  aws: AWS_CONFIG_RULES,
-  kubernetes: [kubernetesConfigIssues],
-  docker: [(config) => dockerConfigIssues(config)],
+  aws: [...AWS_CONFIG_RULES, (config) => maintenanceTargetIssues(config, PRODUCTION_ROUTE.aws(config))],
+  kubernetes: [
+    kubernetesConfigIssues,
+    (config) => maintenanceTargetIssues(config, PRODUCTION_ROUTE.kubernetes(config)),
+  ],
+  docker: [
+    (config) => dockerConfigIssues(config),
+    (config) => maintenanceTargetIssues(config, PRODUCTION_ROUTE.docker(config)),
+  ],
 };
 
 /** Every rule, each platform's applying only to its own stacks. */
@@ -79,16 +93,4 @@ export function parseConfig(
 export function loadConfig(): BlueGreenConfig {
   const raw = pulumi.runtime.allConfig();
   return parseConfig(raw, pulumi.getStack(), secretConfigKeys(raw));
-}
-
-/** The chosen platform's factory, given the config its rules accepted. */
-export function platformFor(config: BlueGreenConfig): PlatformFactory<unknown> {
-  switch (config.platform) {
-    case "aws":
-      return (scope) => awsPlatform(config as AwsConfig, scope);
-    case "kubernetes":
-      return (scope) => kubernetesPlatform(config as KubernetesConfig, scope);
-    case "docker":
-      return (scope) => dockerPlatform(config, scope);
-  }
 }

@@ -6,7 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BlueGreenApp } from "./blueGreenApp";
 import type { StackOutputValues } from "./contracts/outputs";
-import { BlueGreenConfig, loadConfig, platformFor } from "./platforms";
+import { platformFor } from "./platformFactories";
+import { BlueGreenConfig, loadConfig } from "./platforms";
 
 export function blueGreenStack(config: BlueGreenConfig = loadConfig()): StackOutputValues {
   const app = new BlueGreenApp(config.app.name, {
@@ -24,6 +25,7 @@ export function blueGreenStack(config: BlueGreenConfig = loadConfig()): StackOut
     versions: app.versions,
     snapshotId: app.snapshotId,
     migrationVersion: app.migrationVersion,
+    hotfix: app.hotfix,
     gateVerdicts: app.gateVerdicts,
     resourceIds: app.ids,
     probeUrls: app.probeUrls,

@@ -21,7 +21,9 @@ import {
   targetGroupHealthCheck,
 } from "./loadBalancer";
 import { dockerHaproxyRuntimeApiPrivate, dockerPostgresPasswordAuth } from "./local";
+import { breakingMigrationIrreversible } from "./migrations";
 import { databaseIngressFromApp, securityGroupEgressScoped, testListenersNotPublic } from "./network";
+import { hotfixReported } from "./release";
 import { httpRouteBackendWeights, listenerForwardWeights, trafficRequiresPromotionGate } from "./traffic";
 
 new PolicyPack("bluegreen", {
@@ -36,6 +38,7 @@ new PolicyPack("bluegreen", {
     listenerHttpsModernTls,
     migrationAfterSnapshot,
     snapshotNamedForMigration,
+    breakingMigrationIrreversible,
     databaseEncryptedPrivate,
     databaseProductionSafeguards,
     noPlaintextSecrets,
@@ -53,5 +56,6 @@ new PolicyPack("bluegreen", {
     kubernetesPodSecurity,
     dockerHaproxyRuntimeApiPrivate,
     dockerPostgresPasswordAuth,
+    hotfixReported,
   ],
 });

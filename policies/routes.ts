@@ -4,6 +4,11 @@
  * program marked as the app's (a larger program's own routes are never
  * judged), each forward shape it uses, and the color behind each target.
  *
+ * A route marked `maintenance` (`bluegreen:maintenance`) is recognised by
+ * that typed marker only: its targets count as the maintenance backend when
+ * they are Services marked so too; anything else it sends to is judged like
+ * any route's target.
+ *
  * Values unknown at preview (target group ARNs on a first deploy) are never
  * read blindly: the policy SDK turns such a read into "can't run during
  * preview", which would make a mandatory rule advisory. An unknown ARN is
@@ -30,6 +35,11 @@ export interface RouteTarget {
   readonly weight: number;
   /** What the target is, for messages. */
   readonly shown: string;
+  /**
+   * The app's maintenance backend (a Service marked ROUTE_KINDS.maintenance) behind a route marked so: it
+   * answers the maintenance page and carries no color's traffic, so no gate vouches for it.
+   */
+  readonly maintenance?: true;
 }
 
 export interface AppRoute {
@@ -153,6 +163,12 @@ function exemptDirectListener(
   return !userPorts.includes(port) && testCidrs.every((cidr) => !ANYWHERE.includes(cidr) && !userCidrs.has(cidr));
 }
 
+/** The Service `name` is the app's maintenance backend: marked so by the program. */
+function isMaintenanceBackend(name: unknown, services: readonly PolicyResource[]): boolean {
+  const service = services.find((s) => known(() => s.props.metadata?.name) === name);
+  return known(() => service?.props.metadata?.labels?.[KUBERNETES_LABELS.route]) === ROUTE_KINDS.maintenance;
+}
+
 /** A backend's color: a label value of the Service it names, else a word of its name. */
 function serviceColor(name: unknown, services: readonly PolicyResource[]): Color | undefined {
   const service = services.find((s) => known(() => s.props.metadata?.name) === name);
@@ -189,14 +205,14 @@ export function appRoutes(stack: readonly PolicyResource[]): AppRoute[] {
           (rule: any) => known(() => rule.backendRefs) ?? [],
         );
         // Gateway API: an omitted weight is 1.
-        const targets = refs.map((ref) => ({
-          color: serviceColor(
-            known(() => ref.name),
-            services,
-          ),
-          weight: known(() => ref.weight) ?? 1,
-          shown: `Service ${JSON.stringify(known(() => ref.name))}`,
-        }));
+        const targets = refs.map((ref): RouteTarget => {
+          const name = known(() => ref.name);
+          const weight = known(() => ref.weight) ?? 1;
+          const shown = `Service ${JSON.stringify(name)}`;
+          return marked === ROUTE_KINDS.maintenance && isMaintenanceBackend(name, services)
+            ? { color: undefined, weight, shown, maintenance: true }
+            : { color: serviceColor(name, services), weight, shown };
+        });
         return [
           {
             resource,

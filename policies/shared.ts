@@ -15,6 +15,7 @@ export const TYPES = {
   ecsMigration: DYNAMIC_TYPES.ecsMigration.token,
   oneShotCommand: DYNAMIC_TYPES.oneShotCommand.token,
   haproxyWeights: DYNAMIC_TYPES.haproxyWeights.token,
+  releaseGuard: DYNAMIC_TYPES.releaseGuard.token,
 } as const;
 
 /**

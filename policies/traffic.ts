@@ -148,7 +148,8 @@ export const trafficRequiresPromotionGate: StackValidationPolicy = {
           .filter((r) => gateTypes.includes(r.type))
           .map((gate) => colorIn(known(() => gate.props.color))),
       );
-      for (const target of route.targets.filter((t) => t.weight > 0 && t.color === undefined)) {
+      // The maintenance backend answers the page: it carries no color's traffic (routes.ts recognises it by its marker).
+      for (const target of route.targets.filter((t) => t.weight > 0 && t.color === undefined && !t.maintenance)) {
         reportViolation(
           `${route.kind} ${resource.name} must send traffic only to a color: ${target.shown} gets weight ${target.weight} but has no color ` +
             "(a `color` tag or label of blue or green), so no promotion gate can vouch for it. Route only to the app's colors, tagged as the program tags them.",

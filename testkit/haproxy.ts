@@ -18,6 +18,7 @@ import {
   renderHaproxyConfig,
   renderRuntimeApiClients,
 } from "../components/docker/haproxyConfig";
+import { INITIAL_MAINTENANCE_MAP } from "../components/docker/haproxyMaintenance";
 import { runtimeCommand } from "../components/docker/haproxyRuntime";
 import { getColor, startColorBackends } from "./colorBackends";
 import { ProviderHost, Props } from "./providerHost";
@@ -74,8 +75,14 @@ export interface Haproxy {
   stop(): Promise<void>;
 }
 
-/** A spec whose runtime API is given by its TCP listener only; startHaproxy places the socket and client list. */
-export type LoopbackSpec = Omit<HaproxySpec, "admin"> & { readonly admin: Endpoint };
+/**
+ * A spec whose runtime API is given by its TCP listener only; startHaproxy places the socket and client list,
+ * and with `maintenance` the maintenance map (as the router starts it: off).
+ */
+export type LoopbackSpec = Omit<HaproxySpec, "admin" | "maintenanceMap"> & {
+  readonly admin: Endpoint;
+  readonly maintenance?: boolean;
+};
 
 /**
  * Starts `haproxy -db` (foreground) with the generated config, its runtime
@@ -88,15 +95,18 @@ export async function startHaproxy(
 ): Promise<Haproxy> {
   const dir = await mkdtemp(join(tmpdir(), "bluegreen-haproxy-"));
   const configPath = join(dir, "haproxy.cfg");
+  const { maintenance, ...rest } = hostSpec;
   const spec: HaproxySpec = {
-    ...hostSpec,
+    ...rest,
     admin: {
       ...hostSpec.admin,
       socket: join(dir, "runtime-api.sock"),
       clientsFile: join(dir, "runtime-api-clients.lst"),
     },
+    ...(maintenance ? { maintenanceMap: join(dir, "maintenance.map") } : {}),
   };
   await writeFile(spec.admin.clientsFile, renderRuntimeApiClients(clients));
+  if (spec.maintenanceMap !== undefined) await writeFile(spec.maintenanceMap, INITIAL_MAINTENANCE_MAP);
   await writeFile(configPath, renderHaproxyConfig(spec));
   const child: ChildProcessByStdio<null, Readable, Readable> = spawn(HAPROXY_BIN, ["-f", configPath, "-db"], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -147,7 +157,12 @@ export interface Router {
 }
 
 /** Color backends plus HAProxy in front of them, with `weights` written into the config. */
-export async function startRouter(weights: ServerWeights, app = "api", healthPath = "/healthz"): Promise<Router> {
+export async function startRouter(
+  weights: ServerWeights,
+  app = "api",
+  healthPath = "/healthz",
+  maintenance = false,
+): Promise<Router> {
   const backends = await startColorBackends(healthPath);
   try {
     const [bindPort, adminPort] = await freePorts(2);
@@ -160,6 +175,7 @@ export async function startRouter(weights: ServerWeights, app = "api", healthPat
         blue: { ...backends.blue, weight: weights.blue },
         green: { ...backends.green, weight: weights.green },
       },
+      maintenance,
     };
     const haproxy = await startHaproxy(hostSpec);
     return {
@@ -249,7 +265,7 @@ export interface ShiftStep {
   readonly weights: ServerWeights;
   /** Duration of the provider's Update through the real dynamic-provider host. */
   readonly updateMs: number;
-  /** From the Update's return until traffic shows the change. */
+  /** From the Update's call until traffic shows the change (it may show before the Update returns). */
   readonly visibleMs: number;
   /** Whether the load generator was still running when this step was observed in traffic. */
   readonly underLoad: boolean;
@@ -303,10 +319,14 @@ export async function shiftUnderLoad(opts: ShiftOptions): Promise<ShiftRun> {
       const due = ((i + 1) * opts.requests) / (opts.schedule.length + 1);
       while (responses < due && !finished) await new Promise((r) => setTimeout(r, 2));
       const news = { admin: opts.router.spec.admin, backend: opts.router.spec.app, weights };
+      // Probing starts with the call: the Update's own time counts, as it does for a user.
       const t0 = performance.now();
-      const outs = await opts.host.update(HAPROXY_WEIGHTS_TYPE, opts.providerText, opts.resource.id, olds, news);
-      const updateMs = performance.now() - t0;
-      const visible = await visibilityMs(opts.router.url, agent, olds.weights as ServerWeights, weights);
+      const [{ outs, updateMs }, visible] = await Promise.all([
+        opts.host
+          .update(HAPROXY_WEIGHTS_TYPE, opts.providerText, opts.resource.id, olds, news)
+          .then((outs) => ({ outs, updateMs: performance.now() - t0 })),
+        visibilityMs(opts.router.url, agent, olds.weights as ServerWeights, weights),
+      ]);
       probeFailures += visible.failures;
       steps.push({ weights, updateMs, visibleMs: visible.ms, underLoad: !finished });
       olds = outs;

@@ -8,7 +8,7 @@ import { decodeValue } from "../config/parse";
 import type { CoreConfig } from "../config/schema";
 import { COLORS } from "../contracts/colors";
 import { databaseConfigShape, databaseIssues, DatabaseSection } from "../rds/config";
-import { ipv4Cidr, listenerRuleIssues, secretReferenceIssues } from "./configRules";
+import { ipv4Cidr, listenerRuleIssues, maintenancePageIssues, secretReferenceIssues } from "./configRules";
 
 const accessLogsSchema = z
   .object({
@@ -149,6 +149,7 @@ export const AWS_CONFIG_RULES: readonly AwsRule[] = [
   (config) => databaseIssues(config, true),
   (config) => gateReachIssues(config),
   (config) => (config.listener ? listenerRuleIssues(config.listener, config.environment === "production") : []),
+  (config) => maintenancePageIssues(config.maintenance),
   ...COLORS.map(
     (color): AwsRule =>
       (config) =>

@@ -9,6 +9,8 @@ import { admitsEveryone } from "../contracts/cidrs";
 import { Color, COLORS, otherColor } from "../contracts/colors";
 import { isSecretStoreArn, SECRET_STORES } from "../contracts/secretRefs";
 import { ConfigIssue, fullKey } from "../config/issues";
+import type { MaintenanceSettings } from "../config/releaseModes";
+import { maintenancePage } from "../maintenance";
 
 /** The production listener's ports: 80, and 443 once a certificate is set (reserved either way). */
 const PRODUCTION_PORTS = [80, 443] as const;
@@ -95,4 +97,21 @@ export function secretReferenceIssues(color: Color, secrets: Readonly<Record<str
         `must be ${SECRET_STORES}, not the secret or its name (the value is not shown here). ` +
         `ECS reads the secret at start, and the execution role may read only the ARNs listed; put a plain setting in \`bluegreen:${color}.env\``,
     }));
+}
+
+/** An ALB fixed response carries at most this many bytes of body: the maintenance page must fit. */
+export const FIXED_RESPONSE_MAX_BYTES = 1024;
+
+/** The maintenance page fits an ALB fixed response (checked whether or not the window is on, so turning it on cannot fail). */
+export function maintenancePageIssues(maintenance: MaintenanceSettings): ConfigIssue[] {
+  const bytes = Buffer.byteLength(maintenancePage(maintenance.message));
+  if (bytes <= FIXED_RESPONSE_MAX_BYTES) return [];
+  return [
+    {
+      key: fullKey(["maintenance", "message"]),
+      message:
+        `makes a maintenance page of ${bytes} bytes; the load balancer's fixed response carries at most ${FIXED_RESPONSE_MAX_BYTES}. ` +
+        `Shorten the message by ${bytes - FIXED_RESPONSE_MAX_BYTES} characters or more (markup characters count several times once escaped)`,
+    },
+  ];
 }

@@ -9,118 +9,26 @@
  * instead of starting a second one. See docs/migrations-aws.md.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { SchemaChange } from "../contracts/markers";
 import { DYNAMIC_TYPES } from "../contracts/resourceTypes";
-import { checkMigrationInputs, DEFAULT_POLL_INTERVAL_SECONDS, migrationClientToken } from "./migrationInputs";
-import {
-  apiErrorMessage,
-  classifyTask,
-  DescribedTask,
-  failureMessage,
-  MigrationContext,
-  MigrationRecord,
-  migrationRecord,
-} from "./migrationOutcome";
+import { EcsTaskTarget, runEcsTask } from "./ecsTaskRun";
+import { checkMigrationInputs, migrationClientToken } from "./migrationInputs";
+import type { MigrationRecord } from "./migrationOutcome";
 
 /** Plain inputs as the provider receives them. */
-export interface EcsMigrationInputs {
-  region: string;
-  cluster: string;
-  taskDefinitionArn: string;
-  containerName: string;
+export interface EcsMigrationInputs extends EcsTaskTarget {
   command?: string[];
-  subnetIds: string[];
-  securityGroupIds: string[];
   migrationVersion: string;
-  timeoutSeconds: number;
-  pollIntervalSeconds?: number;
-  logGroup?: string;
-  logStreamPrefix?: string;
-  endpoint?: string;
+  schemaChange?: SchemaChange;
 }
 
-/** RunTask, then DescribeTasks until STOPPED or the deadline; StopTask on timeout. Throws the operator-facing message on any failure. */
-async function runMigration(inputs: EcsMigrationInputs): Promise<MigrationRecord> {
-  const ecs: typeof import("@aws-sdk/client-ecs") = require("@aws-sdk/client-ecs");
-  const ctx: MigrationContext = {
+/** The migration task of this version: its clientToken makes a retried create attach to the task already started. */
+function runMigration(inputs: EcsMigrationInputs): Promise<MigrationRecord> {
+  return runEcsTask(inputs, {
     migrationVersion: inputs.migrationVersion,
-    cluster: inputs.cluster,
-    region: inputs.region,
-    containerName: inputs.containerName,
-    logGroup: inputs.logGroup,
-    logStreamPrefix: inputs.logStreamPrefix,
-  };
-  const deadline = Date.now() + inputs.timeoutSeconds * 1000;
-  const pollMs = (inputs.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000;
-  // Credentials come from the SDK's default chain (env, profile, role), never from inputs.
-  const client = new ecs.ECSClient({
-    region: inputs.region,
-    ...(inputs.endpoint ? { endpoint: inputs.endpoint } : {}),
+    clientToken: migrationClientToken(inputs.cluster, inputs.migrationVersion),
+    ...(inputs.command ? { command: inputs.command } : {}),
   });
-  const send = async <T>(operation: string, call: () => Promise<T>, taskArn?: string): Promise<T> => {
-    try {
-      return await call();
-    } catch (error) {
-      throw new Error(apiErrorMessage(ctx, operation, error as Error, taskArn), { cause: error });
-    }
-  };
-  try {
-    const run = await send("RunTask", () =>
-      client.send(
-        new ecs.RunTaskCommand({
-          cluster: inputs.cluster,
-          taskDefinition: inputs.taskDefinitionArn,
-          launchType: "FARGATE",
-          count: 1,
-          startedBy: "bluegreen",
-          clientToken: migrationClientToken(inputs.cluster, inputs.migrationVersion),
-          networkConfiguration: {
-            // Private subnets: the task reaches the database, ECR and logs through the VPC, never a public IP.
-            awsvpcConfiguration: {
-              subnets: inputs.subnetIds,
-              securityGroups: inputs.securityGroupIds,
-              assignPublicIp: "DISABLED",
-            },
-          },
-          ...(inputs.command
-            ? { overrides: { containerOverrides: [{ name: inputs.containerName, command: inputs.command }] } }
-            : {}),
-        }),
-      ),
-    );
-    let task: DescribedTask | undefined = run.tasks?.[0];
-    if (task?.taskArn === undefined) throw new Error(failureMessage(ctx, { runTaskFailures: run.failures ?? [] }));
-    const taskArn = task.taskArn;
-    // A fresh RunTask answers PROVISIONING or PENDING; STOPPED means ECS replayed an earlier attempt.
-    const replayed = task.lastStatus === "STOPPED";
-    for (;;) {
-      const outcome = classifyTask(task, inputs.containerName);
-      if (outcome.kind === "succeeded") return migrationRecord(ctx, task, new Date());
-      if (outcome.kind === "failed") throw new Error(failureMessage(ctx, { task, replayed }));
-      const remainingMs = deadline - Date.now();
-      if (remainingMs <= 0) {
-        const stopReason = `bluegreen: migration timed out after ${inputs.timeoutSeconds} s`;
-        let stopError: string | undefined;
-        try {
-          await client.send(new ecs.StopTaskCommand({ cluster: inputs.cluster, task: taskArn, reason: stopReason }));
-        } catch (error) {
-          stopError = `${(error as Error).name}: ${(error as Error).message}`;
-        }
-        throw new Error(
-          failureMessage(ctx, { task, timeout: { seconds: inputs.timeoutSeconds, stopReason, stopError } }),
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, remainingMs)));
-      const described = await send(
-        "DescribeTasks",
-        () => client.send(new ecs.DescribeTasksCommand({ cluster: inputs.cluster, tasks: [taskArn] })),
-        taskArn,
-      );
-      // ECS is eventually consistent: right after RunTask a task can be MISSING; keep its last known state.
-      task = described.tasks?.[0] ?? task;
-    }
-  } finally {
-    client.destroy();
-  }
 }
 
 export const ecsMigrationProvider: pulumi.dynamic.ResourceProvider<EcsMigrationInputs, MigrationRecord> = {
@@ -173,6 +81,8 @@ export interface EcsMigrationArgs {
   readonly logStreamPrefix?: pulumi.Input<string>;
   /** ECS API endpoint override (VPC interface endpoint, tests). @default the SDK's regional endpoint */
   readonly endpoint?: pulumi.Input<string>;
+  /** What the migration declares (`bluegreen:migration.reversible`, `.breaking`), for the pack; never read here. @default none */
+  readonly schemaChange?: pulumi.Input<SchemaChange>;
 }
 
 /**

@@ -8,7 +8,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import { relaxedDefaults } from "../config/hardening";
 import type { ColorConfig } from "../config/schema";
 import { Color, COLORS } from "../contracts/colors";
+import { PRE_MIGRATION } from "../contracts/markers";
 import { secretResourceArn } from "../contracts/secretRefs";
+import { snapshotIdentifier } from "../contracts/snapshots";
+import { maintenanceResponse } from "../maintenance";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 import { colorBasics, Platform, PlatformScope } from "../platform";
@@ -110,10 +113,10 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
   const databaseClients: Partial<Record<Color | "migration", pulumi.Output<string>>> = {};
 
   return {
-    databaseSnapshot(snapshotId, step) {
+    databaseSnapshot(snapshotId, step, purpose = PRE_MIGRATION) {
       return new MigrationSnapshot(
-        childName(name, "pre-migration"),
-        { database: config.database!, snapshotId },
+        childName(name, purpose),
+        { database: config.database!, snapshotId, purpose },
         childOptions(parent, [...step.dependsOn, ...(database ? [database] : [])]),
       );
     },
@@ -127,6 +130,14 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
           env: config[migrationColor].env,
           secrets: config[migrationColor].secrets,
           hardening: containerHardening(config[migrationColor]),
+          ...(migration.rehearse && config.database
+            ? {
+                rehearsal: {
+                  sourceInstance: config.database.identifier,
+                  snapshotId: snapshotIdentifier(config.app.name, migration.version),
+                },
+              }
+            : {}),
         },
         // The task logs to the cluster's log group, named before it exists: wait for the cluster.
         childOptions(parent, [...step.dependsOn, cluster]),
@@ -177,6 +188,7 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
           stickinessSeconds: traffic.stickinessSeconds,
           certificateArn: listener.certificateArn,
           sslPolicy: listener.sslPolicy,
+          maintenance: maintenanceResponse(config.maintenance),
         },
         childOptions(parent, step.dependsOn),
       );

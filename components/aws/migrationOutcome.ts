@@ -32,6 +32,8 @@ export type TaskOutcome =
 /** Where the migration runs and logs: everything a message needs besides the task. */
 export interface MigrationContext {
   migrationVersion: string;
+  /** What the messages call the run (a rehearsal, a check). @default `Migration "<version>"` */
+  step?: string;
   cluster: string;
   region: string;
   containerName: string;
@@ -149,7 +151,7 @@ export function failureMessage(ctx: MigrationContext, report: FailureReport): st
       : `ECS started no task (${failures.map((f) => f.reason ?? "no reason given").join(", ") || "no task and no failure returned"})`;
   const logs = task?.taskArn ? logLocation(ctx, task.taskArn) : undefined;
   const lines = [
-    `Migration "${ctx.migrationVersion}" failed on ECS cluster "${ctx.cluster}": ${headline}.`,
+    `${ctx.step ?? `Migration "${ctx.migrationVersion}"`} failed on ECS cluster "${ctx.cluster}": ${headline}.`,
     `  task: ${task?.taskArn ?? "none (never started)"}`,
     `  last status: ${task?.lastStatus ?? "none"}${task?.stopCode ? ` (stop code ${task.stopCode})` : ""}`,
     `  container exit code: ${container?.exitCode ?? "none"}`,

@@ -1,8 +1,11 @@
 /**
  * The migration as a one-off Fargate task: its own task definition (the
- * migration image and command) and a run that must exit 0. The run happens
+ * migration image and command) and a run that must exit 0, rehearsed first on
+ * a copy restored from the snapshot (`bluegreen:migration.rehearse`) and
+ * followed by its checks (`bluegreen:migration.validate`). The run happens
  * once per migration version; the release flow orders it after the snapshot
- * and before the candidate color, its gate and the listener.
+ * and before the candidate color, its gate and the listener, which wait for
+ * this whole component (checks included).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,6 +16,8 @@ import { childOptions } from "../options";
 import { childName } from "../naming";
 import type { EcsPlacement } from "./cluster";
 import { EcsMigration } from "./ecsMigration";
+import { EcsMigrationChecks } from "./migrationChecks";
+import { RdsRehearsal } from "./rdsRehearsal";
 import { exceptionTags } from "./tags";
 import { ContainerHardening, containerDefinitions, taskVolumes } from "./taskDefinition";
 import { databaseIngress, egressException, taskEgressRules } from "./taskNetwork";
@@ -25,6 +30,11 @@ export interface MigrationTaskArgs extends EcsPlacement {
   readonly env: Record<string, string>;
   /** The candidate color's user and root filesystem: the migration image ships with that release. */
   readonly hardening: ContainerHardening;
+  /**
+   * With `bluegreen:migration.rehearse`: the real database (instance identifier) and the
+   * pre-migration snapshot the rehearsal restores. @default none (no rehearsal)
+   */
+  readonly rehearsal?: { readonly sourceInstance: string; readonly snapshotId: string };
 }
 
 export class MigrationTask extends pulumi.ComponentResource {
@@ -81,24 +91,53 @@ export class MigrationTask extends pulumi.ComponentResource {
       },
       parent,
     );
+    const { migration } = args;
+    const target = {
+      region: args.region,
+      cluster: args.clusterArn,
+      taskDefinitionArn: taskDefinition.arn,
+      containerName,
+      subnetIds: args.privateSubnetIds,
+      securityGroupIds: [securityGroup.id],
+      migrationVersion: migration.version,
+      timeoutSeconds: migration.timeoutSeconds,
+      logGroup: args.logGroupName,
+      logStreamPrefix,
+    };
+    // The tasks must reach the database they migrate (the rehearsal's copy shares its security groups).
+    const reach = [opts.dependsOn, ...(databaseAccess ? [databaseAccess] : [])];
+    const rehearsal =
+      args.rehearsal &&
+      new RdsRehearsal(
+        childName(name, "rehearsal"),
+        {
+          ...target,
+          app: args.app,
+          migrationVersion: migration.version,
+          command: migration.command,
+          checks: migration.validate,
+          ...args.rehearsal,
+          secretDatabaseUrl: "DATABASE_URL" in args.secrets,
+          ...(args.env.DATABASE_URL === undefined ? {} : { databaseUrl: args.env.DATABASE_URL }),
+        },
+        childOptions(this, reach),
+      );
     const run = new EcsMigration(
       childName(name, "run"),
       {
-        region: args.region,
-        cluster: args.clusterArn,
-        taskDefinitionArn: taskDefinition.arn,
-        containerName,
-        command: args.migration.command,
-        subnetIds: args.privateSubnetIds,
-        securityGroupIds: [securityGroup.id],
-        migrationVersion: args.migration.version,
-        timeoutSeconds: args.migration.timeoutSeconds,
-        logGroup: args.logGroupName,
-        logStreamPrefix,
+        ...target,
+        command: migration.command,
+        schemaChange: { reversible: migration.reversible, breaking: migration.breaking },
       },
-      // The task must reach the database it migrates.
-      childOptions(this, [opts.dependsOn, ...(databaseAccess ? [databaseAccess] : [])]),
+      childOptions(this, [...reach, ...(rehearsal ? [rehearsal] : [])]),
     );
+    if (migration.validate.length > 0) {
+      new EcsMigrationChecks(
+        childName(name, "checks"),
+        { ...target, checks: migration.validate },
+        childOptions(this, [run]),
+      );
+    }
     this.taskArn = run.taskArn;
     this.securityGroupId = securityGroup.id;
     this.registerOutputs({ taskArn: this.taskArn, securityGroupId: this.securityGroupId });

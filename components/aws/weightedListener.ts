@@ -1,7 +1,10 @@
 /**
  * The production listener: one `forward` action over both target groups with
  * the configured weights. It depends on the promotion gates, so a weight moves
- * only after the color gaining traffic has been proven healthy.
+ * only after the color gaining traffic has been proven healthy. While
+ * maintenance is on, a listener rule above the forward action answers every
+ * request with the maintenance page; the forward action and its weights stay
+ * as configured, so removing the rule returns users to them.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,6 +12,7 @@ import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { AWS_TAGS, ROUTE_KINDS } from "../contracts/markers";
 import { childName } from "../naming";
 import { Color, COLORS } from "../contracts/colors";
+import type { MaintenanceResponse } from "../maintenance";
 import { childOptions } from "../options";
 import type { TrafficWeights } from "../traffic";
 
@@ -24,7 +28,12 @@ export interface WeightedListenerArgs {
   /** With a certificate the listener is HTTPS on 443, otherwise HTTP on 80. */
   readonly certificateArn?: string;
   readonly sslPolicy: string;
+  /** The maintenance page users get while maintenance is on; undefined while it is off. @default undefined */
+  readonly maintenance?: MaintenanceResponse;
 }
+
+/** Rules take precedence over the listener's default action; 1 is the first rule evaluated. */
+const MAINTENANCE_RULE_PRIORITY = 1;
 
 export class WeightedListener extends pulumi.ComponentResource {
   readonly listenerArn: pulumi.Output<string>;
@@ -53,6 +62,30 @@ export class WeightedListener extends pulumi.ComponentResource {
       },
       childOptions(this, opts.dependsOn),
     );
+    if (args.maintenance) {
+      // A fixed response cannot set headers: no Retry-After on AWS (docs/maintenance.md).
+      new aws.lb.ListenerRule(
+        childName(name, "maintenance"),
+        {
+          listenerArn: listener.arn,
+          priority: MAINTENANCE_RULE_PRIORITY,
+          conditions: [{ pathPattern: { values: ["/*"] } }],
+          actions: [
+            {
+              type: "fixed-response",
+              fixedResponse: {
+                // The ALB takes the media type without parameters; the page declares its charset.
+                contentType: "text/html",
+                statusCode: String(args.maintenance.status),
+                messageBody: args.maintenance.body,
+              },
+            },
+          ],
+          tags: { [AWS_TAGS.app]: args.app, [AWS_TAGS.route]: ROUTE_KINDS.maintenance },
+        },
+        childOptions(this, opts.dependsOn),
+      );
+    }
     this.listenerArn = listener.arn;
     this.url = pulumi.interpolate`${https ? "https" : "http"}://${args.loadBalancerDnsName}`;
     this.registerOutputs({ listenerArn: this.listenerArn, url: this.url });

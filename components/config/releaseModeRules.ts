@@ -6,7 +6,7 @@
  * runs inside a maintenance window, need the previous state: the release
  * guard's Check judges those at preview.) Pure.
  */
-import { parseVersion } from "../contracts/versions";
+import { isPatchRelease } from "../contracts/versions";
 import { releaseView } from "../release";
 import { ConfigIssue, fullKey } from "./issues";
 import type { CoreConfig } from "./schema";
@@ -43,7 +43,7 @@ export const RELEASE_MODE_RULES: readonly ModeRule[] = [
     if (config.release.hotfix === undefined) return [];
     const view = releaseView(config);
     const candidate = view.candidate;
-    const patch = candidate !== undefined && patchRelease(config[view.stable].version, config[candidate].version);
+    const patch = candidate !== undefined && isPatchRelease(config[view.stable].version, config[candidate].version);
     if (patch) return [];
     const versions = `blue ${config.blue.version}, green ${config.green.version}`;
     return [
@@ -57,9 +57,3 @@ export const RELEASE_MODE_RULES: readonly ModeRule[] = [
     ];
   },
 ];
-
-/** Same major and minor, a higher patch: what a hotfix may ship. */
-function patchRelease(stable: string, candidate: string): boolean {
-  const [a, b] = [parseVersion(stable), parseVersion(candidate)];
-  return a !== undefined && b !== undefined && a.major === b.major && a.minor === b.minor && b.patch > a.patch;
-}

@@ -114,7 +114,7 @@ const migrationSchema = z
           .strict(),
       )
       .default([]),
-    /** Old code cannot run on the new schema: in production it needs bluegreen:maintenance.enabled in the same update. @default false */
+    /** Old code cannot run on the new schema: in production it needs bluegreen:maintenance.enabled on since an earlier update. @default false */
     breaking: z.boolean().default(false),
   })
   .strict();

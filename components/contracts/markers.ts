@@ -5,12 +5,33 @@
  */
 
 /** `purpose` input of a one-off step (OneShotCommand). */
-export const STEP_PURPOSES = { snapshot: "pre-migration-snapshot", migration: "migration" } as const;
+export const STEP_PURPOSES = {
+  snapshot: "pre-migration-snapshot",
+  migration: "migration",
+  /** The migration and its checks on a scratch copy restored from the snapshot (`bluegreen:migration.rehearse`). */
+  rehearsal: "migration-rehearsal",
+  /** `bluegreen:migration.validate` after the real migration. */
+  validation: "migration-validation",
+} as const;
 export type StepPurpose = (typeof STEP_PURPOSES)[keyof typeof STEP_PURPOSES];
 
-/** Tag on RDS snapshots taken before a migration. */
+/**
+ * What a migration run declares about its schema change, copied from
+ * `bluegreen:migration.reversible` and `.breaking`: the `schemaChange` input
+ * of the ECS and local migration runs, the `schemaChange` annotation (JSON) of
+ * the Kubernetes migration Job. The pack checks that the two agree.
+ */
+export interface SchemaChange {
+  readonly reversible: boolean;
+  readonly breaking: boolean;
+}
+
+/** Tag on RDS snapshots: `pre-migration` (taken before a migration) or `hotfix` (the emergency snapshot of a hotfix). */
 export const PURPOSE_TAG = "bluegreen:purpose";
 export const PRE_MIGRATION = "pre-migration";
+export const HOTFIX = "hotfix";
+/** Why a database snapshot is taken: it names the snapshot's step and tags it. */
+export type SnapshotPurpose = typeof PRE_MIGRATION | typeof HOTFIX;
 
 /** Labels of the Kubernetes objects the platform creates. */
 export const KUBERNETES_LABELS = {
@@ -29,14 +50,27 @@ export const KUBERNETES_LABELS = {
  * secure default), so the pack accepts exactly the relaxation the stack file
  * justifies.
  */
-export const KUBERNETES_ANNOTATIONS = { securityException: "bluegreen/security-exception" } as const;
+export const KUBERNETES_ANNOTATIONS = {
+  securityException: "bluegreen/security-exception",
+  /** On the migration Job: its {@link SchemaChange} as JSON. */
+  schemaChange: "bluegreen/schema-change",
+} as const;
 
 /**
  * What a route is for: `weighted` carries user traffic (behind the gates),
  * `direct` reaches one color alone (where its gate probes it, so it exists
- * before the gate by design), `redirect` only redirects (HTTP to HTTPS).
+ * before the gate by design), `redirect` only redirects (HTTP to HTTPS),
+ * `maintenance` answers users with the maintenance page
+ * (`bluegreen:maintenance`) and sends them to no color: an ALB listener rule
+ * with a fixed response, or the HTTPRoute while it sends users to the
+ * maintenance backend (a Service marked `maintenance` too).
  */
-export const ROUTE_KINDS = { weighted: "weighted", direct: "direct", redirect: "redirect" } as const;
+export const ROUTE_KINDS = {
+  weighted: "weighted",
+  direct: "direct",
+  redirect: "redirect",
+  maintenance: "maintenance",
+} as const;
 export type RouteKind = (typeof ROUTE_KINDS)[keyof typeof ROUTE_KINDS];
 
 /**

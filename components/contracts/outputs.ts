@@ -22,6 +22,8 @@ export const stackOutputsSchema = z.object({
   /** The pre-migration snapshot of the configured migration. */
   snapshotId: z.string().optional(),
   migrationVersion: z.string().optional(),
+  /** HOTFIX: `bluegreen:release.hotfix` is set; its reason and the emergency snapshot it took. */
+  hotfix: z.object({ reason: z.string(), snapshotId: z.string() }).optional(),
   /** "passed" when the last update probed the color, "skipped" when it needed no probe. */
   gateVerdicts: perColor(z.enum(["passed", "skipped"]).optional())
     .partial()

@@ -16,14 +16,18 @@
  *       older version gains share (an accidental downgrade);
  *   (f) share moving back to an older major version after an irreversible
  *       migration is refused without a restore snapshot: the only rule that
- *       can refuse a rollback.
+ *       can refuse a rollback;
+ *   (g) while `bluegreen:release.hotfix` is set, a color running a patch
+ *       release of the other color's version (same major and minor, higher
+ *       patch) may jump past gate.maxStep straight to its configured weight:
+ *       the only exception to the step rule. It is still probed.
  *
  * A first deploy (no previous state) moves no existing traffic: probed when
  * it carries traffic, never step-limited. Dependency-free: the gate's
  * provider, `shift`, the plan and the policy pack all judge with this.
  */
 import { compareShares, gainExceeds, largestWeightWithin, Share, sharePercent } from "./shares";
-import { compareVersions, parseVersion } from "./versions";
+import { compareVersions, isPatchRelease, parseVersion } from "./versions";
 
 /** What runs in a color and the traffic it gets. */
 export interface ColorRelease {
@@ -53,6 +57,8 @@ export interface PromotionInput {
   readonly allowLargeStep: boolean;
   /** An irreversible migration and whether a restore snapshot is configured; absent without one. */
   readonly irreversibleMigration?: { readonly version: string; readonly restoreConfigured: boolean };
+  /** `bluegreen:release.hotfix` is set. @default false */
+  readonly hotfix?: boolean;
 }
 
 export type PromotionViolationKind = "step-too-large" | "unmarked-downgrade" | "irreversible-migration";
@@ -71,6 +77,8 @@ export interface PromotionDecision {
   readonly stepLimited: boolean;
   /** Why the probe is (not) needed, recorded in the gate's outputs. */
   readonly reason: string;
+  /** The hotfix exception (g) applies to this color: no step limit, and one healthy round passes its gate. */
+  readonly hotfix: boolean;
   readonly violations: readonly PromotionViolation[];
 }
 
@@ -95,12 +103,16 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
   const verified = !changed && sameRelease(previous?.verified, self);
   const sameImages = versions === "same" && (self.image === other.image || self.image === "" || other.image === "");
 
-  const { probe, reason } = probeDecision(input, { gains, versions, changed, verified, sameImages });
-  // A first deploy moves no existing traffic; a rollback (c) and a declared downgrade (e) are never slowed.
+  const probed = probeDecision(input, { gains, versions, changed, verified, sameImages });
+  const { probe } = probed;
+  const hotfix = input.hotfix === true && isPatchRelease(other.version, self.version);
+  const reason = hotfix && gains ? `${probed.reason} (hotfix: no step limit)` : probed.reason;
+  // A first deploy moves no existing traffic; a rollback (c), a declared downgrade (e) and a hotfix (g) are never slowed.
   const stepLimited =
     previous !== undefined &&
     gains &&
     !input.allowLargeStep &&
+    !hotfix &&
     (versions === "newer" || (versions === "same" && !sameImages) || (versions === "older" && !verified && !changed));
 
   const violations: PromotionViolation[] = [];
@@ -142,7 +154,7 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
         `or mark the migration reversible if it only expands the schema.`,
     });
   }
-  return { gains, probe, stepLimited, reason, violations };
+  return { gains, probe, stepLimited, reason, hotfix, violations };
 }
 
 /** What the color will have last passed its gate with once this update succeeds: what it runs when probed now, else what it had. */

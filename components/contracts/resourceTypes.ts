@@ -18,6 +18,7 @@ export const COMPONENT_TYPES = {
   kubernetesColorWorkload: "bluegreen:kubernetes:ColorWorkload",
   kubernetesMigrationJob: "bluegreen:kubernetes:MigrationJob",
   kubernetesWeightedRoute: "bluegreen:kubernetes:WeightedRoute",
+  kubernetesMaintenanceBackend: "bluegreen:kubernetes:MaintenanceBackend",
   dockerColorContainer: "bluegreen:docker:ColorContainer",
   dockerLocalDatabase: "bluegreen:docker:LocalDatabase",
   dockerRouter: "bluegreen:docker:Router",
@@ -37,9 +38,15 @@ function dynamicType(name: string): DynamicType {
 export const DYNAMIC_TYPES = {
   promotionGateCheck: dynamicType("PromotionGateCheck"),
   ecsMigration: dynamicType("EcsMigration"),
+  /** The migration and its checks on an RDS instance restored from the snapshot (`bluegreen:migration.rehearse`). */
+  rdsRehearsal: dynamicType("RdsRehearsal"),
+  /** `bluegreen:migration.validate` as ECS tasks after the real migration. */
+  ecsMigrationChecks: dynamicType("EcsMigrationChecks"),
   oneShotCommand: dynamicType("OneShotCommand"),
   haproxyWeights: dynamicType("HaproxyWeights"),
+  haproxyMaintenance: dynamicType("HaproxyMaintenance"),
   postgresPassword: dynamicType("PostgresPassword"),
+  releaseGuard: dynamicType("ReleaseGuard"),
 } as const;
 
 /** Tokens these types had before a rename; aliases carry the resources' state over. */

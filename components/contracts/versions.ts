@@ -54,3 +54,9 @@ export function compareVersions(a: string, b: string): number {
   }
   return Math.sign(x.prerelease.length - y.prerelease.length);
 }
+
+/** Same major and minor, a higher patch: what a hotfix may ship (`bluegreen:release.hotfix`). */
+export function isPatchRelease(stable: string, candidate: string): boolean {
+  const [a, b] = [parseVersion(stable), parseVersion(candidate)];
+  return a !== undefined && b !== undefined && a.major === b.major && a.minor === b.minor && b.patch > a.patch;
+}

@@ -46,6 +46,24 @@ export function dockerConfigIssues(config: DockerConfig & DatabaseSection): Conf
     ...hostPortIssues(config.docker),
     ...runtimeApiClientIssues(config.docker),
     ...colorEnvIssues(config),
+    ...rehearsalServerIssues(config),
+  ];
+}
+
+/** First Postgres major whose pg_hba.conf reads regular expressions (the rehearsal's scratch databases need one). */
+const REHEARSAL_MIN_POSTGRES = 16;
+
+/** A rehearsal on a server that cannot let the migration role into its scratch databases; an image without a readable tag is not judged. */
+function rehearsalServerIssues(config: Pick<DockerConfig, "docker" | "migration">): ConfigIssue[] {
+  const major = Number(/(?:^|\/)postgres:(\d+)/.exec(config.docker.postgresImage)?.[1]);
+  if (!config.migration?.rehearse || !(major < REHEARSAL_MIN_POSTGRES)) return [];
+  return [
+    {
+      key: fullKey(["docker", "postgresImage"]),
+      message:
+        `is ${config.docker.postgresImage}, but \`bluegreen:migration.rehearse\` needs Postgres ${REHEARSAL_MIN_POSTGRES} or later: the migration role reaches ` +
+        "the scratch databases through a pg_hba.conf regular expression, which older servers read as a plain name. Use postgres:16.4 (the default) or later, or set rehearse to false",
+    },
   ];
 }
 

@@ -7,6 +7,7 @@ import type { Color } from "../contracts/colors";
 import { HAPROXY_MAX_WEIGHT, MAX_TRAFFIC_WEIGHT } from "../contracts/limits";
 import type { CheckFailure } from "../contracts/providerKit";
 import type { TrafficWeights } from "../traffic";
+import { maintenanceRule } from "./haproxyMaintenance";
 
 export interface Endpoint {
   readonly address: string;
@@ -49,6 +50,8 @@ export interface HaproxySpec {
    * start. @default none (addresses resolved once, at start)
    */
   readonly dnsResolver?: Endpoint;
+  /** Absolute path of the maintenance map (haproxyMaintenance.ts), switched at runtime. @default none (no maintenance mode) */
+  readonly maintenanceMap?: string;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -62,9 +65,7 @@ const CONFIG_PATH = /^\/[^\s"'#\\\x00-\x1f\x7f]*$/;
 /** An absolute file path HAProxy takes as one config word; unix socket paths stay under the kernel's 108 bytes. */
 const FILE_PATH = /^\/[A-Za-z0-9._/-]{1,100}$/;
 
-function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}
+const show = (value: unknown): string => JSON.stringify(value) ?? String(value);
 
 export function endpointProblems(property: string, endpoint: unknown, ipv4Only: boolean): CheckFailure[] {
   const { address, port } = (endpoint ?? {}) as Partial<Endpoint>;
@@ -124,7 +125,7 @@ export function backendProblems(property: string, name: unknown): CheckFailure[]
       ];
 }
 
-function filePathProblems(property: string, path: unknown): CheckFailure[] {
+export function filePathProblems(property: string, path: unknown): CheckFailure[] {
   return typeof path === "string" && FILE_PATH.test(path)
     ? []
     : [{ property, reason: `is ${show(path)}; must be an absolute path of letters, digits, '.', '_', '-' and '/'` }];
@@ -144,6 +145,7 @@ export function haproxySpecProblems(spec: HaproxySpec): CheckFailure[] {
     ...bothZeroProblem("servers", spec.servers?.blue?.weight, spec.servers?.green?.weight),
   ];
   if (spec.dnsResolver !== undefined) problems.push(...endpointProblems("dnsResolver", spec.dnsResolver, true));
+  if (spec.maintenanceMap !== undefined) problems.push(...filePathProblems("maintenanceMap", spec.maintenanceMap));
   if (typeof spec.healthPath !== "string" || !CONFIG_PATH.test(spec.healthPath)) {
     problems.push({
       property: "healthPath",
@@ -220,6 +222,7 @@ export function renderHaproxyConfig(spec: HaproxySpec): string {
     "",
     "frontend http-in",
     `    bind ${spec.bind.address}:${spec.bind.port}`,
+    ...(spec.maintenanceMap === undefined ? [] : [maintenanceRule(spec.maintenanceMap)]),
     `    default_backend ${spec.app}`,
     "",
     `backend ${spec.app}`,

@@ -1,11 +1,12 @@
 /**
  * Minimal client for HAProxy's runtime API on a TCP stats socket: one
  * connection per command, the way `echo cmd | nc host port` does it. Used by
- * the HaproxyWeights dynamic provider, so `node:net` is required inside the
- * functions and only pure local helpers are imported.
+ * the HaproxyWeights and HaproxyMaintenance dynamic providers, so `node:net`
+ * is required inside the functions and only pure local helpers are imported.
  */
 import type { Color } from "../contracts/colors";
 import { Endpoint, ServerWeights, weightApplyOrder } from "./haproxyConfig";
+import { MAINTENANCE_KEYS, MaintenanceState, parseMapAnswer, runtimeWord } from "./haproxyMaintenance";
 
 /** Per command: connect, answer and close. HAProxy answers a weight command in about a millisecond. */
 const COMMAND_TIMEOUT_MS = 5_000;
@@ -91,4 +92,49 @@ export async function applyWeights(admin: Endpoint, backend: string, target: Ser
     );
   }
   return { before, after, order };
+}
+
+/** HAProxy's answer when the running config declares no such map. */
+const UNKNOWN_MAP = /^Unknown map identifier/;
+
+async function setMapValue(admin: Endpoint, mapFile: string, key: string, value: string): Promise<string> {
+  return (await runtimeCommand(admin, `set map ${mapFile} ${key} ${runtimeWord(value)}`)).trim();
+}
+
+function refused(mapFile: string, key: string, answer: string): Error {
+  const fix = UNKNOWN_MAP.test(answer)
+    ? " Fix: this router was started from a config without the maintenance map; let `pulumi up` replace it."
+    : "";
+  return new Error(`HAProxy refused "set map ${mapFile} ${key} …": ${answer.replace(/\.$/, "")}.${fix}`);
+}
+
+/**
+ * Switches the running router: the page and Retry-After first, then the
+ * switch, so users never get a stale page; read back afterwards. Off on a
+ * router whose config declares no maintenance map is already true: it cannot
+ * serve the page.
+ */
+export async function applyMaintenance(admin: Endpoint, mapFile: string, state: MaintenanceState): Promise<void> {
+  const values: [string, string][] = state.enabled
+    ? [
+        [MAINTENANCE_KEYS.page, state.page],
+        [MAINTENANCE_KEYS.retryAfter, String(state.retryAfterSeconds)],
+        [MAINTENANCE_KEYS.enabled, "1"],
+      ]
+    : [[MAINTENANCE_KEYS.enabled, "0"]];
+  for (const [key, value] of values) {
+    const answer = await setMapValue(admin, mapFile, key, value);
+    if (answer === "") continue;
+    if (!state.enabled && UNKNOWN_MAP.test(answer)) return;
+    throw refused(mapFile, key, answer);
+  }
+  const live = parseMapAnswer(await runtimeCommand(admin, `show map ${mapFile}`));
+  const wanted = Object.fromEntries(values);
+  const wrong = Object.keys(wanted).filter((key) => live[key] !== wanted[key]);
+  if (wrong.length > 0) {
+    throw new Error(
+      `HAProxy map ${mapFile} reads ${wrong.map((key) => `${key}=${JSON.stringify(live[key])}`).join(", ")} after switching ` +
+        `maintenance ${state.enabled ? "on" : "off"}. Fix: check for another process changing this router's maintenance map.`,
+    );
+  }
 }

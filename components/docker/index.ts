@@ -10,7 +10,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { COLORS } from "../contracts/colors";
-import { STEP_PURPOSES } from "../contracts/markers";
+import { HOTFIX, PRE_MIGRATION, STEP_PURPOSES } from "../contracts/markers";
+import { maintenancePage } from "../maintenance";
 import { childName } from "../naming";
 import { OneShotCommand } from "../oneShotCommand";
 import { childOptions } from "../options";
@@ -18,6 +19,7 @@ import { colorBasics, Platform, PlatformScope } from "../platform";
 import { ColorContainer } from "./colorContainer";
 import type { DockerConfig } from "./config";
 import { LocalDatabase, SNAPSHOT_DIR } from "./localDatabase";
+import { localMigration } from "./localMigration";
 import { dockerRunArgs, snapshotScript } from "./postgresScripts";
 import { CLIENT_ENV_NAMES } from "./postgresRoles";
 import { Router } from "./router";
@@ -63,13 +65,13 @@ export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformS
     .apply(([networkName, configs]) => networkGateways(networkName, configs));
 
   return {
-    databaseSnapshot(snapshotId, step) {
+    databaseSnapshot(snapshotId, step, purpose = PRE_MIGRATION) {
       const file = `${SNAPSHOT_DIR}/${snapshotId}.dump`;
       return new OneShotCommand(
-        childName(name, "pre-migration-snapshot"),
+        childName(name, `${purpose}-snapshot`),
         {
           purpose: STEP_PURPOSES.snapshot,
-          description: `snapshot ${snapshotId}`,
+          description: purpose === HOTFIX ? `emergency snapshot ${snapshotId} (hotfix)` : `snapshot ${snapshotId}`,
           command: pulumi.all([network.name, database.snapshotVolumeName]).apply(([networkName, volume]) =>
             dockerRunArgs({
               image: settings.postgresImage,
@@ -87,25 +89,10 @@ export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformS
       );
     },
     migration(migration, step) {
-      return new OneShotCommand(
-        childName(name, "migration-run"),
-        {
-          purpose: STEP_PURPOSES.migration,
-          description: `migration ${migration.version}`,
-          command: network.name.apply((networkName) =>
-            dockerRunArgs({
-              image: migration.image,
-              network: networkName,
-              volumes: [],
-              envNames: CLIENT_ENV_NAMES,
-              command: migration.command,
-            }),
-          ),
-          env: pgEnv,
-          timeoutSeconds: migration.timeoutSeconds,
-          runKey: migration.version,
-        },
-        childOptions(parent, [...step.dependsOn, database]),
+      return localMigration(
+        name,
+        { app, migration, database, networkName: network.name, postgresImage: settings.postgresImage, parent },
+        step,
       );
     },
     colorService(color, step) {
@@ -141,6 +128,11 @@ export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformS
           routerPort: settings.routerPort,
           adminPort: settings.adminPort,
           runtimeApiClients: gateways.apply((addresses) => [...addresses, ...settings.runtimeApiClients]),
+          maintenance: {
+            enabled: config.maintenance.enabled,
+            page: maintenancePage(config.maintenance.message),
+            retryAfterSeconds: config.maintenance.retryAfterSeconds,
+          },
         },
         childOptions(parent, step.dependsOn),
       );

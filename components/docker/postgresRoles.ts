@@ -8,6 +8,7 @@
  * test/docker/databaseRoles.test.ts.
  */
 
+import { rehearsalPrefix } from "../rehearsal";
 import { shQuote } from "./postgresScripts";
 
 /** The roles of one app's database. */
@@ -43,7 +44,8 @@ function sqlLiteral(text: string): string {
  * pg_hba.conf, read through `-c hba_file=...` so it applies to an existing
  * data volume too (the one initialised with `trust` before this file
  * existed): the superuser by peer on the unix socket only, the two roles by
- * SCRAM-SHA-256 from the network, and no entry (a refusal) for anyone else.
+ * SCRAM-SHA-256 from the network, the migration role also into the
+ * rehearsal's scratch databases, and no entry (a refusal) for anyone else.
  */
 export function hbaConfig(database: string, roles: DatabaseRoles): string {
   return [
@@ -52,6 +54,8 @@ export function hbaConfig(database: string, roles: DatabaseRoles): string {
     `local  all  ${SUPERUSER}  peer`,
     "# The app and migration roles, from the stack network, with their password (never trust).",
     `host  ${sqlIdent(database)}  ${sqlIdent(roles.app)},${sqlIdent(roles.migration)}  all  scram-sha-256`,
+    "# The migration role into the scratch copies of a rehearsal (a regular expression: Postgres 16 and later).",
+    `host  /^${rehearsalPrefix(database)}  ${sqlIdent(roles.migration)}  all  scram-sha-256`,
     "",
   ].join("\n");
 }

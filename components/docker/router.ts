@@ -16,7 +16,9 @@ import { COLORS } from "../contracts/colors";
 import { childOptions } from "../options";
 import type { TrafficWeights } from "../traffic";
 import { haproxyWeights, renderHaproxyConfig, renderRuntimeApiClients } from "./haproxyConfig";
+import { INITIAL_MAINTENANCE_MAP, MaintenanceState } from "./haproxyMaintenance";
 import { HaproxyWeights } from "./haproxyWeights";
+import { HaproxyMaintenance } from "./routerMaintenance";
 
 export interface RouterArgs {
   readonly app: string;
@@ -35,6 +37,8 @@ export interface RouterArgs {
   readonly adminPort: number;
   /** Addresses the runtime API answers, as the router sees them: the stack network's gateway (the host side). */
   readonly runtimeApiClients: pulumi.Input<string[]>;
+  /** Maintenance mode: switched on the running router, never by a restart (see HaproxyMaintenance). */
+  readonly maintenance: MaintenanceState;
 }
 
 const LISTEN_PORT = 8080;
@@ -43,6 +47,8 @@ const CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
 /** The image runs HAProxy as user haproxy, which owns its home, /var/lib/haproxy. */
 const RUNTIME_API_SOCKET = "/var/lib/haproxy/runtime-api.sock";
 const RUNTIME_API_CLIENTS = "/usr/local/etc/haproxy/runtime-api-clients.lst";
+/** Read at start (maintenance off), then changed in memory through the runtime API. */
+const MAINTENANCE_MAP = "/usr/local/etc/haproxy/maintenance.map";
 /** Docker's embedded DNS on user-defined networks: resolves container names to their current address. */
 const DOCKER_DNS = { address: "127.0.0.11", port: 53 };
 
@@ -60,6 +66,7 @@ export class Router extends pulumi.ComponentResource {
       admin: { address: "0.0.0.0", port: ADMIN_PORT, socket: RUNTIME_API_SOCKET, clientsFile: RUNTIME_API_CLIENTS },
       healthPath: args.healthPath,
       dnsResolver: DOCKER_DNS,
+      maintenanceMap: MAINTENANCE_MAP,
       servers: {
         blue: { address: args.backends.blue, port: args.appPort, weight: 1 },
         green: { address: args.backends.green, port: args.appPort, weight: 1 },
@@ -80,6 +87,7 @@ export class Router extends pulumi.ComponentResource {
           { file: CONFIG_PATH, content: config },
           // Its own file: the gateway is known only once the network exists, and the config stays readable at preview.
           { file: RUNTIME_API_CLIENTS, content: pulumi.output(args.runtimeApiClients).apply(renderRuntimeApiClients) },
+          { file: MAINTENANCE_MAP, content: INITIAL_MAINTENANCE_MAP },
         ],
         labels: [{ label: "bluegreen.config-sha256", value: createHash("sha256").update(config).digest("hex") }],
         restart: "unless-stopped",
@@ -93,6 +101,16 @@ export class Router extends pulumi.ComponentResource {
         admin: { address: "127.0.0.1", port: args.adminPort },
         backend: args.app,
         weights: haproxyWeights(args.weights),
+        instance: container.id,
+      },
+      parent,
+    );
+    new HaproxyMaintenance(
+      childName(name, "maintenance"),
+      {
+        admin: { address: "127.0.0.1", port: args.adminPort },
+        mapFile: MAINTENANCE_MAP,
+        state: args.maintenance,
         instance: container.id,
       },
       parent,

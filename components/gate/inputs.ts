@@ -35,6 +35,10 @@ export interface PromotionGateInputs {
   readonly settings: GateSettings;
   /** The configured migration when it is irreversible, and whether a restore snapshot is set. @default none */
   readonly irreversibleMigration?: { readonly version: string; readonly restoreConfigured: boolean };
+  /** `bluegreen:release.hotfix` is set: a patch release may jump past maxStep, and one healthy round passes. @default false */
+  readonly hotfix?: boolean;
+  /** `bluegreen:maintenance.enabled`: users get the page, so the Prometheus check is skipped. @default false */
+  readonly maintenance?: boolean;
   /** Request headers for the probes (e.g. auth); secret, so never part of the outputs. @default {} */
   readonly headers?: Record<string, string>;
   /**
@@ -67,6 +71,7 @@ export function promotionInput(inputs: PromotionGateInputs, previous: PreviousGa
     maxStep: inputs.settings.maxStep,
     allowLargeStep: inputs.settings.allowLargeStep,
     irreversibleMigration: inputs.irreversibleMigration,
+    hotfix: inputs.hotfix,
   };
 }
 
@@ -105,6 +110,9 @@ export function inputFailures(news: Record<string, unknown>): CheckFailure[] {
   }
   if (typeof news.rollback !== "boolean")
     fail("rollback", `must be true or false, got ${JSON.stringify(news.rollback)}`);
+  if (news.hotfix !== undefined && typeof news.hotfix !== "boolean") fail("hotfix", "must be true or false");
+  if (news.maintenance !== undefined && typeof news.maintenance !== "boolean")
+    fail("maintenance", "must be true or false");
   const { targets } = news;
   // Unknown at preview (the platform's URL is computed): checked again at update.
   if (isUnknown(targets)) return failures;

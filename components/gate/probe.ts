@@ -7,7 +7,7 @@
  */
 import { expandColor } from "../contracts/colors";
 import { MAX_BODY_BYTES, readResponse } from "./body";
-import { ErrorRateResult, judgeErrorRate, parsePrometheusAnswer } from "./prometheus";
+import { ErrorRateResult, judgeErrorRate, parsePrometheusAnswer, PROMETHEUS_SKIPPED_MAINTENANCE } from "./prometheus";
 import type { GateSettings } from "./settings";
 import { deadlineFailure, formatFailure, GateTally, MAX_REDIRECTS, recordRound } from "./tally";
 import type { GateContext, GateFailure, ProbeErrorKind, ProbeSample } from "./verdict";
@@ -18,6 +18,8 @@ export interface GateRun {
   /** Request headers for the targets (secret; never recorded). */
   readonly headers: Readonly<Record<string, string>>;
   readonly context: GateContext;
+  /** Maintenance is on: the Prometheus check is skipped (PROMETHEUS_SKIPPED_MAINTENANCE). @default false */
+  readonly maintenance?: boolean;
 }
 
 export interface GatePassed {
@@ -25,6 +27,8 @@ export interface GatePassed {
   readonly samples: number;
   readonly p95LatencyMs: number;
   readonly errorRate?: number;
+  /** Why the Prometheus check did not run, when it was configured. */
+  readonly prometheus?: typeof PROMETHEUS_SKIPPED_MAINTENANCE;
 }
 
 /** Maps an axios/Node error code to the kind of failure the verdict reports. */
@@ -207,6 +211,7 @@ export async function runGate(run: GateRun): Promise<GatePassed> {
       if (verdict.outcome === "pass") {
         const passed = { samples: verdict.samples, p95LatencyMs: verdict.p95LatencyMs };
         if (settings.prometheus === undefined) return passed;
+        if (run.maintenance) return { ...passed, prometheus: PROMETHEUS_SKIPPED_MAINTENANCE };
         const { prometheus } = settings;
         // Each color's gate judges its own color: {color} in the query becomes this gate's color.
         const query = expandColor(prometheus.query, run.context.color);

@@ -14,6 +14,14 @@ function truncate(text: string): string {
     : `${text.slice(0, EXCERPT_CHARS)}… (${text.length - EXCERPT_CHARS} more chars)`;
 }
 
+/**
+ * What the gate and the release watch report for their Prometheus check while
+ * `bluegreen:maintenance.enabled` is true: users get the maintenance page, so
+ * there is no user traffic to measure, and the check neither fails nor goes
+ * inconclusive. The probes of each color's own endpoint still judge it.
+ */
+export const PROMETHEUS_SKIPPED_MAINTENANCE = "skipped: maintenance";
+
 export type ErrorRateResult = { readonly errorRate: number } | { readonly problem: string; readonly excerpt: string };
 
 /**

@@ -23,6 +23,8 @@ export interface PromotionGateOutputs extends Omit<PromotionGateInputs, "headers
   readonly samples: number;
   readonly p95LatencyMs: number;
   readonly errorRate?: number;
+  /** Why the configured Prometheus check did not run ("skipped: maintenance"). */
+  readonly prometheus?: string;
 }
 
 /** Fields whose change is an update; totalWeight too, so the recorded share stays true. Headers are not: rotating a token must not re-probe. */
@@ -36,6 +38,7 @@ const DIFFED_FIELDS = [
   "targets",
   "settings",
   "irreversibleMigration",
+  "hotfix",
   "verified",
 ] as const;
 
@@ -65,8 +68,10 @@ async function verify(previous: PreviousGate | undefined, inputs: PromotionGateI
   }
   const passed = await runGate({
     targets: inputs.targets,
-    settings: inputs.settings,
+    // A hotfix passes on one healthy round; the Prometheus check still runs.
+    settings: decision.hotfix ? { ...inputs.settings, consecutiveSuccesses: 1 } : inputs.settings,
     headers: inputs.headers ?? {},
+    maintenance: inputs.maintenance === true,
     context: {
       app: inputs.app,
       color: inputs.color,
@@ -77,7 +82,11 @@ async function verify(previous: PreviousGate | undefined, inputs: PromotionGateI
     },
   });
   const outs = { ...base, verdict: "passed" as const, samples: passed.samples, p95LatencyMs: passed.p95LatencyMs };
-  return passed.errorRate === undefined ? outs : { ...outs, errorRate: passed.errorRate };
+  return {
+    ...outs,
+    ...(passed.errorRate === undefined ? {} : { errorRate: passed.errorRate }),
+    ...(passed.prometheus === undefined ? {} : { prometheus: passed.prometheus }),
+  };
 }
 
 export const promotionGateProvider: pulumi.dynamic.ResourceProvider = {

@@ -160,6 +160,15 @@ export function kubernetesConfigIssues(
       message: `is required with \`bluegreen:database\`: the RDS ${config.database.identifier} is snapshotted before each migration; e.g. \`pulumi config set aws:region eu-west-1\``,
     });
   }
+  // Not built on this platform yet: refused rather than silently skipped.
+  if (config.migration?.rehearse) {
+    issues.push({
+      key: fullKey(["migration", "rehearse"]),
+      message:
+        "is true, but the kubernetes platform does not rehearse migrations yet (aws restores the snapshot into a scratch RDS instance, docker into a scratch database). " +
+        "Rehearse by hand on a copy restored from the snapshot and set it to false; in production an irreversible migration needs a rehearsal, so mark it reversible (expand-only) or release it from the aws platform",
+    });
+  }
   const settings = config.kubernetes;
   if (settings?.colorRoutes !== undefined) {
     for (const color of COLORS) {

@@ -7,6 +7,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { expandColor } from "../contracts/colors";
+import { PRE_MIGRATION } from "../contracts/markers";
+import { maintenanceResponse } from "../maintenance";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 import { colorBasics, Platform, PlatformScope } from "../platform";
@@ -14,6 +16,7 @@ import { MigrationSnapshot } from "../rds/migrationSnapshot";
 import { migrationTarget } from "../release";
 import { ColorWorkload } from "./colorWorkload";
 import type { KubernetesConfig } from "./config";
+import { MaintenanceBackend } from "./maintenanceBackend";
 import { gateUrl } from "./manifests";
 import { MigrationJob } from "./migrationJob";
 import { appLabels, workloadName } from "./names";
@@ -43,11 +46,11 @@ export function kubernetesPlatform(
 
   return {
     // Without `bluegreen:database` there is nothing to snapshot (a migration needs one: see the rds config rules).
-    databaseSnapshot(snapshotId, step) {
+    databaseSnapshot(snapshotId, step, purpose = PRE_MIGRATION) {
       return config.database
         ? new MigrationSnapshot(
-            childName(name, "pre-migration"),
-            { database: config.database, snapshotId },
+            childName(name, purpose),
+            { database: config.database, snapshotId, purpose },
             childOptions(parent, step.dependsOn),
           )
         : undefined;
@@ -94,6 +97,16 @@ export function kubernetesPlatform(
       };
     },
     routing({ colors, traffic }, step) {
+      const page = maintenanceResponse(config.maintenance);
+      // It carries no color's traffic, so it need not wait for the gates; the route waits for it.
+      const maintenance = page && {
+        retryAfterSeconds: page.retryAfterSeconds,
+        backend: new MaintenanceBackend(
+          childName(name, "maintenance"),
+          { app, namespace, page: page.body, servicePort: cluster.servicePort },
+          childOptions(parent),
+        ),
+      };
       const route = new WeightedRoute(
         childName(name, "traffic"),
         {
@@ -106,8 +119,16 @@ export function kubernetesPlatform(
           servicePort: cluster.servicePort,
           weights: { blue: traffic.blue, green: traffic.green },
           stickinessSeconds: traffic.stickinessSeconds,
+          ...(maintenance
+            ? {
+                maintenance: {
+                  serviceName: maintenance.backend.serviceName,
+                  retryAfterSeconds: maintenance.retryAfterSeconds,
+                },
+              }
+            : {}),
         },
-        childOptions(parent, step.dependsOn),
+        childOptions(parent, [...step.dependsOn, ...(maintenance ? [maintenance.backend] : [])]),
       );
       return { url: route.url, ids: { httpRoute: route.routeName, namespace } };
     },

@@ -46,6 +46,10 @@ export interface HttpRouteSpec {
     matches: { path: { type: "PathPrefix"; value: string } }[];
     backendRefs: { kind: "Service"; name: string; port: number; weight?: number }[];
     sessionPersistence?: { type: "Cookie"; absoluteTimeout: string };
+    filters?: {
+      type: "ResponseHeaderModifier";
+      responseHeaderModifier: { set: { name: string; value: string }[] };
+    }[];
   }[];
 }
 
@@ -199,10 +203,34 @@ export interface WeightedRouteArgs {
   readonly weights: TrafficWeights;
   /** Cookie session persistence (Gateway API experimental channel) when above 0. */
   readonly stickinessSeconds: number;
+  /** While maintenance is on: the maintenance backend's Service and the Retry-After it adds. @default undefined */
+  readonly maintenance?: { readonly serviceName: string; readonly retryAfterSeconds: number };
 }
 
-/** One rule over both colors' Services with the configured weights (Gateway API weights are relative, like ALB's). */
+/**
+ * One rule over both colors' Services with the configured weights (Gateway API weights are relative, like ALB's);
+ * while maintenance is on, every path goes to the maintenance backend instead, with Retry-After added.
+ */
 export function weightedRouteSpec(args: WeightedRouteArgs): HttpRouteSpec {
+  const { maintenance } = args;
+  if (maintenance) {
+    return {
+      parentRefs: [parentRef(args.gateway)],
+      hostnames: [...args.hostnames],
+      rules: [
+        {
+          matches: ALL_PATHS,
+          backendRefs: [{ kind: "Service", name: maintenance.serviceName, port: args.servicePort }],
+          filters: [
+            {
+              type: "ResponseHeaderModifier",
+              responseHeaderModifier: { set: [{ name: "Retry-After", value: String(maintenance.retryAfterSeconds) }] },
+            },
+          ],
+        },
+      ],
+    };
+  }
   return {
     parentRefs: [parentRef(args.gateway)],
     hostnames: [...args.hostnames],

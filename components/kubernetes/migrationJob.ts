@@ -8,15 +8,17 @@
  * both derive from the version, so a new version is a new Job (the old one
  * is deleted after the update), and `ignoreChanges: ["spec"]` keeps a changed
  * image or command under the same version from replacing, and so re-running,
- * the Job, as on AWS.
+ * the Job, as on AWS. The checks of `bluegreen:migration.validate` follow as
+ * Jobs of their own; the new color waits for this whole component.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { KUBERNETES_ANNOTATIONS, SchemaChange } from "../contracts/markers";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 import { MigrationJobSpec, jobSpec } from "./manifests";
-import { migrationJobName, migrationLabels } from "./names";
+import { appLabels, migrationJobName, migrationLabels } from "./names";
 import { securityAnnotations } from "./podSecurity";
 
 export interface MigrationJobArgs extends MigrationJobSpec {
@@ -41,7 +43,13 @@ export class MigrationJob extends pulumi.ComponentResource {
           name: migrationJobName(args.app, version),
           namespace: args.namespace,
           labels: migrationLabels(args.app, version),
-          annotations: securityAnnotations(args.hardening),
+          annotations: {
+            ...securityAnnotations(args.hardening),
+            [KUBERNETES_ANNOTATIONS.schemaChange]: JSON.stringify({
+              reversible: args.migration.reversible,
+              breaking: args.migration.breaking,
+            } satisfies SchemaChange),
+          },
         },
         spec: jobSpec(args),
       },
@@ -50,6 +58,27 @@ export class MigrationJob extends pulumi.ComponentResource {
         customTimeouts: { create: awaitLimit, update: awaitLimit },
       }),
     );
+    // `bluegreen:migration.validate`: one Job per check after the migration, in its pod (image, env, secrets) with the
+    // check's command, in order. Named after version and check, so, like the migration, each runs once per version.
+    let previous: pulumi.Resource = job;
+    for (const check of args.migration.validate) {
+      previous = new k8s.batch.v1.Job(
+        childName(name, `check-${check.name}-${version}`),
+        {
+          metadata: {
+            name: migrationJobName(args.app, `${version}-check-${check.name}`),
+            namespace: args.namespace,
+            labels: appLabels(args.app),
+            annotations: securityAnnotations(args.hardening),
+          },
+          spec: jobSpec({ ...args, migration: { ...args.migration, command: check.command } }),
+        },
+        childOptions(this, [previous], {
+          ignoreChanges: ["spec"],
+          customTimeouts: { create: awaitLimit, update: awaitLimit },
+        }),
+      );
+    }
     this.jobName = job.metadata.name;
     this.registerOutputs({ jobName: this.jobName });
   }

@@ -33,7 +33,11 @@ export class WeightedRoute extends pulumi.ComponentResource {
         metadata: {
           name: args.app,
           namespace: args.namespace,
-          labels: { ...appLabels(args.app), [KUBERNETES_LABELS.route]: ROUTE_KINDS.weighted },
+          // While it sends users to the maintenance backend it carries no color's traffic: marked so.
+          labels: {
+            ...appLabels(args.app),
+            [KUBERNETES_LABELS.route]: args.maintenance ? ROUTE_KINDS.maintenance : ROUTE_KINDS.weighted,
+          },
           annotations: { "pulumi.com/waitFor": ROUTE_WAIT_FOR },
         },
         spec: weightedRouteSpec({
@@ -43,6 +47,7 @@ export class WeightedRoute extends pulumi.ComponentResource {
           servicePort: args.servicePort,
           weights: args.weights,
           stickinessSeconds: args.stickinessSeconds,
+          ...(args.maintenance ? { maintenance: args.maintenance } : {}),
         }),
       },
       childOptions(this, opts.dependsOn),

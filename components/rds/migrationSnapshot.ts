@@ -1,10 +1,11 @@
 /**
- * The RDS snapshot taken before a migration, on every platform that keeps
- * its database in RDS (aws, and kubernetes with `bluegreen:database`).
+ * The RDS snapshot taken before a migration (or a hotfix's emergency
+ * snapshot), on every platform that keeps its database in RDS (aws, and
+ * kubernetes with `bluegreen:database`).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PRE_MIGRATION, PURPOSE_TAG } from "../contracts/markers";
+import { PRE_MIGRATION, PURPOSE_TAG, SnapshotPurpose } from "../contracts/markers";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { childOptions } from "../options";
@@ -14,6 +15,8 @@ export interface MigrationSnapshotArgs {
   readonly database: DatabaseConfig;
   /** From `snapshotIdentifier(app, migrationVersion)`: a new migration version = a new snapshot. */
   readonly snapshotId: string;
+  /** Tagged as `bluegreen:purpose`; `hotfix` for a hotfix's emergency snapshot. @default pre-migration */
+  readonly purpose?: SnapshotPurpose;
 }
 
 /**
@@ -30,7 +33,7 @@ export class MigrationSnapshot extends pulumi.ComponentResource {
   constructor(name: string, args: MigrationSnapshotArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.rdsMigrationSnapshot, name, {}, opts);
     const retain = childOptions(this, opts.dependsOn, { retainOnDelete: true });
-    const tags = { [PURPOSE_TAG]: PRE_MIGRATION };
+    const tags = { [PURPOSE_TAG]: args.purpose ?? PRE_MIGRATION };
     this.snapshotArn =
       args.database.kind === "aurora-cluster"
         ? new aws.rds.ClusterSnapshot(

@@ -206,3 +206,21 @@ describe("task egress", () => {
     ]);
   });
 });
+
+describe("migration rehearsal on Aurora", () => {
+  it("refuses rehearse with an aurora-cluster database, saying why and what to do instead", () => {
+    const values = patched("production", "bluegreen:database", { kind: "aurora-cluster" });
+    values["bluegreen:migration"] = JSON.stringify({ ...JSON.parse(values["bluegreen:migration"]), rehearse: true });
+    const found = configError(values, "production")?.issues ?? [];
+    expect(found).toEqual([
+      {
+        key: "bluegreen:migration.rehearse",
+        message:
+          "is true, but bluegreen:database.kind is aurora-cluster: a rehearsal restores the snapshot into one RDS instance, and an Aurora copy " +
+          "(RestoreDBClusterFromSnapshot, then an instance in the new cluster) is not built yet. Rehearse the migration by hand on a cluster restored " +
+          "from the snapshot and set rehearse to false; in production an irreversible migration needs a rehearsal, so release it on an instance or mark it reversible (expand-only)",
+      },
+    ]);
+    expect(issues("production", "bluegreen:migration", { rehearse: true })).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
-/** Property-based tests of pre-migration snapshot names, over any app name and migration version the config accepts. */
+/** Property-based tests of snapshot names (pre-migration and hotfix), over any app name and migration version the config accepts. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { snapshotIdentifier } from "../../components/contracts/snapshots";
+import { hotfixSnapshotIdentifier, snapshotIdentifier } from "../../components/contracts/snapshots";
 
 const app = fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/);
 const version = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/);
@@ -40,5 +40,21 @@ describe("snapshotIdentifier", () => {
         expect(snapshotIdentifier(a, v1)).not.toBe(snapshotIdentifier(a, v2));
       }),
     );
+  });
+});
+
+describe("hotfixSnapshotIdentifier", () => {
+  it("is a valid RDS snapshot identifier named <app>-hotfix-<version>, never a pre-migration name of the same app", () => {
+    fc.assert(
+      fc.property(app, version, version, (a, v, migration) => {
+        const id = hotfixSnapshotIdentifier(a, v);
+        expect(id).toMatch(RDS_SNAPSHOT_ID);
+        expect(id.length).toBeLessThanOrEqual(255);
+        expect(id).toContain("-hotfix-");
+        fc.pre(id.length < 255);
+        expect(id).not.toBe(snapshotIdentifier(a, migration));
+      }),
+    );
+    expect(hotfixSnapshotIdentifier("shop", "1.4.3")).toBe("shop-hotfix-1-4-3");
   });
 });

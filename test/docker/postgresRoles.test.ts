@@ -20,13 +20,14 @@ describe("the local database's roles and access", () => {
     expect(databaseRoles("orders-v2")).toEqual({ app: "orders_v2_app", migration: "orders_v2_migration" });
   });
 
-  it("writes a pg_hba.conf with no trust: peer for the superuser on the socket, SCRAM for the two roles, nothing else", () => {
+  it("writes a pg_hba.conf with no trust: peer for the superuser on the socket, SCRAM for the two roles (the migration role also into the rehearsal's scratch databases), nothing else", () => {
     const entries = hbaConfig("api", databaseRoles("api"))
       .split("\n")
       .filter((line) => line !== "" && !line.startsWith("#"));
     expect(entries).toEqual([
       "local  all  postgres  peer",
       'host  "api"  "api_app","api_migration"  all  scram-sha-256',
+      'host  /^api-rehearsal-  "api_migration"  all  scram-sha-256',
     ]);
   });
 

@@ -19,7 +19,7 @@ const run = promisify(execFile);
 describe("the local router's uploaded haproxy.cfg", () => {
   it("passes `haproxy -c` and re-resolves color containers through Docker's DNS", async () => {
     const program = await runProgram("local");
-    const [upload, clients] = named(program, "api-router-haproxy").inputs.uploads as {
+    const [upload, clients, maintenance] = named(program, "api-router-haproxy").inputs.uploads as {
       file: string;
       content: string;
     }[];
@@ -32,8 +32,12 @@ describe("the local router's uploaded haproxy.cfg", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "router-cfg-"));
     const file = path.join(dir, "haproxy.cfg");
     const clientsFile = path.join(dir, "runtime-api-clients.lst");
+    // The maintenance map, as the router starts it (off): haproxy opens it at start.
+    const mapFile = path.join(dir, "maintenance.map");
+    expect(maintenance.file).toBe("/usr/local/etc/haproxy/maintenance.map");
     fs.writeFileSync(clientsFile, clients.content);
-    fs.writeFileSync(file, upload.content.split(clients.file).join(clientsFile));
+    fs.writeFileSync(mapFile, maintenance.content);
+    fs.writeFileSync(file, upload.content.split(clients.file).join(clientsFile).split(maintenance.file).join(mapFile));
     try {
       const { stdout } = await run(HAPROXY_BIN, ["-c", "-f", file]);
       expect(stdout).toContain("Configuration file is valid");

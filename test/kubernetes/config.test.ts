@@ -143,6 +143,36 @@ describe("kubernetesConfigIssues", () => {
   });
 });
 
+describe("migration rehearsal on kubernetes", () => {
+  it("is refused, as not built on this platform yet, rather than skipped silently; checks are accepted", () => {
+    const migration = {
+      version: "42",
+      image: "api-migrations:1.5.0",
+      command: ["npm", "run", "migrate"],
+      reversible: true,
+    };
+    const database = { mode: "existing", identifier: "api-db" };
+    expect(
+      rejected({
+        "aws:region": "eu-west-1",
+        "bluegreen:database": database,
+        "bluegreen:migration": { ...migration, rehearse: true, validate: [{ name: "counts", command: ["true"] }] },
+      }).filter((line) => line.startsWith("bluegreen:migration")),
+    ).toEqual([
+      "bluegreen:migration.rehearse: is true, but the kubernetes platform does not rehearse migrations yet (aws restores the snapshot into a scratch RDS instance, docker into a scratch database). " +
+        "Rehearse by hand on a copy restored from the snapshot and set it to false; in production an irreversible migration needs a rehearsal, so mark it reversible (expand-only) or release it from the aws platform",
+    ]);
+    const validate = [{ name: "counts", command: ["true"] }];
+    expect(() =>
+      config({
+        "aws:region": "eu-west-1",
+        "bluegreen:database": database,
+        "bluegreen:migration": { ...migration, validate },
+      }),
+    ).not.toThrow();
+  });
+});
+
 describe("parseQuantity", () => {
   it.each([
     ["250m", 0.25],

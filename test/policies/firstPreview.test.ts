@@ -112,6 +112,17 @@ describe("the pack on a first preview (every computed value unknown)", () => {
       }),
     ],
     [
+      "breaking-migration-irreversible",
+      "mandatory",
+      async () => ({
+        resources: mutate(
+          runs.production.resources,
+          "api-migration-run",
+          (r) => (r.inputs.schemaChange = { reversible: true, breaking: true }),
+        ),
+      }),
+    ],
+    [
       "database-encrypted-private",
       "mandatory",
       async () => ({
@@ -291,6 +302,15 @@ describe("the pack on a first preview (every computed value unknown)", () => {
         resources: mutate(runs.local.resources, "api-database-postgres", (r) =>
           r.inputs.envs.push("POSTGRES_HOST_AUTH_METHOD=trust"),
         ),
+        config: readPolicyConfig("local"),
+      }),
+    ],
+    [
+      "hotfix-reported",
+      "advisory",
+      async () => ({
+        resources: (await firstPreview("local", { "bluegreen:release": { hotfix: { reason: "INC-42: checkout" } } }))
+          .resources,
         config: readPolicyConfig("local"),
       }),
     ],

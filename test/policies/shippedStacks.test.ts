@@ -43,6 +43,7 @@ describe("the policy pack on the shipped stacks", () => {
       ["listener-https-modern-tls", "mandatory"],
       ["migration-after-snapshot", "mandatory"],
       ["snapshot-named-for-migration", "mandatory"],
+      ["breaking-migration-irreversible", "mandatory"],
       ["database-encrypted-private", "mandatory"],
       ["database-production-safeguards", "mandatory"],
       ["no-plaintext-secrets", "mandatory"],
@@ -60,6 +61,7 @@ describe("the policy pack on the shipped stacks", () => {
       ["kubernetes-pod-security", "mandatory"],
       ["docker-haproxy-runtime-api-private", "mandatory"],
       ["docker-postgres-password-auth", "mandatory"],
+      ["hotfix-reported", "advisory"],
     ]);
     expect(
       analyzer.policies.every(

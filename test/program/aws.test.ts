@@ -3,6 +3,7 @@
  * deterministic mocks: the resource graph the engine would receive.
  */
 import { describe, expect, it } from "vitest";
+import { runWith } from "../../testkit/analyzerCases";
 import { ProgramRun, runProgram } from "../../tooling/engine/offlineProgram";
 import { changedResources, named, ofType, waitsFor } from "./graph";
 
@@ -168,5 +169,43 @@ describe("stack-specific choices", () => {
     });
     expect(db.retainOnDelete).toBe(true);
     expect(ofType(run, "aws:ec2/subnet:Subnet")).toHaveLength(4);
+  });
+});
+
+describe("rehearsal and checks on AWS (Pulumi.staging.yaml with rehearse and validate)", () => {
+  const validate = [{ name: "orders-have-currency", command: ["npm", "run", "check:currency"] }];
+
+  it("rehearses after the snapshot, migrates after the rehearsal, checks after the migration, and starts the candidate after the checks", async () => {
+    const run = await runWith("staging", "bluegreen:migration", { rehearse: true, validate });
+    const [snapshot, rehearsal, migration, checks, green] = [
+      "api-pre-migration-snapshot",
+      "api-migration-rehearsal",
+      "api-migration-run",
+      "api-migration-checks",
+      "api-green-service",
+    ].map((name) => named(run, name));
+    expect(waitsFor(run, rehearsal, snapshot)).toBe(true);
+    expect(waitsFor(run, migration, rehearsal)).toBe(true);
+    expect(waitsFor(run, checks, migration)).toBe(true);
+    expect(waitsFor(run, green, checks)).toBe(true);
+    expect(waitsFor(run, named(run, "api-blue-service"), rehearsal)).toBe(false);
+    expect(rehearsal.inputs).toMatchObject({
+      app: "api",
+      migrationVersion: "2026-11-20-orders-index",
+      sourceInstance: "api-staging",
+      snapshotId: "api-pre-2026-11-20-orders-index",
+      instanceClass: "db.t4g.micro",
+      command: ["npm", "run", "migrate"],
+      checks: validate,
+      secretDatabaseUrl: true,
+      containerName: "api-migrate",
+    });
+    expect(rehearsal.inputs.taskDefinitionArn).toBe(migration.inputs.taskDefinitionArn);
+    expect(checks.inputs).toMatchObject({ checks: validate, taskDefinitionArn: migration.inputs.taskDefinitionArn });
+  });
+
+  it("adds neither when the migration asks for neither", async () => {
+    const run = await runProgram("staging");
+    expect(run.resources.filter((r) => /rehearsal|checks/.test(r.name)).map((r) => r.name)).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { describe, expect, it } from "vitest";
 import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
+import { runWith } from "../../testkit/analyzerCases";
 import { ProgramRun, runProgram } from "../../tooling/engine/offlineProgram";
 import { changedResources, named, ofType, waitsFor } from "./graph";
 
@@ -133,6 +134,7 @@ describe("Pulumi.local.yaml on Docker", () => {
     expect(hba.content.split("\n").filter((line) => /^(local|host)/.test(line))).toEqual([
       "local  all  postgres  peer",
       'host  "api"  "api_app","api_migration"  all  scram-sha-256',
+      'host  /^api-rehearsal-  "api_migration"  all  scram-sha-256',
     ]);
     expect(password).toMatchObject({ file: "/run/secrets/postgres-password", permissions: "0444" });
   });
@@ -186,6 +188,48 @@ describe("Pulumi.local.yaml on Docker", () => {
         "PGUSER",
       ]);
     }
+  });
+
+  it("rehearses on a scratch copy before the real run and validates after it, the new color waiting for the checks", async () => {
+    const validate = [{ name: "orders-table", command: ["psql", "-c", "select count(*) from orders"] }];
+    const run = await runWith("local", "bluegreen:migration", { rehearse: true, validate });
+    const [snapshot, rehearsal, real, validation, green] = [
+      "api-pre-migration-snapshot",
+      "api-migration-rehearsal",
+      "api-migration-run",
+      "api-migration-validation",
+      "api-green-container",
+    ].map((step) => named(run, step));
+    expect(waitsFor(run, rehearsal, snapshot)).toBe(true);
+    expect(waitsFor(run, real, rehearsal)).toBe(true);
+    expect(waitsFor(run, validation, real)).toBe(true);
+    expect(waitsFor(run, green, validation)).toBe(true);
+    expect(rehearsal.inputs).toMatchObject({
+      purpose: "migration-rehearsal",
+      description: "rehearsal of migration 001-create-orders on scratch database api-rehearsal-001-create-orders",
+      runKey: "001-create-orders",
+    });
+    const env = unwrapSecret(rehearsal.inputs.env) as Record<string, string>;
+    expect(env).toMatchObject({ PGHOST: "api-postgres", PGDATABASE: "api-rehearsal-001-create-orders" });
+    expect(env.DATABASE_URL).toMatch(
+      /^postgres:\/\/api_migration:FakePassword[0-9a-f]+@api-postgres:5432\/api-rehearsal-001-create-orders$/,
+    );
+    const script = (rehearsal.inputs.command as string[]).at(-1)!;
+    expect(script).toContain(
+      "admin() { 'docker' 'exec' '-i' '--user' 'postgres' 'api-postgres' 'psql' '--dbname=postgres'",
+    );
+    expect(script).toContain("'-v' 'api-snapshots:/snapshots'");
+    expect(script).toContain("/snapshots/api-pre-001-create-orders.dump");
+    expect(script).toContain("'postgres:16.4' 'psql' '-c' 'select count(*) from orders'");
+    expect(validation.inputs).toMatchObject({ purpose: "migration-validation", runKey: "001-create-orders" });
+    expect(unwrapSecret(validation.inputs.env)).toMatchObject({ PGDATABASE: "api" });
+    expect((validation.inputs.command as string[]).at(-1)).toContain("validation orders-table: FAILED");
+  });
+
+  it("adds no rehearsal or validation step when the migration asks for none", async () => {
+    const run = await runProgram("local");
+    const steps = run.resources.map((r) => r.name).filter((n) => /rehearsal|validation/.test(n));
+    expect(steps).toEqual([]);
   });
 
   it("answers the router's runtime API for the network's gateway only, through a unix socket", async () => {

@@ -5,6 +5,7 @@
  * official schemas.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { runWith } from "../../testkit/analyzerCases";
 import { ProgramRun, RegisteredResource, runProgram } from "../../tooling/engine/offlineProgram";
 import { manifestProblems } from "../kubernetes/schemaValidation";
 import { changedResources, named, ofType, waitsFor } from "./graph";
@@ -194,5 +195,32 @@ describe("stack variations", () => {
     ).rejects.toThrow(
       'Pulumi.kube-staging.yaml has 1 configuration problem; nothing was deployed:\n  - bluegreen:blue.secrets.DATABASE_URL: is "arn:aws:secretsmanager:eu-west-1:1:secret:db"',
     );
+  });
+});
+
+describe("migration checks on Kubernetes", () => {
+  it("runs each check as a Job of the migration's pod with the check's command, in order, before the candidate", async () => {
+    const validate = [
+      { name: "orders-have-currency", command: ["npm", "run", "check:currency"] },
+      { name: "row-counts", command: ["npm", "run", "check:counts"] },
+    ];
+    const run = await runWith(STACK, "bluegreen:migration", { validate });
+    const [migration, first, second] = ofType(run, JOB);
+    expect([migration, first, second].map((j) => j.name)).toEqual([
+      "api-migration-job-2026-11-20-orders-index",
+      "api-migration-check-orders-have-currency-2026-11-20-orders-index",
+      "api-migration-check-row-counts-2026-11-20-orders-index",
+    ]);
+    const container = (j: RegisteredResource) => (j.inputs as any).spec.template.spec.containers[0];
+    expect(container(first).args).toEqual(["npm", "run", "check:currency"]);
+    expect(container(second).args).toEqual(["npm", "run", "check:counts"]);
+    expect(container(first).env).toEqual(container(migration).env);
+    expect(container(first).image).toBe(container(migration).image);
+    expect((first.inputs as any).metadata.labels).not.toHaveProperty("bluegreen/migration");
+    expect(first.ignoreChanges).toEqual(["spec"]);
+    expect(waitsFor(run, first, migration)).toBe(true);
+    expect(waitsFor(run, second, first)).toBe(true);
+    expect(waitsFor(run, named(run, "api-green-deployment"), second)).toBe(true);
+    expect(waitsFor(run, named(run, "api-blue-deployment"), first)).toBe(false);
   });
 });

@@ -10,12 +10,19 @@ import { serializeProviderModule } from "../../testkit/serializeModule";
 const PROVIDERS = [
   { module: "components/gate/provider.ts", name: "promotionGateProvider", type: "PromotionGate" },
   { module: "components/aws/ecsMigration.ts", name: "ecsMigrationProvider", type: "EcsMigration" },
+  { module: "components/aws/rdsRehearsal.ts", name: "rdsRehearsalProvider", type: "RdsRehearsal" },
+  { module: "components/aws/migrationChecks.ts", name: "ecsMigrationChecksProvider", type: "EcsMigrationChecks" },
   { module: "components/oneShotCommand.ts", name: "oneShotCommandProvider", type: "OneShotCommand" },
   { module: "components/docker/haproxyWeights.ts", name: "haproxyWeightsProvider", type: "HaproxyWeights" },
+  { module: "components/guard/provider.ts", name: "releaseGuardProvider", type: "ReleaseGuard" },
+  { module: "components/docker/routerMaintenance.ts", name: "haproxyMaintenanceProvider", type: "HaproxyMaintenance" },
 ];
 
-/** Serialized size budget: large closures slow every update and hint at captured modules. */
-const MAX_PROVIDER_BYTES = 64 * 1024;
+/**
+ * Serialized size budget: large closures slow every update and hint at captured modules. 96 KB since the hotfix
+ * exception (rule (g): the patch-release test and one healthy round) took the gate past 64 KB with nothing captured.
+ */
+const MAX_PROVIDER_BYTES = 96 * 1024;
 
 describe("dynamic provider serialization (CommonJS, as under `pulumi up`)", () => {
   let host: ProviderHost;

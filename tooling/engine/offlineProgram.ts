@@ -12,7 +12,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { blueGreenStack } from "../../components/program";
 import { AliasSpec, aliasSpec, makeUrn } from "./aliases";
 import { offlineMocks } from "./mocks";
-import { outputValue, RegisterRequest, tapMonitor, waitForRegistrations } from "./sdkInternals";
+import { PROVIDER_CACHE_DIR, providerSourceKey } from "./providerCacheKey";
+import {
+  cacheSerializedProviders,
+  outputValue,
+  RegisterRequest,
+  tapMonitor,
+  waitForRegistrations,
+} from "./sdkInternals";
 import { encodeConfigValue, StackConfig, readStackConfig } from "./stackFiles";
 
 export interface RegisteredResource {
@@ -97,6 +104,7 @@ async function runOnce(stack: string, options: RunOptions): Promise<ProgramRun> 
     stack,
     firstPreview || (options.preview ?? true),
   );
+  cacheSerializedProviders(PROVIDER_CACHE_DIR, providerSourceKey());
   const resources: RegisteredResource[] = [];
   tapMonitor((request, urn) => {
     const resource = toRegistered(request, urn);

@@ -77,6 +77,8 @@ export interface Plan {
   readonly gate: { readonly settings: GateSettings; readonly colors: GatePlan[] };
   /** The restore snapshot (`bluegreen:database.restoreFromSnapshot`): it lets traffic back past an irreversible migration. */
   readonly restoreSnapshot?: string;
+  /** HOTFIX (`bluegreen:release.hotfix`): its reason and emergency snapshot, as the stack outputs show them. */
+  readonly hotfix?: { readonly reason: string; readonly snapshotId: string };
   /** In the order the release runs them. */
   readonly steps: ReleaseStep[];
   /** Config keys set as secrets: listed, never shown. */
@@ -101,7 +103,7 @@ export function buildPlan(input: PlanInput): Plan {
   const clean = (value: unknown) => sanitize(value, input.projectDir);
   const resources = run.resources.map((r) => planResource(r, clean)).sort((a, b) => compare(a.key, b.key));
   const outputs = clean(run.outputs) as Record<string, unknown>;
-  const { trafficPercent: percent, primaryColor } = readStackOutputs(run.stack, outputs);
+  const { trafficPercent: percent, primaryColor, hotfix } = readStackOutputs(run.stack, outputs);
   const release = releaseView(config);
   const colors = Object.fromEntries(
     COLORS.map((color) => [
@@ -134,7 +136,10 @@ export function buildPlan(input: PlanInput): Plan {
     steps: releaseSteps(resources, {
       migration: config.migration,
       percent: { blue: colors.blue.percent, green: colors.green.percent },
+      ...(hotfix ? { hotfixSnapshotId: hotfix.snapshotId } : {}),
+      ...(config.maintenance.enabled ? { maintenance: config.maintenance } : {}),
     }),
+    ...(hotfix ? { hotfix } : {}),
     ...(config.database?.restoreFromSnapshot === undefined
       ? {}
       : { restoreSnapshot: config.database.restoreFromSnapshot }),

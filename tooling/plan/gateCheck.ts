@@ -4,8 +4,9 @@
  * with the gates' own rule (contracts/promotionRule.ts). A pull request that
  * jumps production's weights past gate.maxStep, or gives share to a color
  * redeployed with an older version, fails its plan with the message
- * `pulumi up` would fail with. The base is taken as having passed its gates
- * (what runs was verified when it was deployed). Pure.
+ * `pulumi up` would fail with; a hotfix's patch release may jump, as the gate
+ * allows (rule g). The base is taken as having passed its gates (what runs
+ * was verified when it was deployed). Pure.
  */
 import { COLORS, Color, otherColor } from "../../components/contracts/colors";
 import { decidePromotion } from "../../components/contracts/promotionRule";
@@ -40,6 +41,7 @@ export function judgeAgainstBase(base: Plan, plan: Plan): GateJudgement[] {
       rollback: plan.traffic.rollback,
       maxStep: plan.gate.settings.maxStep,
       allowLargeStep: plan.gate.settings.allowLargeStep,
+      hotfix: plan.hotfix !== undefined,
       ...(migration?.kind === "migration" && !migration.reversible
         ? {
             irreversibleMigration: {

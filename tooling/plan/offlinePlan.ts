@@ -5,7 +5,6 @@
  */
 import * as fs from "node:fs";
 import { parseConfig } from "../../components/platforms";
-import { runProgram } from "../engine/offlineProgram";
 import { PolicyAnalyzer, startPolicyAnalyzer } from "../policy/analyzer";
 import { readStackConfig } from "../engine/stackFiles";
 import { PROJECT_DIR } from "../paths";
@@ -27,9 +26,11 @@ export interface OfflinePlanOptions {
 export async function offlinePlan(stack: string, options: OfflinePlanOptions = {}): Promise<Plan> {
   const stackConfig = readStackConfig(stack, options.projectDir);
   const config = parseConfig({ ...stackConfig.values, ...options.overrides }, stack, stackConfig.secretKeys);
-  // The pack takes seconds to start (it compiles with ts-node): start it while the program runs.
+  // The pack takes seconds to start (it compiles with ts-node): start it before the program's modules
+  // (the platform's SDK) load, so both happen at once.
   const own = options.analyzer === undefined ? startPolicyAnalyzer() : undefined;
   try {
+    const { runProgram } = await import("../engine/offlineProgram");
     const run = await runProgram(stack, { overrides: options.overrides, projectDir: options.projectDir });
     const analyzer = options.analyzer ?? (await own!);
     const configFile = policyConfigFile(options.policyConfigOf ?? stack);

@@ -6,10 +6,13 @@
  * Facts a resource does not carry (the migration's image, whether it is
  * reversible) come from the config. Pure.
  */
+import type { MaintenanceSettings } from "../../components/config/releaseModes";
 import type { MigrationConfig } from "../../components/config/schema";
 import { COLORS, Color } from "../../components/contracts/colors";
 import {
+  AWS_TAGS,
   DOCKER_LABELS,
+  HOTFIX,
   KUBERNETES_LABELS,
   PRE_MIGRATION,
   PURPOSE_TAG,
@@ -19,7 +22,13 @@ import {
 import { CLOUD_TYPES, DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 
 export type ReleaseStep =
-  | { readonly kind: "snapshot"; readonly snapshotId: string; readonly database?: string }
+  | {
+      readonly kind: "snapshot";
+      readonly snapshotId: string;
+      readonly database?: string;
+      /** The emergency snapshot of a hotfix (`bluegreen:release.hotfix`), not a pre-migration one. */
+      readonly hotfix?: true;
+    }
   | {
       readonly kind: "migration";
       readonly version: string;
@@ -36,7 +45,16 @@ export type ReleaseStep =
     }
   | { readonly kind: "deploy"; readonly color: Color; readonly version: string; readonly afterMigration: boolean }
   | { readonly kind: "gate"; readonly colors: Color[] }
-  | { readonly kind: "routing"; readonly percent: Record<Color, number> };
+  | { readonly kind: "routing"; readonly percent: Record<Color, number> }
+  | {
+      /** Users get the maintenance page from here on (`bluegreen:maintenance`); the colors keep their shares. */
+      readonly kind: "maintenance";
+      readonly message: string;
+      /** The Retry-After header; undefined where the platform cannot send one (an ALB fixed response). */
+      readonly retryAfterSeconds?: number;
+      /** The page goes up only after a migration of this update: a breaking one would run before the window. */
+      readonly afterMigration: boolean;
+    };
 
 /** The part of a plan resource the steps are read from. */
 export interface StepSource {
@@ -52,22 +70,24 @@ type Role =
   | { readonly kind: "migration" }
   | { readonly kind: "deploy"; readonly color: Color; readonly version: string }
   | { readonly kind: "gate"; readonly color: Color }
+  | { readonly kind: "maintenance"; readonly retryAfter: boolean }
   | { readonly kind: "routing" };
 
-const ROLE_ORDER: Role["kind"][] = ["snapshot", "migration", "deploy", "gate", "routing"];
+const ROLE_ORDER: Role["kind"][] = ["snapshot", "migration", "deploy", "gate", "maintenance", "routing"];
 
 const colorOf = (value: unknown): Color | undefined => COLORS.find((color) => color === value);
+const SNAPSHOT_TAGS: readonly unknown[] = [PRE_MIGRATION, HOTFIX];
 
 /** What a resource does in the release, if anything. */
 function roleOf(r: StepSource): Role | undefined {
   const { inputs } = r;
   switch (r.type) {
     case CLOUD_TYPES.rdsSnapshot:
-      return inputs.tags?.[PURPOSE_TAG] === PRE_MIGRATION
+      return SNAPSHOT_TAGS.includes(inputs.tags?.[PURPOSE_TAG])
         ? { kind: "snapshot", snapshotId: inputs.dbSnapshotIdentifier, database: inputs.dbInstanceIdentifier }
         : undefined;
     case CLOUD_TYPES.rdsClusterSnapshot:
-      return inputs.tags?.[PURPOSE_TAG] === PRE_MIGRATION
+      return SNAPSHOT_TAGS.includes(inputs.tags?.[PURPOSE_TAG])
         ? { kind: "snapshot", snapshotId: inputs.dbClusterSnapshotIdentifier, database: inputs.dbClusterIdentifier }
         : undefined;
     case DYNAMIC_TYPES.oneShotCommand.token:
@@ -97,10 +117,19 @@ function roleOf(r: StepSource): Role | undefined {
       return (inputs.defaultActions ?? []).some((a: any) => (a.forward?.targetGroups?.length ?? 0) > 1)
         ? { kind: "routing" }
         : undefined;
-    case CLOUD_TYPES.httpRoute:
-      return inputs.metadata?.labels?.[KUBERNETES_LABELS.route] === ROUTE_KINDS.weighted
-        ? { kind: "routing" }
+    case CLOUD_TYPES.httpRoute: {
+      const route = inputs.metadata?.labels?.[KUBERNETES_LABELS.route];
+      // While it sends users to the maintenance backend, the route is the window (the weights apply once it closes).
+      if (route === ROUTE_KINDS.maintenance) return { kind: "maintenance", retryAfter: true };
+      return route === ROUTE_KINDS.weighted ? { kind: "routing" } : undefined;
+    }
+    case CLOUD_TYPES.listenerRule:
+      // A fixed response cannot carry headers: no Retry-After on AWS.
+      return inputs.tags?.[AWS_TAGS.route] === ROUTE_KINDS.maintenance
+        ? { kind: "maintenance", retryAfter: false }
         : undefined;
+    case DYNAMIC_TYPES.haproxyMaintenance.token:
+      return inputs.state?.enabled === true ? { kind: "maintenance", retryAfter: true } : undefined;
     case DYNAMIC_TYPES.haproxyWeights.token:
       return { kind: "routing" };
     default:
@@ -130,6 +159,10 @@ export interface StepFacts {
   readonly migration?: MigrationConfig;
   /** The routing's shares. */
   readonly percent: Record<Color, number>;
+  /** `bluegreen:maintenance`: the window's message and Retry-After. @default none (no window step) */
+  readonly maintenance?: Pick<MaintenanceSettings, "message" | "retryAfterSeconds">;
+  /** The emergency snapshot of a hotfix (the `hotfix` stack output), shown as such. @default none */
+  readonly hotfixSnapshotId?: string;
 }
 
 /**
@@ -165,6 +198,7 @@ export function releaseSteps(resources: readonly StepSource[], facts: StepFacts)
           kind: "snapshot",
           snapshotId: role.snapshotId,
           ...(role.database === undefined ? {} : { database: role.database }),
+          ...(role.snapshotId === facts.hotfixSnapshotId ? { hotfix: true as const } : {}),
         });
         break;
       case "migration":
@@ -197,6 +231,16 @@ export function releaseSteps(resources: readonly StepSource[], facts: StepFacts)
         else steps.push({ kind: "gate", colors: [role.color] });
         break;
       }
+      case "maintenance":
+        if (facts.maintenance && !steps.some((s) => s.kind === "maintenance")) {
+          steps.push({
+            kind: "maintenance",
+            message: facts.maintenance.message,
+            ...(role.retryAfter ? { retryAfterSeconds: facts.maintenance.retryAfterSeconds } : {}),
+            afterMigration: [...migrationKeys].some((k) => waitsFor.has(k)),
+          });
+        }
+        break;
       case "routing":
         steps.push({ kind: "routing", percent: { ...facts.percent } });
         break;

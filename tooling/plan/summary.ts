@@ -11,6 +11,7 @@ export function renderSummary(plan: Plan): string {
     `Offline plan: stack ${plan.stack} (project ${plan.project}), app ${plan.app}, platform ${plan.platform}, environment ${plan.environment}`,
     "Nothing was deployed and no cloud was called: ids and ARNs come from deterministic mocks.",
     "",
+    ...hotfixSection(plan),
     ...trafficSection(plan),
     "",
     ...stepsSection(plan.steps),
@@ -22,6 +23,19 @@ export function renderSummary(plan: Plan): string {
     "",
     ...violationSection(plan.violations),
   ].join("\n");
+}
+
+/** HOTFIX first: the one exception to the step rule, with its reason. */
+function hotfixSection({ hotfix, traffic }: Plan): string[] {
+  if (hotfix === undefined) return [];
+  const candidate = COLORS.find((color) => traffic.colors[color].role === "candidate");
+  const who = candidate === undefined ? "the patch release" : `${candidate} ${traffic.colors[candidate].version}`;
+  return [
+    `HOTFIX (bluegreen:release.hotfix): ${hotfix.reason}`,
+    `  ${who} may jump past gate.maxStep straight to its weight in one update; still probed (one healthy round, Prometheus too).`,
+    `  Emergency snapshot ${hotfix.snapshotId} first. Remove bluegreen:release.hotfix after this release.`,
+    "",
+  ];
 }
 
 /** Which keys hold secrets, never their values (offline there is no passphrase to read them with anyway). */
@@ -52,7 +66,7 @@ function stepsSection(steps: readonly ReleaseStep[]): string[] {
 function describeStep(step: ReleaseStep): string {
   switch (step.kind) {
     case "snapshot":
-      return `snapshot   ${step.snapshotId}${step.database ? ` of database ${step.database}` : ""} (taken once per migration version, kept on delete)`;
+      return `snapshot   ${step.snapshotId}${step.database ? ` of database ${step.database}` : ""} (${step.hotfix ? "emergency snapshot of the hotfix, taken once per hotfix version" : "taken once per migration version"}, kept on delete)`;
     case "migration":
       return (
         `migration  ${step.version}: ${step.command.map(shellWord).join(" ")} (image ${step.image}, timeout ${step.timeoutSeconds} s, ` +
@@ -67,6 +81,15 @@ function describeStep(step: ReleaseStep): string {
       return `gate       ${step.colors.join(", ")}: probed when its traffic grows or its version changes; routing waits for every gate`;
     case "routing":
       return `routing    ${COLORS.map((color) => `${color} ${step.percent[color]} %`).join(" / ")}`;
+    case "maintenance":
+      return (
+        `maintenance window opens: users get 503 and the page (${JSON.stringify(step.message)}` +
+        `${step.retryAfterSeconds === undefined ? "; no Retry-After: the load balancer's fixed response sends no headers" : `, Retry-After ${step.retryAfterSeconds} s`}) ` +
+        "until bluegreen:maintenance.enabled is false; the colors keep their shares and answer their gates" +
+        (step.afterMigration
+          ? "\n             it opens after this update's migration: a breaking migration needs the window open in an update before"
+          : "")
+      );
   }
 }
 

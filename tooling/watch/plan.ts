@@ -10,6 +10,9 @@
  *   sent), so a round sends at least `minSamples` probes to each color,
  *   spread over the first half of the interval, at most
  *   MAX_PROBES_PER_SECOND a second per color.
+ * While `bluegreen:maintenance.enabled` is true users get the maintenance
+ * page, so no user traffic reaches a color: the traffic source is skipped
+ * ("skipped: maintenance") and the probes give the error rate.
  * Probe URLs are the gate's: the platform's (`probeUrls` output) and
  * `bluegreen:gate.targets.<color>`; probes use the gate's checks, headers and
  * `gate.requestTimeoutMs`, which also bounds every other query.
@@ -19,6 +22,7 @@ import { Color, COLORS, otherColor } from "../../components/contracts/colors";
 import type { StackOutputs } from "../../components/contracts/outputs";
 import type { WatchSettings } from "../../components/config/watch";
 import type { Endpoint } from "../../components/docker/haproxyConfig";
+import { PROMETHEUS_SKIPPED_MAINTENANCE } from "../../components/gate/prometheus";
 import type { GateSettings } from "../../components/gate/settings";
 import type { BlueGreenConfig } from "../../components/platforms";
 import { WATCH_KEYS } from "./judge";
@@ -38,6 +42,8 @@ export interface WatchPlan {
   readonly settings: WatchSettings;
   /** Absent: the probes give the error rate. */
   readonly traffic?: TrafficSource;
+  /** The traffic source left out during a maintenance window, with why ("skipped: maintenance"). */
+  readonly skipped?: { readonly source: TrafficSource["kind"]; readonly reason: string };
   /** Per color; absent for a color without probe URL. */
   readonly probes: Partial<Record<Color, ProbePlan>>;
   /** The gate's checks the probes apply, and its request timeout (for every source). */
@@ -93,11 +99,15 @@ function probePlan(targets: readonly string[], settings: WatchSettings): ProbePl
   return { targets, perTarget, spreadMs };
 }
 
+function sourceName(kind: TrafficSource["kind"]): string {
+  return kind === "router" ? "router counters" : "Prometheus";
+}
+
 function describe(plan: Omit<WatchPlan, "summary">): string {
-  const { candidate, traffic, probes, settings } = plan;
+  const { candidate, traffic, probes, settings, skipped } = plan;
   const rate =
     traffic === undefined
-      ? "error rate from the probes"
+      ? `error rate from the probes${skipped ? ` (${sourceName(skipped.source)}: ${skipped.reason})` : ""}`
       : traffic.kind === "router"
         ? `error rate from the router's counters (backend ${traffic.backend}, runtime API ${traffic.admin.address}:${traffic.admin.port})`
         : `error rate from Prometheus (${traffic.url})`;
@@ -116,7 +126,9 @@ function describe(plan: Omit<WatchPlan, "summary">): string {
  */
 export function planWatch(config: BlueGreenConfig, outputs: StackOutputs, candidate: Color): WatchPlan {
   const settings = config.watch;
-  const traffic = trafficSource(config, outputs);
+  const source = trafficSource(config, outputs);
+  const maintenance = config.maintenance.enabled && source !== undefined;
+  const traffic = maintenance ? undefined : source;
   const probes: Partial<Record<Color, ProbePlan>> = {};
   for (const color of COLORS) {
     const targets = probeTargets(config, outputs, color);
@@ -126,7 +138,10 @@ export function planWatch(config: BlueGreenConfig, outputs: StackOutputs, candid
     throw new WatchPlanError(
       `nothing can watch ${candidate}: the stack has no probe URL for it (output probeUrls.${candidate}, ` +
         `${fullKey(["gate", "targets", candidate])}) and no error-rate source (${fullKey(["gate", "prometheus"])}). ` +
-        `Set one of them: a release nobody measures is never judged healthy`,
+        `Set one of them: a release nobody measures is never judged healthy` +
+        (maintenance
+          ? ` (${sourceName(source.kind)}: ${PROMETHEUS_SKIPPED_MAINTENANCE}, since users get the page while bluegreen:maintenance.enabled is true)`
+          : ""),
     );
   }
   const stable = otherColor(candidate);
@@ -135,6 +150,7 @@ export function planWatch(config: BlueGreenConfig, outputs: StackOutputs, candid
     stable,
     settings,
     ...(traffic === undefined ? {} : { traffic }),
+    ...(maintenance ? { skipped: { source: source.kind, reason: PROMETHEUS_SKIPPED_MAINTENANCE } } : {}),
     probes,
     gate: config.gate,
     headers: config.gateHeaders ?? {},
