@@ -6,9 +6,13 @@ export default defineConfig({
     // Real hosts (dynamic-provider host, policy analyzer, haproxy, postgres)
     // start per file; forks keep their processes isolated.
     pool: "forks",
+    // Most files wait on the real processes they drive (the CLI, hosts, haproxy, postgres); vitest's default
+    // on 2 cores is one file at a time. Three at once overlap those waits (see the closing note of issue 17).
+    maxWorkers: 3,
     // The JSON report feeds the `N passed, N failed` line printed by .ci/run.
     reporters: ["default", ["json", { outputFile: ".vitest/results.json" }]],
-    testTimeout: 60_000,
+    // Generous: with three files at once on a busy machine a test may take several times its idle time.
+    testTimeout: 180_000,
     // Hooks start real processes (plans, policy packs, haproxy, postgres, provider hosts): on a
     // slow or busy machine that takes several times as long, and it must not fail a test.
     hookTimeout: 300_000,
