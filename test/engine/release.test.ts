@@ -2,29 +2,61 @@
  * Real engine, fake cloud: a release's hard moments as a user meets them,
  * `npm run shift` started as a terminal starts a foreground job (its own
  * process group) against the `pulumi` CLI built from Go modules. Ctrl-C is
- * SIGINT to that whole group, as a terminal sends it. The gate is made slow
- * (many healthy rounds) so a step's `pulumi up` is still running when the
- * test acts; nothing here waits for a time to pass.
+ * SIGINT to that whole group, as a terminal sends it. Green's gate probes a
+ * target the test controls and needs more healthy rounds than it will ever
+ * get, so a step's `pulumi up` runs until the test makes the target fail:
+ * nothing here depends on how fast the machine is.
  */
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RELEASE_EXIT } from "../../tooling/release/outcome";
 import { createEngineProject, EngineProject } from "../../testkit/engine";
-import { loopbackConfig, loopbackRemovals } from "../../testkit/engineStandIns";
+import { loopbackConfig, loopbackRemovals, QUICK_GATE } from "../../testkit/engineStandIns";
 import { EcsServer } from "../../testkit/ecsServer";
 import { FaultServer, startFaultServer } from "../../testkit/faultServer";
 
 const STACK = "staging";
-/** 60 healthy rounds 200 ms apart: a gate that probes for about 12 s. */
-const SLOW_GATE: [string, string][] = [
-  ["bluegreen:gate.consecutiveSuccesses", "60"],
+/** More healthy rounds than the test lets happen: the step's gate ends when its target fails. */
+const ENDLESS_GATE: [string, string][] = [
+  ["bluegreen:gate.consecutiveSuccesses", "3000"],
   ["bluegreen:gate.intervalMs", "200"],
-  ["bluegreen:gate.deadlineSeconds", "300"],
+  ["bluegreen:gate.deadlineSeconds", "1800"],
 ];
 let project: EngineProject;
 let app: FaultServer;
 let ecs: EcsServer;
 const env = () => ({ AWS_ENDPOINT_URL_ECS: ecs.endpoint });
-const GREEN = "/green/healthz";
+let green: SwitchableTarget;
+
+/** Green's probe target: healthy (as the fault server's health routes answer) until told to fail. */
+interface SwitchableTarget {
+  readonly url: string;
+  hits(): number;
+  healthy(ok: boolean): void;
+  close(): Promise<void>;
+}
+
+async function startSwitchableTarget(): Promise<SwitchableTarget> {
+  let ok = true;
+  let hits = 0;
+  const server = http.createServer((_req, res) => {
+    hits++;
+    res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
+    res.end(JSON.stringify({ status: ok ? "healthy" : "unhealthy" }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`,
+    hits: () => hits,
+    healthy: (value) => void (ok = value),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function setConfig(pairs: readonly [string, string][]): Promise<void> {
+  for (const [key, value] of pairs) await project.ok(["config", "set", "--stack", STACK, "--path", key, value]);
+}
 
 async function weights(): Promise<unknown> {
   return JSON.parse((await project.ok(["stack", "output", "--stack", STACK, "--json"])).stdout).weights;
@@ -37,25 +69,25 @@ async function pendingOperations(): Promise<unknown[]> {
 
 /** Resolves once the gate has probed green at least once more than `before`. */
 async function greenProbed(before: number): Promise<void> {
-  while (app.hits(GREEN) <= before) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (green.hits() <= before) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 beforeAll(async () => {
   project = createEngineProject({ commands: true });
   app = await startFaultServer();
+  green = await startSwitchableTarget();
   ecs = await EcsServer.start("eu-west-1");
   ecs.play({ container: "api-migrate", statuses: ["STOPPED"], exitCode: 0 });
   await project.ok(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
   for (const key of loopbackRemovals(STACK)) await project.ok(["config", "rm", "--stack", STACK, "--path", key]);
-  for (const [key, value] of [...loopbackConfig(STACK, { app }), ...SLOW_GATE]) {
-    await project.ok(["config", "set", "--stack", STACK, "--path", key, value]);
-  }
+  await setConfig([...loopbackConfig(STACK, { app }), ["bluegreen:gate.targets.green[0]", green.url]]);
   const deploy = await project.command("deploy", [STACK, "--yes"], env());
   if (deploy.code !== 0) throw new Error(`deploy failed\n${deploy.stdout}\n${deploy.stderr}`);
 }, 600_000);
 
 afterAll(async () => {
   await app?.close();
+  await green?.close();
   await ecs?.stop();
   project?.remove();
 });
@@ -66,7 +98,8 @@ describe("a release interrupted, locked out and approved, on the real CLI", () =
       "WHEN Ctrl-C is pressed twice THEN the update is cancelled gracefully (no pending operations), the weights are put back, exit 6",
     async () => {
       expect(await weights()).toEqual({ blue: 90, green: 10 });
-      const before = app.hits(GREEN);
+      await setConfig(ENDLESS_GATE);
+      const before = green.hits();
       const shift = project.start("shift", [STACK, "--to", "green", "--steps", "50", "--pause", "0"], env());
       await shift.waitFor(/step 1\/1: .*pulumi up/);
       await greenProbed(before);
@@ -78,6 +111,8 @@ describe("a release interrupted, locked out and approved, on the real CLI", () =
       shift.interrupt();
       await shift.waitFor(/Ctrl-C: cancelling the running `pulumi up` gracefully/);
       shift.interrupt();
+      // The cancelled update waits for the gate in flight: failing its target ends it.
+      green.healthy(false);
       const result = await shift.done;
       const output = `${result.stdout}\n${result.stderr}`;
       expect(result.code, output).toBe(RELEASE_EXIT.interrupted.code);
@@ -97,6 +132,8 @@ describe("a release interrupted, locked out and approved, on the real CLI", () =
     "GIVEN a shift waiting for approval WHEN `npm run shift -- staging --continue` runs in another process " +
       "THEN the waiting shift takes its next step and completes",
     async () => {
+      green.healthy(true);
+      await setConfig(QUICK_GATE.filter(([key]) => ENDLESS_GATE.some(([slow]) => slow === key)));
       const shift = project.start("shift", [STACK, "--to", "green", "--steps", "approve,50", "--pause", "0"], env());
       await shift.waitFor(/--continue/);
       const approve = await project.command("shift", [STACK, "--continue"], env());
