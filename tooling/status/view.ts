@@ -1,7 +1,7 @@
 /**
  * Where a release stands, at a glance: weights per color as bars, versions,
  * the primary color, each color's last gate verdict, the last snapshot and
- * migration. Built from the program's stack outputs (live stack) or from the
+ * migration, and HOTFIX while a hotfix is set. Built from the program's stack outputs (live stack) or from the
  * offline plan's outputs; pure.
  */
 import { Color, COLORS } from "../../components/contracts/colors";
@@ -22,6 +22,8 @@ export interface StatusView {
   readonly gateVerdicts: Record<Color, string | undefined>;
   readonly snapshotId?: string;
   readonly migrationVersion?: string;
+  /** `bluegreen:release.hotfix` is set: its reason and the emergency snapshot. */
+  readonly hotfix?: { readonly reason: string; readonly snapshotId: string };
   /** AWS with an existing database: the security groups its owner admits, by client. */
   readonly databaseClients?: Readonly<Record<string, string>>;
 }
@@ -41,6 +43,7 @@ export function statusFromOutputs(stack: string, source: string, raw: Record<str
     gateVerdicts: { blue: outputs.gateVerdicts?.blue, green: outputs.gateVerdicts?.green },
     snapshotId: outputs.snapshotId,
     migrationVersion: outputs.migrationVersion,
+    hotfix: outputs.hotfix,
     databaseClients: outputs.databaseClientSecurityGroups,
   };
 }
@@ -57,6 +60,9 @@ export function renderStatus(view: StatusView, width = 30): string {
   });
   return [
     `Stack ${view.stack} on ${view.platform} (${view.source})${view.url ? `: ${view.url}` : ""}`,
+    ...(view.hotfix
+      ? [`  HOTFIX: ${view.hotfix.reason} (emergency snapshot ${view.hotfix.snapshotId}; one jump past gate.maxStep)`]
+      : []),
     ...rows,
     `  last snapshot:  ${view.snapshotId ?? "none (no migration configured)"}`,
     `  last migration: ${view.migrationVersion ?? "none"}`,

@@ -66,6 +66,16 @@ describe("renderStatus", () => {
     );
   });
 
+  it("shows HOTFIX with its reason and emergency snapshot right under the stack line", () => {
+    const view = statusFromOutputs("production", "stack outputs", {
+      ...OUTPUTS,
+      hotfix: { reason: "INC-42: checkout times out", snapshotId: "api-hotfix-1-10-1" },
+    });
+    expect(renderStatus(view, 20).split("\n")[1]).toBe(
+      "  HOTFIX: INC-42: checkout times out (emergency snapshot api-hotfix-1-10-1; one jump past gate.maxStep)",
+    );
+  });
+
   it("refuses a stack without the program's outputs, naming them", () => {
     expect(() => statusFromOutputs("staging", "stack outputs", { url: "x" })).toThrow(
       "stack staging has no `platform`, `primaryColor`, `weights`, `trafficPercent`, `versions` outputs: " +
