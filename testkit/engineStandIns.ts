@@ -6,6 +6,7 @@
  * ECS endpoint. The stack files stay as shipped; these values are set with
  * the real CLI on the test's copy.
  */
+import type { EngineProject } from "./engine";
 import type { FaultServer } from "./faultServer";
 import type { Router } from "./haproxy";
 
@@ -61,4 +62,21 @@ export function loopbackConfig(stack: string, standIns: StandIns): [string, stri
 /** Keys to remove with `pulumi config rm --path` before loopbackConfig: AWS test listeners nobody can reach here. */
 export function loopbackRemovals(stack: string): string[] {
   return stack === "staging" || stack === "production" ? ["bluegreen:listener.testIngressCidrs"] : [];
+}
+
+/**
+ * `pulumi stack init` of a shipped stack in the project copy, its probes pointed at the stand-ins
+ * (`pulumi config set --path`, as a user would), then `extra` values on top.
+ */
+export async function initLoopbackStack(
+  project: EngineProject,
+  stack: string,
+  standIns: StandIns,
+  extra: readonly [string, string][] = [],
+): Promise<void> {
+  await project.ok(["stack", "init", stack, "--secrets-provider", "passphrase"]);
+  for (const key of loopbackRemovals(stack)) await project.ok(["config", "rm", "--stack", stack, "--path", key]);
+  for (const [key, value] of [...loopbackConfig(stack, standIns), ...extra]) {
+    await project.ok(["config", "set", "--stack", stack, "--path", key, value]);
+  }
 }

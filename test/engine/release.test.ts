@@ -12,7 +12,7 @@ import { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RELEASE_EXIT } from "../../tooling/release/outcome";
 import { createEngineProject, EngineProject } from "../../testkit/engine";
-import { loopbackConfig, loopbackRemovals, QUICK_GATE } from "../../testkit/engineStandIns";
+import { initLoopbackStack, QUICK_GATE } from "../../testkit/engineStandIns";
 import { EcsServer } from "../../testkit/ecsServer";
 import { FaultServer, startFaultServer } from "../../testkit/faultServer";
 
@@ -78,9 +78,7 @@ beforeAll(async () => {
   green = await startSwitchableTarget();
   ecs = await EcsServer.start("eu-west-1");
   ecs.play({ container: "api-migrate", statuses: ["STOPPED"], exitCode: 0 });
-  await project.ok(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
-  for (const key of loopbackRemovals(STACK)) await project.ok(["config", "rm", "--stack", STACK, "--path", key]);
-  await setConfig([...loopbackConfig(STACK, { app }), ["bluegreen:gate.targets.green[0]", green.url]]);
+  await initLoopbackStack(project, STACK, { app }, [["bluegreen:gate.targets.green[0]", green.url]]);
   const deploy = await project.command("deploy", [STACK, "--yes"], env());
   if (deploy.code !== 0) throw new Error(`deploy failed\n${deploy.stdout}\n${deploy.stderr}`);
 }, 600_000);

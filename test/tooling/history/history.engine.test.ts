@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineProject, EngineProject } from "../../../testkit/engine";
-import { loopbackConfig, loopbackRemovals } from "../../../testkit/engineStandIns";
+import { initLoopbackStack } from "../../../testkit/engineStandIns";
 import { EcsServer } from "../../../testkit/ecsServer";
 import { FaultServer, startFaultServer } from "../../../testkit/faultServer";
 import { formatUpdateMessage, ReleaseRecord } from "../../../tooling/history/record";
@@ -58,9 +58,7 @@ beforeAll(async () => {
   app = await startFaultServer();
   ecs = await EcsServer.start("eu-west-1");
   ecs.play({ container: "api-migrate", statuses: ["STOPPED"], exitCode: 0 });
-  await project.ok(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
-  for (const key of loopbackRemovals(STACK)) await project.ok(["config", "rm", "--stack", STACK, "--path", key]);
-  for (const [key, value] of loopbackConfig(STACK, { app })) await setConfig(key, value);
+  await initLoopbackStack(project, STACK, { app });
   await setConfig("bluegreen:gateHeaders.Authorization", SECRET, true);
 }, 120_000);
 
