@@ -1,7 +1,8 @@
 /**
  * bluegreen's policy pack: the release-safety rules of the project, run with
  * `pulumi preview --policy-pack policies` (see README.md). Every policy is
- * listed here explicitly, so a new rule is a visible change to this file.
+ * listed here explicitly, so a new rule is a visible change to this file;
+ * each judges only the resources bluegreen's components created (ownership.ts).
  */
 import { PolicyPack } from "@pulumi/policy";
 import { ecsCircuitBreakerRollback, imagesPinned, noPlaintextSecrets } from "./containers";
@@ -23,6 +24,7 @@ import {
 import { dockerHaproxyRuntimeApiPrivate, dockerPostgresPasswordAuth } from "./local";
 import { breakingMigrationIrreversible } from "./migrations";
 import { databaseIngressFromApp, securityGroupEgressScoped, testListenersNotPublic } from "./network";
+import { appResourcesOnly } from "./ownership";
 import { hotfixReported } from "./release";
 import { httpRouteBackendWeights, listenerForwardWeights, trafficRequiresPromotionGate } from "./traffic";
 
@@ -57,5 +59,5 @@ new PolicyPack("bluegreen", {
     dockerHaproxyRuntimeApiPrivate,
     dockerPostgresPasswordAuth,
     hotfixReported,
-  ],
+  ].map(appResourcesOnly),
 });

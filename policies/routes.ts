@@ -14,20 +14,13 @@
  * preview", which would make a mandatory rule advisory. An unknown ARN is
  * resolved through the route's dependencies instead, conservatively.
  */
-import { PolicyResource, UnknownValueError } from "@pulumi/policy";
+import type { PolicyResource } from "@pulumi/policy";
 import { COLORS, Color } from "./contracts/colors";
 import { AWS_TAGS, KUBERNETES_LABELS, ROUTE_KINDS } from "./contracts/markers";
-import { TYPES, colorIn } from "./shared";
+import { exemptDirectListener } from "./directListeners";
+import { TYPES, colorIn, known } from "./shared";
 
-/** Reads a value that may be unknown at preview; undefined (never a throw) when it is. */
-export function known<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof UnknownValueError) return undefined;
-    throw error;
-  }
-}
+export { known };
 
 export interface RouteTarget {
   /** The target's color; undefined when it cannot be told (untagged target group, unknown backend). */
@@ -51,8 +44,6 @@ export interface AppRoute {
   /** A direct route to one color, reachable only by those its gate probes from: exists before the gate by design. */
   readonly exempt: boolean;
 }
-
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 /** Forward targets of AWS listener actions, whatever their shape: weighted groups or a single targetGroupArn. */
 export function forwardTargets(actions: unknown): { arn: () => unknown; weight: unknown }[] {
@@ -119,50 +110,6 @@ function awsTargets(route: PolicyResource, actions: unknown, stack: readonly Pol
   });
 }
 
-/** The load balancer a listener belongs to, through its `loadBalancerArn` dependency. */
-function loadBalancerOf(listener: PolicyResource): PolicyResource | undefined {
-  return (listener.propertyDependencies.loadBalancerArn ?? []).find((r) => r.type === TYPES.loadBalancer);
-}
-
-/** CIDRs the load balancer's security groups admit on `port`. */
-function admittedCidrs(loadBalancer: PolicyResource, port: number): string[] {
-  const groups = (loadBalancer.propertyDependencies.securityGroups ?? []).filter((r) => r.type === TYPES.securityGroup);
-  return groups.flatMap((group) => {
-    const rules: any[] = known(() => group.props.ingress) ?? [];
-    return rules
-      .filter((rule) => rule.protocol === "-1" || (Number(rule.fromPort) <= port && port <= Number(rule.toPort)))
-      .flatMap((rule) => (known(() => rule.cidrBlocks) as string[] | undefined) ?? []);
-  });
-}
-
-/**
- * A direct (per-color test) listener is exempt from the gate rule only when
- * it is marked so, forwards to one target, listens on one of the load
- * balancer's declared test ports, and admits nobody the user-facing
- * listeners admit (and never the whole internet).
- */
-function exemptDirectListener(
-  listener: PolicyResource,
-  targets: readonly RouteTarget[],
-  stack: readonly PolicyResource[],
-): boolean {
-  if (known(() => listener.props.tags?.[AWS_TAGS.route]) !== ROUTE_KINDS.direct || targets.length !== 1) return false;
-  const loadBalancer = loadBalancerOf(listener);
-  const port = Number(known(() => listener.props.port));
-  if (loadBalancer === undefined || !Number.isInteger(port)) return false;
-  const testPorts = String(known(() => loadBalancer.props.tags?.[AWS_TAGS.testPorts]) ?? "")
-    .split(",")
-    .map(Number);
-  if (!testPorts.includes(port)) return false;
-  const userPorts = stack
-    .filter((r) => r.type === TYPES.listener && r !== listener && loadBalancerOf(r) === loadBalancer)
-    .filter((r) => known(() => r.props.tags?.[AWS_TAGS.route]) !== ROUTE_KINDS.direct)
-    .map((r) => Number(known(() => r.props.port)));
-  const userCidrs = new Set(userPorts.flatMap((p) => admittedCidrs(loadBalancer, p)));
-  const testCidrs = admittedCidrs(loadBalancer, port);
-  return !userPorts.includes(port) && testCidrs.every((cidr) => !ANYWHERE.includes(cidr) && !userCidrs.has(cidr));
-}
-
 /** The Service `name` is the app's maintenance backend: marked so by the program. */
 function isMaintenanceBackend(name: unknown, services: readonly PolicyResource[]): boolean {
   const service = services.find((s) => known(() => s.props.metadata?.name) === name);
@@ -192,7 +139,7 @@ export function appRoutes(stack: readonly PolicyResource[]): AppRoute[] {
           stack,
         );
         if (targets.length === 0) return [];
-        const exempt = listener && exemptDirectListener(resource, targets, stack);
+        const exempt = listener && exemptDirectListener(resource, targets.length, stack);
         return [
           { resource, kind: listener ? "Listener" : "Listener rule", marked: tags[AWS_TAGS.route], targets, exempt },
         ];

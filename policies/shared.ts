@@ -4,7 +4,7 @@
  * passed), and the dependency walk that stack policies use to prove an
  * ordering such as "the listener waits for the gate".
  */
-import type { PolicyConfigSchema } from "@pulumi/policy";
+import { type PolicyConfigSchema, UnknownValueError } from "@pulumi/policy";
 import { COLORS, Color } from "./contracts/colors";
 import { CLOUD_TYPES, DYNAMIC_TYPES } from "./contracts/resourceTypes";
 
@@ -63,4 +63,14 @@ export function colorIn(text: unknown): Color | undefined {
 /** A value as it reads in a message: strings quoted, absent values named. */
 export function shown(value: unknown): string {
   return value === undefined ? "not set" : JSON.stringify(value);
+}
+
+/** Reads a value that may be unknown at preview; undefined (never a throw) when it is. */
+export function known<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof UnknownValueError) return undefined;
+    throw error;
+  }
 }

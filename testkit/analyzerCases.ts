@@ -3,6 +3,7 @@
  * way a faulty program would register them, build registrations by hand for
  * platforms without a stack file, and read violations compactly.
  */
+import { COMPONENT_TYPES } from "../components/contracts/resourceTypes";
 import { ProgramRun, RegisteredResource, runProgram } from "../tooling/engine/offlineProgram";
 import type { PolicyViolation } from "../tooling/policy/protocol";
 import { readStackConfig } from "../tooling/engine/stackFiles";
@@ -70,6 +71,8 @@ export function seen(violations: readonly PolicyViolation[]): Seen[] {
 export interface HandMadeOptions {
   readonly dependsOn?: readonly RegisteredResource[];
   readonly protect?: boolean;
+  /** Registered by the user's program at its top level, not inside the app's component (the pack does not judge it). @default false */
+  readonly usersOwn?: boolean;
 }
 
 /** A registration as the engine would see it from a program on a platform that has no stack file yet. */
@@ -79,12 +82,14 @@ export function handMade(
   inputs: Record<string, unknown>,
   options: HandMadeOptions = {},
 ): RegisteredResource {
+  // Inside the app's component, as a platform registers it: its URN carries the component's type.
+  const parent = options.usersOwn ? "" : `urn:pulumi:dev::bluegreen::${COMPONENT_TYPES.app}::api`;
   return {
-    urn: `urn:pulumi:dev::bluegreen::${type}::${name}`,
+    urn: `urn:pulumi:dev::bluegreen::${options.usersOwn ? "" : `${COMPONENT_TYPES.app}$`}${type}::${name}`,
     type,
     name,
     custom: true,
-    parent: "",
+    parent,
     inputs,
     dependencies: (options.dependsOn ?? []).map((r) => r.urn),
     propertyDependencies: {},

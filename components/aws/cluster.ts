@@ -27,11 +27,12 @@ export interface ServiceClusterArgs {
   readonly secretArns: string[];
   /** Days CloudWatch keeps task logs. @default 30 */
   readonly logRetentionDays?: number;
+  /** An existing ECS cluster the tasks run on; the log group and execution role stay this component's. @default a cluster it creates */
+  readonly existingClusterArn?: pulumi.Input<string>;
 }
 
 export class ServiceCluster extends pulumi.ComponentResource {
   readonly clusterArn: pulumi.Output<string>;
-  readonly clusterName: pulumi.Output<string>;
   /** Known before deployment (see the constructor). */
   readonly logGroupName: string;
   readonly logGroupArn: pulumi.Output<string>;
@@ -40,13 +41,14 @@ export class ServiceCluster extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.awsCluster, name, {}, opts);
     const parent = childOptions(this, opts.dependsOn);
-    const cluster = new aws.ecs.Cluster(
-      childName(name, "cluster"),
-      {
-        settings: [{ name: "containerInsights", value: "enabled" }],
-      },
-      parent,
-    );
+    const clusterArn =
+      args.existingClusterArn !== undefined
+        ? pulumi.output(args.existingClusterArn)
+        : new aws.ecs.Cluster(
+            childName(name, "cluster"),
+            { settings: [{ name: "containerInsights", value: "enabled" }] },
+            parent,
+          ).arn;
     // A name known before anything exists, so the task definitions (which name the group) are known at a
     // first preview and the policy pack can judge their images and environment then. Unique per stack.
     const logGroupName = `/bluegreen/${pulumi.getProject()}/${pulumi.getStack()}/${name}`;
@@ -93,8 +95,7 @@ export class ServiceCluster extends pulumi.ComponentResource {
         parent,
       );
     }
-    this.clusterArn = cluster.arn;
-    this.clusterName = cluster.name;
+    this.clusterArn = clusterArn;
     this.logGroupName = logGroupName;
     this.logGroupArn = logs.arn;
     this.executionRoleArn = role.arn;

@@ -9,6 +9,12 @@ import type { CoreConfig } from "../config/schema";
 import { COLORS } from "../contracts/colors";
 import { databaseConfigShape, databaseIssues, DatabaseSection } from "../rds/config";
 import { ipv4Cidr, listenerRuleIssues, maintenancePageIssues, secretReferenceIssues } from "./configRules";
+import {
+  ClusterConfig,
+  existingInfrastructureShape,
+  existingLoadBalancerIssues,
+  LoadBalancerConfig,
+} from "./existingConfig";
 
 const accessLogsSchema = z
   .object({
@@ -115,6 +121,7 @@ const networkSchema = z
 export const awsConfigShape = {
   listener: listenerSchema.optional(),
   network: networkSchema.optional(),
+  ...existingInfrastructureShape,
   ...databaseConfigShape,
 };
 
@@ -124,10 +131,18 @@ export type TaskEgressRule = z.infer<typeof egressRuleSchema>;
 
 /** The config as the aws platform reads it: its required sections are present once the rules passed. */
 export type AwsConfig = CoreConfig &
-  DatabaseSection & { readonly listener: ListenerConfig; readonly network: NetworkConfig };
+  DatabaseSection &
+  ExistingSections & { readonly listener: ListenerConfig; readonly network: NetworkConfig };
+
+/** The user's existing load balancer and cluster (existingConfig.ts). */
+interface ExistingSections {
+  readonly loadBalancer?: LoadBalancerConfig;
+  readonly cluster?: ClusterConfig;
+}
 
 type AwsConfigInput = CoreConfig &
-  DatabaseSection & { readonly listener?: ListenerConfig; readonly network?: NetworkConfig };
+  DatabaseSection &
+  ExistingSections & { readonly listener?: ListenerConfig; readonly network?: NetworkConfig };
 
 type AwsRule = (config: AwsConfigInput, raw: Readonly<Record<string, unknown>>) => ConfigIssue[];
 
@@ -149,6 +164,7 @@ export const AWS_CONFIG_RULES: readonly AwsRule[] = [
   (config) => databaseIssues(config, true),
   (config) => gateReachIssues(config),
   (config) => (config.listener ? listenerRuleIssues(config.listener, config.environment === "production") : []),
+  (config) => existingLoadBalancerIssues(config),
   (config) => maintenancePageIssues(config.maintenance),
   ...COLORS.map(
     (color): AwsRule =>

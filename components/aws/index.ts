@@ -1,7 +1,8 @@
 /**
  * The AWS platform: ECS Fargate colors behind one ALB whose production
  * listener forwards to both target groups by weight, RDS snapshots and an ECS
- * migration task.
+ * migration task; or the same on the user's VPC, load balancer (a rule on
+ * its listener, or a listener of the app's own) and ECS cluster.
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
@@ -19,11 +20,19 @@ import { MigrationSnapshot } from "../rds/migrationSnapshot";
 import { migrationTarget } from "../release";
 import { EcsPlacement, ServiceCluster } from "./cluster";
 import { ColorService } from "./colorService";
-import { AwsConfig, loadBalancerSettings } from "./config";
+import { AwsConfig, ListenerConfig, loadBalancerSettings } from "./config";
 import { Database, ENGINE_PORT } from "./database";
+import {
+  AwsExistingInfrastructure,
+  DEFAULT_SSL_POLICY,
+  ExistingLoadBalancer,
+  existingInfrastructureFrom,
+  isListenerRule,
+} from "./infrastructure";
 import { LoadBalancer } from "./loadBalancer";
 import { MigrationTask } from "./migrationTask";
 import { Network } from "./network";
+import { LoadBalancerRefs, rulePlacement, usersLoadBalancer } from "./sharedLoadBalancer";
 import type { ContainerHardening } from "./taskDefinition";
 import type { TaskAccess } from "./taskNetwork";
 import { WeightedListener } from "./weightedListener";
@@ -48,7 +57,28 @@ export function containerHardening(color: ColorConfig): ContainerHardening {
   };
 }
 
-export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope): Platform<AwsBackend> {
+/** The app's own traffic listener: port 80/443 on its load balancer, the stated port on a user's. */
+export function trafficListener(
+  shared: ExistingLoadBalancer | undefined,
+  listener: Pick<ListenerConfig, "certificateArn" | "sslPolicy">,
+): { port?: number; certificateArn?: string; sslPolicy: string } {
+  if (shared === undefined || isListenerRule(shared.listener)) {
+    return { certificateArn: listener.certificateArn, sslPolicy: listener.sslPolicy };
+  }
+  const own = shared.listener;
+  return { port: own.port, certificateArn: own.certificateArn, sslPolicy: own.sslPolicy ?? DEFAULT_SSL_POLICY };
+}
+
+/**
+ * The platform on what `existing` names (the user's VPC, load balancer, ECS
+ * cluster; infrastructure.ts) and on what it creates for the rest. The
+ * program takes `existing` from the stack config; the library from its Args.
+ */
+export function awsPlatform(
+  config: AwsConfig,
+  { name, parent }: PlatformScope,
+  existing: AwsExistingInfrastructure = existingInfrastructureFrom(config),
+): Platform<AwsBackend> {
   const { listener } = config;
   const production = config.environment === "production";
   // Presence checked with the other config problems (AWS_CONFIG_RULES).
@@ -56,27 +86,47 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
   const opts = childOptions(parent);
   const migrationColor = migrationTarget(config);
 
-  const network = new Network(childName(name, "network"), config.network, opts);
+  const network = new Network(
+    childName(name, "network"),
+    { cidrBlock: config.network.cidrBlock, availabilityZones: config.network.availabilityZones, ...existing.network },
+    opts,
+  );
   const secretArns = [
     ...new Set(COLORS.flatMap((color) => Object.values(config[color].secrets).map(secretResourceArn))),
   ].sort();
-  const cluster = new ServiceCluster(childName(name, "ecs"), { secretArns }, opts);
-  const loadBalancer = new LoadBalancer(
-    childName(name, "lb"),
-    {
-      app: config.app.name,
-      vpcId: network.vpcId,
-      vpcCidr: network.cidrBlock,
-      appPort: config.app.port,
-      publicSubnetIds: network.publicSubnetIds,
-      ingressCidrs: listener.ingressCidrs,
-      testPorts: COLORS.map((color) => listener.testPorts[color]),
-      testIngressCidrs: listener.testIngressCidrs,
-      https: listener.certificateArn !== undefined,
-      settings: loadBalancerSettings(config),
-    },
+  const cluster = new ServiceCluster(
+    childName(name, "ecs"),
+    { secretArns, ...(existing.clusterArn !== undefined ? { existingClusterArn: existing.clusterArn } : {}) },
     opts,
   );
+  const shared = existing.loadBalancer;
+  const loadBalancer: LoadBalancerRefs = shared
+    ? usersLoadBalancer(
+        childName(name, "lb"),
+        {
+          app: config.app.name,
+          existing: shared,
+          testPorts: listener.testPorts,
+          testIngressCidrs: listener.testIngressCidrs,
+        },
+        opts,
+      )
+    : new LoadBalancer(
+        childName(name, "lb"),
+        {
+          app: config.app.name,
+          vpcId: network.vpcId,
+          vpcCidr: network.cidrBlock,
+          appPort: config.app.port,
+          publicSubnetIds: network.publicSubnetIds,
+          ingressCidrs: listener.ingressCidrs,
+          testPorts: COLORS.map((color) => listener.testPorts[color]),
+          testIngressCidrs: listener.testIngressCidrs,
+          https: listener.certificateArn !== undefined,
+          settings: loadBalancerSettings(config),
+        },
+        opts,
+      );
   const database = config.database
     ? new Database(
         childName(name, "database"),
@@ -186,15 +236,24 @@ export function awsPlatform(config: AwsConfig, { name, parent }: PlatformScope):
           targetGroupArns: { blue: colors.blue.backend.targetGroupArn, green: colors.green.backend.targetGroupArn },
           weights: { blue: traffic.blue, green: traffic.green },
           stickinessSeconds: traffic.stickinessSeconds,
-          certificateArn: listener.certificateArn,
-          sslPolicy: listener.sslPolicy,
+          ...trafficListener(shared, listener),
           maintenance: maintenanceResponse(config.maintenance),
+          ...(shared
+            ? {
+                rule: rulePlacement(shared, loadBalancer.dnsName, parent),
+                declaredTestPorts: COLORS.map((color) => listener.testPorts[color]),
+              }
+            : {}),
         },
         childOptions(parent, step.dependsOn),
       );
       return {
         url: weighted.url,
-        ids: { listenerArn: weighted.listenerArn, loadBalancerDnsName: loadBalancer.dnsName },
+        ids: {
+          listenerArn: weighted.listenerArn,
+          ...(weighted.ruleArn ? { listenerRuleArn: weighted.ruleArn } : {}),
+          loadBalancerDnsName: loadBalancer.dnsName,
+        },
       };
     },
     outputs() {

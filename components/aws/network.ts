@@ -10,10 +10,12 @@ import { childName } from "../naming";
 import { childOptions } from "../options";
 
 export interface NetworkArgs {
-  /** Existing VPC; when set, the subnet ids below are used and nothing is created. */
-  readonly vpcId?: string;
-  readonly publicSubnetIds?: string[];
-  readonly privateSubnetIds?: string[];
+  /** Existing VPC (an id, or another resource's output); when set, the subnet ids below are used and nothing is created. */
+  readonly vpcId?: pulumi.Input<string>;
+  readonly publicSubnetIds?: pulumi.Input<string>[];
+  readonly privateSubnetIds?: pulumi.Input<string>[];
+  /** The existing VPC's CIDR. @default looked up from `vpcId` */
+  readonly vpcCidr?: pulumi.Input<string>;
   /** CIDR of a created VPC. The config's default: "10.40.0.0/16". */
   readonly cidrBlock: string;
   /** Zones of a created VPC. The config's default: 2. */
@@ -29,9 +31,11 @@ export class Network extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.awsNetwork, name, {}, opts);
     if (args.vpcId !== undefined) {
-      const vpc = aws.ec2.getVpcOutput({ id: args.vpcId }, { parent: this });
       this.vpcId = pulumi.output(args.vpcId);
-      this.cidrBlock = vpc.cidrBlock;
+      this.cidrBlock =
+        args.vpcCidr !== undefined
+          ? pulumi.output(args.vpcCidr)
+          : aws.ec2.getVpcOutput({ id: args.vpcId }, { parent: this }).cidrBlock;
       this.publicSubnetIds = pulumi.output(args.publicSubnetIds ?? []);
       this.privateSubnetIds = pulumi.output(args.privateSubnetIds ?? []);
     } else {

@@ -79,7 +79,9 @@ export type RouteKind = (typeof ROUTE_KINDS)[keyof typeof ROUTE_KINDS];
  * the app (the pack judges only those, so a larger program's own listeners
  * and target groups are never flagged); `route` says what a listener or
  * listener rule is for; `testPorts` on the load balancer lists the per-color
- * test listener ports ("8081,8082"); `securityException` carries the stated
+ * test listener ports ("8081,8082") (on a user's load balancer, which the app
+ * does not tag, the app's user-facing listener or rule there carries it);
+ * `securityException` carries the stated
  * reason (`bluegreen:<color>.securityException`,
  * `bluegreen:listener.securityException`) on a resource that relaxes a secure
  * default, so the pack accepts exactly the relaxation the stack file justifies.

@@ -109,6 +109,14 @@ export function fakeInvoke(token: string, inputs: State, region: string): State 
       return { names: ["a", "b", "c", "d"].map((zone) => `${region}${zone}`), zoneIds: [] };
     case "aws:ec2/getVpc:getVpc":
       return { id: inputs.id, cidrBlock: "10.0.0.0/16" };
+    case "aws:lb/getLoadBalancer:getLoadBalancer": {
+      // An existing load balancer (bluegreen:loadBalancer.arn): its DNS name from the name and id in its ARN.
+      const [, lbName, lbId] = /loadbalancer\/app\/([^/]+)\/([^/]+)$/.exec(String(inputs.arn)) ?? [];
+      return { arn: inputs.arn, dnsName: `${lbName}-${lbId}.${region}.elb.amazonaws.com` };
+    }
+    case "aws:lb/getListener:getListener":
+      // An existing shared listener (bluegreen:loadBalancer.listenerArn): the usual HTTPS one.
+      return { arn: inputs.arn, protocol: "HTTPS", port: 443 };
     default:
       return {};
   }
