@@ -9,6 +9,9 @@ export default tseslint.config(
     ignores: [
       "node_modules/",
       ".build/",
+      "dist/",
+      // The component provider plugin, compiled (npm run build:provider).
+      "provider/dist/",
       ".vitest/",
       ".ci/",
       "**/*.cjs",

@@ -10,6 +10,7 @@ import { AWS_CONFIG_RULES, awsConfigShape } from "./aws/config";
 import { secretConfigKeys } from "./config/engineSecrets";
 import { HARDENING_RULES } from "./config/hardening";
 import { RELEASE_MODE_RULES } from "./config/releaseModeRules";
+import { stackFileName, stackFileSource } from "./config/issues";
 import { ConfigRule, parseConfigWith } from "./config/parse";
 import { SECRET_RULES } from "./config/secrets";
 import { coreConfigShape } from "./config/schema";
@@ -77,6 +78,9 @@ const CONFIG_RULES: readonly ConfigRule<BlueGreenConfig>[] = [
   ),
 ];
 
+/** Every `bluegreen:` key and rule: the stack file's, and the library components' Args mapped to keys. */
+export const CONFIG_SPEC = { schema: configSchema, rules: CONFIG_RULES };
+
 /**
  * Parses a stack's config as the engine hands it over (`secretKeys`: the keys
  * set with `--secret`); throws ConfigError listing every problem.
@@ -86,7 +90,7 @@ export function parseConfig(
   stack: string,
   secretKeys: readonly string[] = [],
 ): BlueGreenConfig {
-  return parseConfigWith(raw, stack, { schema: configSchema, rules: CONFIG_RULES }, secretKeys);
+  return parseConfigWith(raw, stackFileSource(stackFileName(stack)), CONFIG_SPEC, secretKeys);
 }
 
 /** Reads the running stack's config from the Pulumi engine and validates it. */

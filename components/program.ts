@@ -1,21 +1,17 @@
 /**
  * The whole program as a function: load and validate the stack config, pick
- * the platform, build the release, return the stack outputs. index.ts exports
- * what it returns; the offline plan and the tests call it the same way.
+ * the platform, build the release as the library components do, return the
+ * stack outputs. index.ts exports what it returns; the offline plan and the
+ * tests call it the same way.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { BlueGreenApp } from "./blueGreenApp";
 import type { StackOutputValues } from "./contracts/outputs";
+import { startRelease } from "./library/release";
 import { platformFor } from "./platformFactories";
 import { BlueGreenConfig, loadConfig } from "./platforms";
 
 export function blueGreenStack(config: BlueGreenConfig = loadConfig()): StackOutputValues {
-  const app = new BlueGreenApp(config.app.name, {
-    config,
-    platform: platformFor(config),
-    gateHeaders: config.gateHeaders ? pulumi.secret(config.gateHeaders) : undefined,
-    restoreSnapshot: config.database?.restoreFromSnapshot,
-  });
+  // The same flow as the library components (library/release.ts), at the top of the stack as before.
+  const app = startRelease(config.app.name, config, platformFor(config), config.gateHeaders);
   return {
     url: app.url,
     platform: config.platform,

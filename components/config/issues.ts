@@ -22,23 +22,69 @@ export function stackFileName(stack: string): string {
   return `Pulumi.${stack}.yaml`;
 }
 
-/** Thrown when a stack file is invalid; the message lists every issue at once. */
+/**
+ * Where settings come from and how their problems read there: a stack file
+ * (`bluegreen:traffic.green`, fixed with `pulumi config set`), or a library
+ * component's Args (`traffic.green` of `AwsBlueGreen "shop"`).
+ */
+export interface IssueSource {
+  /** `Pulumi.staging.yaml`, or `AwsBlueGreen "shop"`. */
+  readonly label: string;
+  /** Where a missing setting is added: "the stack file", or "the component's Args". */
+  readonly place: string;
+  /** A config key (`bluegreen:traffic.green`) as the user wrote it there. */
+  readonly key: (configKey: string) => string;
+  /** A message, its mentions of config keys written as the user wrote them there. */
+  readonly text: (message: string) => string;
+  /** The last line: how to fix the problems and try again. */
+  readonly fix: string;
+}
+
+export function stackFileSource(stackFile: string): IssueSource {
+  return {
+    label: stackFile,
+    place: "the stack file",
+    key: (configKey) => configKey,
+    text: (message) => message,
+    fix: `Fix each key in ${stackFile} (or with \`pulumi config set --path <key> <value>\`) and run again.`,
+  };
+}
+
+/** `traffic.green` for `bluegreen:traffic.green`; keys of other namespaces (`aws:region`) stay whole. */
+export function argsSource(component: string, name: string): IssueSource {
+  const namespaced = new RegExp(`\\b${CONFIG_NAMESPACE}:(?=[A-Za-z])`, "g");
+  return {
+    label: `${component} "${name}"`,
+    place: "the component's Args",
+    key: (configKey) => configKey.replace(namespaced, ""),
+    text: (message) => message.replace(namespaced, ""),
+    fix: `Fix each argument of ${component} "${name}" and run again.`,
+  };
+}
+
+/** Thrown when settings are invalid; the message lists every issue at once, as the source names them. */
 export class ConfigError extends Error {
+  readonly issues: ConfigIssue[];
+
   constructor(
-    readonly stackFile: string,
-    readonly issues: ConfigIssue[],
+    /** The stack file, or the component (`AwsBlueGreen "shop"`), whose settings these are. */
+    readonly label: string,
+    issues: readonly ConfigIssue[],
+    source: IssueSource = stackFileSource(label),
   ) {
-    super(formatIssues(stackFile, issues));
+    const shown = issues.map((i) => ({ key: source.key(i.key), message: source.text(i.message) }));
+    super(formatIssues(source, shown));
     this.name = "ConfigError";
+    this.issues = shown;
   }
 }
 
-function formatIssues(stackFile: string, issues: readonly ConfigIssue[]): string {
+function formatIssues(source: IssueSource, issues: readonly ConfigIssue[]): string {
   const lines = issues.map((i) => `  - ${i.key}: ${i.message}`);
   return [
-    `${stackFile} has ${issues.length} configuration problem${issues.length === 1 ? "" : "s"}; nothing was deployed:`,
+    `${source.label} has ${issues.length} configuration problem${issues.length === 1 ? "" : "s"}; nothing was deployed:`,
     ...lines,
-    `Fix each key in ${stackFile} (or with \`pulumi config set --path <key> <value>\`) and run again.`,
+    source.fix,
   ].join("\n");
 }
 

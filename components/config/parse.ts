@@ -6,7 +6,7 @@
  */
 import type { z } from "zod";
 import { coerceToSchema } from "./coerce";
-import { CONFIG_NAMESPACE, ConfigError, ConfigIssue, fullKey, stackFileName } from "./issues";
+import { CONFIG_NAMESPACE, ConfigError, ConfigIssue, fullKey, IssueSource } from "./issues";
 import { CoreConfig, withEnvironmentDefaults } from "./schema";
 
 /** One check of the parsed config; `raw` gives keys of other namespaces (`aws:region`), `secretKeys` the keys set with `--secret`. */
@@ -27,13 +27,13 @@ export interface ConfigSpec<T extends CoreConfig> {
   readonly rules: readonly ConfigRule<T>[];
 }
 
+/** `source`: the stack file, or the library component whose Args these are; its problems are named as there. */
 export function parseConfigWith<T extends CoreConfig>(
   raw: Record<string, unknown>,
-  stack: string,
+  source: IssueSource,
   spec: ConfigSpec<T>,
   secretKeys: readonly string[] = [],
 ): T {
-  const stackFile = stackFileName(stack);
   const prefix = `${CONFIG_NAMESPACE}:`;
   const decoded = Object.fromEntries(
     Object.entries(raw)
@@ -46,12 +46,15 @@ export function parseConfigWith<T extends CoreConfig>(
   if (parsed.success) {
     const config = withEnvironmentDefaults(parsed.data, decoded);
     const issues = run(config);
-    if (issues.length > 0) throw new ConfigError(stackFile, oneIssuePerKey(issues));
+    if (issues.length > 0) throw new ConfigError(source.label, oneIssuePerKey(issues), source);
     return config;
   }
-  const schemaIssues = [...coerced.issues, ...parsed.error.issues.flatMap(zodIssueToConfigIssues)];
+  const schemaIssues = [
+    ...coerced.issues,
+    ...parsed.error.issues.flatMap((issue) => zodIssueToConfigIssues(issue, source)),
+  ];
   const valid = validKeys(spec.schema, coerced.value as Record<string, unknown>, parsed.error.issues);
-  throw new ConfigError(stackFile, oneIssuePerKey([...schemaIssues, ...run(valid)]));
+  throw new ConfigError(source.label, oneIssuePerKey([...schemaIssues, ...run(valid)]), source);
 }
 
 /** A rule read a key whose value the schema refused: its verdict would rest on a value that is not there. */
@@ -118,7 +121,7 @@ function oneIssuePerKey(issues: readonly ConfigIssue[]): ConfigIssue[] {
   return issues.filter((issue) => !seen.has(issue.key) && seen.add(issue.key));
 }
 
-function zodIssueToConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
+function zodIssueToConfigIssues(issue: z.core.$ZodIssue, source: IssueSource): ConfigIssue[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({
       key: fullKey([...issue.path, key]),
@@ -130,7 +133,7 @@ function zodIssueToConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
     }));
   }
   if (issue.code === "invalid_type" && issue.input === undefined) {
-    return [{ key: fullKey(issue.path), message: `is required (${issue.expected}); add it to the stack file` }];
+    return [{ key: fullKey(issue.path), message: `is required (${issue.expected}); add it to ${source.place}` }];
   }
   const got = issue.input === undefined ? "" : ` (got ${JSON.stringify(issue.input)})`;
   return [{ key: fullKey(issue.path), message: `${issue.message}${got}` }];

@@ -7,6 +7,10 @@
 
 export const COMPONENT_TYPES = {
   app: "bluegreen:index:BlueGreenApp",
+  /** The library's components (components/library), each around a BlueGreenApp. */
+  awsBlueGreen: "bluegreen:index:AwsBlueGreen",
+  kubernetesBlueGreen: "bluegreen:index:KubernetesBlueGreen",
+  dockerBlueGreen: "bluegreen:index:DockerBlueGreen",
   promotionGate: "bluegreen:gate:PromotionGate",
   awsNetwork: "bluegreen:aws:Network",
   awsCluster: "bluegreen:aws:ServiceCluster",
