@@ -4,11 +4,12 @@
 # with sudo (sudo is used only for the system packages, only when needed).
 #   - haproxy and postgresql from Debian's packages (skipped when installed),
 #     and apache2-utils (ApacheBench, the external load generator of
-#     `npm run bench -- haproxy`)
+#     `npm run bench -- haproxy`), and python3-venv (the virtualenv of the
+#     Python example's real-engine test)
 #   - npm ci
-#   - the Pulumi CLI and its Node.js language host, built from Go modules for
-#     the real-engine tests (testkit/engine/install.sh; cached, ~0.1 s when
-#     up to date, ~6 min cold on 2 cores)
+#   - the Pulumi CLI, its Node.js language host and the YAML and Python hosts,
+#     built from Go modules for the real-engine tests (testkit/engine/install.sh;
+#     cached, ~0.1 s when up to date, ~6 min cold on 2 cores, more with YAML)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +25,7 @@ as_root() {
 }
 
 missing=()
-for package in haproxy postgresql apache2-utils; do
+for package in haproxy postgresql apache2-utils python3-venv; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -37,7 +38,9 @@ echo "[test] npm ci"
 npm ci --no-audit --no-fund
 
 echo "[test] Pulumi engine for the real-engine tests"
-BLUEGREEN_ENGINE_BIN="$(testkit/engine/install.sh | tail -n 1)"
+# The YAML and Python hosts serve the multi-language examples (test/engine/multiLanguage.test.ts);
+# built here, not inside a test, so that a cold build never meets a test timeout.
+BLUEGREEN_ENGINE_BIN="$(testkit/engine/install.sh --with-yaml --with-python | tail -n 1)"
 export BLUEGREEN_ENGINE_BIN
 
 npm test

@@ -64,12 +64,19 @@ export class ProviderHost {
   /**
    * Spawns the host; resolves once it has printed its gRPC port. `nodeFlags`
    * go to node before the host script, e.g. `--max-old-space-size=160` to run
-   * it with a small heap.
+   * it with a small heap. `launcher` starts the host through a
+   * `pulumi-resource-pulumi-nodejs` script instead, in `cwd`, as the engine does.
    */
-  static async start(options: { nodeFlags?: readonly string[] } = {}): Promise<ProviderHost> {
+  static async start(
+    options: { nodeFlags?: readonly string[]; launcher?: string; cwd?: string } = {},
+  ): Promise<ProviderHost> {
     const hostPath = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
     // The host expects an engine address; 127.0.0.1:1 is never dialled for CRUD calls.
-    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), hostPath, "127.0.0.1:1"], {
+    const [command, args] = options.launcher
+      ? [options.launcher, ["127.0.0.1:1"]]
+      : [process.execPath, [...(options.nodeFlags ?? []), hostPath, "127.0.0.1:1"]];
+    const child = spawn(command, args, {
+      cwd: options.cwd,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, PULUMI_NODEJS_PROJECT: "bluegreen", PULUMI_NODEJS_STACK: "test" },
     });

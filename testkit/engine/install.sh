@@ -4,11 +4,15 @@
 # a cache directory. Idempotent: a second run with unchanged inputs only checks
 # a stamp and prints the bin directory.
 #
-# Usage: testkit/engine/install.sh [--with-yaml] [--force] [--quiet] [-h|--help]
+# Usage: testkit/engine/install.sh [--with-yaml] [--with-python] [--force] [--quiet] [-h|--help]
 #
 #   --with-yaml    also build pulumi-language-yaml (github.com/pulumi/pulumi-yaml
 #                  v1.38.0; the v1.37.0 bundled with CLI 3.248.0 cannot be built
 #                  from the module proxy, see go/yaml/go.mod)
+#   --with-python  also build pulumi-language-python v3.248.0 from its vendored
+#                  source (go/python; the proxy refuses the upstream module) and
+#                  install its pulumi-language-python-exec and
+#                  pulumi-resource-pulumi-python scripts
 #   --force        rebuild even if the stamp matches
 #   --quiet        only print the bin directory (last line of output either way)
 #
@@ -33,14 +37,16 @@ bin_dir="$home_dir/bin"
 GO="${GO:-go}"
 
 with_yaml=0
+with_python=0
 force=0
 quiet=0
 for arg in "$@"; do
     case "$arg" in
         --with-yaml) with_yaml=1 ;;
+        --with-python) with_python=1 ;;
         --force) force=1 ;;
         --quiet) quiet=1 ;;
-        -h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown argument: $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -120,6 +126,26 @@ if [ "$with_yaml" = 1 ]; then
             || die "go build of pulumi-language-yaml failed"
         mv -f "$tmp/pulumi-language-yaml" "$bin_dir/pulumi-language-yaml"
         echo "$yaml_hash" > "$bin_dir/.stamp-yaml"
+        log "built in $(( $(date +%s) - start ))s"
+    fi
+fi
+
+# --- optional: Python language host ---------------------------------------------
+if [ "$with_python" = 1 ]; then
+    python_hash="$(hash_files go/python)"
+    if up_to_date .stamp-python "$python_hash" pulumi-language-python pulumi-language-python-exec \
+        pulumi-resource-pulumi-python; then
+        log "pulumi-language-python $PULUMI_VERSION up to date"
+    else
+        log "building pulumi-language-python $PULUMI_VERSION"
+        start=$(date +%s)
+        ( cd "$here/go/python" && "$GO" build -buildvcs=false -trimpath -ldflags "$ldflags_pulumi" \
+            -o "$tmp/pulumi-language-python" ./cmd/pulumi-language-python ) \
+            || die "go build of pulumi-language-python failed"
+        mv -f "$tmp/pulumi-language-python" "$bin_dir/pulumi-language-python"
+        install -m 0755 "$here/go/python/pulumi-language-python-exec" "$bin_dir/pulumi-language-python-exec"
+        install -m 0755 "$here/go/python/pulumi-resource-pulumi-python" "$bin_dir/pulumi-resource-pulumi-python"
+        echo "$python_hash" > "$bin_dir/.stamp-python"
         log "built in $(( $(date +%s) - start ))s"
     fi
 fi
