@@ -19,7 +19,7 @@
  *   npx tsx bench/program.ts
  */
 import { blueGreenStack } from "../components/program";
-import { loadConfig } from "../components/platforms";
+import { loadConfig } from "../components/program";
 import { runProgram } from "../tooling/engine/offlineProgram";
 import { describeSpread, report, spreadOf } from "./result";
 

@@ -2,12 +2,11 @@
  * The only file that knows every platform: each one's config keys, its
  * rules and its factory. The stack config is the neutral keys plus every
  * platform's own (a key of another platform is accepted and unused), judged
- * by the chosen platform's rules and the release rules.
+ * by the chosen platform's rules and the release rules. It loads no Pulumi
+ * SDK: the tools validate stack files with it before (or without) any engine.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AWS_CONFIG_RULES, awsConfigShape } from "./aws/config";
-import { secretConfigKeys } from "./config/engineSecrets";
 import { HARDENING_RULES } from "./config/hardening";
 import { RELEASE_MODE_RULES } from "./config/releaseModeRules";
 import { stackFileName, stackFileSource } from "./config/issues";
@@ -91,10 +90,4 @@ export function parseConfig(
   secretKeys: readonly string[] = [],
 ): BlueGreenConfig {
   return parseConfigWith(raw, stackFileSource(stackFileName(stack)), CONFIG_SPEC, secretKeys);
-}
-
-/** Reads the running stack's config from the Pulumi engine and validates it. */
-export function loadConfig(): BlueGreenConfig {
-  const raw = pulumi.runtime.allConfig();
-  return parseConfig(raw, pulumi.getStack(), secretConfigKeys(raw));
 }

@@ -4,10 +4,18 @@
  * stack outputs. index.ts exports what it returns; the offline plan and the
  * tests call it the same way.
  */
+import * as pulumi from "@pulumi/pulumi";
+import { secretConfigKeys } from "./config/engineSecrets";
 import type { StackOutputValues } from "./contracts/outputs";
 import { startRelease } from "./library/release";
 import { platformFor } from "./platformFactories";
-import { BlueGreenConfig, loadConfig } from "./platforms";
+import { BlueGreenConfig, parseConfig } from "./platforms";
+
+/** Reads the running stack's config from the Pulumi engine and validates it. */
+export function loadConfig(): BlueGreenConfig {
+  const raw = pulumi.runtime.allConfig();
+  return parseConfig(raw, pulumi.getStack(), secretConfigKeys(raw));
+}
 
 export function blueGreenStack(config: BlueGreenConfig = loadConfig()): StackOutputValues {
   // The same flow as the library components (library/release.ts), at the top of the stack as before.

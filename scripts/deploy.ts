@@ -10,7 +10,6 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runMain } from "../tooling/cli/main";
-import { hasPulumiCli } from "../tooling/cli/pulumiCli";
 import { LOCAL_STACK, parseDeployArgs } from "../tooling/deploy/args";
 import { policyConfigFile } from "../tooling/policy/packConfig";
 import { POLICY_PACK_DIR, PROJECT_DIR } from "../tooling/paths";
@@ -26,6 +25,8 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): number {
 
 runMain(async (argv) => {
   const { stack, upFlags } = parseDeployArgs(argv);
+  // Loaded after the command line is checked: `--help` answers without the Automation API.
+  const { hasPulumiCli } = await import("../tooling/cli/pulumiCli");
   if (!hasPulumiCli()) {
     console.log(`Pulumi CLI not found on PATH: showing the offline plan of stack "${stack}" instead.`);
     console.log("Install the CLI (https://www.pulumi.com/docs/install/) to deploy; nothing was changed.\n");

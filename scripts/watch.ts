@@ -1,13 +1,16 @@
 /** `npm run watch -- <stack> --for 1h [--no-rollback]`: see WATCH_COMMAND (tooling/release/watchArgs.ts). */
 import { runMain } from "../tooling/cli/main";
-import { ensureOwnProcessGroup } from "../tooling/cli/processGroup";
-import { runReleaseCommand } from "../tooling/release/command";
 import { parseWatchArgs, WATCH_COMMAND } from "../tooling/release/watchArgs";
-import { runWatchCommand } from "../tooling/release/watchRun";
 
 runMain(async (argv) => {
-  await ensureOwnProcessGroup();
+  // The command line first: `--help` and usage errors answer before the Automation API loads.
   const command = parseWatchArgs(argv);
+  const [{ ensureOwnProcessGroup }, { runReleaseCommand }, { runWatchCommand }] = await Promise.all([
+    import("../tooling/cli/processGroup"),
+    import("../tooling/release/command"),
+    import("../tooling/release/watchRun"),
+  ]);
+  await ensureOwnProcessGroup();
   return runReleaseCommand({ stack: command.stack, command: WATCH_COMMAND.name, verbose: command.verbose }, (session) =>
     runWatchCommand(session, command),
   );

@@ -10,7 +10,7 @@ import { awsPlatform } from "../../components/aws";
 import type { AwsConfig } from "../../components/aws/config";
 import type { ExistingListenerRule, OwnListener } from "../../components/aws/infrastructure";
 import { BlueGreenApp } from "../../components/blueGreenApp";
-import { loadConfig } from "../../components/platforms";
+import { loadConfig } from "../../components/program";
 
 export const USERS_HOST = "api.shop.example.com";
 export const USERS_PRIORITY = 120;
