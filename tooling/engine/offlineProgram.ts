@@ -17,6 +17,7 @@ import {
   cacheSerializedProviders,
   outputValue,
   RegisterRequest,
+  skipPromiseStackTraces,
   tapMonitor,
   waitForRegistrations,
 } from "./sdkInternals";
@@ -81,9 +82,14 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     );
   }
   running = stack;
+  // The SDK formats a stack trace for every resource (its source position, which nothing here reads); mapping
+  // them through the source maps tsx enables, each file's map parsed on first use, is a third of a fresh run.
+  const sourceMaps = process.sourceMapsEnabled;
+  process.setSourceMapsEnabled(false);
   try {
     return await runOnce(stack, options);
   } finally {
+    process.setSourceMapsEnabled(sourceMaps);
     running = undefined;
   }
 }
@@ -105,6 +111,7 @@ async function runOnce(stack: string, options: RunOptions): Promise<ProgramRun> 
     firstPreview || (options.preview ?? true),
   );
   cacheSerializedProviders(PROVIDER_CACHE_DIR, providerSourceKey());
+  skipPromiseStackTraces();
   const resources: RegisteredResource[] = [];
   tapMonitor((request, urn) => {
     const resource = toRegistered(request, urn);

@@ -4,8 +4,9 @@
  * that moves them breaks here and nowhere else: the resource monitor that
  * mocks install (tapped to see each registration as the engine would), the
  * wait for outstanding registrations, an Output's value including "unknown"
- * (apply() never calls back for unknowns), and the closure serializer that
- * dynamic resources call (cached on disk for the offline runner).
+ * (apply() never calls back for unknowns), the closure serializer that
+ * dynamic resources call (cached on disk for the offline runner), and the
+ * stack trace the SDK records on its promises.
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
@@ -43,6 +44,26 @@ export function waitForRegistrations(): Promise<void> {
 /** The value of an output (nested ones too); undefined where it is unknown, as at preview. */
 export function outputValue(value: unknown): Promise<unknown> {
   return (pulumi.output(value as pulumi.Input<unknown>) as unknown as { promise(): Promise<unknown> }).promise();
+}
+
+/**
+ * Makes the SDK's debuggable promises (several per resource) record no stack trace: only a leak report at
+ * exit would print it, and capturing them is most of a run's time under the mocks. Errors keep their stacks.
+ */
+export function skipPromiseStackTraces(): void {
+  const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+  if (debuggable.debuggablePromise.bluegreenOriginal !== undefined) return;
+  const original = debuggable.debuggablePromise;
+  const withoutStack = (promise: Promise<unknown>, context: unknown) => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return original(promise, context);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  };
+  debuggable.debuggablePromise = Object.assign(withoutStack, { bluegreenOriginal: original });
 }
 
 /** What the SDK's closure serializer returns (runtime/closure/serializeClosure). */

@@ -10,7 +10,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { RegisteredResource } from "../engine/offlineProgram";
 import { POLICY_PACK_DIR } from "../paths";
 import { reconcilePolicyConfig } from "./packConfig";
-import { startPackProcess } from "./packProcess";
+import { PackProcess, startPackProcess } from "./packProcess";
 import {
   analyzeRequest,
   analyzeStackRequest,
@@ -55,8 +55,13 @@ export async function analyzeWithPolicyPack(
 }
 
 /** Starts the pack once for many analyses (tests, plans over several stacks). */
-export async function startPolicyAnalyzer(packDir: string = POLICY_PACK_DIR): Promise<PolicyAnalyzer> {
-  const pack = await startPackProcess(packDir);
+export function startPolicyAnalyzer(packDir: string = POLICY_PACK_DIR): Promise<PolicyAnalyzer> {
+  return connectPolicyAnalyzer(startPackProcess(packDir));
+}
+
+/** Drives a pack process started elsewhere (the plan command starts it before loading anything else). */
+export async function connectPolicyAnalyzer(starting: Promise<PackProcess>): Promise<PolicyAnalyzer> {
+  const pack = await starting;
   const client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${pack.port}`, grpc.credentials.createInsecure(), {
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,

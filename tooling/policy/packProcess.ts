@@ -3,7 +3,8 @@
  * Node.js pack: `node @pulumi/pulumi/cmd/run-policy-pack <engine address> .`
  * in the pack directory. It serves the Analyzer gRPC service and prints its
  * port on stdout; the engine address is never dialled for analysis, so any
- * address works.
+ * address works. The offline plan may instead start a compiled copy of the
+ * pack (`entry`, see tooling/plan/packBundle.ts), which serves the same way.
  */
 import { ChildProcessByStdio, spawn } from "node:child_process";
 import { Readable } from "node:stream";
@@ -21,12 +22,20 @@ export interface PackProcess {
   kill(): void;
 }
 
-export async function startPackProcess(packDir: string = POLICY_PACK_DIR): Promise<PackProcess> {
-  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
-  const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
-    cwd: packDir,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/**
+ * Starts the pack in `packDir`: through run-policy-pack (which compiles its TypeScript), or, given `entry`,
+ * `node <entry>` there (a JavaScript pack that serves when loaded; `packDir` has its package.json).
+ */
+export async function startPackProcess(packDir: string = POLICY_PACK_DIR, entry?: string): Promise<PackProcess> {
+  const args =
+    entry === undefined
+      ? [require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] }), "127.0.0.1:0", "."]
+      : [entry];
+  const child = spawn(process.execPath, args, { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+  // A pack never outlives its starter, even one that exits without stopping it (a CLI calling process.exit).
+  const killOnExit = () => child.kill("SIGKILL");
+  process.on("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   // Only the tail is kept: a chatty pack cannot exhaust memory.
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL_CHARS)));
@@ -62,20 +71,21 @@ function readPort(child: ChildProcessByStdio<null, Readable, Readable>, stderrTa
       clearTimeout(timer);
       reject(new Error(`could not start the policy pack runner: ${error.message}`));
     });
-    child.once("exit", (code, signal) => {
+    const exitedEarly = (code: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
       reject(
         new Error(
           `policy pack exited (${signal ?? `code ${code}`}) before serving; fix the pack (npx tsc --noEmit -p policies):${stderrTail() || " no output"}`,
         ),
       );
-    });
+    };
+    child.once("exit", exitedEarly);
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       const line = /^(\d+)\s*$/m.exec(stdout);
       if (!line) return;
       clearTimeout(timer);
-      child.removeAllListeners("exit");
+      child.off("exit", exitedEarly);
       // Keep draining stdout (the pack may log) without holding on to it.
       child.stdout.removeAllListeners("data");
       child.stdout.resume();
