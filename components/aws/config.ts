@@ -40,6 +40,9 @@ const accessLogsSchema = z
   })
   .strict();
 
+/** TLS policy of an HTTPS listener unless `bluegreen:listener.sslPolicy` names another. */
+export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
 const listenerSchema = z
   .object({
     /** ACM certificate: with it the listener is HTTPS and port 80 redirects. */
@@ -47,7 +50,7 @@ const listenerSchema = z
       .string()
       .regex(/^arn:aws[\w-]*:acm:[\w-]+:\d{12}:certificate\/[\w-]+$/, "must be an ACM certificate ARN")
       .optional(),
-    sslPolicy: z.string().default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+    sslPolicy: z.string().default(DEFAULT_SSL_POLICY),
     /** Per-color test listeners: where the gate probes one color directly. Never 80 or 443, never equal. */
     testPorts: z
       .object({

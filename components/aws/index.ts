@@ -20,11 +20,10 @@ import { MigrationSnapshot } from "../rds/migrationSnapshot";
 import { migrationTarget } from "../release";
 import { EcsPlacement, ServiceCluster } from "./cluster";
 import { ColorService } from "./colorService";
-import { AwsConfig, ListenerConfig, loadBalancerSettings } from "./config";
+import { AwsConfig, DEFAULT_SSL_POLICY, ListenerConfig, loadBalancerSettings } from "./config";
 import { Database, ENGINE_PORT } from "./database";
 import {
   AwsExistingInfrastructure,
-  DEFAULT_SSL_POLICY,
   ExistingLoadBalancer,
   existingInfrastructureFrom,
   isListenerRule,

@@ -64,8 +64,6 @@ export interface AwsExistingInfrastructure {
   readonly clusterArn?: pulumi.Input<string>;
 }
 
-export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-
 export function isListenerRule(listener: ExistingListenerRule | OwnListener): listener is ExistingListenerRule {
   return "listenerArn" in listener;
 }
@@ -126,35 +124,48 @@ export function existingInfrastructureFrom(
           },
         }
       : {}),
-    ...(loadBalancer !== undefined
-      ? {
-          loadBalancer: {
-            arn: loadBalancer.arn,
-            securityGroupId: loadBalancer.securityGroupId,
-            ...(loadBalancer.dnsName !== undefined ? { dnsName: loadBalancer.dnsName } : {}),
-            listener: listenerFrom(loadBalancer, config.listener),
-          },
-        }
-      : {}),
+    ...(loadBalancer !== undefined ? { loadBalancer: existingLoadBalancer(loadBalancer, config.listener) } : {}),
     ...(cluster !== undefined ? { clusterArn: cluster.arn } : {}),
   };
 }
 
-function listenerFrom(
-  loadBalancer: NonNullable<AwsConfig["loadBalancer"]>,
-  listener: ListenerConfig,
-): ExistingListenerRule | OwnListener {
-  if (loadBalancer.listenerArn !== undefined) {
-    return {
-      listenerArn: loadBalancer.listenerArn,
-      priority: loadBalancer.priority!,
-      hostHeaders: loadBalancer.hostHeaders,
-      pathPatterns: loadBalancer.pathPatterns,
-    };
-  }
+/** A user's load balancer as the stack file (`bluegreen:loadBalancer`) or a library component's Args name it. */
+export interface LoadBalancerReference {
+  readonly arn: pulumi.Input<string>;
+  readonly securityGroupId: pulumi.Input<string>;
+  readonly dnsName?: pulumi.Input<string>;
+  readonly listenerArn?: pulumi.Input<string>;
+  readonly priority?: number;
+  readonly hostHeaders?: string[];
+  readonly pathPatterns?: string[];
+  readonly port?: number;
+}
+
+/**
+ * The reference as the platform takes it: a rule on `listenerArn`, or a listener of the app's own on `port`
+ * with the validated `listener` settings (its TLS policy defaulted). The config rules ran before: a rule has
+ * its priority, an own listener its port (existingConfig.ts).
+ */
+export function existingLoadBalancer(
+  reference: LoadBalancerReference,
+  listener: Pick<ListenerConfig, "certificateArn" | "sslPolicy">,
+): ExistingLoadBalancer {
   return {
-    port: loadBalancer.port!,
-    ...(listener.certificateArn !== undefined ? { certificateArn: listener.certificateArn } : {}),
-    sslPolicy: listener.sslPolicy,
+    arn: reference.arn,
+    securityGroupId: reference.securityGroupId,
+    ...(reference.dnsName !== undefined ? { dnsName: reference.dnsName } : {}),
+    listener:
+      reference.listenerArn !== undefined
+        ? {
+            listenerArn: reference.listenerArn,
+            priority: reference.priority!,
+            hostHeaders: reference.hostHeaders,
+            pathPatterns: reference.pathPatterns,
+          }
+        : {
+            port: reference.port!,
+            ...(listener.certificateArn !== undefined ? { certificateArn: listener.certificateArn } : {}),
+            sslPolicy: listener.sslPolicy,
+          },
   };
 }

@@ -7,16 +7,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { awsPlatform } from "../aws";
 import type { AwsConfig } from "../aws/config";
-import { AwsExistingInfrastructure, DEFAULT_SSL_POLICY } from "../aws/infrastructure";
+import { AwsExistingInfrastructure, existingLoadBalancer } from "../aws/infrastructure";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { awsSettings } from "./awsSettings";
 import type { AwsBlueGreenArgs } from "./awsArgs";
 import { engineConfig, releaseOutputs, startRelease } from "./release";
 import { libraryConfig } from "./settings";
 
-/** What `args` names of the user's infrastructure, as the aws platform takes it. */
-export function existingInfrastructure(args: AwsBlueGreenArgs): AwsExistingInfrastructure {
-  const { network, loadBalancer: lb } = args;
+/** What `args` names of the user's infrastructure, as the aws platform takes it (`listener`: the validated settings). */
+export function existingInfrastructure(
+  args: AwsBlueGreenArgs,
+  listener: Pick<AwsConfig["listener"], "certificateArn" | "sslPolicy">,
+): AwsExistingInfrastructure {
+  const { network, loadBalancer } = args;
   return {
     network: {
       vpcId: network.vpcId,
@@ -24,31 +27,7 @@ export function existingInfrastructure(args: AwsBlueGreenArgs): AwsExistingInfra
       privateSubnetIds: network.privateSubnetIds,
       ...(network.vpcCidr !== undefined ? { vpcCidr: network.vpcCidr } : {}),
     },
-    ...(lb !== undefined
-      ? {
-          loadBalancer: {
-            arn: lb.arn,
-            securityGroupId: lb.securityGroupId,
-            ...(lb.dnsName !== undefined ? { dnsName: lb.dnsName } : {}),
-            // Validated before: a rule has its priority, an own listener its port (existingConfig.ts).
-            listener:
-              lb.listenerArn !== undefined
-                ? {
-                    listenerArn: lb.listenerArn,
-                    priority: lb.priority!,
-                    hostHeaders: lb.hostHeaders,
-                    pathPatterns: lb.pathPatterns,
-                  }
-                : {
-                    port: lb.port!,
-                    ...(args.listener?.certificateArn !== undefined
-                      ? { certificateArn: args.listener.certificateArn }
-                      : {}),
-                    sslPolicy: args.listener?.sslPolicy ?? DEFAULT_SSL_POLICY,
-                  },
-          },
-        }
-      : {}),
+    ...(loadBalancer !== undefined ? { loadBalancer: existingLoadBalancer(loadBalancer, listener) } : {}),
     ...(args.clusterArn !== undefined ? { clusterArn: args.clusterArn } : {}),
   };
 }
@@ -78,7 +57,7 @@ export class AwsBlueGreen extends pulumi.ComponentResource {
     // Validated before registering anything: invalid Args leave no half-built component behind.
     const config = libraryConfig("AwsBlueGreen", name, "aws", awsSettings(args), engineConfig()) as AwsConfig;
     super(COMPONENT_TYPES.awsBlueGreen, name, {}, opts);
-    const existing = existingInfrastructure(args);
+    const existing = existingInfrastructure(args, config.listener);
     const app = startRelease(name, config, (scope) => awsPlatform(config, scope, existing), args.gateHeaders, {
       parent: this,
     });
