@@ -13,6 +13,48 @@ import { POLICY_PACK_DIR, PROJECT_DIR } from "../tooling/paths";
 import { installFakeProviders } from "./fakeCloud/plugins";
 
 const ENGINE_VERSION = "v3.248.0";
+/** The system directories every test CLI's PATH ends with. */
+export const SYSTEM_PATH = ["/usr/local/bin", "/usr/bin", "/bin"];
+
+/**
+ * A test CLI's hermetic environment under `root`: its own HOME and Pulumi home with the fake provider
+ * plugins, a file backend, a passphrase, no update checks, plugin downloads or ambient plugins.
+ */
+export function fakeCloudCliEnv(root: string, pathDirs: readonly string[]): Record<string, string> {
+  const home = path.join(root, "pulumi-home");
+  installFakeProviders(home);
+  const state = path.join(root, "state");
+  fs.mkdirSync(state);
+  return {
+    PATH: pathDirs.join(":"),
+    HOME: root,
+    PULUMI_HOME: home,
+    PULUMI_BACKEND_URL: `file://${state}`,
+    PULUMI_CONFIG_PASSPHRASE: "real-engine-fake-cloud",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+    PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
+  };
+}
+
+/** Runs `file` to its end in `cwd`, collecting what it writes. */
+export function runCollecting(
+  file: string,
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<CliResult> {
+  return new Promise<CliResult>((resolve, reject) => {
+    const child = spawn(file, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
 
 /** Where install.sh put the CLI; BLUEGREEN_ENGINE_BIN overrides. Throws, saying how to build it, when it is missing. */
 export function engineBinDir(): string {
@@ -101,27 +143,13 @@ export function createEngineProject(options: EngineProjectOptions = {}): EngineP
     filter: (source) => !source.includes("node_modules"),
   });
   fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
-  const home = path.join(root, "pulumi-home");
-  installFakeProviders(home);
-  const state = path.join(root, "state");
-  fs.mkdirSync(state);
   const env: Record<string, string> = {
-    PATH: [
+    ...fakeCloudCliEnv(root, [
       ...(options.engine === false ? [] : [engineBinDir()]),
       path.join(__dirname, "fakeCloud", "bin"),
       path.dirname(process.execPath),
-      "/usr/local/bin",
-      "/usr/bin",
-      "/bin",
-    ].join(":"),
-    HOME: root,
-    PULUMI_HOME: home,
-    PULUMI_BACKEND_URL: `file://${state}`,
-    PULUMI_CONFIG_PASSPHRASE: "real-engine-fake-cloud",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-    PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
+      ...SYSTEM_PATH,
+    ]),
     // Type-checking is `npm run build`'s job; the engine runs the program transpile-only, as fast as it can.
     PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     // The fake ECS endpoint answers on loopback; the SDK wants some credentials to sign with.
@@ -130,15 +158,7 @@ export function createEngineProject(options: EngineProjectOptions = {}): EngineP
     AWS_REGION: "eu-west-1",
   };
   const run = (file: string, args: readonly string[], extra: Record<string, string>) =>
-    new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(file, args, { cwd: dir, env: { ...env, ...extra }, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk) => (stdout += chunk));
-      child.stderr.on("data", (chunk) => (stderr += chunk));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+    runCollecting(file, args, dir, { ...env, ...extra });
   const pulumi = (args: readonly string[], extra: Record<string, string> = {}) =>
     run(path.join(engineBinDir(), "pulumi"), ["--non-interactive", ...args], extra);
   return {

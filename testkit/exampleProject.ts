@@ -5,20 +5,17 @@
  * Pulumi home with the fake plugins, a file backend, and the CLI and the
  * YAML/Python language hosts from testkit/engine/install.sh.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { CliResult } from "./engine";
-import { installFakeProviders } from "./fakeCloud/plugins";
+import { CliResult, fakeCloudCliEnv, runCollecting, SYSTEM_PATH } from "./engine";
 import { PROVIDER_DIR } from "./providerBuild";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..");
 const PYTHON_SDK_VERSION = "3.248.0";
-/** The system directories of the examples' PATH: the virtualenv is made by the python3 the engine will find. */
-const SYSTEM_PATH = ["/usr/local/bin", "/usr/bin", "/bin"];
 
 /** Builds (or finds up to date) the CLI with the YAML and Python language hosts; returns the bin directory. */
 export async function engineWithLanguages(): Promise<string> {
@@ -42,6 +39,7 @@ export async function pythonVirtualenv(): Promise<string> {
   const ready = path.join(venv, ".bluegreen-ready");
   if (!fs.existsSync(ready)) {
     fs.rmSync(venv, { recursive: true, force: true });
+    // Made by the python3 the engine will find: the examples' PATH ends with the same system directories.
     await run("python3", ["-m", "venv", venv], { env: { ...process.env, PATH: SYSTEM_PATH.join(":") } });
     const requirements = path.join(ROOT, "examples", "python", "requirements.txt");
     await run(path.join(venv, "bin", "pip"), ["install", "--quiet", "-r", requirements], {
@@ -70,32 +68,11 @@ export function createExampleProject(example: "yaml" | "python", bin: string, ve
   let text = fs.readFileSync(manifest, "utf8").replaceAll("../../provider", PROVIDER_DIR);
   if (venv) text = text.replace("virtualenv: venv", `virtualenv: ${venv}`);
   fs.writeFileSync(manifest, text);
-  const home = path.join(root, "pulumi-home");
-  installFakeProviders(home);
-  const state = path.join(root, "state");
-  fs.mkdirSync(state);
   const env: Record<string, string> = {
-    PATH: [bin, path.dirname(process.execPath), ...SYSTEM_PATH].join(":"),
-    HOME: root,
-    PULUMI_HOME: home,
-    PULUMI_BACKEND_URL: `file://${state}`,
-    PULUMI_CONFIG_PASSPHRASE: "real-engine-fake-cloud",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-    PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
+    ...fakeCloudCliEnv(root, [bin, path.dirname(process.execPath), ...SYSTEM_PATH]),
     // npm (the plugin's dependency install) keeps its cache in the test's HOME otherwise.
     npm_config_cache: path.join(os.homedir(), ".npm"),
   };
-  const pulumi = (args: readonly string[]) =>
-    new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(path.join(bin, "pulumi"), args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk) => (stdout += chunk));
-      child.stderr.on("data", (chunk) => (stderr += chunk));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  const pulumi = (args: readonly string[]) => runCollecting(path.join(bin, "pulumi"), args, dir, env);
   return { dir, pulumi, remove: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
