@@ -5,14 +5,13 @@
  * Nothing here fakes the host; tests use it to prove provider behaviour end to
  * end (serialization, deserialization, Check/Diff/Create/Update/Delete).
  */
-import { ChildProcessByStdio, spawn } from "node:child_process";
-import { Readable } from "node:stream";
-import * as grpc from "@grpc/grpc-js";
 import * as pulumi from "@pulumi/pulumi";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+import { ProviderPlugin } from "./providerPlugin";
+
+export { ProviderCallError } from "./providerPlugin";
 
 // The generated gRPC stubs ship as CommonJS without ESM named exports.
-const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
 
 const PROVIDER_KEY = "__provider";
@@ -36,31 +35,13 @@ export interface CreateResult {
   outs: Props;
 }
 
-/** A failed gRPC call, carrying the provider's own error message. */
-export class ProviderCallError extends Error {
-  constructor(
-    readonly method: string,
-    readonly details: string,
-    readonly code: number,
-  ) {
-    super(`${method} failed: ${details}`);
-  }
-}
-
 /** Serializes a provider exactly as `pulumi.dynamic.Resource` does for `__provider`. */
 export async function serializeProvider(provider: pulumi.dynamic.ResourceProvider): Promise<string> {
   const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false });
   return serialized.text;
 }
 
-export class ProviderHost {
-  private constructor(
-    private readonly child: ChildProcessByStdio<null, Readable, Readable>,
-    private readonly client: any,
-    readonly port: number,
-    private readonly stderr: string[],
-  ) {}
-
+export class ProviderHost extends ProviderPlugin {
   /**
    * Spawns the host; resolves once it has printed its gRPC port. `nodeFlags`
    * go to node before the host script, e.g. `--max-old-space-size=160` to run
@@ -75,36 +56,14 @@ export class ProviderHost {
     const [command, args] = options.launcher
       ? [options.launcher, ["127.0.0.1:1"]]
       : [process.execPath, [...(options.nodeFlags ?? []), hostPath, "127.0.0.1:1"]];
-    const child = spawn(command, args, {
+    const [child, client, port, stderr] = await ProviderPlugin.spawnPlugin({
+      label: "dynamic-provider host",
+      command,
+      args,
       cwd: options.cwd,
-      stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, PULUMI_NODEJS_PROJECT: "bluegreen", PULUMI_NODEJS_STACK: "test" },
     });
-    const stderr: string[] = [];
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once("error", reject);
-      child.once("exit", (code) => reject(new Error(`dynamic-provider host exited with ${code}: ${stderr.join("")}`)));
-      child.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
-    });
-    child.removeAllListeners("exit");
-    const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     return new ProviderHost(child, client, port, stderr);
-  }
-
-  /** The host's process id (to sample its memory). */
-  get pid(): number {
-    return this.child.pid as number;
-  }
-
-  /** False once the host exited or was killed (a V8 out-of-memory abort ends it by a signal). */
-  get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** What the host printed on stderr (provider console output and crashes). */
-  get log(): string {
-    return this.stderr.join("");
   }
 
   async check(type: string, providerText: string, olds: Props, news: Props): Promise<CheckResult> {
@@ -160,23 +119,6 @@ export class ProviderHost {
     req.setUrn(urn(type, "resource"));
     req.setProperties(toStruct(props, providerText));
     await this.call("delete", req);
-  }
-
-  async stop(): Promise<void> {
-    this.client.close();
-    if (!this.alive) return;
-    await new Promise<void>((resolve) => {
-      this.child.once("exit", () => resolve());
-      this.child.kill();
-    });
-  }
-
-  private call(method: string, req: unknown): Promise<any> {
-    return new Promise((resolve, reject) => {
-      this.client[method](req, (err: grpc.ServiceError | null, resp: unknown) =>
-        err ? reject(new ProviderCallError(method, err.details, err.code)) : resolve(resp),
-      );
-    });
   }
 }
 
