@@ -3,16 +3,13 @@
  * the package.json script (`tsx <file>`) with the arguments after it, run
  * here the same way without npm's own start-up, output captured.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_DIR } from "../tooling/paths";
 
-export interface CommandResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { CliResult, runCollecting } from "./processes";
+
+export type CommandResult = CliResult;
 
 const TSX_CLI = require.resolve("tsx/cli");
 
@@ -37,17 +34,8 @@ export function runCommand(
 ): Promise<CommandResult> {
   const file = tsxCommands()[name];
   if (file === undefined) throw new Error(`package.json has no script "${name}" that runs a file with tsx`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX_CLI, path.join(PROJECT_DIR, file), ...args], {
-      cwd: PROJECT_DIR,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  return runCollecting(process.execPath, [TSX_CLI, path.join(PROJECT_DIR, file), ...args], PROJECT_DIR, {
+    ...process.env,
+    ...env,
   });
 }

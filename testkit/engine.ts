@@ -11,6 +11,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { POLICY_PACK_DIR, PROJECT_DIR } from "../tooling/paths";
 import { installFakeProviders } from "./fakeCloud/plugins";
+import { CliResult, runCollecting } from "./processes";
+
+export type { CliResult } from "./processes";
 
 const ENGINE_VERSION = "v3.248.0";
 /** The system directories every test CLI's PATH ends with. */
@@ -38,24 +41,6 @@ export function fakeCloudCliEnv(root: string, pathDirs: readonly string[]): Reco
   };
 }
 
-/** Runs `file` to its end in `cwd`, collecting what it writes. */
-export function runCollecting(
-  file: string,
-  args: readonly string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<CliResult> {
-  return new Promise<CliResult>((resolve, reject) => {
-    const child = spawn(file, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 /** Where install.sh put the CLI; BLUEGREEN_ENGINE_BIN overrides. Throws, saying how to build it, when it is missing. */
 export function engineBinDir(): string {
   const home =
@@ -68,12 +53,6 @@ export function engineBinDir(): string {
     );
   }
   return dir;
-}
-
-export interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
 }
 
 export interface EngineProject {

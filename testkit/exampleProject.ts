@@ -10,7 +10,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { CliResult, fakeCloudCliEnv, runCollecting, SYSTEM_PATH } from "./engine";
+import { fakeCloudCliEnv, SYSTEM_PATH } from "./engine";
+import { CliResult, runCollecting } from "./processes";
 import { PROVIDER_DIR } from "./providerBuild";
 
 const run = promisify(execFile);
