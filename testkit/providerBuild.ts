@@ -1,9 +1,10 @@
 /**
- * Builds the component provider plugin (provider/tsconfig.build.json →
- * provider/dist) as a user does before `pulumi package add provider`. Test
- * files that start the plugin call it; `flock` serialises concurrent builds
- * and tsc's incremental mode leaves unchanged outputs untouched, so a
- * plugin already running is never reading a file being rewritten.
+ * Builds the component provider plugin as a user does before `pulumi package
+ * add provider`: `npm run build:provider` (tsc to provider/dist, then the
+ * schema analysed once, provider/writeSchema.ts). Test files that start the
+ * plugin call it; `flock` serialises concurrent builds, tsc's incremental
+ * mode leaves unchanged outputs untouched and schema.json is replaced by a
+ * rename, so a plugin already running never reads a file being rewritten.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -17,11 +18,8 @@ const ROOT = path.resolve(__dirname, "..");
 export const PROVIDER_DIR = path.join(ROOT, "provider");
 
 export async function buildProvider(): Promise<string> {
-  const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
   const dist = path.join(PROVIDER_DIR, "dist");
   fs.mkdirSync(dist, { recursive: true });
-  await run("flock", [path.join(dist, ".build.lock"), process.execPath, tsc, "-p", "provider/tsconfig.build.json"], {
-    cwd: ROOT,
-  });
+  await run("flock", [path.join(dist, ".build.lock"), "npm", "run", "--silent", "build:provider"], { cwd: ROOT });
   return PROVIDER_DIR;
 }

@@ -6,12 +6,13 @@
  * descriptions from the JSDoc), Construct against a resource monitor this
  * test runs (the children the release registers, under the component).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SECRET_CONFIG_KEYS } from "../../components/config/secrets";
 import { COMPONENT_TYPES, DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
+import { PREBUILT_FILE } from "../../provider/prebuilt";
 import { ComponentProviderPlugin, secretValue } from "../../testkit/componentProviderPlugin";
 import { argsOf, COMPONENT_OF, ENTRY_POINT_CASES, EntryPlatform } from "../../testkit/entryPointCases";
 import { buildProvider } from "../../testkit/providerBuild";
@@ -41,11 +42,11 @@ let monitor: ResourceMonitorStandIn;
 let plugin: ComponentProviderPlugin;
 let schema: any;
 let consumerDir: string;
+let providerDir: string;
 
 beforeAll(async () => {
   consumerDir = mkdtempSync(path.join(tmpdir(), "bluegreen-consumer-"));
-  const [providerDir, started] = await Promise.all([buildProvider(), ResourceMonitorStandIn.start("consumer", "dev")]);
-  monitor = started;
+  [providerDir, monitor] = await Promise.all([buildProvider(), ResourceMonitorStandIn.start("consumer", "dev")]);
   plugin = await ComponentProviderPlugin.start(providerDir, monitor.address, consumerDir);
   schema = await plugin.getSchema();
 });
@@ -57,6 +58,11 @@ afterAll(async () => {
 });
 
 describe("GetSchema", () => {
+  it("GIVEN the build THEN the plugin answers the schema the build analysed and wrote", () => {
+    const prebuilt = JSON.parse(readFileSync(path.join(providerDir, PREBUILT_FILE), "utf8"));
+    expect(schema).toEqual(JSON.parse(prebuilt.schema));
+  });
+
   it("GIVEN the provider THEN it serves exactly the three components under the agreed tokens", () => {
     expect(schema.name).toBe("bluegreen");
     expect(Object.keys(schema.resources).sort()).toEqual(
