@@ -71,6 +71,17 @@ export interface EngineProject {
   start(script: string, args: readonly string[], env?: Record<string, string>): RunningCommand;
   /** Like pulumi(), but rejects with the whole output unless it exits 0. */
   ok(args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
+  /**
+   * `pulumi config set-all --path` of every pair at once (what one `config set --path` per pair writes,
+   * in one CLI start instead of one each); `secret` marks them all `--secret`.
+   */
+  setConfig(
+    stack: string,
+    pairs: readonly (readonly [string, string])[],
+    options?: { secret?: boolean },
+  ): Promise<void>;
+  /** `pulumi config rm-all --path` of every key at once. */
+  removeConfig(stack: string, keys: readonly string[]): Promise<void>;
   /** Replaces the program (index.ts and components/) with another version's, e.g. an earlier commit's. */
   useProgram(files: Readonly<Record<string, string>>): void;
   remove(): void;
@@ -194,6 +205,21 @@ export function createEngineProject(options: EngineProjectOptions = {}): EngineP
       if (result.code !== 0)
         throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
       return result;
+    },
+    async setConfig(stack, pairs, options = {}) {
+      if (pairs.length === 0) return;
+      const flag = options.secret ? "--secret" : "--plaintext";
+      await this.ok([
+        "config",
+        "set-all",
+        "--stack",
+        stack,
+        "--path",
+        ...pairs.flatMap(([k, v]) => [flag, `${k}=${v}`]),
+      ]);
+    },
+    async removeConfig(stack, keys) {
+      if (keys.length > 0) await this.ok(["config", "rm-all", "--stack", stack, "--path", ...keys]);
     },
     useProgram(files) {
       for (const entry of PROGRAM) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });

@@ -66,7 +66,7 @@ export function loopbackRemovals(stack: string): string[] {
 
 /**
  * `pulumi stack init` of a shipped stack in the project copy, its probes pointed at the stand-ins
- * (`pulumi config set --path`, as a user would), then `extra` values on top.
+ * (`pulumi config set-all --path`, as a user would), then `extra` values on top.
  */
 export async function initLoopbackStack(
   project: EngineProject,
@@ -75,8 +75,6 @@ export async function initLoopbackStack(
   extra: readonly [string, string][] = [],
 ): Promise<void> {
   await project.ok(["stack", "init", stack, "--secrets-provider", "passphrase"]);
-  for (const key of loopbackRemovals(stack)) await project.ok(["config", "rm", "--stack", stack, "--path", key]);
-  for (const [key, value] of [...loopbackConfig(stack, standIns), ...extra]) {
-    await project.ok(["config", "set", "--stack", stack, "--path", key, value]);
-  }
+  await project.removeConfig(stack, loopbackRemovals(stack));
+  await project.setConfig(stack, [...loopbackConfig(stack, standIns), ...extra]);
 }

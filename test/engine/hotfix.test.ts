@@ -18,8 +18,7 @@ let project: EngineProject;
 let app: FaultServer;
 let ecs: EcsServer;
 
-const set = (key: string, value: string) => project.ok(["config", "set", "--stack", STACK, "--path", key, value]);
-const rm = (key: string) => project.ok(["config", "rm", "--stack", STACK, "--path", key]);
+const set = (...pairs: [string, string][]) => project.setConfig(STACK, pairs);
 const env = () => ({ AWS_ENDPOINT_URL_ECS: ecs.endpoint });
 const preview = async () => {
   const result = await project.pulumi(["preview", "--stack", STACK], env());
@@ -43,10 +42,12 @@ afterAll(async () => {
 
 describe("the release guard and a hotfix on the real engine", () => {
   it("refuses a new breaking migration in production without maintenance, before any step runs, naming the key", async () => {
-    await set("bluegreen:migration.version", "2026-12-01-split-orders");
-    await set("bluegreen:migration.reversible", "false");
-    await set("bluegreen:migration.breaking", "true");
-    await set("bluegreen:migration.rehearse", "true");
+    await set(
+      ["bluegreen:migration.version", "2026-12-01-split-orders"],
+      ["bluegreen:migration.reversible", "false"],
+      ["bluegreen:migration.breaking", "true"],
+      ["bluegreen:migration.rehearse", "true"],
+    );
     const refused = await preview();
     expect(refused.code).not.toBe(0);
     expect(refused.output).toContain("api-release-guard");
@@ -61,27 +62,30 @@ describe("the release guard and a hotfix on the real engine", () => {
     expect(ecs.calls("RunTask")).toEqual([]);
     const state = JSON.stringify(JSON.parse((await project.ok(["stack", "export", "--stack", STACK])).stdout));
     expect(state).not.toContain("api-pre-2026-12-01-split-orders");
-    for (const key of ["reversible", "breaking", "rehearse"]) await rm(`bluegreen:migration.${key}`);
-    await set("bluegreen:migration.reversible", "true");
-    await set("bluegreen:migration.version", "2026-11-20-orders-index");
+    await project.removeConfig(
+      STACK,
+      ["reversible", "breaking", "rehearse"].map((key) => `bluegreen:migration.${key}`),
+    );
+    await set(["bluegreen:migration.reversible", "true"], ["bluegreen:migration.version", "2026-11-20-orders-index"]);
   }, 300_000);
 
   it("refuses a hotfix that carries a new migration version at preview, naming bluegreen:release.hotfix", async () => {
-    await set("bluegreen:green.version", "1.4.3");
-    await set("bluegreen:green.image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.3");
-    await set("bluegreen:release.hotfix.reason", REASON);
-    await set("bluegreen:migration.version", "2026-12-01-index");
+    await set(
+      ["bluegreen:green.version", "1.4.3"],
+      ["bluegreen:green.image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.3"],
+      ["bluegreen:release.hotfix.reason", REASON],
+      ["bluegreen:migration.version", "2026-12-01-index"],
+    );
     const refused = await preview();
     expect(refused.code).not.toBe(0);
     expect(refused.output).toContain(
       `bluegreen:release.hotfix is set ("${REASON}") but bluegreen:migration.version changes (2026-11-20-orders-index -> 2026-12-01-index)`,
     );
-    await set("bluegreen:migration.version", "2026-11-20-orders-index");
+    await set(["bluegreen:migration.version", "2026-11-20-orders-index"]);
   }, 300_000);
 
   it("jumps the patch release 0 -> 100 % past maxStep 25 in one update with the flag: probed, after the emergency snapshot", async () => {
-    await set("bluegreen:traffic.blue", "0");
-    await set("bluegreen:traffic.green", "100");
+    await set(["bluegreen:traffic.blue", "0"], ["bluegreen:traffic.green", "100"]);
     app.reset();
     const up = await project.pulumi(["up", "--stack", STACK, "--yes", "--skip-preview"], env());
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);

@@ -37,11 +37,11 @@ beforeAll(async () => {
   router = await startRouter({ blue: 1, green: 1 }, "api", "/health");
   project.useProgram(programAt(BEFORE_RESTRUCTURE));
   await project.ok(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
-  for (const [key, value] of loopbackConfig(STACK, { app, router })) {
-    await project.ok(["config", "set", "--stack", STACK, "--path", key, value]);
-  }
-  // The old gate refused its own first deploy of an older stable color unless this was set.
-  await project.ok(["config", "set", "--stack", STACK, "--path", "bluegreen:traffic.rollback", "true"]);
+  await project.setConfig(STACK, [
+    ...loopbackConfig(STACK, { app, router }),
+    // The old gate refused its own first deploy of an older stable color unless this was set.
+    ["bluegreen:traffic.rollback", "true"],
+  ]);
   await project.ok(["up", "--stack", STACK, "--yes", "--skip-preview"]);
 }, 300_000);
 

@@ -54,10 +54,6 @@ async function startSwitchableTarget(): Promise<SwitchableTarget> {
   };
 }
 
-async function setConfig(pairs: readonly [string, string][]): Promise<void> {
-  for (const [key, value] of pairs) await project.ok(["config", "set", "--stack", STACK, "--path", key, value]);
-}
-
 async function weights(): Promise<unknown> {
   return JSON.parse((await project.ok(["stack", "output", "--stack", STACK, "--json"])).stdout).weights;
 }
@@ -96,7 +92,7 @@ describe("a release interrupted, locked out and approved, on the real CLI", () =
       "WHEN Ctrl-C is pressed twice THEN the update is cancelled gracefully (no pending operations), the weights are put back, exit 6",
     async () => {
       expect(await weights()).toEqual({ blue: 90, green: 10 });
-      await setConfig(ENDLESS_GATE);
+      await project.setConfig(STACK, ENDLESS_GATE);
       const before = green.hits();
       const shift = project.start("shift", [STACK, "--to", "green", "--steps", "50", "--pause", "0"], env());
       await shift.waitFor(/step 1\/1: .*pulumi up/);
@@ -131,7 +127,10 @@ describe("a release interrupted, locked out and approved, on the real CLI", () =
       "THEN the waiting shift takes its next step and completes",
     async () => {
       green.healthy(true);
-      await setConfig(QUICK_GATE.filter(([key]) => ENDLESS_GATE.some(([slow]) => slow === key)));
+      await project.setConfig(
+        STACK,
+        QUICK_GATE.filter(([key]) => ENDLESS_GATE.some(([slow]) => slow === key)),
+      );
       const shift = project.start("shift", [STACK, "--to", "green", "--steps", "approve,50", "--pause", "0"], env());
       await shift.waitFor(/--continue/);
       const approve = await project.command("shift", [STACK, "--continue"], env());

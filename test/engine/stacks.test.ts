@@ -72,9 +72,8 @@ describe.each(listStacks())("Pulumi.%s.yaml on the real engine", (stack) => {
   }, 180_000);
 
   it("runs `pulumi up` with the gates probing loopback stand-ins, then previews no change", async () => {
-    for (const key of loopbackRemovals(stack)) await project.ok(["config", "rm", "--stack", stack, "--path", key]);
-    for (const [key, value] of loopbackConfig(stack, { app, router }))
-      await project.ok(["config", "set", "--stack", stack, "--path", key, value]);
+    await project.removeConfig(stack, loopbackRemovals(stack));
+    await project.setConfig(stack, loopbackConfig(stack, { app, router }));
     // Each stack has an ECS of its own (the fake cluster ARNs of two stacks are the same).
     const ecs = await EcsServer.start("eu-west-1");
     try {

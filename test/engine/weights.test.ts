@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 import { createEngineProject, EngineProject } from "../../testkit/engine";
-import { loopbackConfig, loopbackRemovals } from "../../testkit/engineStandIns";
+import { initLoopbackStack } from "../../testkit/engineStandIns";
 import { EcsServer } from "../../testkit/ecsServer";
 import { FaultServer, startFaultServer } from "../../testkit/faultServer";
 
@@ -53,9 +53,7 @@ beforeAll(async () => {
   app = await startFaultServer();
   ecs = await EcsServer.start("eu-west-1");
   ecs.play({ container: "api-migrate", statuses: ["STOPPED"], exitCode: 0 });
-  await project.ok(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
-  for (const key of loopbackRemovals(STACK)) await project.ok(["config", "rm", "--stack", STACK, "--path", key]);
-  for (const [key, value] of loopbackConfig(STACK, { app })) await set(key, value);
+  await initLoopbackStack(project, STACK, { app });
   await project.ok(["up", "--stack", STACK, "--yes", "--skip-preview"], env());
 }, 300_000);
 

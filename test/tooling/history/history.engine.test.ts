@@ -39,14 +39,12 @@ const ROLLBACK: ReleaseRecord = {
   result: "rolled-back",
 };
 
-async function setConfig(key: string, value: string, secret = false): Promise<void> {
-  await project.ok(["config", "set", "--stack", STACK, "--path", ...(secret ? ["--secret"] : []), key, value]);
-}
-
 /** `pulumi up` with the traffic split and the message `shift` would give it. */
 async function up(weights: { blue: number; green: number }, record: ReleaseRecord) {
-  await setConfig("bluegreen:traffic.blue", String(weights.blue));
-  await setConfig("bluegreen:traffic.green", String(weights.green));
+  await project.setConfig(STACK, [
+    ["bluegreen:traffic.blue", String(weights.blue)],
+    ["bluegreen:traffic.green", String(weights.green)],
+  ]);
   return project.pulumi(
     ["up", "--stack", STACK, "--yes", "--skip-preview", "--message", formatUpdateMessage(record)],
     env(),
@@ -59,7 +57,7 @@ beforeAll(async () => {
   ecs = await EcsServer.start("eu-west-1");
   ecs.play({ container: "api-migrate", statuses: ["STOPPED"], exitCode: 0 });
   await initLoopbackStack(project, STACK, { app });
-  await setConfig("bluegreen:gateHeaders.Authorization", SECRET, true);
+  await project.setConfig(STACK, [["bluegreen:gateHeaders.Authorization", SECRET]], { secret: true });
 }, 120_000);
 
 afterAll(async () => {
@@ -74,7 +72,7 @@ describe("`npm run history` against the real CLI", () => {
     expect(deploy.code, `${deploy.stdout}\n${deploy.stderr}`).toBe(0);
     const step1 = await up(split(50, 50), STEP_1);
     expect(step1.code, `${step1.stdout}\n${step1.stderr}`).toBe(0);
-    await setConfig("bluegreen:gate.targets.green[0]", app.url("/status/503"));
+    await project.setConfig(STACK, [["bluegreen:gate.targets.green[0]", app.url("/status/503")]]);
     const step2 = await up(split(0, 100), STEP_2);
     expect(step2.code, "the gate blocks green").not.toBe(0);
     const rollback = await up(split(50, 50), ROLLBACK);
