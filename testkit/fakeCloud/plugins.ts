@@ -3,11 +3,47 @@
  * plugins, at the exact versions package.json pins, into a Pulumi home
  * (`$PULUMI_HOME/plugins/resource-<name>-v<version>/pulumi-resource-<name>`),
  * where the engine looks them up. Each is a small launcher that runs
- * main.ts under tsx.
+ * main.ts bundled to JavaScript: the engine starts a provider for every
+ * preview and update, and under tsx each start took about twice as long.
  */
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { esbuild } from "../../tooling/build/esbuild";
 import { PROJECT_DIR } from "../../tooling/paths";
+
+const BUNDLE_DIR = path.join(PROJECT_DIR, "node_modules", ".cache", "bluegreen", "fake-provider");
+let bundled: string | undefined;
+
+/**
+ * main.ts and what it imports as one CommonJS file, named by its content and kept where packages resolve
+ * from this project's node_modules (they stay outside the bundle); built once per process.
+ */
+function fakeProviderBundle(): string {
+  if (bundled !== undefined) return bundled;
+  const [output] = esbuild().buildSync({
+    entryPoints: [path.join(__dirname, "main.ts")],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    packages: "external",
+    target: `node${process.versions.node.split(".")[0]}`,
+    write: false,
+    logLevel: "silent",
+  }).outputFiles;
+  const file = path.join(
+    BUNDLE_DIR,
+    `${crypto.createHash("sha256").update(output.contents).digest("hex").slice(0, 16)}.js`,
+  );
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(BUNDLE_DIR, { recursive: true });
+    // Written whole, then renamed: another test process starting a provider never reads half a file.
+    fs.writeFileSync(`${file}.${process.pid}.tmp`, output.contents);
+    fs.renameSync(`${file}.${process.pid}.tmp`, file);
+  }
+  bundled = file;
+  return file;
+}
 
 export const FAKE_PROVIDERS = ["aws", "kubernetes", "docker"] as const;
 
@@ -18,8 +54,7 @@ export function providerVersion(name: string): string {
 
 /** Writes the launchers; returns the plugin directories. */
 export function installFakeProviders(pulumiHome: string): string[] {
-  const register = require.resolve("tsx/cjs");
-  const main = path.join(__dirname, "main.ts");
+  const main = fakeProviderBundle();
   return FAKE_PROVIDERS.map((name) => {
     const version = providerVersion(name);
     const dir = path.join(pulumiHome, "plugins", `resource-${name}-v${version}`);
@@ -27,7 +62,7 @@ export function installFakeProviders(pulumiHome: string): string[] {
     const launcher = path.join(dir, `pulumi-resource-${name}`);
     fs.writeFileSync(
       launcher,
-      `#!/bin/sh\n# FAKE ${name} provider for tests: no cloud is called (testkit/fakeCloud).\nexec "${process.execPath}" --require "${register}" "${main}" ${name} ${version} "$@"\n`,
+      `#!/bin/sh\n# FAKE ${name} provider for tests: no cloud is called (testkit/fakeCloud).\nexec "${process.execPath}" "${main}" ${name} ${version} "$@"\n`,
     );
     fs.chmodSync(launcher, 0o755);
     return dir;

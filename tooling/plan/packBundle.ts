@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import { isBuiltin } from "node:module";
 import * as path from "node:path";
 import { POLICY_PACK_DIR, PROJECT_DIR } from "../paths";
+import { esbuild } from "../build/esbuild";
 import type { Plugin } from "esbuild";
 import { PackProcess, startPackProcess } from "../policy/packProcess";
 
@@ -112,8 +113,3 @@ const packagesByPath: Plugin = {
     }));
   },
 };
-
-/** The esbuild that tsx ships: the plan runs under tsx, so it is installed wherever the plan runs. */
-function esbuild(): typeof import("esbuild") {
-  return require(require.resolve("esbuild", { paths: [path.dirname(require.resolve("tsx/package.json"))] }));
-}
