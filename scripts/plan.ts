@@ -1,4 +1,5 @@
 /** `npm run plan -- <stack> [--json [file]] [--diff old.json]`: see PLAN_COMMAND (tooling/plan/args.ts). */
+import "../tooling/plan/withoutSourceMaps";
 import { UsageError, usageText } from "../tooling/cli/command";
 import { runMain } from "../tooling/cli/main";
 import { listStacks } from "../tooling/engine/stackFiles";
