@@ -1,22 +1,9 @@
 /**
  * bluegreen: the stack's config in, a blue/green release out. The program
- * lives in components/ (program.ts); these are its stack outputs, the
- * contract in components/contracts/outputs.ts.
+ * lives in components/ (program.ts); the engine runs the function exported
+ * here, and the object it resolves to is the stack's outputs, the contract in
+ * components/contracts/outputs.ts.
  */
 import { blueGreenStack } from "./components/program";
 
-export const {
-  url,
-  platform,
-  primaryColor,
-  weights,
-  trafficPercent,
-  versions,
-  snapshotId,
-  migrationVersion,
-  hotfix,
-  gateVerdicts,
-  resourceIds,
-  probeUrls,
-  databaseClientSecurityGroups,
-} = blueGreenStack();
+export = blueGreenStack;

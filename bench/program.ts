@@ -32,10 +32,10 @@ async function timeRuns(apps: number, runs: number): Promise<{ ms: number[]; res
   const program =
     apps === 1
       ? undefined
-      : () => {
+      : async () => {
           const base = loadConfig();
-          const outputs = Array.from({ length: apps }, (_, i) =>
-            blueGreenStack({ ...base, app: { ...base.app, name: `api${i}` } }),
+          const outputs = await Promise.all(
+            Array.from({ length: apps }, (_, i) => blueGreenStack({ ...base, app: { ...base.app, name: `api${i}` } })),
           );
           return Object.fromEntries(outputs.map((out, i) => [`api${i}`, out.url]));
         };

@@ -1,8 +1,8 @@
 /**
- * The whole program as a function: load and validate the stack config, pick
- * the platform, build the release as the library components do, return the
- * stack outputs. index.ts exports what it returns; the offline plan and the
- * tests call it the same way.
+ * The whole program as a function: load and validate the stack config, load
+ * the chosen platform, build the release as the library components do,
+ * return the stack outputs. index.ts exports it for the engine to run; the
+ * offline plan and the tests call it the same way.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { secretConfigKeys } from "./config/engineSecrets";
@@ -17,9 +17,10 @@ export function loadConfig(): BlueGreenConfig {
   return parseConfig(raw, pulumi.getStack(), secretConfigKeys(raw));
 }
 
-export function blueGreenStack(config: BlueGreenConfig = loadConfig()): StackOutputValues {
+export async function blueGreenStack(config: BlueGreenConfig = loadConfig()): Promise<StackOutputValues> {
+  const platform = await platformFor(config);
   // The same flow as the library components (library/release.ts), at the top of the stack as before.
-  const app = startRelease(config.app.name, config, platformFor(config), config.gateHeaders);
+  const app = startRelease(config.app.name, config, platform, config.gateHeaders);
   return {
     url: app.url,
     platform: config.platform,

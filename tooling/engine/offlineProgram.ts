@@ -63,7 +63,7 @@ export interface RunOptions {
   /** Called for each registration as it happens (a failed run returns none). @default undefined */
   readonly onRegister?: (resource: RegisteredResource) => void;
   /** The program to run, e.g. several apps for a bench. @default blueGreenStack, what index.ts runs */
-  readonly program?: () => Record<string, unknown>;
+  readonly program?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 /** The mocks, config and monitor tap are process-wide: a second run at the same time would mix both runs. */
@@ -119,7 +119,7 @@ async function runOnce(stack: string, options: RunOptions): Promise<ProgramRun> 
     options.onRegister?.(resource);
   }, engineUrn);
 
-  const outputs = await resolveOutputs((options.program ?? blueGreenStack)());
+  const outputs = await resolveOutputs(await (options.program ?? (() => blueGreenStack()))());
   await waitForRegistrations();
   return { stack, config, resources, outputs };
 }
