@@ -96,10 +96,22 @@ function optionsOf(resource: RegisteredResource): unknown {
   return options;
 }
 
+/** Each resource's inputs as a protobuf Struct, converted once: Analyze and AnalyzeStack both send them. */
+const propertyStructs = new WeakMap<RegisteredResource, unknown>();
+
+function propertiesOf(resource: RegisteredResource): unknown {
+  let struct = propertyStructs.get(resource);
+  if (struct === undefined) {
+    struct = structproto.Struct.fromJavaScript(plainProperties(resource.inputs, resource.name));
+    propertyStructs.set(resource, struct);
+  }
+  return struct;
+}
+
 export function analyzeRequest(resource: RegisteredResource): unknown {
   const request = new analyzerproto.AnalyzeRequest();
   request.setType(resource.type);
-  request.setProperties(structproto.Struct.fromJavaScript(plainProperties(resource.inputs, resource.name)));
+  request.setProperties(propertiesOf(resource));
   request.setUrn(resource.urn);
   request.setName(resource.name);
   request.setOptions(optionsOf(resource));
@@ -112,7 +124,7 @@ export function analyzeStackRequest(resources: readonly RegisteredResource[]): u
     resources.map((resource) => {
       const r = new analyzerproto.AnalyzerResource();
       r.setType(resource.type);
-      r.setProperties(structproto.Struct.fromJavaScript(plainProperties(resource.inputs, resource.name)));
+      r.setProperties(propertiesOf(resource));
       r.setUrn(resource.urn);
       r.setName(resource.name);
       r.setOptions(optionsOf(resource));
