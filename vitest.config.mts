@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { LongFilesFirst } from "./testkit/longFilesFirst";
 
 export default defineConfig({
   test: {
@@ -13,6 +14,7 @@ export default defineConfig({
     // Most files wait on the real processes they drive (the CLI, hosts, haproxy, postgres); vitest's default
     // on 2 cores is one file at a time. Three at once overlap those waits (see the closing note of issue 17).
     maxWorkers: 3,
+    sequence: { sequencer: LongFilesFirst },
     // The JSON report feeds the `N passed, N failed` line printed by .ci/run.
     reporters: ["default", ["json", { outputFile: ".vitest/results.json" }]],
     // Generous: with three files at once on a busy machine a test may take several times its idle time.
