@@ -13,6 +13,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { writeWhole } from "../tooling/build/writeWhole";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..");
@@ -30,10 +31,7 @@ export async function buildProvider(): Promise<string> {
   if (before !== undefined && readText(STAMP) === before) return PROVIDER_DIR;
   await run("flock", [path.join(DIST, ".build.lock"), "npm", "run", "--silent", "build:provider"], { cwd: ROOT });
   const after = inputsStamp();
-  if (after !== undefined) {
-    fs.writeFileSync(`${STAMP}.${process.pid}`, after);
-    fs.renameSync(`${STAMP}.${process.pid}`, STAMP);
-  }
+  if (after !== undefined) writeWhole(STAMP, after);
   return PROVIDER_DIR;
 }
 

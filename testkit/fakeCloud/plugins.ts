@@ -10,6 +10,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { esbuild } from "../../tooling/build/esbuild";
+import { writeWhole } from "../../tooling/build/writeWhole";
 import { PROJECT_DIR } from "../../tooling/paths";
 
 const BUNDLE_DIR = path.join(PROJECT_DIR, "node_modules", ".cache", "bluegreen", "fake-provider");
@@ -37,9 +38,8 @@ function fakeProviderBundle(): string {
   );
   if (!fs.existsSync(file)) {
     fs.mkdirSync(BUNDLE_DIR, { recursive: true });
-    // Written whole, then renamed: another test process starting a provider never reads half a file.
-    fs.writeFileSync(`${file}.${process.pid}.tmp`, output.contents);
-    fs.renameSync(`${file}.${process.pid}.tmp`, file);
+    // Another test process may be starting a provider from it.
+    writeWhole(file, output.contents);
   }
   bundled = file;
   return file;

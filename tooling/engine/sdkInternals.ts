@@ -12,6 +12,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { writeWhole } from "../build/writeWhole";
 
 const settings = require("@pulumi/pulumi/runtime/settings");
 
@@ -104,11 +105,8 @@ export function cacheSerializedProviders(dir: string, sourceKey: string): void {
       for (const old of fs.readdirSync(dir)) {
         if (!old.startsWith(`${sourceKey}-`)) fs.rmSync(path.join(dir, old), { force: true });
       }
-      // Written whole, then renamed: a concurrent reader never sees half a file.
-      const temp = `${file}.${process.pid}.tmp`;
       const { text, exportName, containsSecrets } = result;
-      fs.writeFileSync(temp, JSON.stringify({ text, exportName, containsSecrets }));
-      fs.renameSync(temp, file);
+      writeWhole(file, JSON.stringify({ text, exportName, containsSecrets }));
     } catch {
       // A read-only or full disk only costs the next run the serialization.
     }
