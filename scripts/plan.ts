@@ -1,5 +1,6 @@
 /** `npm run plan -- <stack> [--json [file]] [--diff old.json]`: see PLAN_COMMAND (tooling/plan/args.ts). */
 import "../tooling/plan/withoutSourceMaps";
+import "../tooling/plan/deferredSdkModules";
 import { UsageError, usageText } from "../tooling/cli/command";
 import { runMain } from "../tooling/cli/main";
 import { listStacks } from "../tooling/engine/stackFiles";
