@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { POLICY_PACK_DIR, PROJECT_DIR } from "../tooling/paths";
 import { installFakeProviders } from "./fakeCloud/plugins";
 import { CliResult, runCollecting } from "./processes";
+import { claimProjectRoot } from "./projectRoots";
 
 export type { CliResult } from "./processes";
 
@@ -117,7 +118,7 @@ export interface EngineProjectOptions {
  * never touch the repository's stack files or the user's Pulumi setup.
  */
 export function createEngineProject(options: EngineProjectOptions = {}): EngineProject {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "bluegreen-engine-"));
+  const { root, release } = claimProjectRoot("bluegreen-engine");
   const dir = path.join(root, "project");
   fs.mkdirSync(dir);
   for (const file of [
@@ -228,7 +229,7 @@ export function createEngineProject(options: EngineProjectOptions = {}): EngineP
         fs.writeFileSync(path.join(dir, file), text);
       }
     },
-    remove: () => fs.rmSync(root, { recursive: true, force: true }),
+    remove: release,
   };
 }
 
