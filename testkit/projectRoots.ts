@@ -12,14 +12,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-const inUse = new Set<number>();
+/** The roots this process's projects hold now. */
+const inUse = new Set<string>();
 
 /** A fresh, empty directory at the lowest free reusable path for `prefix`; `release` removes it and frees the path. */
 export function claimProjectRoot(prefix: string): { root: string; release(): void } {
+  const rootAt = (slot: number) => path.join(os.tmpdir(), `${prefix}-${process.pid}-${slot}`);
   let slot = 0;
-  while (inUse.has(slot)) slot++;
-  inUse.add(slot);
-  const root = path.join(os.tmpdir(), `${prefix}-${process.pid}-${slot}`);
+  while (inUse.has(rootAt(slot))) slot++;
+  const root = rootAt(slot);
+  inUse.add(root);
   // Left by an earlier process with the same id: nothing alive uses it.
   fs.rmSync(root, { recursive: true, force: true });
   fs.mkdirSync(root);
@@ -30,7 +32,7 @@ export function claimProjectRoot(prefix: string): { root: string; release(): voi
       if (released) return;
       released = true;
       fs.rmSync(root, { recursive: true, force: true });
-      inUse.delete(slot);
+      inUse.delete(root);
     },
   };
 }
