@@ -1,8 +1,9 @@
 /**
  * Imported by scripts/plan.ts before the SDK loads. When @pulumi/pulumi loads
  * it also loads the TypeScript compiler and npm's Arborist, about 330 ms or
- * most of its start. It uses them only to serialize closures, that is a dynamic
- * provider, and the plan reuses those from its cache (providerCache.ts).
+ * most of its start. It uses them only to serialize closures (a dynamic
+ * provider), and the plan reuses those from its cache (cacheSerializedProviders
+ * in tooling/engine/sdkInternals.ts).
  * Each of the two is replaced in the module cache by a stand-in. The first use
  * of a stand-in loads the real module and forwards to it, so a serialization
  * that misses the cache gets the real compiler. The SDK does the same for
