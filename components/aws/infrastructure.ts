@@ -129,15 +129,25 @@ export function existingInfrastructureFrom(
   };
 }
 
-/** A user's load balancer as the stack file (`bluegreen:loadBalancer`) or a library component's Args name it. */
+/**
+ * The user's application load balancer: the app adds a rule to `listenerArn`, or a listener on `port`.
+ * The stack file's `bluegreen:loadBalancer` and the library's `AwsLoadBalancerArgs` name it.
+ */
 export interface LoadBalancerReference {
   readonly arn: pulumi.Input<string>;
+  /** Its security group: the tasks admit it. */
   readonly securityGroupId: pulumi.Input<string>;
+  /** Its DNS name, for the app's URL. @default looked up from `arn` */
   readonly dnsName?: pulumi.Input<string>;
+  /** A listener the app adds its own rule to; its default action is never changed. @default none: `port` */
   readonly listenerArn?: pulumi.Input<string>;
+  /** The rule's priority, unique on the listener (1-50000). @default none: required with `listenerArn` */
   readonly priority?: number;
+  /** Host names the rule matches. @default [] */
   readonly hostHeaders?: string[];
+  /** Path patterns the rule matches (`/shop/*`). @default [] */
   readonly pathPatterns?: string[];
+  /** Or a listener of the app's own on this free port. @default none: `listenerArn` */
   readonly port?: number;
 }
 

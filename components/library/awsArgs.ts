@@ -5,6 +5,7 @@
  * under the same field names.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { LoadBalancerReference } from "../aws/infrastructure";
 import type { DatabaseArgs, ReleaseArgs } from "./args";
 
 /** An outbound rule the tasks need beyond HTTPS and the database. */
@@ -32,24 +33,13 @@ export interface AwsNetworkArgs {
   readonly taskEgress?: TaskEgressArgs[];
 }
 
-/** The user's application load balancer: the app adds a rule to `listenerArn`, or a listener on `port`. */
-export interface AwsLoadBalancerArgs {
-  readonly arn: pulumi.Input<string>;
-  /** Its security group: the tasks admit it. */
-  readonly securityGroupId: pulumi.Input<string>;
-  /** Its DNS name, for the app's URL. @default looked up from `arn` */
-  readonly dnsName?: pulumi.Input<string>;
-  /** A listener the app adds its own rule to; its default action is never changed. @default none: `port` */
-  readonly listenerArn?: pulumi.Input<string>;
-  /** The rule's priority, unique on the listener (1-50000). @default none: required with `listenerArn` */
-  readonly priority?: number;
-  /** Host names the rule matches. @default [] */
-  readonly hostHeaders?: string[];
-  /** Path patterns the rule matches (`/shop/*`). @default [] */
-  readonly pathPatterns?: string[];
-  /** Or a listener of the app's own on this free port. @default none: `listenerArn` */
-  readonly port?: number;
-}
+/**
+ * The user's application load balancer: the app adds a rule to `listenerArn`, or a listener on `port`.
+ * The fields and their docs are the platform's; an interface, not an alias, so the provider's schema keeps
+ * this type's name.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- named for the schema, as said above
+export interface AwsLoadBalancerArgs extends LoadBalancerReference {}
 
 /** Per-color test listener ports, where the gate probes one color. */
 export interface TestPortsArgs {
