@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { fakeCloudCliEnv, SYSTEM_PATH } from "./engine";
 import { CliResult, runCollecting } from "./processes";
+import { claimProjectRoot } from "./projectRoots";
 import { PROVIDER_DIR } from "./providerBuild";
 
 const run = promisify(execFile);
@@ -59,7 +60,7 @@ export interface ExampleProject {
 }
 
 export function createExampleProject(example: "yaml" | "python", bin: string, venv?: string): ExampleProject {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `bluegreen-example-${example}-`));
+  const { root, release } = claimProjectRoot(`bluegreen-example-${example}`);
   const dir = path.join(root, "program");
   fs.cpSync(path.join(ROOT, "examples", example), dir, {
     recursive: true,
@@ -75,5 +76,5 @@ export function createExampleProject(example: "yaml" | "python", bin: string, ve
     npm_config_cache: path.join(os.homedir(), ".npm"),
   };
   const pulumi = (args: readonly string[]) => runCollecting(path.join(bin, "pulumi"), args, dir, env);
-  return { dir, pulumi, remove: () => fs.rmSync(root, { recursive: true, force: true }) };
+  return { dir, pulumi, remove: release };
 }

@@ -1,8 +1,10 @@
 /**
  * testkit/projectRoots: engine projects reuse the paths this process freed
  * (so ts-node's per-path cache serves the next project), never a path that is
- * still in use, and always start empty.
+ * still in use, and always start empty; releasing one stops what its CLI left
+ * running (a real process with that HOME), and nothing else.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -41,5 +43,28 @@ describe("claimProjectRoot", () => {
     expect(claimed.root).toBe(probe.root);
     expect(fs.readdirSync(claimed.root)).toEqual([]);
     claimed.release();
+  });
+});
+
+describe("releasing a project", () => {
+  it("kills the processes left with the project's HOME, and leaves the others running", async () => {
+    const project = claimProjectRoot(PREFIX);
+    const start = (home: string) =>
+      spawn("sleep", ["600"], { env: { ...process.env, HOME: home }, stdio: "ignore", detached: true });
+    const leftover = start(project.root);
+    const other = start(`${project.root}-other`);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      leftover.once("exit", (_, signal) => resolve(signal)),
+    );
+    try {
+      project.release();
+      expect(await exited).toBe("SIGKILL");
+      // Killed alongside, it would be a zombie (Z) or gone by now: SIGKILL is delivered at once.
+      const otherState = fs.readFileSync(`/proc/${other.pid}/stat`, "utf8").split(") ")[1][0];
+      expect(otherState).toMatch(/^[RS]$/);
+    } finally {
+      leftover.kill("SIGKILL");
+      other.kill("SIGKILL");
+    }
   });
 });
