@@ -7,9 +7,12 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { KUBERNETES_LABELS, STEP_PURPOSES } from "./contracts/markers";
 import { snapshotIdentifier } from "./contracts/snapshots";
+import { COMPONENT_TYPES } from "./contracts/resourceTypes";
 import { TYPES, configOf, dependencyClosure, shown } from "./shared";
+import { createdByApp, createdInside } from "./structure";
 
 export interface ResourceView {
+  readonly urn?: string;
   readonly type: string;
   readonly name: string;
   readonly props: Record<string, any>;
@@ -48,7 +51,10 @@ export function migrationFacts(resource: ResourceView): { version?: unknown } | 
       // The kubernetes platform labels migration Jobs with their version (as a label value, which maps to the same snapshot name).
       const version = props.metadata?.labels?.[KUBERNETES_LABELS.migration];
       if (version !== undefined) return { version };
-      return /migrat/i.test(props.metadata?.name ?? resource.name) ? {} : undefined;
+      // A Job the app's MigrationJob component created is a migration run whatever its labels say.
+      const inComponent =
+        resource.urn !== undefined && createdInside(resource.urn, COMPONENT_TYPES.kubernetesMigrationJob);
+      return inComponent || /migrat/i.test(props.metadata?.name ?? resource.name) ? {} : undefined;
     }
     default:
       return undefined;
@@ -84,8 +90,8 @@ export const migrationAfterSnapshot: StackValidationPolicy = {
   description: "Checks whether every migration run waits for a snapshot of the database it migrates.",
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
-    const databases = ownedDatabases(args.resources);
-    for (const run of args.resources.filter((r) => migrationFacts(r) !== undefined)) {
+    const databases = ownedDatabases(args.resources.filter((r) => createdByApp(r.urn)));
+    for (const run of args.resources.filter((r) => createdByApp(r.urn) && migrationFacts(r) !== undefined)) {
       const snapshots = snapshotsBefore(run);
       const report = (message: string) =>
         reportViolation(
@@ -120,7 +126,7 @@ export const snapshotNamedForMigration: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const app = appName(args.resources);
     if (app === undefined) return;
-    for (const run of args.resources) {
+    for (const run of args.resources.filter((r) => createdByApp(r.urn))) {
       const version = migrationFacts(run)?.version;
       if (typeof version !== "string") continue;
       const expected = snapshotIdentifier(app, version);

@@ -13,7 +13,9 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { AWS_TAGS, ROUTE_KINDS } from "./contracts/markers";
+import { LOAD_BALANCER_TYPES } from "./contracts/resourceTypes";
 import { TYPES, known } from "./shared";
+import { createdByApp } from "./structure";
 
 const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
@@ -29,12 +31,16 @@ function idOfArn(arn: unknown): string | undefined {
 
 /** The load balancer a listener is on, or (through its listener) a listener rule. */
 function loadBalancerOf(route: PolicyResource): LoadBalancerIdentity {
-  if (route.type === TYPES.listenerRule) {
-    const listener = (route.propertyDependencies.listenerArn ?? []).find((r) => r.type === TYPES.listener);
+  if (LOAD_BALANCER_TYPES.listenerRule.includes(route.type)) {
+    const listener = (route.propertyDependencies.listenerArn ?? []).find((r) =>
+      LOAD_BALANCER_TYPES.listener.includes(r.type),
+    );
     const viaListener = listener ? loadBalancerOf(listener) : { resource: undefined, id: undefined };
     return { resource: viaListener.resource, id: idOfArn(known(() => route.props.listenerArn)) ?? viaListener.id };
   }
-  const resource = (route.propertyDependencies.loadBalancerArn ?? []).find((r) => r.type === TYPES.loadBalancer);
+  const resource = (route.propertyDependencies.loadBalancerArn ?? []).find((r) =>
+    LOAD_BALANCER_TYPES.loadBalancer.includes(r.type),
+  );
   return {
     resource,
     id: idOfArn(known(() => route.props.loadBalancerArn)) ?? idOfArn(known(() => resource?.props.arn)),
@@ -57,8 +63,8 @@ function declaredTestPorts(loadBalancer: LoadBalancerIdentity, stack: readonly P
   const own = known(() => loadBalancer.resource?.props.tags?.[AWS_TAGS.testPorts]);
   if (own !== undefined) return portsIn(own);
   return stack
-    .filter((r) => r.type === TYPES.listener || r.type === TYPES.listenerRule)
-    .filter((r) => known(() => r.props.tags?.[AWS_TAGS.app]) !== undefined)
+    .filter((r) => LOAD_BALANCER_TYPES.listener.includes(r.type) || LOAD_BALANCER_TYPES.listenerRule.includes(r.type))
+    .filter((r) => createdByApp(r.urn))
     .filter((r) => known(() => r.props.tags?.[AWS_TAGS.route]) !== ROUTE_KINDS.direct)
     .filter((r) => same(loadBalancerOf(r), loadBalancer))
     .flatMap((r) => portsIn(known(() => r.props.tags?.[AWS_TAGS.testPorts])));
@@ -88,18 +94,15 @@ function admittedCidrs(loadBalancer: LoadBalancerIdentity, port: number, stack: 
   return [...inline, ...separate].filter((rule) => coversPort(rule, port)).flatMap(cidrsOf);
 }
 
-export function exemptDirectListener(
-  listener: PolicyResource,
-  targetCount: number,
-  stack: readonly PolicyResource[],
-): boolean {
-  if (known(() => listener.props.tags?.[AWS_TAGS.route]) !== ROUTE_KINDS.direct || targetCount !== 1) return false;
+/** A per-color test listener (already known to be the app's, marked direct, with one target) nobody else reaches. */
+export function exemptDirectListener(listener: PolicyResource, stack: readonly PolicyResource[]): boolean {
   const loadBalancer = loadBalancerOf(listener);
   const port = Number(known(() => listener.props.port));
   if ((loadBalancer.resource === undefined && loadBalancer.id === undefined) || !Number.isInteger(port)) return false;
   if (!declaredTestPorts(loadBalancer, stack).includes(port)) return false;
   const userPorts = stack
-    .filter((r) => r.type === TYPES.listener && r !== listener && same(loadBalancerOf(r), loadBalancer))
+    .filter((r) => LOAD_BALANCER_TYPES.listener.includes(r.type) && r !== listener)
+    .filter((r) => same(loadBalancerOf(r), loadBalancer))
     .filter((r) => known(() => r.props.tags?.[AWS_TAGS.route]) !== ROUTE_KINDS.direct)
     .map((r) => Number(known(() => r.props.port)));
   const userCidrs = new Set(userPorts.flatMap((p) => admittedCidrs(loadBalancer, p, stack)));

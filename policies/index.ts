@@ -1,8 +1,10 @@
 /**
  * bluegreen's policy pack: the release-safety rules of the project, run with
  * `pulumi preview --policy-pack policies` (see README.md). Every policy is
- * listed here explicitly, so a new rule is a visible change to this file;
- * each judges only the resources bluegreen's components created (ownership.ts).
+ * listed here explicitly, so a new rule is a visible change to this file.
+ * Resource rules judge only the resources bluegreen's components created
+ * (ownership.ts); stack rules also judge what reaches into the app from
+ * outside (structure.ts, routes.ts, parents.ts).
  */
 import { PolicyPack } from "@pulumi/policy";
 import { ecsCircuitBreakerRollback, imagesPinned, noPlaintextSecrets } from "./containers";
@@ -24,7 +26,9 @@ import {
 import { dockerHaproxyRuntimeApiPrivate, dockerPostgresPasswordAuth } from "./local";
 import { breakingMigrationIrreversible } from "./migrations";
 import { databaseIngressFromApp, securityGroupEgressScoped, testListenersNotPublic } from "./network";
+import { appMarkersMatchStructure, appRoutingMarked } from "./markers";
 import { appResourcesOnly } from "./ownership";
+import { appResourcesInsideComponents } from "./parents";
 import { hotfixReported } from "./release";
 import { httpRouteBackendWeights, listenerForwardWeights, trafficRequiresPromotionGate } from "./traffic";
 
@@ -35,6 +39,9 @@ new PolicyPack("bluegreen", {
     listenerForwardWeights,
     httpRouteBackendWeights,
     trafficRequiresPromotionGate,
+    appRoutingMarked,
+    appMarkersMatchStructure,
+    appResourcesInsideComponents,
     targetGroupHealthCheck,
     targetGroupDeregistrationDelay,
     listenerHttpsModernTls,

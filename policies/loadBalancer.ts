@@ -5,10 +5,10 @@
  * deletion and keeps access logs.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { AWS_TAGS } from "./contracts/markers";
+import { LOAD_BALANCER_TYPES } from "./contracts/resourceTypes";
 import { ALLOW_STACK_EXCEPTIONS, statedException } from "./exceptions";
-import { TYPES, configOf, shown } from "./shared";
-import { appRoutes, known } from "./routes";
+import { configOf, shown } from "./shared";
+import { judgedRoutes, known } from "./routes";
 
 /** What AWS uses when a target group's health check leaves a value unset (HTTP/HTTPS target groups). */
 const AWS_HEALTH_CHECK_DEFAULTS = { interval: 30, healthyThreshold: 5, unhealthyThreshold: 2 } as const;
@@ -90,7 +90,7 @@ export const targetGroupHealthCheck: ResourceValidationPolicy = {
     },
   },
   validateResource: (args, reportViolation) => {
-    if (args.type !== TYPES.targetGroup) return;
+    if (!LOAD_BALANCER_TYPES.targetGroup.includes(args.type)) return;
     const limits = configOf<HealthCheckLimits>(targetGroupHealthCheck.configSchema!, args.getConfig());
     for (const problem of healthCheckProblems(args.props.healthCheck, limits)) {
       reportViolation(`Target group ${args.name} must ${problem}`);
@@ -115,7 +115,7 @@ export const targetGroupDeregistrationDelay: ResourceValidationPolicy = {
     },
   },
   validateResource: (args, reportViolation) => {
-    if (args.type !== TYPES.targetGroup) return;
+    if (!LOAD_BALANCER_TYPES.targetGroup.includes(args.type)) return;
     const { maxSeconds } = configOf<{ maxSeconds: number }>(
       targetGroupDeregistrationDelay.configSchema!,
       args.getConfig(),
@@ -168,7 +168,7 @@ export const listenerHttpsModernTls: StackValidationPolicy = {
     );
     if (!production) return;
     // Only what this rule needs: protocol and TLS policy (known from config even on a first preview), never target ARNs.
-    for (const route of appRoutes(args.resources).filter((r) => r.kind === "Listener" && !r.exempt)) {
+    for (const route of judgedRoutes(args.resources).filter((r) => r.kind === "Listener" && !r.exempt)) {
       const listener = route.resource;
       const protocol = known(() => listener.props.protocol);
       const sslPolicy = known(() => listener.props.sslPolicy);
@@ -210,7 +210,8 @@ export const loadBalancerSafeguards: ResourceValidationPolicy = {
     },
   },
   validateResource: (args, reportViolation) => {
-    if (args.type !== TYPES.loadBalancer || known(() => args.props.tags?.[AWS_TAGS.app]) === undefined) return;
+    // Every load balancer the app's components created (ownership.ts), whatever its tags say.
+    if (!LOAD_BALANCER_TYPES.loadBalancer.includes(args.type)) return;
     const rules = configOf<LoadBalancerRules>(loadBalancerSafeguards.configSchema!, args.getConfig());
     const drops = known(() => args.props.dropInvalidHeaderFields);
     if (drops !== true) {

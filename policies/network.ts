@@ -10,6 +10,7 @@ import { AWS_TAGS, ROUTE_KINDS } from "./contracts/markers";
 import { ALLOW_STACK_EXCEPTIONS, statedException } from "./exceptions";
 import { known } from "./routes";
 import { TYPES, configOf } from "./shared";
+import { createdByApp } from "./structure";
 
 /** The address ranges of a security group rule (inline or its own resource), as far as they are known. */
 function cidrsOf(rule: Record<string, any>): string[] {
@@ -46,7 +47,7 @@ export const testListenersNotPublic: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const { production } = configOf<{ production: boolean }>(testListenersNotPublic.configSchema!, args.getConfig());
     if (!production) return;
-    for (const listener of args.resources.filter((r) => r.type === TYPES.listener)) {
+    for (const listener of args.resources.filter((r) => r.type === TYPES.listener && createdByApp(r.urn))) {
       const loadBalancer = dependenciesOf(listener, "loadBalancerArn", TYPES.loadBalancer)[0];
       const port = Number(known(() => listener.props.port));
       if (loadBalancer === undefined || !Number.isInteger(port)) continue;
@@ -119,7 +120,6 @@ export const securityGroupEgressScoped: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     const group = args.type === TYPES.securityGroup;
     if (!group && args.type !== TYPES.securityGroupEgressRule) return;
-    if (known(() => args.props.tags?.[AWS_TAGS.app]) === undefined) return;
     const config = configOf<EgressRules>(securityGroupEgressScoped.configSchema!, args.getConfig());
     const excepted = statedException(args.props, config.allowStackExceptions) !== undefined;
     const rules: any[] = group ? ((known(() => args.props.egress) as any[]) ?? []) : [args.props];
@@ -193,7 +193,7 @@ export const databaseIngressFromApp: StackValidationPolicy = {
     const fix =
       "The program admits each client by its own rule (components/aws/taskNetwork.ts); give another client its own security group and rule, or list its range in this policy's allowedCidrs.";
     const judged = new Set<PolicyResource>();
-    for (const instance of args.resources.filter((r) => r.type === TYPES.rdsInstance)) {
+    for (const instance of args.resources.filter((r) => r.type === TYPES.rdsInstance && createdByApp(r.urn))) {
       const groups = dependenciesOf(instance, "vpcSecurityGroupIds", TYPES.securityGroup);
       if (groups.length === 0) {
         reportViolation(

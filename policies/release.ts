@@ -11,6 +11,7 @@ import { isHotfixSnapshot } from "./contracts/snapshots";
 import { snapshotFacts } from "./database";
 import { known } from "./routes";
 import { TYPES, configOf, shown } from "./shared";
+import { createdByApp } from "./structure";
 
 export const hotfixReported: StackValidationPolicy = {
   name: "hotfix-reported",
@@ -29,7 +30,7 @@ export const hotfixReported: StackValidationPolicy = {
   },
   validateStack: (args, reportViolation) => {
     const { maxReasonLength } = configOf<{ maxReasonLength: number }>(hotfixReported.configSchema!, args.getConfig());
-    for (const guard of args.resources.filter((r) => r.type === TYPES.releaseGuard)) {
+    for (const guard of args.resources.filter((r) => r.type === TYPES.releaseGuard && createdByApp(r.urn))) {
       const reason = known(() => guard.props.hotfix?.reason);
       const app = known(() => guard.props.app);
       if (typeof reason !== "string" || typeof app !== "string") continue;

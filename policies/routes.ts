@@ -1,186 +1,165 @@
 /**
- * The routes of the app, as the traffic rules see them: every AWS listener
- * and listener rule, Gateway API HTTPRoute and HAProxy weights resource the
- * program marked as the app's (a larger program's own routes are never
- * judged), each forward shape it uses, and the color behind each target.
+ * The routes the traffic rules judge: every route the app's components
+ * created, and every other route of the stack that sends traffic to one of
+ * the app's colors, wherever it is registered (a larger program's listener
+ * rule to the app's target group is judged like the app's own). Route kinds:
+ * AWS listeners and listener rules (`aws.lb` and `aws.alb`), Gateway API
+ * routes (HTTP, GRPC, TLS, TCP, UDP), Kubernetes Ingresses and the HAProxy
+ * weights.
  *
- * A route marked `maintenance` (`bluegreen:maintenance`) is recognised by
- * that typed marker only: its targets count as the maintenance backend when
- * they are Services marked so too; anything else it sends to is judged like
- * any route's target.
+ * A target's color is the structure's (structure.ts: the gate that waits for
+ * it), never its tag or label; a route's own marker (`bluegreen:route`,
+ * `bluegreen/route`) only says what it claims to be, and a claim is accepted
+ * only where the structure bears it out: a `direct` route is exempt only when
+ * its one color's gate waits for it (it exists before the gate, where the
+ * gate probes) and, on AWS, it is a test listener nobody else reaches; a
+ * `maintenance` route's target counts as the maintenance backend only when
+ * structure.ts says it is one.
  *
  * Values unknown at preview (target group ARNs on a first deploy) are never
  * read blindly: the policy SDK turns such a read into "can't run during
  * preview", which would make a mandatory rule advisory. An unknown ARN is
- * resolved through the route's dependencies instead, conservatively.
+ * resolved through the dependencies of the route's actions instead; when
+ * several target groups could be behind it, the forward says so
+ * (`ambiguous`) and the rules judge what they can without knowing which.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { COLORS, Color } from "./contracts/colors";
-import { AWS_TAGS, KUBERNETES_LABELS, ROUTE_KINDS } from "./contracts/markers";
+import { AWS_TAGS, KUBERNETES_ANNOTATIONS, KUBERNETES_LABELS, ROUTE_KINDS } from "./contracts/markers";
+import { LOAD_BALANCER_TYPES } from "./contracts/resourceTypes";
 import { exemptDirectListener } from "./directListeners";
-import { TYPES, colorIn, known } from "./shared";
+import {
+  awsForwards,
+  Forward,
+  gatewayForwards,
+  haproxyForwards,
+  ingressForwards,
+  RouteTarget,
+  StackFacts,
+} from "./forwards";
+import { TYPES, known } from "./shared";
+import {
+  createdByApp,
+  directDependencies,
+  gatedColors,
+  gatesIn,
+  kubernetesKind,
+  maintenanceBackends,
+} from "./structure";
 
 export { known };
+export type { Forward, RouteTarget };
+export { forwardTargets, resolveTargetGroup } from "./forwards";
 
-export interface RouteTarget {
-  /** The target's color; undefined when it cannot be told (untagged target group, unknown backend). */
-  readonly color: Color | undefined;
-  readonly weight: number;
-  /** What the target is, for messages. */
-  readonly shown: string;
-  /**
-   * The app's maintenance backend (a Service marked ROUTE_KINDS.maintenance) behind a route marked so: it
-   * answers the maintenance page and carries no color's traffic, so no gate vouches for it.
-   */
-  readonly maintenance?: true;
-}
+export type RouteKindName =
+  | "Listener"
+  | "Listener rule"
+  | "HTTPRoute"
+  | "GRPCRoute"
+  | "TLSRoute"
+  | "TCPRoute"
+  | "UDPRoute"
+  | "Ingress"
+  | "HAProxy weights";
 
-export interface AppRoute {
+export interface Route {
   readonly resource: PolicyResource;
-  readonly kind: "Listener" | "Listener rule" | "HTTPRoute" | "HAProxy weights";
-  /** The route's marker (ROUTE_KINDS), when it has one. */
-  readonly marked: string | undefined;
-  readonly targets: readonly RouteTarget[];
-  /** A direct route to one color, reachable only by those its gate probes from: exists before the gate by design. */
+  readonly kind: RouteKindName;
+  /** Created inside the app's components. */
+  readonly apps: boolean;
+  /** The route's marker (ROUTE_KINDS), as the resource states it. */
+  readonly marked: unknown;
+  readonly forwards: readonly Forward[];
+  /** A direct route to one color, by structure: where its gate probes it, so it exists before the gate by design. */
   readonly exempt: boolean;
+  /** Outside the app: the stated reason it sends traffic to a color (AWS tag / Kubernetes annotation), if any. */
+  readonly exception: string | undefined;
 }
 
-/** Forward targets of AWS listener actions, whatever their shape: weighted groups or a single targetGroupArn. */
-export function forwardTargets(actions: unknown): { arn: () => unknown; weight: unknown }[] {
-  const list: any[] = Array.isArray(actions) ? actions : [];
-  return list.flatMap((action) => {
-    if (action?.type !== "forward") return [];
-    const groups: any[] | undefined = known(() => action.forward?.targetGroups);
-    if (Array.isArray(groups) && groups.length > 0) {
-      return groups.map((group) => ({ arn: () => group.arn, weight: known(() => group.weight) }));
-    }
-    // One target group takes all of the traffic.
-    return [{ arn: () => action.targetGroupArn, weight: 1 }];
-  });
+/** Every target of a route, whatever forward it is in. */
+export function targetsOf(route: Pick<Route, "forwards">): RouteTarget[] {
+  return route.forwards.flatMap((forward) => forward.targets);
 }
 
-/** The target groups a route references, from its dependencies (known even when the ARNs are not). */
-function referencedTargetGroups(route: PolicyResource): PolicyResource[] {
-  const deps = [...route.dependencies, ...Object.values(route.propertyDependencies).flat()];
-  return [...new Set(deps)].filter((r) => r.type === TYPES.targetGroup);
+const GATEWAY_ROUTE_KINDS: readonly RouteKindName[] = ["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"];
+
+function routeKind(type: string): RouteKindName | undefined {
+  if (LOAD_BALANCER_TYPES.listener.includes(type)) return "Listener";
+  if (LOAD_BALANCER_TYPES.listenerRule.includes(type)) return "Listener rule";
+  if (type === TYPES.haproxyWeights) return "HAProxy weights";
+  const kubernetes = kubernetesKind(type);
+  if (kubernetes?.group === "gateway.networking.k8s.io") {
+    return GATEWAY_ROUTE_KINDS.find((kind) => kind === kubernetes.kind);
+  }
+  if (kubernetes?.kind === "Ingress" && ["networking.k8s.io", "extensions"].includes(kubernetes.group))
+    return "Ingress";
+  return undefined;
 }
 
-function targetGroupColor(group: PolicyResource): Color | undefined {
-  return colorIn(known(() => group.props.tags?.color));
+function markerOf(resource: PolicyResource, kind: RouteKindName): unknown {
+  if (kind === "Listener" || kind === "Listener rule") return known(() => resource.props.tags?.[AWS_TAGS.route]);
+  if (kind === "HAProxy weights") return ROUTE_KINDS.weighted;
+  return known(() => resource.props.metadata?.labels?.[KUBERNETES_LABELS.route]);
 }
 
-/** The stack's target group behind a known ARN: by its `arn` output, else by the name in the ARN (explicit or auto-name). */
-export function resolveTargetGroup<T extends { name: string; props: Record<string, any> }>(
-  arn: unknown,
-  groups: readonly T[],
-): T | undefined {
-  if (typeof arn !== "string") return undefined;
-  const byArn = groups.find((group) => known(() => group.props.arn) === arn);
-  if (byArn) return byArn;
-  const name = /:targetgroup\/([^/]+)\//.exec(arn)?.[1];
-  if (name === undefined) return undefined;
-  const byName = groups.find((group) => known(() => group.props.name) === name);
-  if (byName) return byName;
-  const autoNamed = groups.filter(
-    (group) => known(() => group.props.name) === undefined && name.startsWith(`${group.name}-`),
+function exceptionOf(resource: PolicyResource, kind: RouteKindName): string | undefined {
+  const reason =
+    kind === "Listener" || kind === "Listener rule"
+      ? known(() => resource.props.tags?.[AWS_TAGS.securityException])
+      : known(() => resource.props.metadata?.annotations?.[KUBERNETES_ANNOTATIONS.securityException]);
+  return typeof reason === "string" && reason.trim() !== "" ? reason : undefined;
+}
+
+/**
+ * A direct route by structure: the app's, marked direct, one target of a known color whose gate waits for the
+ * route; on AWS a listener on a declared test port that admits nobody the user-facing listeners admit.
+ */
+function isDirect(route: Omit<Route, "exempt">, facts: StackFacts, stack: readonly PolicyResource[]): boolean {
+  const targets = targetsOf(route);
+  if (!route.apps || route.marked !== ROUTE_KINDS.direct || targets.length !== 1) return false;
+  const [target] = targets;
+  if (target.color === undefined || target.weight <= 0) return false;
+  const probedBy = facts.gates.filter(
+    (gate) => gate.color === target.color && directDependencies(gate.resource).has(route.resource),
   );
-  return autoNamed.sort((a, b) => b.name.length - a.name.length)[0];
+  if (probedBy.length === 0) return false;
+  if (route.kind === "Listener") return exemptDirectListener(route.resource, stack);
+  return GATEWAY_ROUTE_KINDS.includes(route.kind);
 }
 
-function awsTargets(route: PolicyResource, actions: unknown, stack: readonly PolicyResource[]): RouteTarget[] {
-  const groups = stack.filter((r) => r.type === TYPES.targetGroup);
-  const referenced = referencedTargetGroups(route);
-  return forwardTargets(actions).flatMap((entry) => {
-    const weight = typeof entry.weight === "number" && entry.weight > 0 ? entry.weight : 0;
-    const arn = known(entry.arn);
-    if (arn !== undefined) {
-      const group = resolveTargetGroup(arn, groups);
-      return [
-        {
-          color: group ? targetGroupColor(group) : undefined,
-          weight,
-          shown: group ? `target group ${group.name}` : JSON.stringify(arn),
-        },
-      ];
-    }
-    // Unknown at preview: it is one of the target groups the route depends on; each of them must then be gated.
-    if (referenced.length === 0)
-      return [{ color: undefined, weight, shown: "a target group the route does not depend on" }];
-    return referenced.map((group) => ({ color: targetGroupColor(group), weight, shown: `target group ${group.name}` }));
-  });
+export interface RouteOptions {
+  /** Resource types that count as a promotion gate. @default the program's PromotionGateCheck */
+  readonly gateTypes?: readonly string[];
 }
 
-/** The Service `name` is the app's maintenance backend: marked so by the program. */
-function isMaintenanceBackend(name: unknown, services: readonly PolicyResource[]): boolean {
-  const service = services.find((s) => known(() => s.props.metadata?.name) === name);
-  return known(() => service?.props.metadata?.labels?.[KUBERNETES_LABELS.route]) === ROUTE_KINDS.maintenance;
-}
-
-/** A backend's color: a label value of the Service it names, else a word of its name. */
-function serviceColor(name: unknown, services: readonly PolicyResource[]): Color | undefined {
-  const service = services.find((s) => known(() => s.props.metadata?.name) === name);
-  const labels: unknown[] = Object.values(known(() => service?.props.metadata?.labels) ?? {});
-  return labels.map(colorIn).find((color) => color !== undefined) ?? colorIn(name);
-}
-
-/** The app's routes in the stack; resources the program did not mark as the app's are left out. */
-export function appRoutes(stack: readonly PolicyResource[]): AppRoute[] {
-  return stack.flatMap((resource): AppRoute[] => {
-    const { props } = resource;
-    switch (resource.type) {
-      case TYPES.listener:
-      case TYPES.listenerRule: {
-        const tags = known(() => props.tags) ?? {};
-        if (tags[AWS_TAGS.app] === undefined) return [];
-        const listener = resource.type === TYPES.listener;
-        const targets = awsTargets(
-          resource,
-          known(() => (listener ? props.defaultActions : props.actions)),
-          stack,
-        );
-        if (targets.length === 0) return [];
-        const exempt = listener && exemptDirectListener(resource, targets.length, stack);
-        return [
-          { resource, kind: listener ? "Listener" : "Listener rule", marked: tags[AWS_TAGS.route], targets, exempt },
-        ];
-      }
-      case TYPES.httpRoute: {
-        const marked = known(() => props.metadata?.labels?.[KUBERNETES_LABELS.route]);
-        if (marked === undefined) return [];
-        const services = stack.filter((r) => r.type === TYPES.service);
-        const refs: any[] = (known(() => props.spec?.rules) ?? []).flatMap(
-          (rule: any) => known(() => rule.backendRefs) ?? [],
-        );
-        // Gateway API: an omitted weight is 1.
-        const targets = refs.map((ref): RouteTarget => {
-          const name = known(() => ref.name);
-          const weight = known(() => ref.weight) ?? 1;
-          const shown = `Service ${JSON.stringify(name)}`;
-          return marked === ROUTE_KINDS.maintenance && isMaintenanceBackend(name, services)
-            ? { color: undefined, weight, shown, maintenance: true }
-            : { color: serviceColor(name, services), weight, shown };
-        });
-        return [
-          {
-            resource,
-            kind: "HTTPRoute",
-            marked,
-            targets,
-            exempt: marked === ROUTE_KINDS.direct && targets.length === 1,
-          },
-        ];
-      }
-      case TYPES.haproxyWeights: {
-        const weights = known(() => props.weights) ?? {};
-        const targets = COLORS.map((color) => ({
-          color,
-          weight: typeof weights[color] === "number" ? weights[color] : 0,
-          shown: `server ${color}`,
-        }));
-        return [{ resource, kind: "HAProxy weights", marked: ROUTE_KINDS.weighted, targets, exempt: false }];
-      }
-      default:
-        return [];
-    }
+/** The routes the traffic rules judge: the app's, and every other route that sends to one of its colors. */
+export function judgedRoutes(stack: readonly PolicyResource[], options: RouteOptions = {}): Route[] {
+  const gates = gatesIn(stack, options.gateTypes ?? [TYPES.promotionGate]);
+  const facts: StackFacts = {
+    stack,
+    targetGroups: stack.filter((r) => LOAD_BALANCER_TYPES.targetGroup.includes(r.type)),
+    services: stack.filter((r) => kubernetesKind(r.type)?.kind === "Service" && kubernetesKind(r.type)?.group === ""),
+    colors: gatedColors(gates),
+    gates,
+    maintenance: maintenanceBackends(stack, gates),
+  };
+  return stack.flatMap((resource): Route[] => {
+    const kind = routeKind(resource.type);
+    if (kind === undefined) return [];
+    const marked = markerOf(resource, kind);
+    const forwards =
+      kind === "Listener" || kind === "Listener rule"
+        ? awsForwards(resource, kind === "Listener" ? "defaultActions" : "actions", facts)
+        : kind === "HAProxy weights"
+          ? haproxyForwards(resource)
+          : kind === "Ingress"
+            ? ingressForwards(resource, facts)
+            : gatewayForwards(resource, marked === ROUTE_KINDS.maintenance, facts);
+    // A route that forwards nowhere (a redirect, a fixed response) carries no color's traffic.
+    if (forwards.every((forward) => forward.targets.length === 0)) return [];
+    const apps = createdByApp(resource.urn);
+    const toColors = forwards.some((f) => f.targets.some((t) => t.apps || t.color !== undefined));
+    if (!apps && !toColors) return [];
+    const route = { resource, kind, apps, marked, forwards, exception: apps ? undefined : exceptionOf(resource, kind) };
+    return [{ ...route, exempt: isDirect(route, facts, stack) }];
   });
 }

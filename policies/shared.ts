@@ -65,6 +65,54 @@ export function shown(value: unknown): string {
   return value === undefined ? "not set" : JSON.stringify(value);
 }
 
+/**
+ * What a rule could not judge at preview: thrown after it judged everything
+ * known, so the policy SDK reports it as an advisory "can't run ... during
+ * preview: <message>" and keeps the violations already reported mandatory.
+ */
+export class JudgedAtUpdate extends Error {
+  constructor(what: readonly string[], when: string) {
+    const them = what.length === 1 ? "it" : "them";
+    super(
+      `${what.join("; ")}: unknown until \`pulumi up\` creates what ${them === "it" ? "it depends" : "they depend"} on, so this rule judges ${them} then (${when})`,
+    );
+  }
+}
+// The SDK recognises "not known at preview" by this prototype; its own constructor only builds a value-path message.
+Object.setPrototypeOf(JudgedAtUpdate.prototype, UnknownValueError.prototype);
+
+/** When a resource policy runs at update: before the resource is created or changed, so it can refuse it. */
+export const BEFORE_THE_RESOURCE = "before the resource is created or changed, which a violation then refuses";
+/** When a stack policy runs at update: after the whole update (the engine's AnalyzeStack). */
+export const AFTER_THE_UPDATE =
+  "after the update's changes are made: a violation then fails the update and its message says what to undo";
+
+/** Collects what a rule defers to the update; `settle()` last. */
+export class Deferrals {
+  private readonly items: string[] = [];
+  constructor(private readonly when: string) {}
+  add(what: string): void {
+    if (!this.items.includes(what)) this.items.push(what);
+  }
+  /** Throws JudgedAtUpdate when something was deferred. */
+  settle(): void {
+    if (this.items.length > 0) throw new JudgedAtUpdate(this.items, this.when);
+  }
+}
+
+/** A value read from a resource: known, or unknown until the update. */
+export type Reading<T> = { readonly known: true; readonly value: T } | { readonly known: false };
+
+/** Reads a value that may be unknown at preview, saying which it is (never a throw). */
+export function reading<T>(read: () => T): Reading<T> {
+  try {
+    return { known: true, value: read() };
+  } catch (error) {
+    if (error instanceof UnknownValueError) return { known: false };
+    throw error;
+  }
+}
+
 /** Reads a value that may be unknown at preview; undefined (never a throw) when it is. */
 export function known<T>(read: () => T): T | undefined {
   try {

@@ -1,14 +1,20 @@
 /**
  * Traffic rules: what a weighted route may send where, and that no color
- * gets traffic before its promotion gate has passed. Routes are the ALB's
- * weighted listener (aws), the Gateway API HTTPRoute (kubernetes) and the
- * HAProxy weights (docker).
+ * gets traffic before its promotion gate has passed for the share it gets.
+ * Routes (routes.ts) are the app's own and every other route of the stack
+ * that sends to one of its colors: the ALB's listeners and listener rules,
+ * Gateway API routes, Ingresses and the HAProxy weights.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { COLORS, Color } from "./contracts/colors";
 import { GATEWAY_MAX_WEIGHT, MAX_TRAFFIC_WEIGHT } from "./contracts/limits";
-import { appRoutes, forwardTargets, known, resolveTargetGroup } from "./routes";
-import { TYPES, colorIn, configOf, dependencyClosure, shown } from "./shared";
+import { AWS_TAGS, KUBERNETES_ANNOTATIONS } from "./contracts/markers";
+import { LOAD_BALANCER_TYPES } from "./contracts/resourceTypes";
+import { compareShares, Share, sharePercent } from "./contracts/shares";
+import { ALLOW_STACK_EXCEPTIONS } from "./exceptions";
+import { Forward, forwardTargets, judgedRoutes, known, resolveTargetGroup, Route, RouteTarget } from "./routes";
+import { AFTER_THE_UPDATE, Deferrals, TYPES, colorIn, configOf, dependencyClosure, shown } from "./shared";
+import { GateView, gatesIn, kubernetesKind } from "./structure";
 
 function isWeight(weight: unknown, max: number): weight is number {
   return typeof weight === "number" && Number.isInteger(weight) && weight >= 0 && weight <= max;
@@ -16,6 +22,17 @@ function isWeight(weight: unknown, max: number): weight is number {
 
 function trafficKey(color: Color | undefined): string {
   return color ? `\`bluegreen:traffic.${color}\`` : "`bluegreen:traffic.blue` or `bluegreen:traffic.green`";
+}
+
+/**
+ * At `pulumi up` a stack policy runs after the update: what to undo when it fails there. The route has then
+ * already been created or changed, so traffic may already reach the color.
+ */
+export function undoRoute(name: string): string {
+  return (
+    `Stack policies run after an update's changes: if this fails \`pulumi up\` after its preview passed (a value unknown at preview), ` +
+    `${name} has already been created or changed, so move traffic back first (\`npm run shift -- <stack> --abort\`, or the weights set back and \`pulumi up\`).`
+  );
 }
 
 export const listenerForwardWeights: StackValidationPolicy = {
@@ -36,8 +53,9 @@ export const listenerForwardWeights: StackValidationPolicy = {
   },
   validateStack: (args, reportViolation) => {
     const { maxWeight } = configOf<{ maxWeight: number }>(listenerForwardWeights.configSchema!, args.getConfig());
-    const targetGroups = args.resources.filter((r) => r.type === TYPES.targetGroup);
-    for (const route of appRoutes(args.resources).filter((r) => r.kind === "Listener" || r.kind === "Listener rule")) {
+    const targetGroups = args.resources.filter((r) => LOAD_BALANCER_TYPES.targetGroup.includes(r.type));
+    const listeners = judgedRoutes(args.resources).filter((r) => r.kind === "Listener" || r.kind === "Listener rule");
+    for (const route of listeners) {
       const listener = route.resource;
       const entries = forwardTargets(
         known(() => (route.kind === "Listener" ? listener.props.defaultActions : listener.props.actions)),
@@ -45,31 +63,27 @@ export const listenerForwardWeights: StackValidationPolicy = {
       const report = (message: string) =>
         reportViolation(`${route.kind} ${listener.name} must ${message}`, listener.urn);
       for (const target of entries) {
-        // An ARN unknown at preview is one of the target groups the route depends on (appRoutes resolves it).
-        const entry = { arn: known(target.arn), weight: target.weight };
-        const group = entry.arn === undefined ? undefined : resolveTargetGroup(entry.arn, targetGroups);
-        if (entry.arn !== undefined && !group) {
+        // An ARN unknown at preview is one of the target groups the route depends on (routes.ts resolves it).
+        const arn = known(target.arn);
+        const group = arn === undefined ? undefined : resolveTargetGroup(arn, targetGroups);
+        // A route of a larger program may forward to its own target groups too; only the app's own are held to this.
+        if (route.apps && arn !== undefined && !group) {
           const ours = targetGroups.map((g) => g.name).join(", ") || "none";
           report(
-            `forward only to target groups of this stack: ${shown(entry.arn)} is none of them (this stack's: ${ours}). ` +
+            `forward only to target groups of this stack: ${shown(arn)} is none of them (this stack's: ${ours}). ` +
               "Forward to the app's own colors only; another app gets its own listener.",
           );
         }
-        if (!isWeight(entry.weight, maxWeight)) {
+        if (!isWeight(target.weight, maxWeight)) {
           const color = colorIn(known(() => group?.props.tags?.color));
-          const target = group
-            ? `target group ${group.name}`
-            : entry.arn === undefined
-              ? "a target group"
-              : shown(entry.arn);
+          const what = group ? `target group ${group.name}` : arn === undefined ? "a target group" : shown(arn);
           report(
-            `give each target group a whole weight from 0 to ${maxWeight}: ${target} has ${shown(entry.weight)}. ` +
+            `give each target group a whole weight from 0 to ${maxWeight}: ${what} has ${shown(target.weight)}. ` +
               `Set ${trafficKey(color)} to a whole number from 0 to ${maxWeight}.`,
           );
         }
       }
-      const weights = entries.map((entry) => entry.weight);
-      if (weights.every((weight) => weight === 0)) {
+      if (entries.length > 0 && entries.every((entry) => entry.weight === 0)) {
         report(
           `send traffic to at least one target group: every weight is 0, so the load balancer answers 503. Give ${trafficKey(undefined)} a weight above 0.`,
         );
@@ -78,10 +92,16 @@ export const listenerForwardWeights: StackValidationPolicy = {
   },
 };
 
+/** Whether a resource is a Gateway API route (HTTPRoute, GRPCRoute, ...), whatever its version. */
+function isGatewayRoute(type: string): boolean {
+  const kind = kubernetesKind(type);
+  return kind?.group === "gateway.networking.k8s.io" && kind.kind.endsWith("Route");
+}
+
 export const httpRouteBackendWeights: ResourceValidationPolicy = {
   name: "httproute-backend-weights-valid",
   description:
-    "Checks whether HTTPRoute backendRefs have weights from 0 to 1000000 and every rule sends traffic somewhere.",
+    "Checks whether Gateway API routes' backendRefs have weights from 0 to 1000000 and every rule sends traffic somewhere.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -95,7 +115,8 @@ export const httpRouteBackendWeights: ResourceValidationPolicy = {
     },
   },
   validateResource: (args, reportViolation) => {
-    if (args.type !== TYPES.httpRoute) return;
+    if (!isGatewayRoute(args.type)) return;
+    const kind = kubernetesKind(args.type)!.kind;
     const { maxWeight } = configOf<{ maxWeight: number }>(httpRouteBackendWeights.configSchema!, args.getConfig());
     const rules: any[] = args.props.spec?.rules ?? [];
     rules.forEach((rule, index) => {
@@ -105,14 +126,14 @@ export const httpRouteBackendWeights: ResourceValidationPolicy = {
       refs.forEach((ref, i) => {
         if (!isWeight(weights[i], maxWeight)) {
           reportViolation(
-            `HTTPRoute ${args.name} must give each backendRef a whole weight from 0 to ${maxWeight}: ` +
+            `${kind} ${args.name} must give each backendRef a whole weight from 0 to ${maxWeight}: ` +
               `${shown(ref.name)} in rule ${index} has ${shown(weights[i])}. Set ${trafficKey(colorIn(ref.name))} to a whole number in that range.`,
           );
         }
       });
       if (refs.length > 0 && weights.every((weight) => weight === 0)) {
         reportViolation(
-          `HTTPRoute ${args.name} must send traffic to at least one backend in rule ${index}: every backendRef weight is 0, so the gateway answers 500. ` +
+          `${kind} ${args.name} must send traffic to at least one backend in rule ${index}: every backendRef weight is 0, so the gateway answers 500. ` +
             `Give ${trafficKey(undefined)} a weight above 0.`,
         );
       }
@@ -120,10 +141,88 @@ export const httpRouteBackendWeights: ResourceValidationPolicy = {
   },
 };
 
+const percent = (share: Share) => `${sharePercent(share)} %`;
+
+/** Where a route's stated exception lives, for messages. */
+function exceptionMarker(route: Route): string {
+  return route.kind === "Listener" || route.kind === "Listener rule"
+    ? `the tag \`${AWS_TAGS.securityException}\``
+    : `the annotation \`${KUBERNETES_ANNOTATIONS.securityException}\``;
+}
+
+/** Whether the rule skips the route: a direct route routes.ts proved by structure, or a reason stated on a route outside the app. */
+function skipped(route: Route, allowStackExceptions: boolean): boolean {
+  return route.exempt || (!route.apps && allowStackExceptions && route.exception !== undefined);
+}
+
+interface ShareFinding {
+  readonly color: Color;
+  readonly problem: string;
+}
+
+/** What is wrong with one forward of a route: targets no gate can vouch for, and colors given more than their gate judged. */
+function forwardProblems(route: Route, forward: Forward, gates: readonly GateView[], deferrals: Deferrals): string[] {
+  const problems: string[] = [];
+  const total = forward.targets.reduce((sum, t) => sum + t.weight, 0);
+  const judged = (t: RouteTarget) => route.apps || t.apps || t.color !== undefined;
+  for (const target of forward.targets.filter((t) => t.weight > 0 && t.color === undefined && !t.maintenance)) {
+    if (!judged(target)) continue;
+    problems.push(
+      `send traffic only to a color: ${target.shown} gets weight ${target.weight} but no promotion gate waits for it, so no gate vouches for it ` +
+        "(a color's target is what its gate waits for). Route only to the app's colors, as the program builds them.",
+    );
+  }
+  const reachable = dependencyClosure(route.resource);
+  const findings: ShareFinding[] = [];
+  for (const color of COLORS) {
+    const weight = forward.targets.filter((t) => t.color === color).reduce((sum, t) => sum + t.weight, 0);
+    if (weight === 0) continue;
+    const gated = gates.filter((gate) => gate.color === color && reachable.has(gate.resource));
+    if (gated.length === 0) {
+      findings.push({
+        color,
+        problem:
+          `wait for the promotion gate of ${color}, which it sends weight ${weight}: ` +
+          `it depends on no promotion gate for ${color}, so traffic could reach ${color} before its health is proven. ` +
+          `Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set \`bluegreen:traffic.${color}\` to 0.`,
+      });
+      continue;
+    }
+    if (forward.ambiguous) {
+      deferrals.add(
+        `which share ${route.kind.toLowerCase()} ${route.resource.name} gives each color (its target group ARNs)`,
+      );
+      continue;
+    }
+    const share: Share = { weight, total };
+    const vouched = gated
+      .filter((g) => g.weight !== undefined && g.totalWeight !== undefined)
+      .map((g) => ({ gate: g, share: { weight: g.weight!, total: g.totalWeight! } }));
+    if (vouched.some((v) => compareShares(share, v.share) <= 0)) continue;
+    const best = vouched.sort((a, b) => compareShares(b.share, a.share))[0];
+    const judgedWith = best
+      ? `the gate ${best.gate.resource.name} judged ${color} for ${percent(best.share)} (weight ${best.share.weight} of ${best.share.total})`
+      : `its gate ${gated[0].resource.name} states no share (no whole \`weight\` and \`totalWeight\`), so it vouches for none`;
+    findings.push({
+      color,
+      problem:
+        `give ${color} no more of its traffic than ${color}'s promotion gate was judged for: it sends ${color} ${percent(share)} ` +
+        `(weight ${weight} of ${total}), but ${judgedWith}. A gate probes a color for the share it will carry; ` +
+        `send ${color}'s share through the weighted route the program builds, or set \`bluegreen:traffic.${color}\` so its gate judges that share.`,
+    });
+  }
+  return [...problems, ...findings.map((f) => f.problem)];
+}
+
+interface GateRules {
+  gateTypes: string[];
+  allowStackExceptions: boolean;
+}
+
 export const trafficRequiresPromotionGate: StackValidationPolicy = {
   name: "traffic-requires-promotion-gate",
   description:
-    "Checks whether every route of the app, in every forward shape, waits for the promotion gate of each color it sends traffic to, and sends none to a target whose color is unknown.",
+    "Checks whether every route to the app's colors, the app's own and any other in the stack, in every forward shape, waits for the promotion gate of each color it sends traffic to, gives it no more than the share that gate judged, and sends none to a target no gate vouches for.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -131,42 +230,37 @@ export const trafficRequiresPromotionGate: StackValidationPolicy = {
         type: "array",
         items: { type: "string" },
         default: [TYPES.promotionGate],
-        description: "Resource types that count as a promotion gate; each must have a `color` input.",
+        description:
+          "Resource types that count as a promotion gate; each must have `color`, `weight` and `totalWeight` inputs.",
+      },
+      allowStackExceptions: {
+        ...ALLOW_STACK_EXCEPTIONS,
+        description:
+          "Accept a route outside the app's components that sends to a color on purpose, with the reason stated on it (the AWS tag bluegreen:security-exception or the Kubernetes annotation bluegreen/security-exception).",
       },
     },
   },
   validateStack: (args, reportViolation) => {
-    const { gateTypes } = configOf<{ gateTypes: string[] }>(
+    const { gateTypes, allowStackExceptions } = configOf<GateRules>(
       trafficRequiresPromotionGate.configSchema!,
       args.getConfig(),
     );
-    for (const route of appRoutes(args.resources)) {
-      if (route.exempt) continue;
+    const gates = gatesIn(args.resources, gateTypes);
+    const deferrals = new Deferrals(AFTER_THE_UPDATE);
+    for (const route of judgedRoutes(args.resources, { gateTypes })) {
+      if (skipped(route, allowStackExceptions)) continue;
       const { resource } = route;
-      const gatedColors = new Set(
-        [...dependencyClosure(resource)]
-          .filter((r) => gateTypes.includes(r.type))
-          .map((gate) => colorIn(known(() => gate.props.color))),
-      );
-      // The maintenance backend answers the page: it carries no color's traffic (routes.ts recognises it by its marker).
-      for (const target of route.targets.filter((t) => t.weight > 0 && t.color === undefined && !t.maintenance)) {
+      const problems = [...new Set(route.forwards.flatMap((f) => forwardProblems(route, f, gates, deferrals)))];
+      const outside = route.apps
+        ? ""
+        : ` It sits outside the app's components; if it sends to a color on purpose, state why in ${exceptionMarker(route)}.`;
+      for (const problem of problems) {
         reportViolation(
-          `${route.kind} ${resource.name} must send traffic only to a color: ${target.shown} gets weight ${target.weight} but has no color ` +
-            "(a `color` tag or label of blue or green), so no promotion gate can vouch for it. Route only to the app's colors, tagged as the program tags them.",
+          `${route.kind} ${resource.name} must ${problem}${outside} ${undoRoute(resource.name)}`,
           resource.urn,
         );
       }
-      for (const color of COLORS) {
-        const weight = route.targets.filter((t) => t.color === color).reduce((total, t) => total + t.weight, 0);
-        if (weight > 0 && !gatedColors.has(color)) {
-          reportViolation(
-            `${route.kind} ${resource.name} must wait for the promotion gate of ${color}, which it sends weight ${weight}: ` +
-              `it depends on no promotion gate for ${color}, so traffic could reach ${color} before its health is proven. ` +
-              `Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set \`bluegreen:traffic.${color}\` to 0.`,
-            resource.urn,
-          );
-        }
-      }
     }
+    deferrals.settle();
   },
 };

@@ -46,6 +46,33 @@ export function withoutDependencyOn(
   );
 }
 
+/**
+ * `resources` with the one named `name` registered at the top of the stack,
+ * as a component that forgot `parent: this` registers it: its URN loses the
+ * parent types, references through properties follow the new URN, and a
+ * wait by `dependsOn` alone is dropped (a `dependsOn` on the component no
+ * longer reaches a resource that is not its child; a direct one would, so
+ * dropping it only makes the case harder for the pack).
+ */
+export function reparented(resources: readonly RegisteredResource[], name: string): RegisteredResource[] {
+  const target = resources.find((r) => r.name === name);
+  if (target === undefined) throw new Error(`no resource named ${name}`);
+  const [prefix, project, qualifiedType, ...rest] = target.urn.split("::");
+  const urn = [prefix, project, qualifiedType.split("$").pop(), ...rest].join("::");
+  const follow = (u: string) => (u === target.urn ? urn : u);
+  return resources.map((r) => {
+    const throughProperties = Object.values(r.propertyDependencies).flat();
+    return {
+      ...r,
+      ...(r === target ? { urn, parent: "" } : { parent: follow(r.parent) }),
+      dependencies: r.dependencies.filter((u) => u !== target.urn || throughProperties.includes(u)).map(follow),
+      propertyDependencies: Object.fromEntries(
+        Object.entries(r.propertyDependencies).map(([key, urns]) => [key, urns.map(follow)]),
+      ),
+    };
+  });
+}
+
 /** Runs a shipped stack with one config key changed: `patch` is merged over the stack file's object (undefined removes a field). */
 export function runWith(stack: string, key: string, patch: Record<string, unknown>): Promise<ProgramRun> {
   const current = readStackConfig(stack).values[key];

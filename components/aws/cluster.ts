@@ -15,6 +15,8 @@ export interface EcsPlacement {
   readonly vpcId: pulumi.Input<string>;
   readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   readonly clusterArn: pulumi.Input<string>;
+  /** The cluster is the user's (`existingClusterArn`), not one the app created: its services say so (AWS_TAGS.handedIn). */
+  readonly clusterHandedIn: boolean;
   /** The tasks' log group: its name is known before deployment; steps that use it wait for the cluster. */
   readonly logGroupName: string;
   readonly executionRoleArn: pulumi.Input<string>;

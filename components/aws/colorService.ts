@@ -49,7 +49,7 @@ export class ColorService extends pulumi.ComponentResource {
   constructor(name: string, args: ColorServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.awsColorService, name, {}, opts);
     const parent = childOptions(this, opts.dependsOn);
-    const tags = { app: args.app, color: args.color, version: args.version };
+    const tags = { app: args.app, [AWS_TAGS.color]: args.color, version: args.version };
 
     const targetGroup = new aws.lb.TargetGroup(
       childName(name, "tg"),
@@ -159,7 +159,7 @@ export class ColorService extends pulumi.ComponentResource {
         // The gate probes this color right after; wait until ECS reports it steady.
         waitForSteadyState: args.desiredCount > 0,
         propagateTags: "SERVICE",
-        tags,
+        tags: { ...tags, ...(args.clusterHandedIn ? { [AWS_TAGS.handedIn]: "cluster" } : {}) },
         // The test listener attaches the target group (ECS requires that) and already waits for the component's dependencies;
         // tasks start once they may reach the database.
       },

@@ -154,6 +154,7 @@ export function awsPlatform(
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
     clusterArn: cluster.clusterArn,
+    clusterHandedIn: existing.clusterArn !== undefined,
     logGroupName: cluster.logGroupName,
     executionRoleArn: cluster.executionRoleArn,
     access,

@@ -88,9 +88,16 @@ export type RouteKind = (typeof ROUTE_KINDS)[keyof typeof ROUTE_KINDS];
  */
 export const AWS_TAGS = {
   app: "bluegreen:app",
+  /** On a color's target group, task definition and service: the color (the pack checks it against the gate that waits for it). */
+  color: "color",
   route: "bluegreen:route",
   testPorts: "bluegreen:test-ports",
   securityException: "bluegreen:security-exception",
+  /**
+   * On an ECS service: the parts it uses that the user handed in rather than the app created (`cluster`), so the
+   * pack tells a user's cluster from one of the app's that was registered outside its components.
+   */
+  handedIn: "bluegreen:handed-in",
 } as const;
 
 /** Labels of the local platform's containers. */

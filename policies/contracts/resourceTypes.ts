@@ -81,4 +81,46 @@ export const CLOUD_TYPES = {
   httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
   dockerContainer: "docker:index/container:Container",
   dockerImage: "docker:index/remoteImage:RemoteImage",
+  vpc: "aws:ec2/vpc:Vpc",
+  subnet: "aws:ec2/subnet:Subnet",
+  internetGateway: "aws:ec2/internetGateway:InternetGateway",
+  natGateway: "aws:ec2/natGateway:NatGateway",
+  elasticIp: "aws:ec2/eip:Eip",
+  routeTable: "aws:ec2/routeTable:RouteTable",
+  routeTableAssociation: "aws:ec2/routeTableAssociation:RouteTableAssociation",
+  iamRole: "aws:iam/role:Role",
+  iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  iamRolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  ecsCluster: "aws:ecs/cluster:Cluster",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  bucket: "aws:s3/bucket:Bucket",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  rdsSubnetGroup: "aws:rds/subnetGroup:SubnetGroup",
+  targetGroupAttachment: "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+  configMap: "kubernetes:core/v1:ConfigMap",
+  namespace: "kubernetes:core/v1:Namespace",
+  dockerNetwork: "docker:index/network:Network",
+  dockerVolume: "docker:index/volume:Volume",
 } as const;
+
+/**
+ * `aws.lb.*` resources have a second module, `aws.alb.*`, that registers the
+ * same resources under its own tokens: a rule that reads one reads both.
+ */
+const ALB_ALIASES = {
+  listener: "aws:alb/listener:Listener",
+  listenerRule: "aws:alb/listenerRule:ListenerRule",
+  targetGroup: "aws:alb/targetGroup:TargetGroup",
+  loadBalancer: "aws:alb/loadBalancer:LoadBalancer",
+  targetGroupAttachment: "aws:alb/targetGroupAttachment:TargetGroupAttachment",
+} as const;
+
+/** Every token a load balancer resource registers under: `aws.lb` and `aws.alb`. */
+export const LOAD_BALANCER_TYPES: Readonly<Record<keyof typeof ALB_ALIASES, readonly string[]>> = {
+  listener: [CLOUD_TYPES.listener, ALB_ALIASES.listener],
+  listenerRule: [CLOUD_TYPES.listenerRule, ALB_ALIASES.listenerRule],
+  targetGroup: [CLOUD_TYPES.targetGroup, ALB_ALIASES.targetGroup],
+  loadBalancer: [CLOUD_TYPES.loadBalancer, ALB_ALIASES.loadBalancer],
+  targetGroupAttachment: [CLOUD_TYPES.targetGroupAttachment, ALB_ALIASES.targetGroupAttachment],
+};

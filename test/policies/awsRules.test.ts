@@ -12,6 +12,7 @@ import { ProgramRun, runProgram } from "../../tooling/engine/offlineProgram";
 import { PolicyAnalyzer, startPolicyAnalyzer } from "../../tooling/policy/analyzer";
 import { POLICY_PACK_DIR } from "../../tooling/paths";
 import { mutate, runWith, Seen, seen, withoutDependencyOn } from "../../testkit/analyzerCases";
+import { undoRoute } from "../../policies/traffic";
 
 /** A stack's `--policy-pack-config` file, as CI and the offline plan pass it. */
 const policyConfig = (stack: string) =>
@@ -56,7 +57,8 @@ describe("listener-forward-weights-valid", () => {
         "traffic-requires-promotion-gate",
         "mandatory",
         "api-traffic-listener",
-        `Listener api-traffic-listener must send traffic only to a color: "${FOREIGN_TG}" gets weight 10 but has no color (a \`color\` tag or label of blue or green), so no promotion gate can vouch for it. Route only to the app's colors, tagged as the program tags them.`,
+        `Listener api-traffic-listener must send traffic only to a color: "${FOREIGN_TG}" gets weight 10 but no promotion gate waits for it, so no gate vouches for it ` +
+          `(a color's target is what its gate waits for). Route only to the app's colors, as the program builds them. ${undoRoute("api-traffic-listener")}`,
       ],
     ]);
   });
@@ -79,6 +81,15 @@ describe("listener-forward-weights-valid", () => {
         "mandatory",
         "api-traffic-listener",
         "Listener api-traffic-listener must give each target group a whole weight from 0 to 999: target group api-green-tg has 1200. Set `bluegreen:traffic.green` to a whole number from 0 to 999.",
+      ],
+      // And green gets far more than the 10 % its gate judged.
+      [
+        "traffic-requires-promotion-gate",
+        "mandatory",
+        "api-traffic-listener",
+        "Listener api-traffic-listener must give green no more of its traffic than green's promotion gate was judged for: it sends green 99.79 % (weight 1200 of 1202.5), " +
+          "but the gate api-green-gate-check judged green for 10 % (weight 10 of 100). A gate probes a color for the share it will carry; " +
+          `send green's share through the weighted route the program builds, or set \`bluegreen:traffic.green\` so its gate judges that share. ${undoRoute("api-traffic-listener")}`,
       ],
     ]);
   });
@@ -114,7 +125,8 @@ describe("listener-forward-weights-valid", () => {
 describe("traffic-requires-promotion-gate", () => {
   const ungated = (color: string, weight: number) =>
     `Listener api-traffic-listener must wait for the promotion gate of ${color}, which it sends weight ${weight}: it depends on no promotion gate for ${color}, so traffic could reach ${color} before its health is proven. ` +
-    `Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set \`bluegreen:traffic.${color}\` to 0.`;
+    `Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set \`bluegreen:traffic.${color}\` to 0. ` +
+    undoRoute("api-traffic-listener");
 
   it("rejects a listener that sends green 10 without waiting for green's gate", async () => {
     const resources = withoutDependencyOn(staging.resources, "api-green-gate-check", "api-traffic-listener");

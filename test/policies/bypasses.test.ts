@@ -30,12 +30,15 @@ async function flagged(resources: readonly RegisteredResource[]): Promise<string
 }
 
 describe("traffic rules against bypasses (production)", () => {
-  it("flags a weighted target group whose color tag was removed, once its gate dependency is cut too", async () => {
+  it("tells a target group's color by the gate that waits for it, never by its tag", async () => {
+    // Tags are markers: removed or swapped, they change nothing.
     const untagged = mutate(production.resources, "api-blue-tg", (r) => delete r.inputs.tags.color);
-    const cut = withoutDependencyOn(untagged, "api-blue-gate-check", "api-traffic-listener");
+    expect(await flagged(untagged)).not.toContain("traffic-requires-promotion-gate api-traffic-listener");
+    // The gate no longer waits for it: no gate vouches for its traffic.
+    const orphaned = withoutDependencyOn(production.resources, "api-blue-tg", "api-blue-gate-check");
+    expect(await flagged(orphaned)).toContain("traffic-requires-promotion-gate api-traffic-listener");
+    const cut = withoutDependencyOn(production.resources, "api-blue-gate-check", "api-traffic-listener");
     expect(await flagged(cut)).toContain("traffic-requires-promotion-gate api-traffic-listener");
-    // Even with its gate dependency kept, a target no gate can vouch for is refused.
-    expect(await flagged(untagged)).toContain("traffic-requires-promotion-gate api-traffic-listener");
   });
 
   it("flags the user-facing listener turned into a single targetGroupArn forward with no gate, and holds it to HTTPS", async () => {
@@ -85,18 +88,23 @@ describe("traffic rules against bypasses (production)", () => {
     expect(await flagged(relabelled)).toContain("traffic-requires-promotion-gate api-green-test-listener");
   });
 
-  it("does not judge routes the program did not create: a larger program's own listener", async () => {
-    const theirs = handMade(CLOUD_TYPES.listener, "billing-listener", {
-      loadBalancerArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shared/0123",
-      port: 80,
-      protocol: "HTTP",
-      defaultActions: [
-        {
-          type: "forward",
-          targetGroupArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/billing/0123",
-        },
-      ],
-    });
+  it("does not judge a larger program's own listener to its own target group", async () => {
+    const theirs = handMade(
+      CLOUD_TYPES.listener,
+      "billing-listener",
+      {
+        loadBalancerArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shared/0123",
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [
+          {
+            type: "forward",
+            targetGroupArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/billing/0123",
+          },
+        ],
+      },
+      { usersOwn: true },
+    );
     expect(await flagged([...production.resources, theirs])).toEqual([]);
   });
 });

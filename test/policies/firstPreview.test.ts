@@ -5,10 +5,12 @@
  * turned by the policy SDK into "can't run during preview" (advisory): a
  * mandatory rule would silently stop guarding a new stack. So each rule is
  * shown a violation on a first-preview set and must report it at its own
- * level, and the shipped stacks must pass with no message at all.
+ * level, and the shipped stacks must pass with no message but one: on AWS
+ * the weighted listener's target group ARNs are unknown, so which share each
+ * color gets is judged at update, and the gate rule says so (an advisory).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mutate, withoutDependencyOn } from "../../testkit/analyzerCases";
+import { mutate, reparented, withoutDependencyOn } from "../../testkit/analyzerCases";
 import { ProgramRun, RegisteredResource, runProgram } from "../../tooling/engine/offlineProgram";
 import { readStackConfig } from "../../tooling/engine/stackFiles";
 import { PolicyAnalyzer, startPolicyAnalyzer } from "../../tooling/policy/analyzer";
@@ -40,14 +42,25 @@ afterAll(() => analyzer?.stop());
 const analyze = (resources: readonly RegisteredResource[], config: Record<string, unknown> = {}) =>
   analyzer.analyze(resources, { config });
 
+/** The one thing a first preview of an AWS stack cannot judge: which target group gets which weight. */
+const SHARES_AT_UPDATE =
+  /^can't run policy 'traffic-requires-promotion-gate' from policy pack '[^']+' during preview: which share listener api-traffic-listener gives each color \(its target group ARNs\): unknown until `pulumi up` creates what it depends on, so this rule judges it then \(after the update's changes are made/;
+const deferredShares = (v: PolicyViolation) => v.enforcementLevel === "advisory" && SHARES_AT_UPDATE.test(v.message);
+
 describe("the pack on a first preview (every computed value unknown)", () => {
-  it.each(STACKS)('passes %s as shipped, with not even a "can\'t run during preview"', async (stack) => {
-    const unknowns = runs[stack].resources.filter((r) =>
-      JSON.stringify(r.inputs).includes("04da6b54-80e4-46f7-96ec-b56ff0331ba9"),
-    );
-    expect(unknowns.length).toBeGreaterThan(0);
-    expect(await analyze(runs[stack].resources, readPolicyConfig(stack))).toEqual([]);
-  });
+  it.each(STACKS)(
+    "passes %s as shipped, with no \"can't run during preview\" but the weighted listener's shares on AWS",
+    async (stack) => {
+      const unknowns = runs[stack].resources.filter((r) =>
+        JSON.stringify(r.inputs).includes("04da6b54-80e4-46f7-96ec-b56ff0331ba9"),
+      );
+      expect(unknowns.length).toBeGreaterThan(0);
+      const violations = await analyze(runs[stack].resources, readPolicyConfig(stack));
+      const aws = stack === "production" || stack === "staging";
+      expect(violations.filter((v) => !deferredShares(v))).toEqual([]);
+      expect(violations.filter(deferredShares)).toHaveLength(aws ? 1 : 0);
+    },
+  );
 
   const forwardGroups = (r: { inputs: Record<string, any> }) => r.inputs.defaultActions[0].forward.targetGroups;
   const cases: [
@@ -72,6 +85,29 @@ describe("the pack on a first preview (every computed value unknown)", () => {
       async () => ({
         resources: withoutDependencyOn(runs.production.resources, "api-blue-gate-check", "api-traffic-listener"),
       }),
+    ],
+    [
+      "app-routing-marked",
+      "mandatory",
+      async () => ({
+        resources: mutate(
+          runs.production.resources,
+          "api-traffic-listener",
+          (r) => delete r.inputs.tags["bluegreen:route"],
+        ),
+      }),
+    ],
+    [
+      "app-markers-match-structure",
+      "mandatory",
+      async () => ({
+        resources: mutate(runs.production.resources, "api-blue-tg", (r) => (r.inputs.tags.color = "green")),
+      }),
+    ],
+    [
+      "app-resources-inside-components",
+      "mandatory",
+      async () => ({ resources: reparented(runs.production.resources, "api-blue-tg") }),
     ],
     [
       "listener-https-modern-tls",
@@ -321,13 +357,13 @@ describe("the pack on a first preview (every computed value unknown)", () => {
     async (policy, level, build) => {
       const { resources, config } = await build();
       const violations = await analyze(resources, config);
-      const mine = violations.filter((v) => v.policyName === policy);
+      const mine = violations.filter((v) => v.policyName === policy && !deferredShares(v));
       expect(mine.length, JSON.stringify(violations, null, 1)).toBeGreaterThan(0);
       for (const v of mine) {
         expect(v.enforcementLevel).toBe(level);
         expect(v.message).not.toContain("can't run");
       }
-      expect(violations.filter((v) => v.message.includes("can't run"))).toEqual([]);
+      expect(violations.filter((v) => v.message.includes("can't run") && !deferredShares(v))).toEqual([]);
     },
   );
 

@@ -13,6 +13,7 @@ import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 import type { RegisteredResource } from "../../tooling/engine/offlineProgram";
 import { PolicyAnalyzer, startPolicyAnalyzer } from "../../tooling/policy/analyzer";
 import { handMade, mutate, seen, Seen, withoutDependencyOn } from "../../testkit/analyzerCases";
+import { undoRoute } from "../../policies/traffic";
 
 const GATE = DYNAMIC_TYPES.promotionGateCheck.token;
 const ONE_SHOT = DYNAMIC_TYPES.oneShotCommand.token;
@@ -20,15 +21,14 @@ const VERSIONS = { blue: "1.4.2", green: "1.5.0" } as const;
 const WEIGHTS = { blue: 90, green: 10 } as const;
 type Color = keyof typeof VERSIONS;
 
-const gate = (color: Color) =>
-  handMade(GATE, `api-${color}-gate-check`, {
-    app: "api",
-    color,
-    version: VERSIONS[color],
-    weight: WEIGHTS[color],
-    totalWeight: 100,
-  });
-const gates = { blue: gate("blue"), green: gate("green") };
+/** A color's gate, waiting for what it probes: that is what makes them the color's (policies/structure.ts). */
+const gate = (color: Color, probes: readonly RegisteredResource[] = []) =>
+  handMade(
+    GATE,
+    `api-${color}-gate-check`,
+    { app: "api", color, version: VERSIONS[color], weight: WEIGHTS[color], totalWeight: 100 },
+    { dependsOn: probes },
+  );
 
 /** Labels as the kubernetes platform sets them (components/kubernetes/names.ts). */
 const colorLabels = (color: Color) => ({
@@ -89,21 +89,30 @@ const k8sSnapshot = handMade("aws:rds/snapshot:Snapshot", "api-pre-migration-sna
   dbInstanceIdentifier: "api-dev",
   dbSnapshotIdentifier: "api-pre-42",
 });
+const k8sColor = {
+  blue: { deployment: deployment("blue"), service: service("blue", "api-stable") },
+  green: { deployment: deployment("green"), service: service("green", "api-canary") },
+};
+// The route the green gate probes: it exists before the gate by design.
+const greenDirectRoute = handMade("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "api-green-route", {
+  metadata: { name: "api-green-direct", labels: { "bluegreen/route": "direct" } },
+  spec: {
+    parentRefs: [{ name: "internal-gateway" }],
+    rules: [{ backendRefs: [{ name: "api-canary", port: 8080 }] }],
+  },
+});
+const k8sGates = {
+  blue: gate("blue", [k8sColor.blue.deployment, k8sColor.blue.service]),
+  green: gate("green", [k8sColor.green.deployment, k8sColor.green.service, greenDirectRoute]),
+};
 const KUBERNETES: RegisteredResource[] = [
-  gates.blue,
-  gates.green,
-  deployment("blue"),
-  deployment("green"),
-  service("blue", "api-stable"),
-  service("green", "api-canary"),
-  // The route the green gate probes: it exists before the gate by design.
-  handMade("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "api-green-route", {
-    metadata: { name: "api-green-direct", labels: { "bluegreen/route": "direct" } },
-    spec: {
-      parentRefs: [{ name: "internal-gateway" }],
-      rules: [{ backendRefs: [{ name: "api-canary", port: 8080 }] }],
-    },
-  }),
+  k8sColor.blue.deployment,
+  k8sColor.green.deployment,
+  k8sColor.blue.service,
+  k8sColor.green.service,
+  greenDirectRoute,
+  k8sGates.blue,
+  k8sGates.green,
   handMade(
     "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
     "api-route",
@@ -121,7 +130,7 @@ const KUBERNETES: RegisteredResource[] = [
         ],
       },
     },
-    { dependsOn: [gates.blue, gates.green] },
+    { dependsOn: [k8sGates.blue, k8sGates.green] },
   ),
   k8sSnapshot,
   handMade(
@@ -156,9 +165,10 @@ const dockerSnapshot = handMade(ONE_SHOT, "api-pre-migration-snapshot", {
   runKey: "api-pre-42",
   timeoutSeconds: 1800,
 });
+const dockerGates = { blue: gate("blue"), green: gate("green") };
 const DOCKER: RegisteredResource[] = [
-  gates.blue,
-  gates.green,
+  dockerGates.blue,
+  dockerGates.green,
   dockerSnapshot,
   handMade(
     ONE_SHOT,
@@ -186,7 +196,7 @@ const DOCKER: RegisteredResource[] = [
     DYNAMIC_TYPES.haproxyWeights.token,
     "api-router-weights",
     { backend: "app", weights: WEIGHTS },
-    { dependsOn: [gates.blue, gates.green] },
+    { dependsOn: [dockerGates.blue, dockerGates.green] },
   ),
 ];
 
@@ -201,7 +211,8 @@ const check = async (resources: readonly RegisteredResource[]): Promise<Seen[]> 
 const firstContainer = (r: { inputs: Record<string, any> }) => r.inputs.spec.template.spec.containers[0];
 const ungated = (kind: string, name: string, weight = 10) =>
   `${kind} ${name} must wait for the promotion gate of green, which it sends weight ${weight}: it depends on no promotion gate for green, so traffic could reach green before its health is proven. ` +
-  "Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set `bluegreen:traffic.green` to 0.";
+  "Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set `bluegreen:traffic.green` to 0. " +
+  undoRoute(name);
 
 describe("kubernetes: Deployments, Services, HTTPRoute, migration Job", () => {
   it("passes the well-formed stack: every rule is met", async () => {
@@ -317,6 +328,15 @@ describe("kubernetes: Deployments, Services, HTTPRoute, migration Job", () => {
         "api-route",
         'HTTPRoute api-route must give each backendRef a whole weight from 0 to 1000000: "api-canary" in rule 0 has 2000000. Set `bluegreen:traffic.blue` or `bluegreen:traffic.green` to a whole number in that range.',
       ],
+      // A negative weight sends nothing, so green takes all of it: far above the 10 % its gate judged.
+      [
+        "traffic-requires-promotion-gate",
+        "mandatory",
+        "api-route",
+        "HTTPRoute api-route must give green no more of its traffic than green's promotion gate was judged for: it sends green 100 % (weight 2000000 of 2000000), " +
+          "but the gate api-green-gate-check judged green for 10 % (weight 10 of 100). A gate probes a color for the share it will carry; " +
+          `send green's share through the weighted route the program builds, or set \`bluegreen:traffic.green\` so its gate judges that share. ${undoRoute("api-route")}`,
+      ],
     ]);
     const allZero = mutate(KUBERNETES, "api-route", (r) => ((refs(r)[0].weight = 0), (refs(r)[1].weight = 0)));
     expect(await check(allZero)).toEqual([
@@ -335,7 +355,7 @@ describe("kubernetes: Deployments, Services, HTTPRoute, migration Job", () => {
     ]);
   });
 
-  it("traffic-requires-promotion-gate: exempts the direct route a gate probes, not the same route marked weighted; an unmarked route is not the app's", async () => {
+  it("traffic-requires-promotion-gate: exempts the direct route a gate probes, not the same route marked weighted or unmarked", async () => {
     const weighted = mutate(
       KUBERNETES,
       "api-green-route",
@@ -344,9 +364,13 @@ describe("kubernetes: Deployments, Services, HTTPRoute, migration Job", () => {
     expect(await check(weighted)).toEqual([
       ["traffic-requires-promotion-gate", "mandatory", "api-green-route", ungated("HTTPRoute", "api-green-route", 1)],
     ]);
-    // A route without the program's marker belongs to someone else (e.g. the larger program the components run in).
+    // Inside the app's components a route without its marker claims nothing: judged as weighted.
     const unmarked = mutate(KUBERNETES, "api-green-route", (r) => delete r.inputs.metadata.labels);
-    expect(await check(unmarked)).toEqual([]);
+    expect((await check(unmarked)).map((v) => v.slice(0, 3))).toContainEqual([
+      "traffic-requires-promotion-gate",
+      "mandatory",
+      "api-green-route",
+    ]);
   });
 
   it("migration-after-snapshot: rejects a migration Job that does not wait for the snapshot", async () => {

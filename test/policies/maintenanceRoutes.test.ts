@@ -15,6 +15,8 @@ import { ProgramRun, runProgram } from "../../tooling/engine/offlineProgram";
 import { PolicyAnalyzer, startPolicyAnalyzer } from "../../tooling/policy/analyzer";
 import { POLICY_PACK_DIR } from "../../tooling/paths";
 import { mutate, seen } from "../../testkit/analyzerCases";
+import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
+import { undoRoute } from "../../policies/traffic";
 
 const policyConfig = (stack: string) =>
   JSON.parse(fs.readFileSync(path.join(POLICY_PACK_DIR, "config", `${stack}.json`), "utf8"));
@@ -47,11 +49,15 @@ describe("maintenance windows and the pack", () => {
   );
 
   it.each(["production", "kube-staging"])(
-    'passes the %s window on a first preview (outputs unknown), without even a "can\'t run during preview"',
+    'passes the %s window on a first preview (outputs unknown), with no "can\'t run during preview" but which target group gets which share',
     async (stack) => {
       const config = configFor(stack);
       const { resources } = runs[`${stack} first preview`];
-      expect(await analyzer.analyze(resources, config ? { config } : {})).toEqual([]);
+      const violations = await analyzer.analyze(resources, config ? { config } : {});
+      // On AWS the weighted listener's target group ARNs are unknown: the shares are judged at update (advisory).
+      expect(violations.map((v) => [v.policyName, v.enforcementLevel])).toEqual(
+        stack === "production" ? [["traffic-requires-promotion-gate", "advisory"]] : [],
+      );
     },
   );
 
@@ -73,19 +79,63 @@ describe("maintenance windows and the pack", () => {
         "traffic-requires-promotion-gate",
         "mandatory",
         "api-traffic-route",
-        'HTTPRoute api-traffic-route must send traffic only to a color: Service "api-maintenance" gets weight 1 but has no color ' +
-          "(a `color` tag or label of blue or green), so no promotion gate can vouch for it. Route only to the app's colors, tagged as the program tags them.",
+        'HTTPRoute api-traffic-route must send traffic only to a color: Service "api-maintenance" gets weight 1 but no promotion gate waits for it, so no gate vouches for it ' +
+          "(a color's target is what its gate waits for). Route only to the app's colors, as the program builds them. " +
+          undoRoute("api-traffic-route"),
       ],
     ]);
   });
 
-  it("judges a marked maintenance route to a Service that is not marked as the maintenance backend", async () => {
+  it("tells the maintenance backend by structure: its marker removed, it is still the backend, and the missing marker is flagged", async () => {
     const unmarkedBackend = mutate(runs["kube-staging"].resources, "api-maintenance-service", (r) => {
       delete r.inputs.metadata.labels[KUBERNETES_LABELS.route];
     });
     expect(
       seen(await analyzer.analyze(unmarkedBackend, { config: policyConfig("kube-staging") })).map((v) => v.slice(0, 3)),
-    ).toEqual([["traffic-requires-promotion-gate", "mandatory", "api-traffic-route"]]);
+    ).toEqual([["app-routing-marked", "mandatory", "api-maintenance-service"]]);
+  });
+
+  it("judges a Service marked as the maintenance backend that selects a color's pods: it is no backend, and no gate vouches for it", async () => {
+    const toGreen = mutate(runs["kube-staging"].resources, "api-maintenance-service", (r) => {
+      r.inputs.spec.selector = { "app.kubernetes.io/name": "api", [KUBERNETES_LABELS.color]: "green" };
+    });
+    expect(
+      seen(await analyzer.analyze(toGreen, { config: policyConfig("kube-staging") })).map((v) => v.slice(0, 3)),
+    ).toEqual([
+      ["app-markers-match-structure", "mandatory", "api-maintenance-service"],
+      ["traffic-requires-promotion-gate", "mandatory", "api-traffic-route"],
+    ]);
+  });
+
+  it("judges the maintenance backend while maintenance is off: it exists only while maintenance is on", async () => {
+    const off = runs["kube-staging"].resources.map((r) =>
+      r.type === DYNAMIC_TYPES.promotionGateCheck.token ? { ...r, inputs: { ...r.inputs, maintenance: false } } : r,
+    );
+    const lines = seen(await analyzer.analyze(off, { config: policyConfig("kube-staging") }));
+    expect(lines.map((v) => v.slice(0, 3))).toEqual([
+      ["app-markers-match-structure", "mandatory", "api-maintenance-deployment"],
+      ["app-markers-match-structure", "mandatory", "api-maintenance-page"],
+      ["app-markers-match-structure", "mandatory", "api-maintenance-service"],
+      ["traffic-requires-promotion-gate", "mandatory", "api-traffic-route"],
+    ]);
+    expect(lines[0][3]).toContain("must exist only while maintenance is on");
+  });
+
+  it("judges a maintenance Deployment whose pods carry a color: a color's Service could send users to it", async () => {
+    const colored = mutate(runs["kube-staging"].resources, "api-maintenance-deployment", (r) => {
+      r.inputs.spec.template.metadata.labels[KUBERNETES_LABELS.color] = "green";
+    });
+    const lines = seen(await analyzer.analyze(colored, { config: policyConfig("kube-staging") }));
+    expect(lines.map((v) => v.slice(0, 3))).toContainEqual([
+      "app-markers-match-structure",
+      "mandatory",
+      "api-maintenance-deployment",
+    ]);
+    expect(lines.map((v) => v.slice(0, 3))).toContainEqual([
+      "traffic-requires-promotion-gate",
+      "mandatory",
+      "api-traffic-route",
+    ]);
   });
 
   it("judges a marked maintenance route that also sends users to a color like any route: behind that color's gate", async () => {

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProgramRun, runProgram } from "../../tooling/engine/offlineProgram";
+import { undoRoute } from "../../policies/traffic";
 import { PolicyAnalyzer, startPolicyAnalyzer } from "../../tooling/policy/analyzer";
 import { POLICY_PACK_DIR } from "../../tooling/paths";
 import { mutate, seen, withoutDependencyOn } from "../../testkit/analyzerCases";
@@ -38,6 +39,9 @@ describe("the policy pack on the shipped stacks", () => {
       ["listener-forward-weights-valid", "mandatory"],
       ["httproute-backend-weights-valid", "mandatory"],
       ["traffic-requires-promotion-gate", "mandatory"],
+      ["app-routing-marked", "mandatory"],
+      ["app-markers-match-structure", "mandatory"],
+      ["app-resources-inside-components", "mandatory"],
       ["target-group-health-check", "mandatory"],
       ["target-group-deregistration-delay", "advisory"],
       ["listener-https-modern-tls", "mandatory"],
@@ -120,7 +124,8 @@ describe("the policy pack on the shipped stacks", () => {
         "mandatory",
         "api-router-weights",
         "HAProxy weights api-router-weights must wait for the promotion gate of green, which it sends weight 10: it depends on no promotion gate for green, so traffic could reach green before its health is proven. " +
-          "Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set `bluegreen:traffic.green` to 0.",
+          "Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set `bluegreen:traffic.green` to 0. " +
+          undoRoute("api-router-weights"),
       ],
     ]);
   });

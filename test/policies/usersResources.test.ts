@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMPONENT_TYPES } from "../../components/contracts/resourceTypes";
-import { createdByApp } from "../../policies/ownership";
+import { createdByApp } from "../../policies/structure";
 import { handMade, mutate } from "../../testkit/analyzerCases";
 import { RegisteredResource, runProgram } from "../../tooling/engine/offlineProgram";
 import { PolicyAnalyzer, startPolicyAnalyzer } from "../../tooling/policy/analyzer";
@@ -52,9 +52,16 @@ describe("the app on a user's load balancer, in the user's program (production)"
 
   it("flags none of the user's resources at a first preview either (every ARN unknown)", async () => {
     const run = await runProgram("production", { program: usersProgram(), firstPreview: true });
-    expect(await flagged(run.resources)).toEqual([]);
+    // Only what a first preview cannot know: which of the app's target groups gets which weight of its rule.
+    const violations = await analyzer.analyze(run.resources);
+    expect(violations.map((v) => [v.policyName, v.enforcementLevel, v.urn])).toEqual([
+      ["traffic-requires-promotion-gate", "advisory", undefined],
+    ]);
+    expect(violations[0].message).toContain("which share listener rule api-traffic-rule gives each color");
     const broken = mutate(run.resources, "api-blue-tg", (r) => delete r.inputs.healthCheck);
-    expect(await flagged(broken)).toEqual(["target-group-health-check api-blue-tg"]);
+    expect((await flagged(broken)).filter((v) => !v.endsWith("undefined"))).toEqual([
+      "target-group-health-check api-blue-tg",
+    ]);
   });
 
   it("passes the app's own listener on a free port of the user's load balancer", async () => {
@@ -115,6 +122,8 @@ describe("ownership by URN", () => {
       );
     expect(await flagged([open(true)])).toEqual([]);
     expect(await flagged([open(false)])).toEqual([
+      // The app's components do not create a target group without its color marker.
+      "app-routing-marked reports-tg",
       "target-group-deregistration-delay reports-tg",
       "target-group-health-check reports-tg",
     ]);

@@ -21,6 +21,7 @@ export const PACK_CONTRACT_FILES = [
   "markers.ts",
   "resourceTypes.ts",
   "secretRefs.ts",
+  "shares.ts",
   "snapshots.ts",
 ] as const;
 
