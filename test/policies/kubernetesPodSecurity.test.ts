@@ -50,6 +50,7 @@ async function check(resources: readonly RegisteredResource[], config: Record<st
 const pod = (r: EditableResource) => r.inputs.spec.template.spec;
 const container = (r: EditableResource) => pod(r).containers[0];
 const broken = (name: string, change: (r: EditableResource) => void) => mutate(shipped.resources, name, change);
+const shippedGreen = () => shipped.resources.find((r) => r.name === GREEN) as EditableResource;
 const only = (resource: string, message: string) => [["mandatory", resource, message]];
 const EXEMPT = "or exempt the workload in this policy's `exemptions` with a reason.";
 
@@ -103,7 +104,7 @@ describe("kubernetes-pod-security on kube-staging", () => {
     [
       "an added capability",
       (r: EditableResource) => (container(r).securityContext.capabilities.add = ["NET_ADMIN"]),
-      'must add no capability: container api adds ["NET_ADMIN"]. Remove it: no exemption applies, as it gives the container power over the node.',
+      'must add no capability: container api has capabilities.add ["NET_ADMIN"]. Remove it: no exemption applies, as it gives the container power over the node.',
     ],
   ])("reports a Deployment with %s, naming the value and the fix", async (_, change, message) => {
     expect(await check(broken(GREEN, change))).toEqual(only(GREEN, `Deployment ${GREEN} ${message}`));
@@ -130,12 +131,26 @@ describe("kubernetes-pod-security on kube-staging", () => {
     );
   });
 
-  it("judges only the app's workloads: a Deployment without the bluegreen/color label is another program's", async () => {
-    const foreign = handMade("kubernetes:apps/v1:Deployment", "metrics-agent", {
-      metadata: { name: "metrics-agent", labels: { app: "metrics-agent" } },
-      spec: { template: { spec: { containers: [{ name: "agent", securityContext: { privileged: true } }] } } },
-    });
-    expect(await check([...shipped.resources, foreign])).toEqual([]);
+  it("judges the app's workloads whatever their labels, and only those: the user's own privileged Deployment is not judged, the same one inside the app is", async () => {
+    const privilegedAgent = { ...structuredClone(container(shippedGreen())), name: "agent" };
+    privilegedAgent.securityContext.privileged = true;
+    const agent = (usersOwn: boolean) =>
+      handMade(
+        "kubernetes:apps/v1:Deployment",
+        "metrics-agent",
+        {
+          metadata: { name: "metrics-agent", labels: { app: "metrics-agent" } },
+          spec: { template: { spec: { ...structuredClone(pod(shippedGreen())), containers: [privilegedAgent] } } },
+        },
+        { usersOwn },
+      );
+    expect(await check([...shipped.resources, agent(true)])).toEqual([]);
+    expect(await check([...shipped.resources, agent(false)])).toEqual(
+      only(
+        "metrics-agent",
+        "Deployment metrics-agent must never run a privileged container: container agent has privileged true. Remove it: no exemption applies, as it gives the container power over the node.",
+      ),
+    );
   });
 });
 
@@ -209,6 +224,7 @@ describe("kubernetes-pod-security escape hatches", () => {
       rule(
         {
           type: resource.type,
+          urn: resource.urn,
           name: GREEN,
           props: resource.inputs,
           getConfig: () => ({ exemptions: [{ resource: GREEN, checks: ["automountServiceAccountToken"], reason }] }),
