@@ -13,11 +13,11 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { AWS_TAGS, ROUTE_KINDS } from "./contracts/markers";
+import { admitsEveryone } from "./contracts/cidrs";
 import { LOAD_BALANCER_TYPES } from "./contracts/resourceTypes";
+import { coversTcpPort, EffectiveRule, effectiveRules, heldRules, ruleDirection } from "./securityGroups";
 import { TYPES, known } from "./shared";
 import { createdByApp } from "./structure";
-
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 interface LoadBalancerIdentity {
   readonly resource: PolicyResource | undefined;
@@ -70,28 +70,30 @@ function declaredTestPorts(loadBalancer: LoadBalancerIdentity, stack: readonly P
     .flatMap((r) => portsIn(known(() => r.props.tags?.[AWS_TAGS.testPorts])));
 }
 
-function coversPort(rule: Record<string, any>, port: number): boolean {
-  const protocol = String(known(() => rule.protocol ?? rule.ipProtocol));
-  return protocol === "-1" || (Number(known(() => rule.fromPort)) <= port && port <= Number(known(() => rule.toPort)));
-}
-
-function cidrsOf(rule: Record<string, any>): string[] {
-  const list = (known(() => rule.cidrBlocks) as string[] | undefined) ?? [];
-  const single = known(() => rule.cidrIpv4);
-  return typeof single === "string" ? [...list, single] : list;
-}
-
-/** CIDRs admitted on `port`: the load balancer's security groups' inline rules and the rule resources added to them. */
-function admittedCidrs(loadBalancer: LoadBalancerIdentity, port: number, stack: readonly PolicyResource[]): string[] {
-  const groups = (loadBalancer.resource?.propertyDependencies.securityGroups ?? []).filter(
+/** The security groups in front of a listener: its load balancer's, when the load balancer is in the stack. */
+function frontGroups(loadBalancer: LoadBalancerIdentity): PolicyResource[] {
+  return (loadBalancer.resource?.propertyDependencies.securityGroups ?? []).filter(
     (r) => r.type === TYPES.securityGroup,
   );
-  const inline = groups.flatMap((group) => (known(() => group.props.ingress) as any[] | undefined) ?? []);
-  const separate = stack
-    .filter((r) => r.type === TYPES.securityGroupIngressRule)
-    .filter((r) => (r.propertyDependencies.securityGroupId ?? []).some((g) => groups.includes(g)))
-    .map((r) => r.props);
-  return [...inline, ...separate].filter((rule) => coversPort(rule, port)).flatMap(cidrsOf);
+}
+
+/**
+ * The ingress rules that admit clients to a listener's port: every rule of its load balancer's security groups
+ * (inline or a rule resource, wherever registered), and the app's own rules on a group this stack does not hold
+ * (the user's load balancer's group, named by id in the stack config).
+ */
+export function rulesInFront(
+  listener: PolicyResource,
+  port: number,
+  stack: readonly PolicyResource[],
+): EffectiveRule[] {
+  const groups = frontGroups(loadBalancerOf(listener));
+  const onGroups = groups.flatMap((group) => effectiveRules(group, "ingress", stack));
+  const onForeignGroup = stack
+    .filter((r) => createdByApp(r.urn) && ruleDirection(r) === "ingress")
+    .filter((r) => !(r.propertyDependencies.securityGroupId ?? []).some((g) => g.type === TYPES.securityGroup))
+    .flatMap((r) => heldRules(r, "ingress"));
+  return [...onGroups, ...onForeignGroup].filter((rule) => coversTcpPort(rule, port) !== false);
 }
 
 /** A per-color test listener (already known to be the app's, marked direct, with one target) nobody else reaches. */
@@ -105,7 +107,17 @@ export function exemptDirectListener(listener: PolicyResource, stack: readonly P
     .filter((r) => same(loadBalancerOf(r), loadBalancer))
     .filter((r) => known(() => r.props.tags?.[AWS_TAGS.route]) !== ROUTE_KINDS.direct)
     .map((r) => Number(known(() => r.props.port)));
-  const userCidrs = new Set(userPorts.flatMap((p) => admittedCidrs(loadBalancer, p, stack)));
-  const testCidrs = admittedCidrs(loadBalancer, port, stack);
-  return !userPorts.includes(port) && testCidrs.every((cidr) => !ANYWHERE.includes(cidr) && !userCidrs.has(cidr));
+  const userCidrs = new Set(userPorts.flatMap((p) => rulesInFront(listener, p, stack).flatMap((rule) => rule.cidrs)));
+  const testRules = rulesInFront(listener, port, stack);
+  // Exempt only what can be shown private: known ranges, none that holds everyone or that a user-facing port admits.
+  return (
+    !userPorts.includes(port) &&
+    testRules.every(
+      (rule) =>
+        rule.unknown.length === 0 &&
+        coversTcpPort(rule, port) !== undefined &&
+        rule.prefixLists.length === 0 &&
+        rule.cidrs.every((cidr) => !admitsEveryone(cidr) && !userCidrs.has(cidr)),
+    )
+  );
 }

@@ -25,7 +25,8 @@ import {
 } from "./loadBalancer";
 import { dockerHaproxyRuntimeApiPrivate, dockerPostgresPasswordAuth } from "./local";
 import { breakingMigrationIrreversible } from "./migrations";
-import { databaseIngressFromApp, securityGroupEgressScoped, testListenersNotPublic } from "./network";
+import { databaseIngressFromApp } from "./databaseIngress";
+import { colorTasksBehindLoadBalancer, securityGroupEgressScoped, testListenersNotPublic } from "./network";
 import { appMarkersMatchStructure, appRoutingMarked } from "./markers";
 import { appResourcesOnly } from "./ownership";
 import { appResourcesInsideComponents } from "./parents";
@@ -55,6 +56,7 @@ new PolicyPack("bluegreen", {
     ecsCircuitBreakerRollback,
     loadBalancerSafeguards,
     testListenersNotPublic,
+    colorTasksBehindLoadBalancer,
     securityGroupEgressScoped,
     databaseIngressFromApp,
     databaseBackupsEnabled,

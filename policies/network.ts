@@ -1,39 +1,44 @@
 /**
  * Network rules (aws): who reaches what. Test listeners never open to the
- * internet in production, the app's security groups send out only what they
- * must, and the databases the stack owns admit the app's tasks and nobody
- * else.
+ * internet in production, a color's tasks admit nobody but through the load
+ * balancer, and the app's security groups send out only what they must.
+ * Every rule reads a group's effective rules (securityGroups.ts): inline or
+ * a rule resource of any kind, IPv4, IPv6 and prefix lists alike.
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { admitsEveryone } from "./contracts/cidrs";
 import { AWS_TAGS, ROUTE_KINDS } from "./contracts/markers";
+import { COMPONENT_TYPES, LOAD_BALANCER_TYPES } from "./contracts/resourceTypes";
+import { rulesInFront } from "./directListeners";
 import { ALLOW_STACK_EXCEPTIONS, statedException } from "./exceptions";
-import { known } from "./routes";
-import { TYPES, configOf } from "./shared";
-import { createdByApp } from "./structure";
+import { coversTcpPort, EffectiveRule, effectiveRules, heldRules } from "./securityGroups";
+import { AFTER_THE_UPDATE, BEFORE_THE_RESOURCE, Deferrals, TYPES, configOf, known } from "./shared";
+import { createdByApp, createdInside, directDependencies, gatesIn } from "./structure";
 
-/** The address ranges of a security group rule (inline or its own resource), as far as they are known. */
-function cidrsOf(rule: Record<string, any>): string[] {
-  const lists = ["cidrBlocks", "ipv6CidrBlocks"].flatMap((key) => (known(() => rule[key]) as unknown[]) ?? []);
-  const singles = ["cidrIpv4", "cidrIpv6"].map((key) => known(() => rule[key]));
-  return [...lists, ...singles].filter((cidr): cidr is string => typeof cidr === "string");
+/** The app's listeners a gate probes through, or that say they are test listeners (port or marker). */
+function testListeners(stack: readonly PolicyResource[]): PolicyResource[] {
+  const probed = new Set(gatesIn(stack, [TYPES.promotionGate]).flatMap((g) => [...directDependencies(g.resource)]));
+  return stack.filter((listener) => {
+    if (!LOAD_BALANCER_TYPES.listener.includes(listener.type) || !createdByApp(listener.urn)) return false;
+    const loadBalancer = (listener.propertyDependencies.loadBalancerArn ?? [])[0];
+    const testPorts = String(known(() => loadBalancer?.props.tags?.[AWS_TAGS.testPorts]) ?? "").split(",");
+    const direct = known(() => listener.props.tags?.[AWS_TAGS.route]) === ROUTE_KINDS.direct;
+    return probed.has(listener) || direct || testPorts.includes(String(known(() => listener.props.port)));
+  });
 }
 
-/** True when a rule covers `port` (all protocols, or a TCP range that holds it). */
-function covers(rule: Record<string, any>, port: number): boolean {
-  const protocol = String(known(() => rule.protocol ?? rule.ipProtocol));
-  if (protocol === "-1" || protocol === "all") return true;
-  return Number(known(() => rule.fromPort)) <= port && port <= Number(known(() => rule.toPort));
-}
-
-function dependenciesOf(resource: PolicyResource, property: string, type: string): PolicyResource[] {
-  return (resource.propertyDependencies[property] ?? []).filter((r) => r.type === type);
+/** Whom a rule admits that may be anyone: ranges that hold everyone, and prefix lists (ranges the pack cannot see). */
+function everyone(rule: EffectiveRule): string[] {
+  return [
+    ...rule.cidrs.filter(admitsEveryone),
+    ...rule.prefixLists.map((id) => `prefix list ${id} (ranges the pack cannot see)`),
+  ];
 }
 
 export const testListenersNotPublic: StackValidationPolicy = {
   name: "test-listeners-not-public",
   description:
-    "Checks whether the per-color test listeners of the app's load balancers admit no address range that holds everyone, in production.",
+    "Checks whether the per-color test listeners of the app admit no address range that holds everyone (nor a prefix list), by any rule of the groups in front of them, in production.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -47,27 +52,62 @@ export const testListenersNotPublic: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const { production } = configOf<{ production: boolean }>(testListenersNotPublic.configSchema!, args.getConfig());
     if (!production) return;
-    for (const listener of args.resources.filter((r) => r.type === TYPES.listener && createdByApp(r.urn))) {
-      const loadBalancer = dependenciesOf(listener, "loadBalancerArn", TYPES.loadBalancer)[0];
+    const deferrals = new Deferrals(AFTER_THE_UPDATE);
+    for (const listener of testListeners(args.resources)) {
       const port = Number(known(() => listener.props.port));
-      if (loadBalancer === undefined || !Number.isInteger(port)) continue;
-      const testPorts = String(known(() => loadBalancer.props.tags?.[AWS_TAGS.testPorts]) ?? "").split(",");
-      const direct = known(() => listener.props.tags?.[AWS_TAGS.route]) === ROUTE_KINDS.direct;
-      if (!direct && !testPorts.includes(String(port))) continue;
-      const open = dependenciesOf(loadBalancer, "securityGroups", TYPES.securityGroup).flatMap((group) =>
-        ((known(() => group.props.ingress) as any[]) ?? [])
-          .filter((rule) => covers(rule, port))
-          .flatMap(cidrsOf)
-          .filter(admitsEveryone),
-      );
+      if (!Number.isInteger(port)) {
+        deferrals.add(`the port of test listener ${listener.name}`);
+        continue;
+      }
+      const rules = rulesInFront(listener, port, args.resources);
+      for (const rule of rules.filter((r) => r.unknown.length > 0 || coversTcpPort(r, port) === undefined)) {
+        deferrals.add(rule.unknown.join(", ") || `the protocol or ports of ${rule.shown}`);
+      }
+      const open = [...new Set(rules.filter((r) => coversTcpPort(r, port) === true).flatMap(everyone))];
       if (open.length === 0) continue;
       reportViolation(
-        `Test listener ${listener.name} must not be open to the internet in production: port ${port} admits ${[...new Set(open)].join(", ")}, ` +
+        `Test listener ${listener.name} must not be open to the internet in production: port ${port} admits ${open.join(", ")}, ` +
           "so a candidate color answers everyone before its gate passes. List only your deploy runners in `bluegreen:listener.testIngressCidrs` " +
           "(or leave it empty and probe through `bluegreen:gate.targets`).",
         listener.urn,
       );
     }
+    deferrals.settle();
+  },
+};
+
+/** The groups of the colors' tasks: those of the app's ECS services, and the group a ColorService creates. */
+function taskGroups(stack: readonly PolicyResource[]): Set<PolicyResource> {
+  return new Set(
+    stack.flatMap((r) => {
+      if (r.type === TYPES.ecsService && createdByApp(r.urn)) {
+        return (r.propertyDependencies.networkConfiguration ?? []).filter((g) => g.type === TYPES.securityGroup);
+      }
+      return r.type === TYPES.securityGroup && createdInside(r.urn, COMPONENT_TYPES.awsColorService) ? [r] : [];
+    }),
+  );
+}
+
+export const colorTasksBehindLoadBalancer: StackValidationPolicy = {
+  name: "color-tasks-behind-load-balancer",
+  description:
+    "Checks whether each color's tasks admit clients only from security groups (the load balancer's), never from an address range or prefix list, by any rule wherever registered, so nobody reaches a color around its route and its gate.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, reportViolation) => {
+    const deferrals = new Deferrals(AFTER_THE_UPDATE);
+    for (const group of taskGroups(args.resources)) {
+      for (const rule of effectiveRules(group, "ingress", args.resources)) {
+        for (const what of rule.unknown) deferrals.add(what);
+        const ranges = [...rule.cidrs, ...rule.prefixLists.map((id) => `prefix list ${id}`)];
+        if (ranges.length === 0) continue;
+        reportViolation(
+          `Security group ${group.name} of a color's tasks must admit clients only through the load balancer (its security group): ${rule.shown} admits ${ranges.join(", ")}, ` +
+            "so they reach the color around its route and its promotion gate. Remove the rule; users reach a color through the weighted route, its gate through the test listener.",
+          rule.holder === group ? group.urn : (rule.holder as PolicyResource).urn,
+        );
+      }
+    }
+    deferrals.settle();
   },
 };
 
@@ -76,34 +116,28 @@ interface EgressRules {
   allowStackExceptions: boolean;
 }
 
-/** Problems with one egress rule, each to follow "must". */
-export function egressProblems(rule: Record<string, any>, config: EgressRules, excepted: boolean): string[] {
-  const protocol = String(known(() => rule.protocol ?? rule.ipProtocol));
-  if (protocol === "-1" || protocol === "all") {
-    return ["name a protocol and ports: an egress rule allows every protocol to " + describe(rule)];
+/** Problems with one egress rule, each to follow "must"; undefined parts are judged at update. */
+export function egressProblems(rule: EffectiveRule, config: EgressRules, excepted: boolean): string[] {
+  const to = rule.cidrs.length > 0 ? rule.cidrs.join(", ") : "its destination";
+  if (rule.protocol === "all") return [`name a protocol and ports: an egress rule allows every protocol to ${to}`];
+  if (rule.fromPort === undefined || rule.toPort === undefined || rule.protocol === undefined) return [];
+  if (rule.fromPort <= 0 && rule.toPort >= 65535) {
+    return [`name its ports: an egress rule allows every ${rule.protocol} port to ${to}`];
   }
-  const from = Number(known(() => rule.fromPort));
-  const to = Number(known(() => rule.toPort));
-  if (from <= 0 && to >= 65535)
-    return [`name its ports: an egress rule allows every ${protocol} port to ${describe(rule)}`];
-  const everyone = cidrsOf(rule).filter(admitsEveryone);
-  const allowed = new Set(config.internetPorts.filter((port) => from <= port && port <= to)).size;
-  if (everyone.length === 0 || allowed === to - from + 1 || excepted) return [];
-  const ports = from === to ? `port ${from}` : `ports ${from}-${to}`;
+  const open = [...rule.cidrs.filter(admitsEveryone), ...rule.prefixLists.map((id) => `prefix list ${id}`)];
+  const { fromPort: from, toPort: upTo } = rule;
+  const allowed = new Set(config.internetPorts.filter((port) => from <= port && port <= upTo)).size;
+  if (open.length === 0 || allowed === upTo - from + 1 || excepted) return [];
+  const ports = from === upTo ? `port ${from}` : `ports ${from}-${upTo}`;
   return [
-    `reach the internet only on ${config.internetPorts.join(", ")}: an egress rule opens ${protocol} ${ports} to ${everyone.join(", ")}`,
+    `reach the internet only on ${config.internetPorts.join(", ")}: an egress rule opens ${rule.protocol} ${ports} to ${open.join(", ")}`,
   ];
-}
-
-function describe(rule: Record<string, any>): string {
-  const cidrs = cidrsOf(rule);
-  return cidrs.length > 0 ? cidrs.join(", ") : "its destination";
 }
 
 export const securityGroupEgressScoped: ResourceValidationPolicy = {
   name: "security-group-egress-scoped",
   description:
-    "Checks whether the app's security groups name a protocol and ports for each egress rule, and reach the internet only on allowed ports.",
+    "Checks whether the app's security groups and egress rules (inline, SecurityGroupRule or SecurityGroupEgressRule) name a protocol and ports for each egress rule, and reach the internet only on allowed ports.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -118,12 +152,14 @@ export const securityGroupEgressScoped: ResourceValidationPolicy = {
     },
   },
   validateResource: (args, reportViolation) => {
-    const group = args.type === TYPES.securityGroup;
-    if (!group && args.type !== TYPES.securityGroupEgressRule) return;
+    const rules = heldRules(args, "egress");
+    if (rules.length === 0) return;
     const config = configOf<EgressRules>(securityGroupEgressScoped.configSchema!, args.getConfig());
     const excepted = statedException(args.props, config.allowStackExceptions) !== undefined;
-    const rules: any[] = group ? ((known(() => args.props.egress) as any[]) ?? []) : [args.props];
+    const deferrals = new Deferrals(BEFORE_THE_RESOURCE);
+    const group = args.type === TYPES.securityGroup;
     for (const rule of rules) {
+      for (const what of rule.unknown) deferrals.add(what);
       for (const problem of egressProblems(rule, config, excepted)) {
         reportViolation(
           `Security group ${group ? "" : "rule "}${args.name} must ${problem}. The program opens HTTPS, the database port and the listed \`bluegreen:network.taskEgress\` rules (each with its reason); ` +
@@ -131,94 +167,6 @@ export const securityGroupEgressScoped: ResourceValidationPolicy = {
         );
       }
     }
-  },
-};
-
-/** The security groups of the app's ECS services and migration runs: the only clients a database admits. */
-function clientGroups(resources: readonly PolicyResource[]): Set<PolicyResource> {
-  return new Set(
-    resources.flatMap((r) => {
-      if (r.type === TYPES.ecsService) return dependenciesOf(r, "networkConfiguration", TYPES.securityGroup);
-      if (r.type === TYPES.ecsMigration) return dependenciesOf(r, "securityGroupIds", TYPES.securityGroup);
-      return [];
-    }),
-  );
-}
-
-/** Who a security group admits: its inline rules, and the rule resources that target it. */
-function admitted(
-  group: PolicyResource,
-  resources: readonly PolicyResource[],
-): { cidrs: string[]; groups: PolicyResource[] } {
-  const inline: any[] = (known(() => group.props.ingress) as any[]) ?? [];
-  const separate = resources.filter(
-    (r) =>
-      (r.type === TYPES.securityGroupIngressRule ||
-        (r.type === TYPES.securityGroupRule && known(() => r.props.type) === "ingress")) &&
-      (r.propertyDependencies.securityGroupId ?? []).includes(group),
-  );
-  return {
-    cidrs: [...inline.flatMap(cidrsOf), ...separate.flatMap((r) => cidrsOf(r.props))],
-    groups: [
-      ...dependenciesOf(group, "ingress", TYPES.securityGroup),
-      ...separate.flatMap((r) => [
-        ...dependenciesOf(r, "referencedSecurityGroupId", TYPES.securityGroup),
-        ...dependenciesOf(r, "sourceSecurityGroupId", TYPES.securityGroup),
-      ]),
-    ],
-  };
-}
-
-export const databaseIngressFromApp: StackValidationPolicy = {
-  name: "database-ingress-from-app",
-  description:
-    "Checks whether the RDS instances the stack creates or restores sit in security groups that admit only the app's ECS tasks and migration task, never an address range.",
-  enforcementLevel: "mandatory",
-  configSchema: {
-    properties: {
-      allowedCidrs: {
-        type: "array",
-        items: { type: "string" },
-        default: [],
-        description: "Address ranges a database may admit besides the app's tasks (e.g. a bastion's subnet).",
-      },
-    },
-  },
-  validateStack: (args, reportViolation) => {
-    const { allowedCidrs } = configOf<{ allowedCidrs: string[] }>(
-      databaseIngressFromApp.configSchema!,
-      args.getConfig(),
-    );
-    const clients = clientGroups(args.resources);
-    const fix =
-      "The program admits each client by its own rule (components/aws/taskNetwork.ts); give another client its own security group and rule, or list its range in this policy's allowedCidrs.";
-    const judged = new Set<PolicyResource>();
-    for (const instance of args.resources.filter((r) => r.type === TYPES.rdsInstance && createdByApp(r.urn))) {
-      const groups = dependenciesOf(instance, "vpcSecurityGroupIds", TYPES.securityGroup);
-      if (groups.length === 0) {
-        reportViolation(
-          `RDS instance ${instance.name} must sit in a security group of this stack that admits only the app's tasks: vpcSecurityGroupIds names none, so RDS uses groups whose rules this stack does not control. ${fix}`,
-          instance.urn,
-        );
-      }
-      for (const group of groups.filter((g) => !judged.has(g))) {
-        judged.add(group);
-        const { cidrs, groups: sources } = admitted(group, args.resources);
-        const ranges = [...new Set(cidrs)].filter((cidr) => !allowedCidrs.includes(cidr));
-        const strangers = [...new Set(sources)].filter((source) => source !== group && !clients.has(source));
-        if (ranges.length > 0) {
-          reportViolation(
-            `Security group ${group.name} of RDS instance ${instance.name} must admit only the app's tasks and migration task: it admits ${ranges.join(", ")}, so anything in that range reaches the database. ${fix}`,
-            group.urn,
-          );
-        }
-        if (strangers.length > 0) {
-          reportViolation(
-            `Security group ${group.name} of RDS instance ${instance.name} must admit only the app's tasks and migration task: it admits ${strangers.map((s) => `security group ${s.name}`).join(", ")}, which no ECS service or migration run of the app uses. ${fix}`,
-            group.urn,
-          );
-        }
-      }
-    }
+    deferrals.settle();
   },
 };

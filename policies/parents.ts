@@ -79,6 +79,12 @@ const ATTACHMENTS: readonly Reference[] = [
   { from: [TYPES.taskDefinition], property: "executionRoleArn", to: [TYPES.iamRole] },
   { from: LOAD_BALANCER_TYPES.loadBalancer, property: "securityGroups", to: [TYPES.securityGroup] },
   { from: LOAD_BALANCER_TYPES.loadBalancer, property: "accessLogs", to: [TYPES.bucket] },
+  // A rule on one of the app's groups changes who reaches the app; the app states its own (network.taskEgress).
+  {
+    from: [TYPES.securityGroupRule, TYPES.securityGroupIngressRule, TYPES.securityGroupEgressRule],
+    property: "securityGroupId",
+    to: [TYPES.securityGroup],
+  },
   // A task set or target registered in a color's target group gets that color's users without its gate.
   { from: [TYPES.ecsService], property: "loadBalancers", to: TARGET_GROUPS },
   { from: LOAD_BALANCER_TYPES.targetGroupAttachment, property: "targetGroupArn", to: TARGET_GROUPS },
@@ -235,26 +241,14 @@ export const appResourcesInsideComponents: StackValidationPolicy = {
           add(findings, outside, `attaches to the app's ${part.name} as its \`${reference.property}\``);
         }
       }
-      const rules: readonly string[] = [
-        TYPES.securityGroupRule,
-        TYPES.securityGroupIngressRule,
-        TYPES.securityGroupEgressRule,
-      ];
-      if (rules.includes(outside.type)) {
-        const ends = Object.values(outside.propertyDependencies)
-          .flat()
-          .filter((r) => r.type === TYPES.securityGroup);
-        if (ends.length >= 2 && ends.every((end) => createdByApp(end.urn))) {
-          add(findings, outside, "is a rule between two of the app's security groups");
-        }
-      }
       for (const marker of appMarkers(outside)) add(findings, outside, `carries the app's ${marker}`);
     }
     for (const [resource, evidence] of findings) {
       const more = evidence.length > 2 ? ` (and ${evidence.length - 2} more ties to the app)` : "";
       reportViolation(
         `${resource.type.split(":").pop()} ${resource.name} must be registered inside the app's components (\`parent\` set to the component that creates it): it ${evidence.slice(0, 2).join("; it ")}${more}. ` +
-          "Registered outside them, the pack's rules for the app's resources do not see it. Create it with childOptions (components/options.ts), which sets the parent.",
+          "Registered outside them, the pack's rules for the app's resources do not see it. Create it with childOptions (components/options.ts), which sets the parent; " +
+          "if it is yours rather than the app's, leave the app's resources alone and state what the app needs in its config (`bluegreen:network.taskEgress`, `bluegreen:listener.testIngressCidrs`).",
         resource.urn,
       );
     }

@@ -193,7 +193,8 @@ describe("security-group-egress-scoped", () => {
 
 describe("database-ingress-from-app", () => {
   const fix =
-    "The program admits each client by its own rule (components/aws/taskNetwork.ts); give another client its own security group and rule, or list its range in this policy's allowedCidrs.";
+    "The program admits each client by its own rule (components/aws/taskNetwork.ts); give another client its own security group and rule, or list its range in this policy's allowedCidrs. " +
+    "If `pulumi up` reports this after its preview passed (a value unknown at preview), the rule already exists: remove it and run `pulumi up` again.";
 
   it("rejects a database security group that admits an address range, unless the range is allowed", async () => {
     const resources = mutate(staging.resources, "api-database-db-sg", (r) => {
@@ -204,7 +205,7 @@ describe("database-ingress-from-app", () => {
         "database-ingress-from-app",
         "mandatory",
         "api-database-db-sg",
-        `Security group api-database-db-sg of RDS instance api-database-db must admit only the app's tasks and migration task: it admits 10.40.0.0/16, so anything in that range reaches the database. ${fix}`,
+        `Security group api-database-db-sg of RDS instance api-database-db must admit only the app's tasks and migration task: it admits 10.40.0.0/16, so anything in that range or group reaches the database. ${fix}`,
       ],
     ]);
     expect(await onStaging(resources, { "database-ingress-from-app": { allowedCidrs: ["10.40.0.0/16"] } })).toEqual([]);
@@ -218,7 +219,7 @@ describe("database-ingress-from-app", () => {
       r.propertyDependencies = { ...r.propertyDependencies, referencedSecurityGroupId: [] };
     });
     expect(of("database-ingress-from-app", await onStaging(fromRange)).map(([, , , m]) => m.split(": it")[1])).toEqual([
-      ` admits 0.0.0.0/0, so anything in that range reaches the database. ${fix}`,
+      ` admits 0.0.0.0/0, so anything in that range or group reaches the database. ${fix}`,
     ]);
     const fromLoadBalancer = mutate(staging.resources, "api-green-db-ingress", (r) => {
       r.propertyDependencies = { ...r.propertyDependencies, referencedSecurityGroupId: [lbGroup] };

@@ -268,6 +268,15 @@ describe("the pack on a first preview (every computed value unknown)", () => {
       }),
     ],
     [
+      "color-tasks-behind-load-balancer",
+      "mandatory",
+      async () => ({
+        resources: mutate(runs.production.resources, "api-green-tasks-sg", (r) =>
+          r.inputs.ingress.push({ protocol: "tcp", fromPort: 8080, toPort: 8080, ipv6CidrBlocks: ["::/0"] }),
+        ),
+      }),
+    ],
+    [
       "security-group-egress-scoped",
       "mandatory",
       async () => ({

@@ -74,7 +74,8 @@ describe("a resource of the app registered outside its components", () => {
       "TargetGroup api-green-tg must be registered inside the app's components (`parent` set to the component that creates it): " +
         "it is the `defaultActions` of the app's api-green-test-listener, which the app fills only with its own; " +
         "it is the `loadBalancers` of the app's api-green-service, which the app fills only with its own (and 3 more ties to the app). " +
-        "Registered outside them, the pack's rules for the app's resources do not see it. Create it with childOptions (components/options.ts), which sets the parent.",
+        "Registered outside them, the pack's rules for the app's resources do not see it. Create it with childOptions (components/options.ts), which sets the parent; " +
+        "if it is yours rather than the app's, leave the app's resources alone and state what the app needs in its config (`bluegreen:network.taskEgress`, `bluegreen:listener.testIngressCidrs`).",
     );
   });
 });

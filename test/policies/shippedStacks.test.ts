@@ -55,6 +55,7 @@ describe("the policy pack on the shipped stacks", () => {
       ["ecs-circuit-breaker-rollback", "mandatory"],
       ["load-balancer-safeguards", "mandatory"],
       ["test-listeners-not-public", "mandatory"],
+      ["color-tasks-behind-load-balancer", "mandatory"],
       ["security-group-egress-scoped", "mandatory"],
       ["database-ingress-from-app", "mandatory"],
       ["database-backups-enabled", "advisory"],
