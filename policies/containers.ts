@@ -6,7 +6,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { Color } from "./contracts/colors";
 import { parseImage, unpinnedReason, versionTags } from "./contracts/images";
-import { TYPES, colorIn, configOf, shown } from "./shared";
+import { definitionsOf } from "./ecs";
+import { BEFORE_THE_RESOURCE, TYPES, colorIn, configOf, judgeAtUpdate, shown } from "./shared";
 
 export interface ContainerView {
   /** Undefined for a bare image resource (docker RemoteImage), which runs no container itself. */
@@ -34,7 +35,7 @@ const KINDS: Record<string, string> = {
 export function containersOf(type: string, props: Record<string, any>): ContainerView[] {
   switch (type) {
     case TYPES.taskDefinition:
-      return parseDefinitions(props.containerDefinitions).map((def) => {
+      return (definitionsOf(props) ?? judgeAtUpdate("the container definitions", BEFORE_THE_RESOURCE)).map((def) => {
         const env = (def.environment ?? []).map((e: any) => ({ name: String(e.name), value: e.value }));
         return view(def.name, def.image, env, props.tags?.version, props.tags?.color);
       });
@@ -86,17 +87,6 @@ function view(
     color: colorIn(colorLabel) ?? colorIn(envValue("APP_COLOR")),
     migration: env.some((e) => e.name === "MIGRATION_VERSION"),
   };
-}
-
-/** ECS takes the definitions as JSON text; anything unparsable is ECS's to reject. */
-function parseDefinitions(text: unknown): any[] {
-  if (typeof text !== "string") return [];
-  try {
-    const parsed = JSON.parse(text);
-    return Array.isArray(parsed) ? parsed : [];
-  } catch {
-    return [];
-  }
 }
 
 /** Variable names that say "secret"; matched case-insensitively anywhere in the name. */

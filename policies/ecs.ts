@@ -7,19 +7,30 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { isSecretStoreArn, SECRET_STORES } from "./contracts/secretRefs";
 import { ALLOW_STACK_EXCEPTIONS, statedException } from "./exceptions";
-import { known } from "./routes";
-import { TYPES, colorIn, configOf, shown } from "./shared";
+import { known } from "./shared";
+import { BEFORE_THE_RESOURCE, TYPES, colorIn, configOf, judgeAtUpdate, reading, shown } from "./shared";
 
-/** The container definitions of a task definition; [] when unknown or unparsable (ECS's to reject). */
-function definitionsOf(props: Record<string, any>): Record<string, any>[] {
-  const text = known(() => props.containerDefinitions);
-  if (typeof text !== "string") return [];
+/**
+ * The container definitions of a task definition: [] when unparsable (ECS's to reject), undefined when unknown
+ * at preview (the JSON embeds another resource's output), which the rules judge at update, never pass.
+ */
+export function definitionsOf(props: Record<string, any>): Record<string, any>[] | undefined {
+  const text = reading(() => props.containerDefinitions);
+  if (!text.known) return undefined;
+  if (typeof text.value !== "string") return [];
   try {
-    const parsed = JSON.parse(text);
+    const parsed = JSON.parse(text.value);
     return Array.isArray(parsed) ? parsed.filter((d) => d !== null && typeof d === "object") : [];
   } catch {
     return [];
   }
+}
+
+/** The definitions, or a deferral to the update (thrown) when they are unknown at preview. */
+function definitionsOrDefer(name: string, props: Record<string, any>): Record<string, any>[] {
+  return (
+    definitionsOf(props) ?? judgeAtUpdate(`the container definitions of task definition ${name}`, BEFORE_THE_RESOURCE)
+  );
 }
 
 /** The config keys behind a container: its color's, or for the migration task the color it ships with. */
@@ -92,7 +103,7 @@ export const ecsTaskHardening: ResourceValidationPolicy = {
     }
     if (args.type !== TYPES.taskDefinition) return;
     const excepted = statedException(args.props, allowStackExceptions) !== undefined;
-    for (const definition of definitionsOf(args.props)) {
+    for (const definition of definitionsOrDefer(args.name, args.props)) {
       for (const problem of containerProblems(definition, keysOf(args.props, definition), excepted)) {
         reportViolation(`Task definition ${args.name} must ${problem}.`);
       }
@@ -118,7 +129,7 @@ export const ecsSecretsAreArns: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     if (args.type !== TYPES.taskDefinition) return;
     const { allowedNames } = configOf<{ allowedNames: string[] }>(ecsSecretsAreArns.configSchema!, args.getConfig());
-    for (const definition of definitionsOf(args.props)) {
+    for (const definition of definitionsOrDefer(args.name, args.props)) {
       const secrets: any[] = Array.isArray(definition.secrets) ? definition.secrets : [];
       for (const secret of secrets) {
         const name = String(secret?.name);

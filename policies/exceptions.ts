@@ -8,7 +8,7 @@
  * kubernetes-pod-security has it).
  */
 import { AWS_TAGS } from "./contracts/markers";
-import { known } from "./routes";
+import { known } from "./shared";
 
 /** The configSchema property every rule with an escape hatch shares. */
 export const ALLOW_STACK_EXCEPTIONS = {

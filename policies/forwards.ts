@@ -9,7 +9,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { COLORS, Color } from "./contracts/colors";
 import { LOAD_BALANCER_TYPES } from "./contracts/resourceTypes";
-import { known } from "./shared";
+import { known, reading } from "./shared";
 import { createdByApp, directDependencies, GateView } from "./structure";
 
 export interface RouteTarget {
@@ -92,8 +92,21 @@ function targetOf(resource: PolicyResource | undefined, weight: number, shown: s
   };
 }
 
+/** Reads part of a route; what is unknown at preview is named in `unread` (so the rules defer it, never pass it). */
+function readPart<T>(unread: string[], what: string, read: () => T): T | undefined {
+  const value = reading(read);
+  if (value.known) return value.value;
+  unread.push(what);
+  return undefined;
+}
+
 function positive(weight: unknown): number {
   return typeof weight === "number" && Number.isFinite(weight) && weight > 0 ? weight : 0;
+}
+
+/** The indexes of a list that may hold items unknown at preview (they are read one by one). */
+function indexes(list: unknown): number[] {
+  return Array.isArray(list) ? Array.from({ length: list.length }, (_, i) => i) : [];
 }
 
 /** The target groups an action property depends on: what an ARN unknown at preview can be. */
@@ -102,9 +115,10 @@ function candidateGroups(route: PolicyResource, property: string): PolicyResourc
   return [...new Set(deps)].filter((r) => LOAD_BALANCER_TYPES.targetGroup.includes(r.type));
 }
 
-export function awsForwards(route: PolicyResource, property: string, facts: StackFacts): Forward[] {
+export function awsForwards(route: PolicyResource, property: string, facts: StackFacts, unread: string[]): Forward[] {
   const candidates = candidateGroups(route, property);
-  return forwardActions(known(() => route.props[property])).map((entries) => {
+  const actions = readPart(unread, `the ${property} of ${route.name}`, () => route.props[property]);
+  return forwardActions(actions).map((entries) => {
     let ambiguous = false;
     const targets = entries.flatMap((entry): RouteTarget[] => {
       const weight = positive(entry.weight);
@@ -136,17 +150,23 @@ function serviceNamed(name: unknown, namespace: unknown, facts: StackFacts): Pol
   return matches.find((s) => createdByApp(s.urn)) ?? matches[0];
 }
 
-export function gatewayForwards(route: PolicyResource, maintenanceMarked: boolean, facts: StackFacts): Forward[] {
+export function gatewayForwards(
+  route: PolicyResource,
+  maintenanceMarked: boolean,
+  facts: StackFacts,
+  unread: string[],
+): Forward[] {
   const namespace = known(() => route.props.metadata?.namespace);
-  const rules: unknown[] = known(() => route.props.spec?.rules) ?? [];
-  return (Array.isArray(rules) ? rules : []).map((rule: any) => {
-    const refs: any[] = known(() => rule?.backendRefs) ?? [];
-    const targets = (Array.isArray(refs) ? refs : []).map((ref): RouteTarget => {
-      const name = known(() => ref?.name);
+  const rules = readPart(unread, `the rules of ${route.name}`, () => route.props.spec?.rules);
+  return indexes(rules).map((i) => {
+    const refs = readPart(unread, `the backends of ${route.name}`, () => route.props.spec.rules[i]?.backendRefs);
+    const targets = indexes(refs).map((j): RouteTarget => {
+      const ref = readPart(unread, `a backend of ${route.name}`, () => route.props.spec.rules[i].backendRefs[j]);
+      const name = readPart(unread, `a backend name of ${route.name}`, () => ref?.name);
       const kind = known(() => ref?.kind) ?? "Service";
       const group = known(() => ref?.group) ?? "";
       // Gateway API: an omitted weight is 1.
-      const weight = positive(known(() => ref?.weight) ?? 1);
+      const weight = positive(readPart(unread, `a backend weight of ${route.name}`, () => ref?.weight) ?? 1);
       const shown = `${kind} ${JSON.stringify(name)}`;
       const service =
         kind === "Service" && (group === "" || group === "core")
@@ -162,9 +182,9 @@ export function gatewayForwards(route: PolicyResource, maintenanceMarked: boolea
 }
 
 /** Every backend of an Ingress (networking.k8s.io/v1 and the older extensions/v1beta1 shape), each taking its path's traffic. */
-export function ingressForwards(route: PolicyResource, facts: StackFacts): Forward[] {
+export function ingressForwards(route: PolicyResource, facts: StackFacts, unread: string[]): Forward[] {
   const namespace = known(() => route.props.metadata?.namespace);
-  const spec = known(() => route.props.spec) ?? {};
+  const spec = readPart(unread, `the spec of ${route.name}`, () => route.props.spec) ?? {};
   const paths: any[] = (known(() => spec.rules) ?? []).flatMap((rule: any) => known(() => rule?.http?.paths) ?? []);
   const backends = [
     known(() => spec.defaultBackend),
@@ -180,8 +200,8 @@ export function ingressForwards(route: PolicyResource, facts: StackFacts): Forwa
     });
 }
 
-export function haproxyForwards(resource: PolicyResource): Forward[] {
-  const weights = known(() => resource.props.weights) ?? {};
+export function haproxyForwards(resource: PolicyResource, unread: string[]): Forward[] {
+  const weights = readPart(unread, `the weights of ${resource.name}`, () => resource.props.weights) ?? {};
   const targets = COLORS.map((color): RouteTarget => ({
     resource: undefined,
     apps: true,

@@ -7,8 +7,8 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { LOAD_BALANCER_TYPES } from "./contracts/resourceTypes";
 import { ALLOW_STACK_EXCEPTIONS, statedException } from "./exceptions";
-import { configOf, shown } from "./shared";
-import { judgedRoutes, known } from "./routes";
+import { configOf, known, shown } from "./shared";
+import { judgedRoutes } from "./routes";
 
 /** What AWS uses when a target group's health check leaves a value unset (HTTP/HTTPS target groups). */
 const AWS_HEALTH_CHECK_DEFAULTS = { interval: 30, healthyThreshold: 5, unhealthyThreshold: 2 } as const;

@@ -9,8 +9,7 @@
  * variables), so a hand-written one is judged like the program's own.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { known } from "./routes";
-import { TYPES, configOf, shown } from "./shared";
+import { BEFORE_THE_RESOURCE, TYPES, configOf, judgeAtUpdate, known, reading, shown } from "./shared";
 
 /** One section of an HAProxy config: its header line and its keyword lines, comments dropped. */
 export interface HaproxySection {
@@ -106,9 +105,14 @@ export function hbaMethods(hba: string): [string, string][] {
     });
 }
 
-/** The items of a list property, each read on its own: one unknown at preview (a generated password) reads as undefined. */
-function knownItems(read: () => unknown): any[] {
-  const list = known(read);
+/**
+ * The items of a list property, each read on its own: one unknown at preview (a generated password) reads as
+ * undefined; the whole list unknown is judged at update, never read as empty.
+ */
+function knownItems(read: () => unknown, what = "a list the rule reads"): any[] {
+  const whole = reading(read);
+  if (!whole.known) judgeAtUpdate(what, BEFORE_THE_RESOURCE);
+  const list = whole.value;
   if (!Array.isArray(list)) return [];
   return Array.from({ length: list.length }, (_, i) => known(() => (read() as unknown[])[i]));
 }
@@ -120,7 +124,7 @@ export interface Upload {
 }
 
 function uploadsOf(props: Record<string, any>): Upload[] {
-  return knownItems(() => props.uploads).map((u) => ({
+  return knownItems(() => props.uploads, "the uploaded files").map((u) => ({
     file: known(() => u?.file),
     content: () => known(() => u?.content),
   }));
@@ -129,7 +133,7 @@ function uploadsOf(props: Record<string, any>): Upload[] {
 /** `KEY=VALUE` envs as a map. */
 function envOf(props: Record<string, any>): Map<string, string | undefined> {
   return new Map(
-    knownItems(() => props.envs).map((pair) => {
+    knownItems(() => props.envs, "the environment").map((pair) => {
       if (typeof pair !== "string") return ["", undefined];
       const at = pair.indexOf("=");
       return at < 0 ? [pair, ""] : [pair.slice(0, at), pair.slice(at + 1)];
@@ -197,7 +201,7 @@ export const dockerHaproxyRuntimeApiPrivate: ResourceValidationPolicy = {
       dockerHaproxyRuntimeApiPrivate.configSchema!,
       args.getConfig(),
     );
-    const published = knownItems(() => args.props.ports).map((p) => ({
+    const published = knownItems(() => args.props.ports, "the published ports").map((p) => ({
       internal: known(() => p?.internal),
       ip: known(() => p?.ip),
     }));
@@ -237,7 +241,7 @@ export const dockerPostgresPasswordAuth: ResourceValidationPolicy = {
       dockerPostgresPasswordAuth.configSchema!,
       args.getConfig(),
     );
-    const command = knownItems(() => args.props.command);
+    const command = knownItems(() => args.props.command, "the command");
     for (const problem of postgresAuthProblems(env, command, uploadsOf(args.props), allowedAuthMethods)) {
       reportViolation(`Container ${args.name} must ask every database client for its password: ${problem}`);
     }

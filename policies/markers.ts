@@ -12,7 +12,7 @@ import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } 
 import { COLORS, Color } from "./contracts/colors";
 import { AWS_TAGS, KUBERNETES_LABELS, ROUTE_KINDS } from "./contracts/markers";
 import { COMPONENT_TYPES, LOAD_BALANCER_TYPES } from "./contracts/resourceTypes";
-import { BEFORE_THE_RESOURCE, Deferrals, TYPES, known, reading, shown } from "./shared";
+import { BEFORE_THE_RESOURCE, TYPES, judgeAtUpdate, known, reading, shown } from "./shared";
 import {
   createdByApp,
   createdInside,
@@ -82,11 +82,7 @@ export const appRoutingMarked: ResourceValidationPolicy = {
     const rule = markerRule(args.type);
     if (rule === undefined) return;
     const value = reading(() => rule.read(args.props));
-    if (!value.known) {
-      const deferrals = new Deferrals(BEFORE_THE_RESOURCE);
-      deferrals.add(`the ${rule.marker} of ${args.name}`);
-      return deferrals.settle();
-    }
+    if (!value.known) judgeAtUpdate(`the ${rule.marker} of ${args.name}`, BEFORE_THE_RESOURCE);
     if (rule.valid(value.value)) return;
     reportViolation(
       `${rule.display} ${args.name} must carry the ${rule.marker} that says what it is: it has ${shown(value.value)}. ` +

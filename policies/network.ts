@@ -12,7 +12,7 @@ import { COMPONENT_TYPES, LOAD_BALANCER_TYPES } from "./contracts/resourceTypes"
 import { rulesInFront } from "./directListeners";
 import { ALLOW_STACK_EXCEPTIONS, statedException } from "./exceptions";
 import { coversTcpPort, EffectiveRule, effectiveRules, heldRules } from "./securityGroups";
-import { AFTER_THE_UPDATE, BEFORE_THE_RESOURCE, Deferrals, TYPES, configOf, known } from "./shared";
+import { AFTER_THE_UPDATE, afterUpdate, BEFORE_THE_RESOURCE, Deferrals, TYPES, configOf, known } from "./shared";
 import { createdByApp, createdInside, directDependencies, gatesIn } from "./structure";
 
 /** The app's listeners a gate probes through, or that say they are test listeners (port or marker). */
@@ -68,7 +68,8 @@ export const testListenersNotPublic: StackValidationPolicy = {
       reportViolation(
         `Test listener ${listener.name} must not be open to the internet in production: port ${port} admits ${open.join(", ")}, ` +
           "so a candidate color answers everyone before its gate passes. List only your deploy runners in `bluegreen:listener.testIngressCidrs` " +
-          "(or leave it empty and probe through `bluegreen:gate.targets`).",
+          "(or leave it empty and probe through `bluegreen:gate.targets`). " +
+          afterUpdate(`the rule that opens port ${port}`, "remove the range from its rule and run `pulumi up` again"),
         listener.urn,
       );
     }
@@ -102,7 +103,8 @@ export const colorTasksBehindLoadBalancer: StackValidationPolicy = {
         if (ranges.length === 0) continue;
         reportViolation(
           `Security group ${group.name} of a color's tasks must admit clients only through the load balancer (its security group): ${rule.shown} admits ${ranges.join(", ")}, ` +
-            "so they reach the color around its route and its promotion gate. Remove the rule; users reach a color through the weighted route, its gate through the test listener.",
+            "so they reach the color around its route and its promotion gate. Remove the rule; users reach a color through the weighted route, its gate through the test listener. " +
+            afterUpdate(rule.shown, "remove it and run `pulumi up` again"),
           rule.holder === group ? group.urn : (rule.holder as PolicyResource).urn,
         );
       }

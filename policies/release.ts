@@ -9,7 +9,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { isHotfixSnapshot } from "./contracts/snapshots";
 import { snapshotFacts } from "./database";
-import { known } from "./routes";
+import { known } from "./shared";
 import { TYPES, configOf, shown } from "./shared";
 import { createdByApp } from "./structure";
 

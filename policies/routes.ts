@@ -46,7 +46,6 @@ import {
   maintenanceBackends,
 } from "./structure";
 
-export { known };
 export type { Forward, RouteTarget };
 export { forwardTargets, resolveTargetGroup } from "./forwards";
 
@@ -73,6 +72,8 @@ export interface Route {
   readonly exempt: boolean;
   /** Outside the app: the stated reason it sends traffic to a color (AWS tag / Kubernetes annotation), if any. */
   readonly exception: string | undefined;
+  /** Parts unknown at preview (actions, rules, backends): the rules judge them at update. */
+  readonly unread: readonly string[];
 }
 
 /** Every target of a route, whatever forward it is in. */
@@ -126,6 +127,11 @@ function isDirect(route: Omit<Route, "exempt">, facts: StackFacts, stack: readon
   return GATEWAY_ROUTE_KINDS.includes(route.kind);
 }
 
+/** Target groups and Services: what a route sends a color's traffic to. */
+function colorTargetTypes(type: string): boolean {
+  return LOAD_BALANCER_TYPES.targetGroup.includes(type) || kubernetesKind(type)?.kind === "Service";
+}
+
 export interface RouteOptions {
   /** Resource types that count as a promotion gate. @default the program's PromotionGateCheck */
   readonly gateTypes?: readonly string[];
@@ -146,20 +152,24 @@ export function judgedRoutes(stack: readonly PolicyResource[], options: RouteOpt
     const kind = routeKind(resource.type);
     if (kind === undefined) return [];
     const marked = markerOf(resource, kind);
+    const unread: string[] = [];
     const forwards =
       kind === "Listener" || kind === "Listener rule"
-        ? awsForwards(resource, kind === "Listener" ? "defaultActions" : "actions", facts)
+        ? awsForwards(resource, kind === "Listener" ? "defaultActions" : "actions", facts, unread)
         : kind === "HAProxy weights"
-          ? haproxyForwards(resource)
+          ? haproxyForwards(resource, unread)
           : kind === "Ingress"
-            ? ingressForwards(resource, facts)
-            : gatewayForwards(resource, marked === ROUTE_KINDS.maintenance, facts);
-    // A route that forwards nowhere (a redirect, a fixed response) carries no color's traffic.
-    if (forwards.every((forward) => forward.targets.length === 0)) return [];
+            ? ingressForwards(resource, facts, unread)
+            : gatewayForwards(resource, marked === ROUTE_KINDS.maintenance, facts, unread);
     const apps = createdByApp(resource.urn);
+    // What it may send to when parts are unknown: the app's targets it depends on.
+    const reachesApp = [...directDependencies(resource)].some((r) => createdByApp(r.urn) && colorTargetTypes(r.type));
     const toColors = forwards.some((f) => f.targets.some((t) => t.apps || t.color !== undefined));
-    if (!apps && !toColors) return [];
-    const route = { resource, kind, apps, marked, forwards, exception: apps ? undefined : exceptionOf(resource, kind) };
+    // A route that forwards nowhere (a redirect, a fixed response) carries no color's traffic.
+    const forwardsSomewhere = forwards.some((forward) => forward.targets.length > 0) || unread.length > 0;
+    if (!forwardsSomewhere || (!apps && !toColors && !(unread.length > 0 && reachesApp))) return [];
+    const exception = apps ? undefined : exceptionOf(resource, kind);
+    const route = { resource, kind, apps, marked, forwards, exception, unread };
     return [{ ...route, exempt: isDirect(route, facts, stack) }];
   });
 }

@@ -87,6 +87,20 @@ export const BEFORE_THE_RESOURCE = "before the resource is created or changed, w
 export const AFTER_THE_UPDATE =
   "after the update's changes are made: a violation then fails the update and its message says what to undo";
 
+/** Defers `what` to the update at once: nothing more of the resource can be judged before it is known. */
+export function judgeAtUpdate(what: string, when: string): never {
+  throw new JudgedAtUpdate([what], when);
+}
+
+/**
+ * What a stack rule's message adds for the update: it runs after the update's changes, so if it fails
+ * `pulumi up` after its preview passed (a value unknown at preview), `what` already exists and `undo` says how to
+ * take it back.
+ */
+export function afterUpdate(what: string, undo: string): string {
+  return `Stack policies run after an update's changes: if this fails \`pulumi up\` after its preview passed (a value unknown at preview), ${what} already exists: ${undo}.`;
+}
+
 /** Collects what a rule defers to the update; `settle()` last. */
 export class Deferrals {
   private readonly items: string[] = [];

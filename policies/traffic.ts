@@ -12,8 +12,18 @@ import { AWS_TAGS, KUBERNETES_ANNOTATIONS } from "./contracts/markers";
 import { LOAD_BALANCER_TYPES } from "./contracts/resourceTypes";
 import { compareShares, Share, sharePercent } from "./contracts/shares";
 import { ALLOW_STACK_EXCEPTIONS } from "./exceptions";
-import { Forward, forwardTargets, judgedRoutes, known, resolveTargetGroup, Route, RouteTarget } from "./routes";
-import { AFTER_THE_UPDATE, Deferrals, TYPES, colorIn, configOf, dependencyClosure, shown } from "./shared";
+import { Forward, forwardTargets, judgedRoutes, resolveTargetGroup, Route, RouteTarget } from "./routes";
+import {
+  AFTER_THE_UPDATE,
+  afterUpdate,
+  Deferrals,
+  TYPES,
+  colorIn,
+  configOf,
+  dependencyClosure,
+  known,
+  shown,
+} from "./shared";
 import { GateView, gatesIn, kubernetesKind } from "./structure";
 
 function isWeight(weight: unknown, max: number): weight is number {
@@ -24,14 +34,11 @@ function trafficKey(color: Color | undefined): string {
   return color ? `\`bluegreen:traffic.${color}\`` : "`bluegreen:traffic.blue` or `bluegreen:traffic.green`";
 }
 
-/**
- * At `pulumi up` a stack policy runs after the update: what to undo when it fails there. The route has then
- * already been created or changed, so traffic may already reach the color.
- */
+/** What to undo when the gate rule fails `pulumi up` after its changes: traffic may already reach the color. */
 export function undoRoute(name: string): string {
-  return (
-    `Stack policies run after an update's changes: if this fails \`pulumi up\` after its preview passed (a value unknown at preview), ` +
-    `${name} has already been created or changed, so move traffic back first (\`npm run shift -- <stack> --abort\`, or the weights set back and \`pulumi up\`).`
+  return afterUpdate(
+    `${name} has been created or changed`,
+    "move traffic back first (`npm run shift -- <stack> --abort`, or the weights set back and `pulumi up`)",
   );
 }
 
@@ -250,6 +257,7 @@ export const trafficRequiresPromotionGate: StackValidationPolicy = {
     for (const route of judgedRoutes(args.resources, { gateTypes })) {
       if (skipped(route, allowStackExceptions)) continue;
       const { resource } = route;
+      for (const what of route.unread) deferrals.add(what);
       const problems = [...new Set(route.forwards.flatMap((f) => forwardProblems(route, f, gates, deferrals)))];
       const outside = route.apps
         ? ""

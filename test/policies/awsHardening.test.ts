@@ -103,7 +103,9 @@ describe("test-listeners-not-public", () => {
         "mandatory",
         "api-green-test-listener",
         "Test listener api-green-test-listener must not be open to the internet in production: port 8082 admits 0.0.0.0/0, so a candidate color answers everyone before its gate passes. " +
-          "List only your deploy runners in `bluegreen:listener.testIngressCidrs` (or leave it empty and probe through `bluegreen:gate.targets`).",
+          "List only your deploy runners in `bluegreen:listener.testIngressCidrs` (or leave it empty and probe through `bluegreen:gate.targets`). " +
+          "Stack policies run after an update's changes: if this fails `pulumi up` after its preview passed (a value unknown at preview), the rule that opens port 8082 already exists: " +
+          "remove the range from its rule and run `pulumi up` again.",
       ],
     ]);
   });
@@ -194,7 +196,7 @@ describe("security-group-egress-scoped", () => {
 describe("database-ingress-from-app", () => {
   const fix =
     "The program admits each client by its own rule (components/aws/taskNetwork.ts); give another client its own security group and rule, or list its range in this policy's allowedCidrs. " +
-    "If `pulumi up` reports this after its preview passed (a value unknown at preview), the rule already exists: remove it and run `pulumi up` again.";
+    "Stack policies run after an update's changes: if this fails `pulumi up` after its preview passed (a value unknown at preview), the rule already exists: remove it and run `pulumi up` again.";
 
   it("rejects a database security group that admits an address range, unless the range is allowed", async () => {
     const resources = mutate(staging.resources, "api-database-db-sg", (r) => {
