@@ -49,7 +49,7 @@ export const databaseIngressFromApp: StackValidationPolicy = {
     const deferrals = new Deferrals(AFTER_THE_UPDATE);
     const fix =
       "The program admits each client by its own rule (components/aws/taskNetwork.ts); give another client its own security group and rule, or list its range in this policy's allowedCidrs. " +
-      afterUpdate("the rule", "remove it and run `pulumi up` again");
+      afterUpdate("the rule already exists", "remove it and run `pulumi up` again");
     const judged = new Set<PolicyResource>();
     for (const instance of args.resources.filter((r) => r.type === TYPES.rdsInstance && createdByApp(r.urn))) {
       const groups = dependenciesOf(instance, "vpcSecurityGroupIds", TYPES.securityGroup);

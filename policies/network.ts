@@ -69,7 +69,10 @@ export const testListenersNotPublic: StackValidationPolicy = {
         `Test listener ${listener.name} must not be open to the internet in production: port ${port} admits ${open.join(", ")}, ` +
           "so a candidate color answers everyone before its gate passes. List only your deploy runners in `bluegreen:listener.testIngressCidrs` " +
           "(or leave it empty and probe through `bluegreen:gate.targets`). " +
-          afterUpdate(`the rule that opens port ${port}`, "remove the range from its rule and run `pulumi up` again"),
+          afterUpdate(
+            `the rule that opens port ${port} already exists`,
+            "remove the range from its rule and run `pulumi up` again",
+          ),
         listener.urn,
       );
     }
@@ -104,7 +107,7 @@ export const colorTasksBehindLoadBalancer: StackValidationPolicy = {
         reportViolation(
           `Security group ${group.name} of a color's tasks must admit clients only through the load balancer (its security group): ${rule.shown} admits ${ranges.join(", ")}, ` +
             "so they reach the color around its route and its promotion gate. Remove the rule; users reach a color through the weighted route, its gate through the test listener. " +
-            afterUpdate(rule.shown, "remove it and run `pulumi up` again"),
+            afterUpdate(`${rule.shown} already exists`, "remove it and run `pulumi up` again"),
           rule.holder === group ? group.urn : (rule.holder as PolicyResource).urn,
         );
       }

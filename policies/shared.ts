@@ -94,11 +94,11 @@ export function judgeAtUpdate(what: string, when: string): never {
 
 /**
  * What a stack rule's message adds for the update: it runs after the update's changes, so if it fails
- * `pulumi up` after its preview passed (a value unknown at preview), `what` already exists and `undo` says how to
- * take it back.
+ * `pulumi up` after its preview passed (a value unknown at preview), `done` says what already happened and `undo`
+ * how to take it back.
  */
-export function afterUpdate(what: string, undo: string): string {
-  return `Stack policies run after an update's changes: if this fails \`pulumi up\` after its preview passed (a value unknown at preview), ${what} already exists: ${undo}.`;
+export function afterUpdate(done: string, undo: string): string {
+  return `Stack policies run after an update's changes: if this fails \`pulumi up\` after its preview passed (a value unknown at preview), ${done}: ${undo}.`;
 }
 
 /** Collects what a rule defers to the update; `settle()` last. */

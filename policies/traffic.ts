@@ -35,11 +35,16 @@ function trafficKey(color: Color | undefined): string {
 }
 
 /** What to undo when the gate rule fails `pulumi up` after its changes: traffic may already reach the color. */
-export function undoRoute(name: string): string {
-  return afterUpdate(
-    `${name} has been created or changed`,
-    "move traffic back first (`npm run shift -- <stack> --abort`, or the weights set back and `pulumi up`)",
-  );
+export function undoRoute(name: string, apps: boolean): string {
+  return apps
+    ? afterUpdate(
+        `${name} has already been created or changed`,
+        "move traffic back first (`npm run shift -- <stack> --abort`, or the weights set back and `pulumi up`)",
+      )
+    : afterUpdate(
+        `${name} already sends that traffic`,
+        "remove it, or make it wait for each color's gate at no larger share than the gate judged, and run `pulumi up`",
+      );
 }
 
 export const listenerForwardWeights: StackValidationPolicy = {
@@ -191,7 +196,9 @@ function forwardProblems(route: Route, forward: Forward, gates: readonly GateVie
         problem:
           `wait for the promotion gate of ${color}, which it sends weight ${weight}: ` +
           `it depends on no promotion gate for ${color}, so traffic could reach ${color} before its health is proven. ` +
-          `Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set \`bluegreen:traffic.${color}\` to 0.`,
+          (route.apps
+            ? `Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set \`bluegreen:traffic.${color}\` to 0.`
+            : `Make it wait for the app's component (\`dependsOn\`), whose gates judge each color, and give ${color} no larger share than its gate judged.`),
       });
       continue;
     }
@@ -215,7 +222,9 @@ function forwardProblems(route: Route, forward: Forward, gates: readonly GateVie
       problem:
         `give ${color} no more of its traffic than ${color}'s promotion gate was judged for: it sends ${color} ${percent(share)} ` +
         `(weight ${weight} of ${total}), but ${judgedWith}. A gate probes a color for the share it will carry; ` +
-        `send ${color}'s share through the weighted route the program builds, or set \`bluegreen:traffic.${color}\` so its gate judges that share.`,
+        (route.apps
+          ? `send ${color}'s share through the weighted route the program builds, or set \`bluegreen:traffic.${color}\` so its gate judges that share.`
+          : `give ${color} no larger share than that, or send its users through the app's own weighted route.`),
     });
   }
   return [...problems, ...findings.map((f) => f.problem)];
@@ -264,7 +273,7 @@ export const trafficRequiresPromotionGate: StackValidationPolicy = {
         : ` It sits outside the app's components; if it sends to a color on purpose, state why in ${exceptionMarker(route)}.`;
       for (const problem of problems) {
         reportViolation(
-          `${route.kind} ${resource.name} must ${problem}${outside} ${undoRoute(resource.name)}`,
+          `${route.kind} ${resource.name} must ${problem}${outside} ${undoRoute(resource.name, route.apps)}`,
           resource.urn,
         );
       }

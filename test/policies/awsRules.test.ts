@@ -58,7 +58,7 @@ describe("listener-forward-weights-valid", () => {
         "mandatory",
         "api-traffic-listener",
         `Listener api-traffic-listener must send traffic only to a color: "${FOREIGN_TG}" gets weight 10 but no promotion gate waits for it, so no gate vouches for it ` +
-          `(a color's target is what its gate waits for). Route only to the app's colors, as the program builds them. ${undoRoute("api-traffic-listener")}`,
+          `(a color's target is what its gate waits for). Route only to the app's colors, as the program builds them. ${undoRoute("api-traffic-listener", true)}`,
       ],
     ]);
   });
@@ -89,7 +89,7 @@ describe("listener-forward-weights-valid", () => {
         "api-traffic-listener",
         "Listener api-traffic-listener must give green no more of its traffic than green's promotion gate was judged for: it sends green 99.79 % (weight 1200 of 1202.5), " +
           "but the gate api-green-gate-check judged green for 10 % (weight 10 of 100). A gate probes a color for the share it will carry; " +
-          `send green's share through the weighted route the program builds, or set \`bluegreen:traffic.green\` so its gate judges that share. ${undoRoute("api-traffic-listener")}`,
+          `send green's share through the weighted route the program builds, or set \`bluegreen:traffic.green\` so its gate judges that share. ${undoRoute("api-traffic-listener", true)}`,
       ],
     ]);
   });
@@ -126,7 +126,7 @@ describe("traffic-requires-promotion-gate", () => {
   const ungated = (color: string, weight: number) =>
     `Listener api-traffic-listener must wait for the promotion gate of ${color}, which it sends weight ${weight}: it depends on no promotion gate for ${color}, so traffic could reach ${color} before its health is proven. ` +
     `Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set \`bluegreen:traffic.${color}\` to 0. ` +
-    undoRoute("api-traffic-listener");
+    undoRoute("api-traffic-listener", true);
 
   it("rejects a listener that sends green 10 without waiting for green's gate", async () => {
     const resources = withoutDependencyOn(staging.resources, "api-green-gate-check", "api-traffic-listener");

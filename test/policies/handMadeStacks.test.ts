@@ -212,7 +212,7 @@ const firstContainer = (r: { inputs: Record<string, any> }) => r.inputs.spec.tem
 const ungated = (kind: string, name: string, weight = 10) =>
   `${kind} ${name} must wait for the promotion gate of green, which it sends weight ${weight}: it depends on no promotion gate for green, so traffic could reach green before its health is proven. ` +
   "Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set `bluegreen:traffic.green` to 0. " +
-  undoRoute(name);
+  undoRoute(name, true);
 
 describe("kubernetes: Deployments, Services, HTTPRoute, migration Job", () => {
   it("passes the well-formed stack: every rule is met", async () => {
@@ -335,7 +335,7 @@ describe("kubernetes: Deployments, Services, HTTPRoute, migration Job", () => {
         "api-route",
         "HTTPRoute api-route must give green no more of its traffic than green's promotion gate was judged for: it sends green 100 % (weight 2000000 of 2000000), " +
           "but the gate api-green-gate-check judged green for 10 % (weight 10 of 100). A gate probes a color for the share it will carry; " +
-          `send green's share through the weighted route the program builds, or set \`bluegreen:traffic.green\` so its gate judges that share. ${undoRoute("api-route")}`,
+          `send green's share through the weighted route the program builds, or set \`bluegreen:traffic.green\` so its gate judges that share. ${undoRoute("api-route", true)}`,
       ],
     ]);
     const allZero = mutate(KUBERNETES, "api-route", (r) => ((refs(r)[0].weight = 0), (refs(r)[1].weight = 0)));

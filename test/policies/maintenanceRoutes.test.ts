@@ -81,7 +81,7 @@ describe("maintenance windows and the pack", () => {
         "api-traffic-route",
         'HTTPRoute api-traffic-route must send traffic only to a color: Service "api-maintenance" gets weight 1 but no promotion gate waits for it, so no gate vouches for it ' +
           "(a color's target is what its gate waits for). Route only to the app's colors, as the program builds them. " +
-          undoRoute("api-traffic-route"),
+          undoRoute("api-traffic-route", true),
       ],
     ]);
   });

@@ -126,7 +126,7 @@ describe("the policy pack on the shipped stacks", () => {
         "api-router-weights",
         "HAProxy weights api-router-weights must wait for the promotion gate of green, which it sends weight 10: it depends on no promotion gate for green, so traffic could reach green before its health is proven. " +
           "Keep routing behind the gates (BlueGreenApp passes every color's PromotionGate to platform.routing as dependsOn), or set `bluegreen:traffic.green` to 0. " +
-          undoRoute("api-router-weights"),
+          undoRoute("api-router-weights", true),
       ],
     ]);
   });
