@@ -7,9 +7,9 @@
  * can be verified during the window.
  */
 import type { MaintenanceSettings } from "./config/releaseModes";
-import { ConfigIssue, fullKey } from "./config/issues";
+import { ConfigIssue, fullKey, showValue } from "./config/issues";
 import type { CoreConfig } from "./config/schema";
-import { COLORS } from "./contracts/colors";
+import { Color, COLORS } from "./contracts/colors";
 
 /** What the production route answers while maintenance is on. */
 export const MAINTENANCE_STATUS = 503;
@@ -81,9 +81,10 @@ export type ProductionRouteTest = (url: URL) => boolean;
 export function maintenanceTargetIssues(
   config: Pick<CoreConfig, "maintenance" | "gate">,
   isProductionRoute: ProductionRouteTest,
+  colors: readonly Color[] = COLORS,
 ): ConfigIssue[] {
   if (!config.maintenance.enabled) return [];
-  return COLORS.flatMap((color) =>
+  return colors.flatMap((color) =>
     // The gate schema admits only absolute http(s) URLs, and rules see only keys it accepted.
     (config.gate.targets[color] ?? []).flatMap((target, index) => {
       if (!isProductionRoute(new URL(target))) return [];
@@ -91,7 +92,7 @@ export function maintenanceTargetIssues(
         {
           key: fullKey(["gate", "targets", color, index]),
           message:
-            `is ${target}, the production route, which answers the maintenance page while bluegreen:maintenance.enabled is true: ` +
+            `is ${showValue(target)}, the production route, which answers the maintenance page while bluegreen:maintenance.enabled is true: ` +
             `the gate would probe the page, not ${color}. Use ${color}'s own endpoint (its test listener or per-color host), ` +
             "or remove the target for the window",
         },

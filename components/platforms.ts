@@ -13,10 +13,11 @@ import { stackFileName, stackFileSource } from "./config/issues";
 import { ConfigRule, parseConfigWith } from "./config/parse";
 import { SECRET_RULES } from "./config/secrets";
 import { coreConfigShape } from "./config/schema";
-import { dockerConfigIssues, dockerConfigShape } from "./docker/config";
-import { kubernetesConfigIssues, kubernetesConfigShape } from "./kubernetes/config";
+import { COLORS } from "./contracts/colors";
+import { DOCKER_CONFIG_RULES, dockerConfigShape } from "./docker/config";
+import { KUBERNETES_CONFIG_RULES, kubernetesConfigShape } from "./kubernetes/config";
 import { hostAndPort, maintenanceTargetIssues, ProductionRouteTest } from "./maintenance";
-import { releaseRuleIssues } from "./release";
+import { RELEASE_RULES } from "./release";
 
 export const PLATFORM_NAMES = ["aws", "kubernetes", "docker"] as const;
 export type PlatformName = (typeof PLATFORM_NAMES)[number];
@@ -45,16 +46,21 @@ const PRODUCTION_ROUTE: Record<PlatformName, (config: BlueGreenConfig) => Produc
     [`127.0.0.1:${config.docker.routerPort}`, `localhost:${config.docker.routerPort}`].includes(hostAndPort(url)),
 };
 
+/** The maintenance window's gate targets, one rule per color, judged by the platform's production route. */
+const maintenanceTargetRules = (platform: PlatformName): ConfigRule<BlueGreenConfig>[] =>
+  COLORS.map((color) => (config) => maintenanceTargetIssues(config, PRODUCTION_ROUTE[platform](config), [color]));
+
 /** Each platform's own rules; a platform's required sections are present once they pass. */
 const PLATFORM_RULES: Record<PlatformName, readonly ConfigRule<BlueGreenConfig>[]> = {
-  aws: [...AWS_CONFIG_RULES, (config) => maintenanceTargetIssues(config, PRODUCTION_ROUTE.aws(config))],
-  kubernetes: [
-    kubernetesConfigIssues,
-    (config) => maintenanceTargetIssues(config, PRODUCTION_ROUTE.kubernetes(config)),
-  ],
+  aws: [...AWS_CONFIG_RULES, ...maintenanceTargetRules("aws")],
+  kubernetes: [...KUBERNETES_CONFIG_RULES, ...maintenanceTargetRules("kubernetes")],
   docker: [
-    (config) => dockerConfigIssues(config),
-    (config) => maintenanceTargetIssues(config, PRODUCTION_ROUTE.docker(config)),
+    ...DOCKER_CONFIG_RULES.map(
+      (rule): ConfigRule<BlueGreenConfig> =>
+        (config) =>
+          rule(config),
+    ),
+    ...maintenanceTargetRules("docker"),
   ],
 };
 
@@ -67,7 +73,7 @@ const CONFIG_RULES: readonly ConfigRule<BlueGreenConfig>[] = [
           config.platform === name ? rule(config, raw, secretKeys) : [],
     ),
   ),
-  releaseRuleIssues,
+  ...RELEASE_RULES,
   ...HARDENING_RULES,
   ...RELEASE_MODE_RULES,
   ...SECRET_RULES.map(
@@ -82,12 +88,15 @@ export const CONFIG_SPEC = { schema: configSchema, rules: CONFIG_RULES };
 
 /**
  * Parses a stack's config as the engine hands it over (`secretKeys`: the keys
- * set with `--secret`); throws ConfigError listing every problem.
+ * set with `--secret`; `unreadableSecrets`: where the offline reader found an
+ * encrypted value it cannot decrypt, see parseConfigWith); throws ConfigError
+ * listing every problem.
  */
 export function parseConfig(
   raw: Record<string, unknown>,
   stack: string,
   secretKeys: readonly string[] = [],
+  unreadableSecrets: readonly (readonly string[])[] = [],
 ): BlueGreenConfig {
-  return parseConfigWith(raw, stackFileSource(stackFileName(stack)), CONFIG_SPEC, secretKeys);
+  return parseConfigWith(raw, stackFileSource(stackFileName(stack)), CONFIG_SPEC, secretKeys, unreadableSecrets);
 }

@@ -11,10 +11,15 @@ import { startRelease } from "./library/release";
 import { platformFor } from "./platformFactories";
 import { BlueGreenConfig, parseConfig } from "./platforms";
 
-/** Reads the running stack's config from the Pulumi engine and validates it. */
-export function loadConfig(): BlueGreenConfig {
+/**
+ * Reads the running stack's config from the Pulumi engine and validates it.
+ * `unreadableSecrets`: where a runner without the stack's passphrase (the
+ * offline plan) holds a placeholder for an encrypted value; the engine
+ * decrypts every value, so a real run has none.
+ */
+export function loadConfig(unreadableSecrets: readonly (readonly string[])[] = []): BlueGreenConfig {
   const raw = pulumi.runtime.allConfig();
-  return parseConfig(raw, pulumi.getStack(), secretConfigKeys(raw));
+  return parseConfig(raw, pulumi.getStack(), secretConfigKeys(raw), unreadableSecrets);
 }
 
 export async function blueGreenStack(config: BlueGreenConfig = loadConfig()): Promise<StackOutputValues> {

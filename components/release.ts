@@ -5,7 +5,7 @@
  * the old and new inputs at `pulumi preview`.
  */
 import * as semver from "semver";
-import type { ConfigIssue } from "./config/issues";
+import { ConfigIssue, showText } from "./config/issues";
 import type { CoreConfig } from "./config/schema";
 import { otherColor, Color, COLOR_PLACEHOLDER, COLORS } from "./contracts/colors";
 
@@ -37,47 +37,68 @@ export function migrationTarget(config: Pick<CoreConfig, "blue" | "green">): Col
   return releaseView(config).candidate ?? "green";
 }
 
-export function releaseRuleIssues(config: CoreConfig): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const view = releaseView(config);
-  const older = view.candidate === undefined ? undefined : otherColor(view.candidate);
+type ReleaseRule = (config: CoreConfig) => ConfigIssue[];
 
-  for (const color of COLORS) {
-    if (config.traffic[color] > 0 && config[color].desiredCount === 0) {
-      issues.push({
-        key: `bluegreen:${color}.desiredCount`,
-        message:
-          `is 0 while bluegreen:traffic.${color} is ${config.traffic[color]}: a color with no tasks cannot take traffic, ` +
-          `so a rollback to it is refused here, before anything moves. Raise desiredCount first (keep the stable color running for an instant rollback), or set its weight to 0`,
-      });
-    }
-  }
-
+/**
+ * The release rules, one verdict each, so that a key the schema refused
+ * silences only the rules that read it (config/parse.ts).
+ */
+export const RELEASE_RULES: readonly ReleaseRule[] = [
+  ...COLORS.map(
+    (color): ReleaseRule =>
+      (config) =>
+        config.traffic[color] > 0 && config[color].desiredCount === 0
+          ? [
+              {
+                key: `bluegreen:${color}.desiredCount`,
+                message:
+                  `is 0 while bluegreen:traffic.${color} is ${config.traffic[color]}: a color with no tasks cannot take traffic, ` +
+                  `so a rollback to it is refused here, before anything moves. Raise desiredCount first (keep the stable color running for an instant rollback), or set its weight to 0`,
+              },
+            ]
+          : [],
+  ),
   // A color scaled to 0 can take no traffic (see above), so its gate never queries: a fixed color is then right.
-  const query = config.gate.prometheus?.query;
-  if (query !== undefined && !query.includes(COLOR_PLACEHOLDER) && COLORS.every((c) => config[c].desiredCount > 0)) {
-    issues.push({
-      key: "bluegreen:gate.prometheus.query",
-      message:
-        `has no ${COLOR_PLACEHOLDER} placeholder while both colors run tasks (blue ${config.blue.desiredCount}, green ${config.green.desiredCount}) and can gain traffic: ` +
-        `both gates would send this same query, so one color's gate would judge the other color's error rate. ` +
-        `Write ${COLOR_PLACEHOLDER} where the color goes; each gate replaces it with its own color, e.g. ` +
-        `sum(rate(http_requests_total{color="${COLOR_PLACEHOLDER}",code=~"5.."}[2m])) / sum(rate(http_requests_total{color="${COLOR_PLACEHOLDER}"}[2m]))`,
-    });
-  }
+  (config) => {
+    const query = config.gate.prometheus?.query;
+    if (query === undefined || query.includes(COLOR_PLACEHOLDER) || COLORS.some((c) => config[c].desiredCount === 0)) {
+      return [];
+    }
+    return [
+      {
+        key: "bluegreen:gate.prometheus.query",
+        message:
+          `has no ${COLOR_PLACEHOLDER} placeholder while both colors run tasks (blue ${config.blue.desiredCount}, green ${config.green.desiredCount}) and can gain traffic: ` +
+          `both gates would send this same query, so one color's gate would judge the other color's error rate. ` +
+          `Write ${COLOR_PLACEHOLDER} where the color goes; each gate replaces it with its own color, e.g. ` +
+          `sum(rate(http_requests_total{color="${COLOR_PLACEHOLDER}",code=~"5.."}[2m])) / sum(rate(http_requests_total{color="${COLOR_PLACEHOLDER}"}[2m]))`,
+      },
+    ];
+  },
+  (config) =>
+    releaseView(config).majorBump && config.migration === undefined
+      ? [
+          {
+            key: "bluegreen:migration",
+            message: `blue runs ${showText(config.blue.version)} and green ${showText(config.green.version)}: a major version change needs a declared migration plan (version, image, command, reversible), even an expand-only one`,
+          },
+        ]
+      : [],
+  (config) => {
+    if (!config.traffic.rollback) return [];
+    const candidate = releaseView(config).candidate;
+    const older = candidate === undefined ? undefined : otherColor(candidate);
+    if (older === undefined || config.traffic[older] !== 0) return [];
+    return [
+      {
+        key: "bluegreen:traffic.rollback",
+        message: `is true but the older color ${older} (${showText(config[older].version)}) gets no traffic; give it weight or set rollback to false`,
+      },
+    ];
+  },
+];
 
-  if (view.majorBump && config.migration === undefined) {
-    issues.push({
-      key: "bluegreen:migration",
-      message: `blue runs ${config.blue.version} and green ${config.green.version}: a major version change needs a declared migration plan (version, image, command, reversible), even an expand-only one`,
-    });
-  }
-
-  if (config.traffic.rollback && older !== undefined && config.traffic[older] === 0) {
-    issues.push({
-      key: "bluegreen:traffic.rollback",
-      message: `is true but the older color ${older} (${config[older].version}) gets no traffic; give it weight or set rollback to false`,
-    });
-  }
-  return issues;
+/** Every release rule's issues. */
+export function releaseRuleIssues(config: CoreConfig): ConfigIssue[] {
+  return RELEASE_RULES.flatMap((rule) => rule(config));
 }

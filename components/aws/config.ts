@@ -7,12 +7,20 @@ import { ConfigIssue, fullKey, requiredSectionIssues } from "../config/issues";
 import { decodeValue } from "../config/parse";
 import type { CoreConfig } from "../config/schema";
 import { COLORS } from "../contracts/colors";
-import { databaseConfigShape, databaseIssues, DatabaseSection } from "../rds/config";
-import { ipv4Cidr, listenerRuleIssues, maintenancePageIssues, secretReferenceIssues } from "./configRules";
+import { crossField } from "../config/crossField";
+import { databaseConfigShape, databaseRules, DatabaseSection } from "../rds/config";
+import {
+  ipv4Cidr,
+  maintenancePageIssues,
+  openTestIngressIssues,
+  relaxedLoadBalancerIssues,
+  secretReferenceIssues,
+  testPortIssues,
+} from "./configRules";
 import {
   ClusterConfig,
+  EXISTING_LOAD_BALANCER_RULES,
   existingInfrastructureShape,
-  existingLoadBalancerIssues,
   LoadBalancerConfig,
 } from "./existingConfig";
 
@@ -81,7 +89,11 @@ const egressRuleSchema = z
     reason: z.string().min(1, "must say why the tasks need this destination"),
   })
   .strict()
-  .refine((rule) => (rule.toPort ?? rule.port) >= rule.port, { message: "must not be below `port`", path: ["toPort"] });
+  .refine((rule) => (rule.toPort ?? rule.port) >= rule.port, {
+    ...crossField(["port", "toPort"]),
+    message: "must not be below `port`",
+    path: ["toPort"],
+  });
 
 const networkSchema = z
   .object({
@@ -102,24 +114,23 @@ const networkSchema = z
     taskEgress: z.array(egressRuleSchema).default([]),
   })
   .strict()
-  .superRefine((n, ctx) => {
-    if (n.vpcId === undefined) {
-      for (const key of ["publicSubnetIds", "privateSubnetIds"] as const) {
-        if (n[key] !== undefined)
-          ctx.addIssue({ code: "custom", path: [key], message: "is only used with `vpcId`; set `vpcId` or remove it" });
-      }
-      return;
-    }
-    for (const key of ["publicSubnetIds", "privateSubnetIds"] as const) {
-      if ((n[key]?.length ?? 0) < 2) {
-        ctx.addIssue({
-          code: "custom",
-          path: [key],
-          message: "needs at least two subnets in different availability zones when `vpcId` is set",
-        });
-      }
-    }
-  });
+  // Per subnet list, each judged whenever it and `vpcId` are valid.
+  .refine((n) => n.vpcId !== undefined || n.publicSubnetIds === undefined, subnetsWithoutVpc("publicSubnetIds"))
+  .refine((n) => n.vpcId !== undefined || n.privateSubnetIds === undefined, subnetsWithoutVpc("privateSubnetIds"))
+  .refine((n) => n.vpcId === undefined || (n.publicSubnetIds?.length ?? 0) >= 2, tooFewSubnets("publicSubnetIds"))
+  .refine((n) => n.vpcId === undefined || (n.privateSubnetIds?.length ?? 0) >= 2, tooFewSubnets("privateSubnetIds"));
+
+function subnetsWithoutVpc(key: "publicSubnetIds" | "privateSubnetIds") {
+  return { ...crossField(["vpcId", key]), path: [key], message: "is only used with `vpcId`; set `vpcId` or remove it" };
+}
+
+function tooFewSubnets(key: "publicSubnetIds" | "privateSubnetIds") {
+  return {
+    ...crossField(["vpcId", key]),
+    path: [key],
+    message: "needs at least two subnets in different availability zones when `vpcId` is set",
+  };
+}
 
 export const awsConfigShape = {
   listener: listenerSchema.optional(),
@@ -154,7 +165,11 @@ type AwsRule = (config: AwsConfigInput, raw: Readonly<Record<string, unknown>>) 
  * refused silences only the rules that read it (parse.ts).
  */
 export const AWS_CONFIG_RULES: readonly AwsRule[] = [
-  (config) => requiredSectionIssues(config, "aws", ["listener", "network"]),
+  ...(["listener", "network"] as const).map(
+    (section): AwsRule =>
+      (config) =>
+        requiredSectionIssues(config, "aws", [section]),
+  ),
   (_config, raw) =>
     typeof decodeValue(raw["aws:region"]) === "string"
       ? []
@@ -164,10 +179,17 @@ export const AWS_CONFIG_RULES: readonly AwsRule[] = [
             message: "is required on the aws platform, e.g. `pulumi config set aws:region eu-west-1`",
           },
         ],
-  (config) => databaseIssues(config, true),
+  ...databaseRules(true),
   (config) => gateReachIssues(config),
-  (config) => (config.listener ? listenerRuleIssues(config.listener, config.environment === "production") : []),
-  (config) => existingLoadBalancerIssues(config),
+  ...COLORS.map(
+    (color): AwsRule =>
+      (config) =>
+        config.listener ? testPortIssues(config.listener, color) : [],
+  ),
+  (config) => (config.listener && config.environment === "production" ? openTestIngressIssues(config.listener) : []),
+  (config) =>
+    config.listener && config.environment === "production" ? relaxedLoadBalancerIssues(config.listener) : [],
+  ...EXISTING_LOAD_BALANCER_RULES,
   (config) => maintenancePageIssues(config.maintenance),
   ...COLORS.map(
     (color): AwsRule =>

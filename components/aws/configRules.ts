@@ -9,6 +9,7 @@ import { admitsEveryone } from "../contracts/cidrs";
 import { Color, COLORS, otherColor } from "../contracts/colors";
 import { isSecretStoreArn, SECRET_STORES } from "../contracts/secretRefs";
 import { ConfigIssue, fullKey } from "../config/issues";
+import { ifReadable } from "../config/readable";
 import type { MaintenanceSettings } from "../config/releaseModes";
 import { maintenancePage } from "../maintenance";
 
@@ -33,54 +34,71 @@ interface ListenerPorts {
   readonly securityException?: string;
 }
 
+/** Every listener rule's issues (`production`: the environment is production). */
 export function listenerRuleIssues(listener: ListenerPorts, production: boolean): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const portKey = (color: Color) => fullKey(["listener", "testPorts", color]);
-  for (const color of COLORS) {
-    const port = listener.testPorts[color];
-    const problems = [
-      ...(port === listener.testPorts[otherColor(color)]
-        ? [
-            `the same as \`${portKey(otherColor(color))}\` (each color needs a test listener of its own, and a load balancer has one listener per port)`,
-          ]
-        : []),
-      ...((PRODUCTION_PORTS as readonly number[]).includes(port)
-        ? [
-            "a port of the production listener (80, and 443 with `bluegreen:listener.certificateArn`): the test listener would take the port users reach, or collide with it",
-          ]
-        : []),
-    ];
-    if (problems.length > 0) {
-      issues.push({
-        key: portKey(color),
-        message: `is ${port}, ${problems.join("; and ")}. Give each color a port of its own, e.g. ${color === "blue" ? 8081 : 8082} (the default)`,
-      });
-    }
-  }
-  if (production) {
-    const open = listener.testIngressCidrs.filter(admitsEveryone);
-    if (open.length > 0) {
-      issues.push({
-        key: fullKey(["listener", "testIngressCidrs"]),
-        message:
-          `admits everyone (${open.join(", ")}) while \`bluegreen:environment\` is production: a candidate color would be ` +
-          "open to the internet through its test listener before its gate passes. List only your deploy runners' CIDRs, or leave it empty and probe through `bluegreen:gate.targets`",
-      });
-    }
-    const relaxed = [
-      ...(listener.deletionProtection === false ? ["deletionProtection: false"] : []),
-      ...(listener.accessLogs?.enabled === false ? ["accessLogs.enabled: false"] : []),
-    ];
-    if (relaxed.length > 0 && listener.securityException === undefined) {
-      issues.push({
-        key: fullKey(["listener", "securityException"]),
-        message:
-          `is required: the production load balancer relaxes a secure default (${relaxed.join(", ")}). ` +
-          'Say why (e.g. "decommissioning: the stack is destroyed on 2026-12-01"), or remove the setting',
-      });
-    }
-  }
-  return issues;
+  return [
+    ...COLORS.flatMap((color) => testPortIssues(listener, color)),
+    ...(production ? [...openTestIngressIssues(listener), ...relaxedLoadBalancerIssues(listener)] : []),
+  ];
+}
+
+/** A color's test listener port: its own (the other color's is compared when valid), never the production listener's. */
+export function testPortIssues(listener: Pick<ListenerPorts, "testPorts">, color: Color): ConfigIssue[] {
+  const portKey = (c: Color) => fullKey(["listener", "testPorts", c]);
+  const port = listener.testPorts[color];
+  const other = ifReadable(() => listener.testPorts[otherColor(color)]);
+  const problems = [
+    ...(port === other
+      ? [
+          `the same as \`${portKey(otherColor(color))}\` (each color needs a test listener of its own, and a load balancer has one listener per port)`,
+        ]
+      : []),
+    ...((PRODUCTION_PORTS as readonly number[]).includes(port)
+      ? [
+          "a port of the production listener (80, and 443 with `bluegreen:listener.certificateArn`): the test listener would take the port users reach, or collide with it",
+        ]
+      : []),
+  ];
+  if (problems.length === 0) return [];
+  return [
+    {
+      key: portKey(color),
+      message: `is ${port}, ${problems.join("; and ")}. Give each color a port of its own, e.g. ${color === "blue" ? 8081 : 8082} (the default)`,
+    },
+  ];
+}
+
+/** In production, the test listeners never admit everyone. */
+export function openTestIngressIssues(listener: Pick<ListenerPorts, "testIngressCidrs">): ConfigIssue[] {
+  const open = listener.testIngressCidrs.filter(admitsEveryone);
+  if (open.length === 0) return [];
+  return [
+    {
+      key: fullKey(["listener", "testIngressCidrs"]),
+      message:
+        `admits everyone (${open.join(", ")}) while \`bluegreen:environment\` is production: a candidate color would be ` +
+        "open to the internet through its test listener before its gate passes. List only your deploy runners' CIDRs, or leave it empty and probe through `bluegreen:gate.targets`",
+    },
+  ];
+}
+
+/** In production, a load balancer without deletion protection or access logs says why. */
+export function relaxedLoadBalancerIssues(
+  listener: Pick<ListenerPorts, "deletionProtection" | "accessLogs" | "securityException">,
+): ConfigIssue[] {
+  const relaxed = [
+    ...(listener.deletionProtection === false ? ["deletionProtection: false"] : []),
+    ...(listener.accessLogs?.enabled === false ? ["accessLogs.enabled: false"] : []),
+  ];
+  if (relaxed.length === 0 || listener.securityException !== undefined) return [];
+  return [
+    {
+      key: fullKey(["listener", "securityException"]),
+      message:
+        `is required: the production load balancer relaxes a secure default (${relaxed.join(", ")}). ` +
+        'Say why (e.g. "decommissioning: the stack is destroyed on 2026-12-01"), or remove the setting',
+    },
+  ];
 }
 
 /**
@@ -89,8 +107,10 @@ export function listenerRuleIssues(listener: ListenerPorts, production: boolean)
  * shows the value, which may be the secret itself pasted by mistake.
  */
 export function secretReferenceIssues(color: Color, secrets: Readonly<Record<string, string>>): ConfigIssue[] {
-  return Object.entries(secrets)
-    .filter(([, reference]) => !isSecretStoreArn(reference))
+  // Each reference judged on its own: one the schema refused is listed there, the others still here.
+  return Object.keys(secrets)
+    .map((name) => [name, ifReadable(() => secrets[name])] as const)
+    .filter(([, reference]) => reference !== undefined && !isSecretStoreArn(reference))
     .map(([name]) => ({
       key: fullKey([color, "secrets", name]),
       message:

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ConfigIssue, fullKey } from "../config/issues";
+import { ifReadable } from "../config/readable";
 import { COLORS } from "../contracts/colors";
 
 const ARN_HEAD = String.raw`arn:aws[\w-]*:`;
@@ -70,66 +71,97 @@ interface ExistingKeys {
 
 const key = (field: string) => fullKey(["loadBalancer", field]);
 
-/** How the app is placed on a user's load balancer: one rule on a shared listener, or one listener of its own. */
-export function existingLoadBalancerIssues(config: ExistingKeys): ConfigIssue[] {
-  const lb = config.loadBalancer;
-  if (lb === undefined) return [];
-  const issues: ConfigIssue[] = [];
-  if (config.network?.vpcId === undefined) {
-    issues.push({
-      key: fullKey(["network", "vpcId"]),
-      message:
-        "is required with `bluegreen:loadBalancer`: the colors' target groups must be in the load balancer's VPC; set it and its subnet ids",
-    });
-  }
-  const rule = lb.listenerArn !== undefined;
-  if (rule === (lb.port !== undefined)) {
-    issues.push({
-      key: key(rule ? "port" : "listenerArn"),
-      message: rule
-        ? "is set with `bluegreen:loadBalancer.listenerArn`: give one, a rule on that listener or a listener of the app's own on this port"
-        : "or `bluegreen:loadBalancer.port` is required: a rule on an existing listener, or a listener of the app's own on a free port",
-    });
-  }
-  if (rule) issues.push(...ruleIssues(lb));
-  else {
-    for (const field of ["priority", "hostHeaders", "pathPatterns"] as const) {
-      if (lb[field] !== undefined) {
-        issues.push({ key: key(field), message: "is only used with `bluegreen:loadBalancer.listenerArn`; remove it" });
-      }
-    }
-    const taken = COLORS.filter((color) => config.listener?.testPorts[color] === lb.port);
-    if (lb.port !== undefined && taken.length > 0) {
-      issues.push({
+type ExistingRule = (config: ExistingKeys) => ConfigIssue[];
+
+/**
+ * How the app is placed on a user's load balancer: one rule on a shared
+ * listener, or one listener of its own. One verdict per rule, each reading
+ * only what it judges.
+ */
+export const EXISTING_LOAD_BALANCER_RULES: readonly ExistingRule[] = [
+  (config) =>
+    config.loadBalancer !== undefined && config.network?.vpcId === undefined
+      ? [
+          {
+            key: fullKey(["network", "vpcId"]),
+            message:
+              "is required with `bluegreen:loadBalancer`: the colors' target groups must be in the load balancer's VPC; set it and its subnet ids",
+          },
+        ]
+      : [],
+  (config) => {
+    const lb = config.loadBalancer;
+    if (lb === undefined) return [];
+    const rule = lb.listenerArn !== undefined;
+    if (rule !== (lb.port !== undefined)) return [];
+    return [
+      {
+        key: key(rule ? "port" : "listenerArn"),
+        message: rule
+          ? "is set with `bluegreen:loadBalancer.listenerArn`: give one, a rule on that listener or a listener of the app's own on this port"
+          : "or `bluegreen:loadBalancer.port` is required: a rule on an existing listener, or a listener of the app's own on a free port",
+      },
+    ];
+  },
+  (config) => (config.loadBalancer?.listenerArn !== undefined ? priorityIssues(config.loadBalancer) : []),
+  (config) => (config.loadBalancer?.listenerArn !== undefined ? conditionIssues(config.loadBalancer) : []),
+  ...(["priority", "hostHeaders", "pathPatterns"] as const).map(
+    (field): ExistingRule =>
+      (config) =>
+        config.loadBalancer !== undefined &&
+        config.loadBalancer.listenerArn === undefined &&
+        config.loadBalancer[field] !== undefined
+          ? [{ key: key(field), message: "is only used with `bluegreen:loadBalancer.listenerArn`; remove it" }]
+          : [],
+  ),
+  (config) => {
+    const lb = config.loadBalancer;
+    if (lb === undefined || lb.listenerArn !== undefined || lb.port === undefined) return [];
+    const taken = COLORS.filter((color) => ifReadable(() => config.listener?.testPorts[color]) === lb.port);
+    if (taken.length === 0) return [];
+    return [
+      {
         key: key("port"),
         message: `is ${lb.port}, the port of \`bluegreen:listener.testPorts.${taken[0]}\` (a load balancer has one listener per port); choose another free port`,
-      });
-    }
-  }
-  return issues;
+      },
+    ];
+  },
+];
+
+/** Every existing-load-balancer rule's issues. */
+export function existingLoadBalancerIssues(config: ExistingKeys): ConfigIssue[] {
+  return EXISTING_LOAD_BALANCER_RULES.flatMap((rule) => rule(config));
 }
 
-function ruleIssues(lb: LoadBalancerConfig): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (lb.priority === undefined) {
-    issues.push({
+/** A rule on a shared listener needs a priority of its own. */
+function priorityIssues(lb: Pick<LoadBalancerConfig, "priority">): ConfigIssue[] {
+  if (lb.priority !== undefined) return [];
+  return [
+    {
       key: key("priority"),
       message:
         "is required with `bluegreen:loadBalancer.listenerArn`: a number from 1 to 50000 that no other rule of that listener uses",
-    });
-  }
+    },
+  ];
+}
+
+/** A rule on a shared listener matches some hosts or paths, and no more than an ALB rule takes. */
+function conditionIssues(lb: Pick<LoadBalancerConfig, "hostHeaders" | "pathPatterns">): ConfigIssue[] {
   const values = (lb.hostHeaders?.length ?? 0) + (lb.pathPatterns?.length ?? 0);
   if (values === 0) {
-    issues.push({
-      key: key("hostHeaders"),
-      message:
-        "or `bluegreen:loadBalancer.pathPatterns` must name at least one host or path: on a shared listener a rule without conditions would take every request from its other users",
-    });
-  } else if (values > MAX_RULE_CONDITION_VALUES) {
-    issues.push({
+    return [
+      {
+        key: key("hostHeaders"),
+        message:
+          "or `bluegreen:loadBalancer.pathPatterns` must name at least one host or path: on a shared listener a rule without conditions would take every request from its other users",
+      },
+    ];
+  }
+  if (values <= MAX_RULE_CONDITION_VALUES) return [];
+  return [
+    {
       key: key("hostHeaders"),
       message: `and \`bluegreen:loadBalancer.pathPatterns\` name ${values} values; an ALB rule takes at most ${MAX_RULE_CONDITION_VALUES} in all. Use fewer, or wildcards (*.example.com, /shop/*)`,
-    });
-  }
-  return issues;
+    },
+  ];
 }

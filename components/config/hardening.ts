@@ -8,7 +8,7 @@
  */
 import { Color, COLORS } from "../contracts/colors";
 import { unpinnedReason } from "../contracts/images";
-import { ConfigIssue, fullKey } from "./issues";
+import { ConfigIssue, fullKey, showValue } from "./issues";
 import type { ColorConfig, CoreConfig } from "./schema";
 
 /** uid 0, with or without a group: the container's root. */
@@ -44,7 +44,10 @@ export const HARDENING_RULES: readonly HardeningRule[] = [
 function imageIssues(path: string[], image: string | undefined): ConfigIssue[] {
   const reason = image === undefined ? undefined : unpinnedReason(image);
   if (reason === undefined) return [];
-  const why = reason === "no-tag" ? `"${image}" has no tag` : `"${image}" uses a tag that moves with every push`;
+  const why =
+    reason === "no-tag"
+      ? `${showValue(image)} has no tag`
+      : `${showValue(image)} uses a tag that moves with every push`;
   return [
     {
       key: fullKey(path),

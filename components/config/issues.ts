@@ -18,6 +18,47 @@ export function fullKey(path: readonly PropertyKey[]): string {
   return rest.length === 0 ? `${CONFIG_NAMESPACE}:${head}` : `${CONFIG_NAMESPACE}:${head}.${rest.join(".")}`;
 }
 
+/** The longest text a message quotes; a longer value is described by its size (a 2 MB message is never echoed). */
+export const SHOWN_VALUE_MAX = 120;
+
+/** `scheme://user:password@`: the password of a URL, which a message never shows. */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):[^\s/?#@]*@/gi;
+
+/** Text with the password of every URL in it replaced by `***`. */
+export function withoutPasswords(text: string): string {
+  return text.replace(URL_PASSWORD, "$1:***@");
+}
+
+/**
+ * A value as an error message may quote it: short text as JSON, the password
+ * of a URL in it hidden, anything longer than SHOWN_VALUE_MAX described by
+ * its size instead. Every message that quotes a config value goes through
+ * here. A value that may be a secret (`--secret` keys, a webhook URL, a
+ * secret reference) is not quoted at all: say "(not shown)" instead.
+ */
+export function showValue(value: unknown): string {
+  if (typeof value === "string") {
+    return value.length > SHOWN_VALUE_MAX
+      ? `a text of ${value.length.toLocaleString("en")} characters (not shown)`
+      : JSON.stringify(withoutPasswords(value));
+  }
+  if (typeof value !== "object" || value === null) return String(value);
+  const text = JSON.stringify(value, (_key, item: unknown) =>
+    typeof item === "string" ? withoutPasswords(item) : typeof item === "bigint" ? Number(item) : item,
+  );
+  if (text.length <= SHOWN_VALUE_MAX) return text;
+  return Array.isArray(value)
+    ? `a list of ${value.length.toLocaleString("en")} items (not shown)`
+    : `a mapping of ${Object.keys(value).length.toLocaleString("en")} keys (not shown)`;
+}
+
+/** Text a message names unquoted (a version, an id): itself when short, else only its size, as showValue. */
+export function showText(text: string): string {
+  return text.length > SHOWN_VALUE_MAX
+    ? `(a text of ${text.length.toLocaleString("en")} characters, not shown)`
+    : withoutPasswords(text);
+}
+
 export function stackFileName(stack: string): string {
   return `Pulumi.${stack}.yaml`;
 }

@@ -6,8 +6,11 @@
  */
 import type { z } from "zod";
 import { coerceToSchema } from "./coerce";
-import { CONFIG_NAMESPACE, ConfigError, ConfigIssue, fullKey, IssueSource } from "./issues";
+import { isCrossFieldIssue } from "./crossField";
+import { CONFIG_NAMESPACE, ConfigError, ConfigIssue, fullKey, IssueSource, showValue } from "./issues";
 import { CoreConfig, withEnvironmentDefaults } from "./schema";
+import { guard, judged, readableView, startsWith } from "./readable";
+import { SECRET_CONFIG_KEYS, SECRET_PLACEHOLDER } from "./secrets";
 
 /** One check of the parsed config; `raw` gives keys of other namespaces (`aws:region`), `secretKeys` the keys set with `--secret`. */
 export type ConfigRule<T> = (
@@ -21,18 +24,26 @@ export interface ConfigSpec<T extends CoreConfig> {
   readonly schema: z.ZodObject<z.ZodRawShape, z.core.$strict> & z.ZodType<T>;
   /**
    * Checks of the config as a whole. When some keys are invalid, each rule
-   * still runs unless it reads one of them, so that one run lists every
-   * problem it can find: keep rules small, one concern each.
+   * still runs unless it reads one of them (down to the leaf: an invalid
+   * `gate.intervalMs` silences no rule that reads `gate.targets`; see
+   * readable.ts), so that one run lists every problem it can find: keep
+   * rules small, one verdict each, reading only what they judge.
    */
   readonly rules: readonly ConfigRule<T>[];
 }
 
-/** `source`: the stack file, or the library component whose Args these are; its problems are named as there. */
+/**
+ * `source`: the stack file, or the library component whose Args these are; its problems are named as there.
+ * `secretKeys`: the keys set with `--secret`; no message quotes their values. `unreadableSecrets`: where an
+ * encrypted value sits that the reader could not decrypt (the offline plan: full key, then the path inside
+ * it): taken as present with a value unknown, never validated as its placeholder, and no rule judges it.
+ */
 export function parseConfigWith<T extends CoreConfig>(
   raw: Record<string, unknown>,
   source: IssueSource,
   spec: ConfigSpec<T>,
   secretKeys: readonly string[] = [],
+  unreadableSecrets: readonly (readonly string[])[] = [],
 ): T {
   const prefix = `${CONFIG_NAMESPACE}:`;
   const decoded = Object.fromEntries(
@@ -40,66 +51,74 @@ export function parseConfigWith<T extends CoreConfig>(
       .filter(([key]) => key.startsWith(prefix))
       .map(([key, value]) => [key.slice(prefix.length), decodeValue(value)]),
   );
+  // A key set whole with `--secret` that the reader could not decrypt is absent from `raw`: present, value unknown.
+  const withheld = secretKeys.filter((key) => !Object.hasOwn(raw, key)).map((key) => [key]);
+  const unknown = [...unreadableSecrets, ...withheld]
+    .filter(([key]) => key.startsWith(prefix))
+    .map(([key, ...inner]) => [key.slice(prefix.length), ...inner]);
+  const isUnknown = (path: readonly PropertyKey[]) => unknown.some((at) => startsWith(path.map(String), at));
+  // The keys that hold credentials (the probe headers, the webhook URLs), and any key set with `--secret`.
+  const mayBeCredential = (key: PropertyKey | undefined) =>
+    key !== undefined &&
+    ((SECRET_CONFIG_KEYS as readonly PropertyKey[]).includes(key) || secretKeys.includes(fullKey([key])));
   const coerced = coerceToSchema(decoded, spec.schema, fullKey);
   const parsed = spec.schema.safeParse(coerced.value, { reportInput: true });
-  const run = (config: T) => spec.rules.flatMap((rule) => ruleIssues(rule, config, raw, secretKeys));
-  if (parsed.success) {
-    const config = withEnvironmentDefaults(parsed.data, decoded);
-    const issues = run(config);
-    if (issues.length > 0) throw new ConfigError(source.label, oneIssuePerKey(issues), source);
-    return config;
-  }
+  const zodIssues = parsed.success ? [] : parsed.error.issues.filter((issue) => !isUnknown(issue.path));
   const schemaIssues = [
-    ...coerced.issues,
-    ...parsed.error.issues.flatMap((issue) => zodIssueToConfigIssues(issue, source)),
+    ...coerced.issues.filter((issue) => !unknown.some((at) => issue.key === fullKey(at))),
+    ...zodIssues.flatMap((issue) => zodIssueToConfigIssues(issue, source, mayBeCredential(issue.path[0]))),
   ];
-  const valid = validKeys(spec.schema, coerced.value as Record<string, unknown>, parsed.error.issues);
-  throw new ConfigError(source.label, oneIssuePerKey([...schemaIssues, ...run(valid)]), source);
+  const view =
+    parsed.success && unknown.length === 0
+      ? { config: parsed.data, blocked: [] }
+      : readableView(spec.schema, coerced.value as Record<string, unknown>, parsed.error?.issues ?? [], unknown);
+  const config = withEnvironmentDefaults(view.config as T, decoded);
+  const blocked = [...view.blocked, ...unknown];
+  // The production default of gate.maxStep rests on `environment`: unknown while that is invalid.
+  if (
+    blocked.some((path) => path.length === 1 && path[0] === "environment") &&
+    !hasPath(decoded, ["gate", "maxStep"])
+  ) {
+    blocked.push(["gate", "maxStep"]);
+  }
+  const guarded = guard(config, blocked);
+  const ruleIssues = spec.rules.flatMap((rule) => judged(() => rule(guarded, raw, secretKeys)));
+  const issues = oneIssuePerKey([...schemaIssues, ...ruleIssues]);
+  if (issues.length > 0) throw new ConfigError(source.label, withoutSecrets(issues, decoded, secretKeys), source);
+  return config;
 }
 
-/** A rule read a key whose value the schema refused: its verdict would rest on a value that is not there. */
-class InvalidKeyRead extends Error {}
-
-function ruleIssues<T>(
-  rule: ConfigRule<T>,
-  config: T,
-  raw: Readonly<Record<string, unknown>>,
-  secretKeys: readonly string[],
-): ConfigIssue[] {
-  try {
-    return rule(config, raw, secretKeys);
-  } catch (error) {
-    if (error instanceof InvalidKeyRead) return [];
-    throw error;
+function hasPath(value: unknown, path: readonly string[]): boolean {
+  let node = value;
+  for (const part of path) {
+    if (typeof node !== "object" || node === null || !Object.hasOwn(node, part)) return false;
+    node = (node as Record<string, unknown>)[part];
   }
+  return node !== undefined;
 }
 
 /**
- * The config with each top-level key the schema accepts on its own parsed
- * (defaults applied), and any read of a refused key throwing InvalidKeyRead,
- * so that rules that do not depend on a refused key still run.
+ * Last line of defence: no message shows a secret's value, whatever rule
+ * wrote it. Every text of 6 characters or more inside a key set with
+ * `--secret` is masked wherever it appears (shorter ones, such as a format
+ * name, are not credentials and would only garble the message).
  */
-function validKeys<T extends CoreConfig>(
-  schema: ConfigSpec<T>["schema"],
-  values: Record<string, unknown>,
-  issues: readonly z.core.$ZodIssue[],
-): T {
-  const refused = new Set(issues.filter((issue) => issue.path.length > 0).map((issue) => String(issue.path[0])));
-  const parsed: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(schema.shape)) {
-    if (refused.has(key)) continue;
-    const result = (field as z.ZodType).safeParse(values[key]);
-    if (result.success) parsed[key] = result.data;
-    else refused.add(key);
-  }
-  // Refused keys are absent here, and the proxy below keeps rules from mistaking them for unset ones.
-  const config = withEnvironmentDefaults(parsed as T, values);
-  return new Proxy(config, {
-    get(target, key) {
-      if (typeof key === "string" && refused.has(key)) throw new InvalidKeyRead(key);
-      return Reflect.get(target, key);
-    },
-  });
+function withoutSecrets(
+  issues: readonly ConfigIssue[],
+  decoded: Readonly<Record<string, unknown>>,
+  secretKeys: readonly string[],
+): ConfigIssue[] {
+  const texts = new Set<string>();
+  const collect = (value: unknown): void => {
+    if (typeof value === "string" && value.length >= 6 && value !== SECRET_PLACEHOLDER) texts.add(value);
+    else if (typeof value === "object" && value !== null) Object.values(value).forEach(collect);
+  };
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  for (const key of secretKeys) if (key.startsWith(prefix)) collect(decoded[key.slice(prefix.length)]);
+  if (texts.size === 0) return [...issues];
+  const longestFirst = [...texts].sort((a, b) => b.length - a.length);
+  const mask = (text: string) => longestFirst.reduce((out, secret) => out.split(secret).join(SECRET_PLACEHOLDER), text);
+  return issues.map((issue) => ({ key: mask(issue.key), message: mask(issue.message) }));
 }
 
 /**
@@ -121,7 +140,8 @@ function oneIssuePerKey(issues: readonly ConfigIssue[]): ConfigIssue[] {
   return issues.filter((issue) => !seen.has(issue.key) && seen.add(issue.key));
 }
 
-function zodIssueToConfigIssues(issue: z.core.$ZodIssue, source: IssueSource): ConfigIssue[] {
+/** `secret`: the issue is in a key that holds credentials or is set with `--secret`, whose value no message quotes. */
+function zodIssueToConfigIssues(issue: z.core.$ZodIssue, source: IssueSource, secret: boolean): ConfigIssue[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({
       key: fullKey([...issue.path, key]),
@@ -135,6 +155,13 @@ function zodIssueToConfigIssues(issue: z.core.$ZodIssue, source: IssueSource): C
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return [{ key: fullKey(issue.path), message: `is required (${issue.expected}); add it to ${source.place}` }];
   }
-  const got = issue.input === undefined ? "" : ` (got ${JSON.stringify(issue.input)})`;
+  // A check across fields names the values it compared in its message; its input is the whole object.
+  const crossFieldVerdict = isCrossFieldIssue(issue);
+  const got =
+    issue.input === undefined || crossFieldVerdict
+      ? ""
+      : secret
+        ? " (the value is not shown: it may be a credential)"
+        : ` (got ${showValue(issue.input)})`;
   return [{ key: fullKey(issue.path), message: `${issue.message}${got}` }];
 }

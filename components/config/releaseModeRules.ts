@@ -8,7 +8,8 @@
  */
 import { isPatchRelease } from "../contracts/versions";
 import { releaseView } from "../release";
-import { ConfigIssue, fullKey } from "./issues";
+import { ConfigIssue, fullKey, showText } from "./issues";
+import { ifReadable } from "./readable";
 import type { CoreConfig } from "./schema";
 
 type ModeRule = (config: Pick<CoreConfig, "environment" | "blue" | "green" | "migration" | "release">) => ConfigIssue[];
@@ -20,11 +21,13 @@ export const RELEASE_MODE_RULES: readonly ModeRule[] = [
     if (config.environment !== "production" || migration === undefined || migration.reversible || migration.rehearse) {
       return [];
     }
+    // Named when valid; the verdict does not rest on it.
+    const version = ifReadable(() => migration.version);
     return [
       {
         key: fullKey(["migration", "rehearse"]),
         message:
-          `must be true in production for an irreversible migration (${migration.version}): it runs first on a scratch copy restored from the pre-migration snapshot, ` +
+          `must be true in production for an irreversible migration${version === undefined ? "" : ` (${version})`}: it runs first on a scratch copy restored from the pre-migration snapshot, ` +
           "and the real run happens only if it and bluegreen:migration.validate pass",
       },
     ];
@@ -45,14 +48,14 @@ export const RELEASE_MODE_RULES: readonly ModeRule[] = [
     const candidate = view.candidate;
     const patch = candidate !== undefined && isPatchRelease(config[view.stable].version, config[candidate].version);
     if (patch) return [];
-    const versions = `blue ${config.blue.version}, green ${config.green.version}`;
+    const versions = `blue ${showText(config.blue.version)}, green ${showText(config.green.version)}`;
     return [
       {
         key: fullKey(["release", "hotfix"]),
         message:
           candidate === undefined
             ? `is set but both colors run one version (${versions}): a hotfix ships a patch release of the stable version. Deploy it to one color, or remove bluegreen:release.hotfix`
-            : `is set but ${candidate} ${config[candidate].version} is not a patch release of ${view.stable} ${config[view.stable].version} (same major and minor, higher patch): a hotfix may not ride along with a regular release. Remove bluegreen:release.hotfix`,
+            : `is set but ${candidate} ${showText(config[candidate].version)} is not a patch release of ${view.stable} ${showText(config[view.stable].version)} (same major and minor, higher patch): a hotfix may not ride along with a regular release. Remove bluegreen:release.hotfix`,
       },
     ];
   },

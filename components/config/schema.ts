@@ -8,6 +8,7 @@ import { z } from "zod";
 import { MAX_TRAFFIC_WEIGHT } from "../contracts/limits";
 import { parseVersion } from "../contracts/versions";
 import { gateSettingsSchema } from "../gate/settings";
+import { crossField } from "./crossField";
 import { maintenanceSchema, releaseModeSchema } from "./releaseModes";
 import { notifySettingsSchema, watchSettingsSchema } from "./watch";
 
@@ -83,6 +84,7 @@ const trafficSchema = z
   })
   .strict()
   .refine((t) => t.blue + t.green > 0, {
+    ...crossField(["blue", "green"]),
     message: "at least one color needs a weight above 0, or no request can be served",
     path: ["green"],
   });

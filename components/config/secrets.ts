@@ -1,15 +1,26 @@
 /**
- * Which config may be secret, and what must be. The engine marks a key
- * secret when it or a value inside it was set with `--secret`. Two keys stay
- * secret end to end: the probe headers (the gate's inputs are wrapped in
- * `pulumi.secret`) and the release tooling's webhook URLs (`notify`, never
- * deployed). Any other secret key would be used in plain text (task
- * definitions, manifests, state), so it is refused; app secrets are
- * references (`<color>.secrets`). Credentials in those two keys must be
- * secret outside development. Pure.
+ * Which config may be secret, and what must be: the one place this is
+ * decided (the README's "Secrets" paragraph says the same). The engine marks
+ * a key secret when it or a value inside it was set with `--secret`. Two
+ * keys hold credentials and stay secret end to end: the probe headers (the
+ * gate's inputs are wrapped in `pulumi.secret`) and the release tooling's
+ * webhook URLs (`notify`, never deployed). Any other secret key would be used
+ * in plain text (task definitions, manifests, state, stack outputs: a hotfix
+ * reason is an output, a maintenance message a public page), so it is
+ * refused; app secrets are references (`<color>.secrets`). Credentials in
+ * those two keys must be secret outside development, and no message quotes
+ * their values (config/parse.ts). Pure.
  */
 import { CONFIG_NAMESPACE, ConfigIssue, fullKey } from "./issues";
 import type { CoreConfig } from "./schema";
+
+/**
+ * What an encrypted value nested in a config object reads as where it cannot
+ * be decrypted (the offline plan has no passphrase): valid wherever text is.
+ * The reader lists where each sits, and validation takes it as present with
+ * a value unknown: never checked as this text, never shown.
+ */
+export const SECRET_PLACEHOLDER = "[secret]";
 
 /** The `bluegreen:` keys the program keeps secret end to end. */
 export const SECRET_CONFIG_KEYS = ["gateHeaders", "notify"] as const;

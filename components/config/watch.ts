@@ -7,6 +7,7 @@
  * a row roll back.
  */
 import { z } from "zod";
+import { HTTP_URL_MESSAGE, isHttpUrl } from "../gate/schema";
 
 export const watchSettingsSchema = z
   .object({
@@ -35,7 +36,7 @@ export type WatchSettings = z.output<typeof watchSettingsSchema>;
 const webhookSchema = z
   .object({
     /** The endpoint; keep it secret (`pulumi config set --secret --path 'bluegreen:notify.webhooks[0].url' ...`). */
-    url: z.string().url("must be an absolute http(s) URL"),
+    url: z.string().refine(isHttpUrl, HTTP_URL_MESSAGE),
     /** `json`: the event as JSON; `slack`: a Slack-compatible incoming webhook (`{"text": ...}`). @default "json" */
     format: z.enum(["json", "slack"]).default("json"),
   })

@@ -1,9 +1,10 @@
 /** The local platform's keys (`bluegreen:docker`), every one with a default, and its rules. */
 import { z } from "zod";
 import { COLORS } from "../contracts/colors";
-import { ConfigIssue, fullKey } from "../config/issues";
+import { ConfigIssue, fullKey, showValue } from "../config/issues";
 import type { CoreConfig } from "../config/schema";
-import { databaseIssues, DatabaseSection } from "../rds/config";
+import { ifReadable } from "../config/readable";
+import { databaseRules, DatabaseSection } from "../rds/config";
 import { DATABASE_URL_FILE, PLATFORM_ENV, PLATFORM_OWNED_ENV } from "./colorEnv";
 import { isIpv4OrCidr } from "./haproxyConfig";
 
@@ -39,15 +40,31 @@ export const dockerConfigShape = { docker: dockerSchema.prefault({}) };
 export type DockerSettings = z.infer<typeof dockerSchema>;
 export type DockerConfig = CoreConfig & { readonly docker: DockerSettings };
 
-/** The local platform snapshots no RDS; a `database` section is only checked for consistency. */
+type DockerRule = (config: DockerConfig & DatabaseSection) => ConfigIssue[];
+
+/**
+ * The local platform's rules, one verdict each, so that a key the schema
+ * refused silences only the rules that read it (config/parse.ts). It
+ * snapshots no RDS: a `database` section is only checked for consistency.
+ */
+export const DOCKER_CONFIG_RULES: readonly DockerRule[] = [
+  ...databaseRules(false),
+  (config) => hostPortIssues(config.docker),
+  (config) => everyoneClientIssues(config.docker),
+  (config) => clientsWithoutReasonIssues(config.docker),
+  ...COLORS.flatMap((color) =>
+    (["env", "secrets"] as const).map(
+      (section): DockerRule =>
+        (config) =>
+          Object.keys(config[color][section]).flatMap((name) => reservedIssue(color, section, name)),
+    ),
+  ),
+  (config) => rehearsalServerIssues(config),
+];
+
+/** Every local platform rule's issues. */
 export function dockerConfigIssues(config: DockerConfig & DatabaseSection): ConfigIssue[] {
-  return [
-    ...databaseIssues(config, false),
-    ...hostPortIssues(config.docker),
-    ...runtimeApiClientIssues(config.docker),
-    ...colorEnvIssues(config),
-    ...rehearsalServerIssues(config),
-  ];
+  return DOCKER_CONFIG_RULES.flatMap((rule) => rule(config));
 }
 
 /** First Postgres major whose pg_hba.conf reads regular expressions (the rehearsal's scratch databases need one). */
@@ -61,33 +78,41 @@ function rehearsalServerIssues(config: Pick<DockerConfig, "docker" | "migration"
     {
       key: fullKey(["docker", "postgresImage"]),
       message:
-        `is ${config.docker.postgresImage}, but \`bluegreen:migration.rehearse\` needs Postgres ${REHEARSAL_MIN_POSTGRES} or later: the migration role reaches ` +
+        `is ${showValue(config.docker.postgresImage)}, but \`bluegreen:migration.rehearse\` needs Postgres ${REHEARSAL_MIN_POSTGRES} or later: the migration role reaches ` +
         "the scratch databases through a pg_hba.conf regular expression, which older servers read as a plain name. Use postgres:16.4 (the default) or later, or set rehearse to false",
     },
   ];
 }
 
-/** Extra runtime API clients relax a secure default: each needs the stated reason, and none may admit everyone. */
-function runtimeApiClientIssues(
+/** No extra runtime API client may admit everyone: the API drives the router with no authentication. */
+function everyoneClientIssues(docker: Pick<DockerSettings, "runtimeApiClients">): ConfigIssue[] {
+  // Each client judged on its own: one the schema refused is listed there.
+  const clients = docker.runtimeApiClients;
+  return Array.from({ length: clients.length }, (_, index) => ifReadable(() => clients[index])).flatMap(
+    (client, index) =>
+      client !== undefined && /\/0+$/.test(client)
+        ? [
+            {
+              key: fullKey(["docker", "runtimeApiClients", index]),
+              message: `is ${client}, which admits every address, the app and migration containers included: the runtime API drives the router with no authentication. List only the address your engine's published ports arrive from`,
+            },
+          ]
+        : [],
+  );
+}
+
+/** Extra runtime API clients relax a secure default: they need the stated reason. */
+function clientsWithoutReasonIssues(
   docker: Pick<DockerSettings, "runtimeApiClients" | "securityException">,
 ): ConfigIssue[] {
-  const everyone = docker.runtimeApiClients.flatMap((client, index) =>
-    /\/0+$/.test(client)
-      ? [
-          {
-            key: fullKey(["docker", "runtimeApiClients", index]),
-            message: `is ${client}, which admits every address, the app and migration containers included: the runtime API drives the router with no authentication. List only the address your engine's published ports arrive from`,
-          },
-        ]
-      : [],
-  );
-  if (docker.runtimeApiClients.length === 0 || docker.securityException !== undefined) return everyone;
+  if (docker.runtimeApiClients.length === 0 || docker.securityException !== undefined) return [];
+  // The addresses are named when valid; the reason is required whatever they are.
+  const clients = ifReadable(() => docker.runtimeApiClients.join(", "));
   return [
-    ...everyone,
     {
       key: fullKey(["docker", "securityException"]),
       message:
-        `is required: \`bluegreen:docker.runtimeApiClients\` (${docker.runtimeApiClients.join(", ")}) lets more than the stack network's gateway drive the router. ` +
+        `is required: \`bluegreen:docker.runtimeApiClients\`${clients === undefined ? "" : ` (${clients})`} lets more than the stack network's gateway drive the router. ` +
         'Say why (e.g. "podman forwards published ports from 10.88.0.1"), or remove runtimeApiClients',
     },
   ];
@@ -99,11 +124,14 @@ function runtimeApiClientIssues(
  * instead of a color. Each key of a collision gets an issue naming the others.
  */
 export function hostPortIssues(docker: Pick<DockerSettings, "routerPort" | "adminPort" | "colorPorts">): ConfigIssue[] {
-  const ports: [string, number][] = [
-    [fullKey(["docker", "routerPort"]), docker.routerPort],
-    [fullKey(["docker", "adminPort"]), docker.adminPort],
-    ...COLORS.map((color): [string, number] => [fullKey(["docker", "colorPorts", color]), docker.colorPorts[color]]),
-  ];
+  // A port the schema refused takes part in no collision: the valid ones are still compared.
+  const ports = (
+    [
+      [fullKey(["docker", "routerPort"]), ifReadable(() => docker.routerPort)],
+      [fullKey(["docker", "adminPort"]), ifReadable(() => docker.adminPort)],
+      ...COLORS.map((color) => [fullKey(["docker", "colorPorts", color]), ifReadable(() => docker.colorPorts[color])]),
+    ] as [string, number | undefined][]
+  ).filter((entry): entry is [string, number] => entry[1] !== undefined);
   return ports.flatMap(([key, value]) => {
     const others = ports
       .filter(([other, otherValue]) => other !== key && otherValue === value)
@@ -121,13 +149,6 @@ export function hostPortIssues(docker: Pick<DockerSettings, "routerPort" | "admi
 }
 
 /** A stack file must not set what the platform sets: the platform's value would silently replace it. */
-function colorEnvIssues(config: Pick<CoreConfig, "blue" | "green">): ConfigIssue[] {
-  return COLORS.flatMap((color) => [
-    ...Object.keys(config[color].env).flatMap((name) => reservedIssue(color, "env", name)),
-    ...Object.keys(config[color].secrets).flatMap((name) => reservedIssue(color, "secrets", name)),
-  ]);
-}
-
 function reservedIssue(color: string, section: "env" | "secrets", name: string): ConfigIssue[] {
   const key = fullKey([color, section, name]);
   if ((PLATFORM_OWNED_ENV as readonly string[]).includes(name)) {

@@ -4,10 +4,11 @@
  * validates with the same schema (see schema.ts), so both agree.
  */
 import { z } from "zod";
+import { crossField } from "../config/crossField";
 import { buildGateSettingsSchema } from "./schema";
 
 /** Schema of `bluegreen:gate`; an absent key yields DEFAULT_GATE_SETTINGS. */
-export const gateSettingsSchema = buildGateSettingsSchema(z);
+export const gateSettingsSchema = buildGateSettingsSchema(z, crossField);
 
 /** Gate settings with every default applied. */
 export type GateSettings = z.output<typeof gateSettingsSchema>;

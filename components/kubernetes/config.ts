@@ -4,12 +4,14 @@
  * rules, judged on the parsed config alone.
  */
 import { z } from "zod";
-import { ConfigIssue, fullKey, requiredSectionIssues } from "../config/issues";
-import { decodeValue } from "../config/parse";
+import { ConfigIssue, fullKey, requiredSectionIssues, showValue } from "../config/issues";
 import type { CoreConfig } from "../config/schema";
 import { COLORS, COLOR_PLACEHOLDER, expandColor } from "../contracts/colors";
+import { crossField } from "../config/crossField";
 import { isHttpUrl } from "../gate/schema";
-import { databaseConfigShape, databaseIssues, DatabaseSection } from "../rds/config";
+import { decodeValue } from "../config/parse";
+import { ifReadable } from "../config/readable";
+import { databaseConfigShape, databaseRules, DatabaseSection } from "../rds/config";
 import { parseSecretRef } from "./names";
 import { parseQuantity } from "./quantity";
 
@@ -59,20 +61,32 @@ const podResourcesSchema = z
     limits: computeSchema.default({ cpu: "1", memory: "512Mi" }),
   })
   .strict()
-  .superRefine((r, ctx) => {
-    for (const kind of ["cpu", "memory"] as const) {
-      const request = QUANTITY_VALUE[kind](r.requests[kind]);
-      const limit = QUANTITY_VALUE[kind](r.limits[kind]);
-      if (request !== undefined && limit !== undefined && limit < request) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["limits", kind],
-          input: r.limits[kind],
-          message: `must be at least requests.${kind} (${r.requests[kind]}): Kubernetes rejects a container whose limit is below its request; raise the limit or lower the request`,
-        });
-      }
-    }
-  });
+  // Per kind, each judged whenever that kind's request and limit are valid.
+  .refine((r) => limitCovers(r, "cpu"), limitBelowRequest("cpu"))
+  .refine((r) => limitCovers(r, "memory"), limitBelowRequest("memory"));
+
+type Compute = {
+  readonly requests: Record<"cpu" | "memory", string>;
+  readonly limits: Record<"cpu" | "memory", string>;
+};
+
+function limitCovers(r: Compute, kind: "cpu" | "memory"): boolean {
+  const request = QUANTITY_VALUE[kind](r.requests[kind]);
+  const limit = QUANTITY_VALUE[kind](r.limits[kind]);
+  return request === undefined || limit === undefined || limit >= request;
+}
+
+function limitBelowRequest(kind: "cpu" | "memory") {
+  return {
+    ...crossField([`requests.${kind}`, `limits.${kind}`]),
+    path: ["limits", kind],
+    // Both quantities passed their own pattern (digits and a unit), so they are short enough to quote as written.
+    error: (issue: { input?: unknown }) => {
+      const r = issue.input as Compute;
+      return `must be at least requests.${kind} (${r.requests[kind]}): Kubernetes rejects a container whose limit is below its request; raise the limit or lower the request (got ${showValue(r.limits[kind])})`;
+    },
+  };
+}
 
 const colorTemplate = (what: string, valid: (expanded: string) => boolean, example: string) =>
   z.string().refine((t) => t.includes(COLOR_PLACEHOLDER) && valid(expandColor(t, "blue")), {
@@ -131,55 +145,91 @@ export type KubernetesConfig = CoreConfig & DatabaseSection & { readonly kuberne
 
 type KubernetesConfigInput = CoreConfig & DatabaseSection & { readonly kubernetes?: KubernetesSettings };
 
-/** `raw["aws:region"]`: needed for the RDS snapshot before a migration. */
+type KubernetesRule = (config: KubernetesConfigInput, raw: Readonly<Record<string, unknown>>) => ConfigIssue[];
+
+/**
+ * The kubernetes platform's rules, one verdict each, so that a key the
+ * schema refused silences only the rules that read it (config/parse.ts).
+ * `raw["aws:region"]`: needed for the RDS snapshot before a migration.
+ */
+export const KUBERNETES_CONFIG_RULES: readonly KubernetesRule[] = [
+  (config) => requiredSectionIssues(config, "kubernetes", ["kubernetes"]),
+  ...COLORS.map(
+    (color): KubernetesRule =>
+      (config) =>
+        secretRefIssues(color, config[color].secrets),
+  ),
+  (config) =>
+    config.database?.mode === "create"
+      ? [
+          {
+            key: fullKey(["database", "mode"]),
+            message:
+              "is create, but the kubernetes platform does not create RDS instances (they need the AWS network); create the database outside this program and use mode `existing`, which snapshots it before each migration",
+          },
+        ]
+      : [],
+  (config, raw) =>
+    config.database !== undefined && typeof decodeValue(raw["aws:region"]) !== "string"
+      ? [
+          {
+            key: "aws:region",
+            message: `is required with \`bluegreen:database\`: the RDS ${ifReadable(() => config.database!.identifier) ?? "database"} is snapshotted before each migration; e.g. \`pulumi config set aws:region eu-west-1\``,
+          },
+        ]
+      : [],
+  // Not built on this platform yet: refused rather than silently skipped.
+  (config) =>
+    config.migration?.rehearse
+      ? [
+          {
+            key: fullKey(["migration", "rehearse"]),
+            message:
+              "is true, but the kubernetes platform does not rehearse migrations yet (aws restores the snapshot into a scratch RDS instance, docker into a scratch database). " +
+              "Rehearse by hand on a copy restored from the snapshot and set it to false; in production an irreversible migration needs a rehearsal, so mark it reversible (expand-only) or release it from the aws platform",
+          },
+        ]
+      : [],
+  (config) => colorRouteIssues(config.kubernetes),
+  ...databaseRules(true),
+];
+
+/** Every kubernetes rule's issues. */
 export function kubernetesConfigIssues(
   config: KubernetesConfigInput,
   raw: Readonly<Record<string, unknown>>,
 ): ConfigIssue[] {
-  const issues = requiredSectionIssues(config, "kubernetes", ["kubernetes"]);
-  for (const color of COLORS) {
-    for (const [name, ref] of Object.entries(config[color].secrets)) {
-      if (parseSecretRef(ref) === undefined) {
-        issues.push({
-          key: fullKey([color, "secrets", name]),
-          message: `is ${JSON.stringify(ref)}; on kubernetes a secret is a reference to a key of a Secret in the app's namespace, written secret-name/key (e.g. api-database/url)`,
-        });
-      }
-    }
-  }
-  if (config.database?.mode === "create") {
-    issues.push({
-      key: fullKey(["database", "mode"]),
-      message:
-        "is create, but the kubernetes platform does not create RDS instances (they need the AWS network); create the database outside this program and use mode `existing`, which snapshots it before each migration",
-    });
-  }
-  if (config.database !== undefined && typeof decodeValue(raw["aws:region"]) !== "string") {
-    issues.push({
-      key: "aws:region",
-      message: `is required with \`bluegreen:database\`: the RDS ${config.database.identifier} is snapshotted before each migration; e.g. \`pulumi config set aws:region eu-west-1\``,
-    });
-  }
-  // Not built on this platform yet: refused rather than silently skipped.
-  if (config.migration?.rehearse) {
-    issues.push({
-      key: fullKey(["migration", "rehearse"]),
-      message:
-        "is true, but the kubernetes platform does not rehearse migrations yet (aws restores the snapshot into a scratch RDS instance, docker into a scratch database). " +
-        "Rehearse by hand on a copy restored from the snapshot and set it to false; in production an irreversible migration needs a rehearsal, so mark it reversible (expand-only) or release it from the aws platform",
-    });
-  }
-  const settings = config.kubernetes;
-  if (settings?.colorRoutes !== undefined) {
-    for (const color of COLORS) {
-      const hostname = expandColor(settings.colorRoutes.hostname, color);
-      if (settings.hostnames.includes(hostname)) {
-        issues.push({
-          key: fullKey(["kubernetes", "colorRoutes", "hostname"]),
-          message: `gives ${color} the hostname ${hostname}, which the weighted route serves too; the Gateway would mix both routes. Use a hostname of its own, e.g. "{color}.${hostname}"`,
-        });
-      }
-    }
-  }
-  return [...issues, ...databaseIssues(config, true)];
+  return KUBERNETES_CONFIG_RULES.flatMap((rule) => rule(config, raw));
+}
+
+/** On kubernetes a secret is `secret-name/key`; each reference judged on its own, its value never shown (it may be the secret itself). */
+function secretRefIssues(color: (typeof COLORS)[number], secrets: Readonly<Record<string, string>>): ConfigIssue[] {
+  return Object.keys(secrets).flatMap((name) => {
+    const ref = ifReadable(() => secrets[name]);
+    if (ref === undefined || parseSecretRef(ref) !== undefined) return [];
+    return [
+      {
+        key: fullKey([color, "secrets", name]),
+        message:
+          "must be a reference to a key of a Secret in the app's namespace, written secret-name/key (e.g. api-database/url), " +
+          "not the secret or its name (the value is not shown here)",
+      },
+    ];
+  });
+}
+
+/** A per-color route's hostname is never one the weighted route serves: the Gateway would mix both routes. */
+function colorRouteIssues(settings: KubernetesSettings | undefined): ConfigIssue[] {
+  if (settings?.colorRoutes === undefined) return [];
+  const template = settings.colorRoutes.hostname;
+  return COLORS.flatMap((color) => {
+    const hostname = expandColor(template, color);
+    if (!settings.hostnames.includes(hostname)) return [];
+    return [
+      {
+        key: fullKey(["kubernetes", "colorRoutes", "hostname"]),
+        message: `gives ${color} the hostname ${showValue(hostname)}, which the weighted route serves too; the Gateway would mix both routes. Use a hostname of its own, e.g. ${showValue(`{color}.${hostname}`)}`,
+      },
+    ];
+  });
 }

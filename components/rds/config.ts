@@ -34,30 +34,50 @@ export interface DatabaseSection {
   readonly migration?: MigrationConfig;
 }
 
-/** The database rules: a migration needs a database to snapshot; Aurora is snapshot-only and not rehearsed. */
+type DatabaseRule = (config: DatabaseSection) => ConfigIssue[];
+
+/**
+ * The database rules, one verdict each: a migration needs a database to
+ * snapshot (`snapshotsRds`: the platform snapshots RDS before it); Aurora is
+ * snapshot-only and not rehearsed.
+ */
+export function databaseRules(snapshotsRds: boolean): readonly DatabaseRule[] {
+  return [
+    (config) =>
+      snapshotsRds && config.migration !== undefined && config.database === undefined
+        ? [
+            {
+              key: fullKey(["database"]),
+              message: `is required with \`${CONFIG_NAMESPACE}:migration\`: the database is snapshotted before every migration`,
+            },
+          ]
+        : [],
+    (config) =>
+      config.database?.mode === "create" && config.database.kind === "aurora-cluster"
+        ? [
+            {
+              key: fullKey(["database", "kind"]),
+              message:
+                "aurora-cluster works with mode `existing` (snapshot only); create the cluster outside this program, or use kind `instance`",
+            },
+          ]
+        : [],
+    (config) =>
+      config.migration?.rehearse && config.database?.kind === "aurora-cluster"
+        ? [
+            {
+              key: fullKey(["migration", "rehearse"]),
+              message:
+                "is true, but bluegreen:database.kind is aurora-cluster: a rehearsal restores the snapshot into one RDS instance, and an Aurora copy " +
+                "(RestoreDBClusterFromSnapshot, then an instance in the new cluster) is not built yet. Rehearse the migration by hand on a cluster restored " +
+                "from the snapshot and set rehearse to false; in production an irreversible migration needs a rehearsal, so release it on an instance or mark it reversible (expand-only)",
+            },
+          ]
+        : [],
+  ];
+}
+
+/** Every database rule's issues. */
 export function databaseIssues(config: DatabaseSection, snapshotsRds: boolean): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (snapshotsRds && config.migration !== undefined && config.database === undefined) {
-    issues.push({
-      key: fullKey(["database"]),
-      message: `is required with \`${CONFIG_NAMESPACE}:migration\`: the database is snapshotted before every migration`,
-    });
-  }
-  if (config.database?.mode === "create" && config.database.kind === "aurora-cluster") {
-    issues.push({
-      key: fullKey(["database", "kind"]),
-      message:
-        "aurora-cluster works with mode `existing` (snapshot only); create the cluster outside this program, or use kind `instance`",
-    });
-  }
-  if (config.migration?.rehearse && config.database?.kind === "aurora-cluster") {
-    issues.push({
-      key: fullKey(["migration", "rehearse"]),
-      message:
-        "is true, but bluegreen:database.kind is aurora-cluster: a rehearsal restores the snapshot into one RDS instance, and an Aurora copy " +
-        "(RestoreDBClusterFromSnapshot, then an instance in the new cluster) is not built yet. Rehearse the migration by hand on a cluster restored " +
-        "from the snapshot and set rehearse to false; in production an irreversible migration needs a rehearsal, so release it on an instance or mark it reversible (expand-only)",
-    });
-  }
-  return issues;
+  return databaseRules(snapshotsRds).flatMap((rule) => rule(config));
 }

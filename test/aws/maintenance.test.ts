@@ -66,7 +66,7 @@ describe.each(["staging", "production"])("Pulumi.%s.yaml with bluegreen:maintena
     expect((error as ConfigError).issues).toEqual([
       {
         key: "bluegreen:gate.targets.green.0",
-        message: expect.stringContaining(`is ${target}, the production route, which answers the maintenance page`),
+        message: expect.stringContaining(`is "${target}", the production route, which answers the maintenance page`),
       },
     ]);
   });

@@ -113,9 +113,10 @@ describe("what the local platform sets on each color", () => {
       }),
       "local",
     );
+    // In key order: the engine hands objects over as Go's JSON, keys sorted.
     expect(lines).toEqual([
-      "bluegreen:green.env.PORT: is set by the local platform (`bluegreen:app.port`), which would replace this value; remove it",
       "bluegreen:green.env.APP_VERSION: is set by the local platform (`bluegreen:<color>.version`), which would replace this value; remove it",
+      "bluegreen:green.env.PORT: is set by the local platform (`bluegreen:app.port`), which would replace this value; remove it",
     ]);
   });
 
@@ -186,7 +187,7 @@ describe("bluegreen:docker.postgresImage with a rehearsal", () => {
 
   it("refuses a server older than Postgres 16, whose pg_hba.conf reads no regular expression", () => {
     expect(lines("postgres:15.8-alpine", true)).toEqual([
-      "bluegreen:docker.postgresImage: is postgres:15.8-alpine, but `bluegreen:migration.rehearse` needs Postgres 16 or later: the migration role reaches " +
+      'bluegreen:docker.postgresImage: is "postgres:15.8-alpine", but `bluegreen:migration.rehearse` needs Postgres 16 or later: the migration role reaches ' +
         "the scratch databases through a pg_hba.conf regular expression, which older servers read as a plain name. Use postgres:16.4 (the default) or later, or set rehearse to false",
     ]);
   });

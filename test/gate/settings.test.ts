@@ -48,16 +48,10 @@ describe("gateSettingsSchema", () => {
     expect(gateSettingsSchema.parse({ body: { contains: "OK" } }).body).toEqual({ contains: "OK" });
   });
 
-  it("GIVEN non-http target URLs WHEN parsed THEN each is reported at its path with the bad value", () => {
-    expect(issuesOf({ targets: { blue: ["ftp://x/health"], green: ["https://ok/health", "/health"] } })).toEqual([
-      {
-        path: "targets.blue.0",
-        message: 'must be an absolute http(s) URL such as "https://app.example.com/health", got "ftp://x/health"',
-      },
-      {
-        path: "targets.green.1",
-        message: 'must be an absolute http(s) URL such as "https://app.example.com/health", got "/health"',
-      },
+  it("GIVEN non-http target URLs WHEN parsed THEN each is reported at its path, never quoting the URL (it may carry a password)", () => {
+    expect(issuesOf({ targets: { blue: ["ftp://u:pw@x/health"], green: ["https://ok/health", "/health"] } })).toEqual([
+      { path: "targets.blue.0", message: 'must be an absolute http(s) URL such as "https://app.example.com/health"' },
+      { path: "targets.green.1", message: 'must be an absolute http(s) URL such as "https://app.example.com/health"' },
     ]);
   });
 

@@ -131,14 +131,15 @@ describe("kubernetesConfigIssues", () => {
       "aws:region",
       "bluegreen:kubernetes.colorRoutes.hostname",
     ]);
+    // Never the value: a secret pasted by mistake would be printed.
     expect(issues[0]).toBe(
-      'bluegreen:green.secrets.DATABASE_URL: is "arn:aws:secretsmanager:eu-west-1:1:secret:db"; on kubernetes a secret is a reference to a key of a Secret in the app\'s namespace, written secret-name/key (e.g. api-database/url)',
+      "bluegreen:green.secrets.DATABASE_URL: must be a reference to a key of a Secret in the app's namespace, written secret-name/key (e.g. api-database/url), not the secret or its name (the value is not shown here)",
     );
     expect(issues[2]).toBe(
       "aws:region: is required with `bluegreen:database`: the RDS api-staging is snapshotted before each migration; e.g. `pulumi config set aws:region eu-west-1`",
     );
     expect(issues[3]).toBe(
-      'bluegreen:kubernetes.colorRoutes.hostname: gives green the hostname green.api.example.com, which the weighted route serves too; the Gateway would mix both routes. Use a hostname of its own, e.g. "{color}.green.api.example.com"',
+      'bluegreen:kubernetes.colorRoutes.hostname: gives green the hostname "green.api.example.com", which the weighted route serves too; the Gateway would mix both routes. Use a hostname of its own, e.g. "{color}.green.api.example.com"',
     );
   });
 });

@@ -193,7 +193,7 @@ describe("stack variations", () => {
         },
       }),
     ).rejects.toThrow(
-      'Pulumi.kube-staging.yaml has 1 configuration problem; nothing was deployed:\n  - bluegreen:blue.secrets.DATABASE_URL: is "arn:aws:secretsmanager:eu-west-1:1:secret:db"',
+      "Pulumi.kube-staging.yaml has 1 configuration problem; nothing was deployed:\n  - bluegreen:blue.secrets.DATABASE_URL: must be a reference to a key of a Secret in the app's namespace, written secret-name/key (e.g. api-database/url), not the secret or its name (the value is not shown here)",
     );
   });
 });

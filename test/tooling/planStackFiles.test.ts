@@ -9,7 +9,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineProject, EngineProject } from "../../testkit/engine";
+import { HOSTILE_YAML } from "../../testkit/hostileYaml";
 import { corpus, Fixture } from "../../testkit/stackCorpus";
+import { PROJECT_DIR } from "../../tooling/paths";
 
 const FIXTURES = new Map(corpus().map((fixture) => [fixture.name, fixture]));
 let project: EngineProject;
@@ -56,4 +58,34 @@ describe("npm run plan on stack files of the corpus", () => {
     for (const cipher of ciphers) expect(result.stdout + result.stderr).not.toContain(cipher);
     expect(result.stdout).toContain("bluegreen:gateHeaders");
   }, 120_000);
+
+  it("reports a 2 MB maintenance message by its size, never echoing it, exit 2", async () => {
+    const shipped = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.local.yaml"), "utf8");
+    const message = "Back soon. ".repeat(200_000);
+    fs.writeFileSync(
+      path.join(project.dir, "Pulumi.big-message.yaml"),
+      `${shipped.trimEnd()}\n  bluegreen:maintenance:\n    message: "${message}"\n`,
+    );
+    const result = await project.command("plan", ["big-message"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("- bluegreen:maintenance.message: ");
+    expect(result.stderr).toContain("(got a text of 2,200,000 characters (not shown))");
+    expect(result.stdout.length + result.stderr.length).toBeLessThan(4096);
+  }, 60_000);
+
+  it.each(Object.keys(HOSTILE_YAML))(
+    "ends a hostile stack file (%s) with exit 2 naming the file, in bounded time, never a stack trace",
+    async (name) => {
+      fs.writeFileSync(path.join(project.dir, "Pulumi.hostile.yaml"), HOSTILE_YAML[name]());
+      const started = Date.now();
+      const result = await project.command("plan", ["hostile"]);
+      // The whole command, its start included (about 2 s on a shared 2-core machine).
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toMatch(/^Pulumi\.hostile\.yaml(:\d+:\d+)?: .+ nothing was deployed\.$/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.stderr.length).toBeLessThan(1024);
+    },
+    60_000,
+  );
 });

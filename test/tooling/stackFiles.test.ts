@@ -94,7 +94,7 @@ describe("readStackConfig", () => {
     [
       "a duplicate key",
       "config:\n  bluegreen:app: {}\n  bluegreen:app: {}\n",
-      /^Pulumi\.dev\.yaml:3:3: not valid YAML: Map keys must be unique/,
+      /^Pulumi\.dev\.yaml:3:3: the key "bluegreen:app" is written a second time in one mapping \(first at line 2\); the Pulumi CLI refuses the file/,
     ],
     [
       "an empty file",

@@ -9,7 +9,7 @@
  * Used by the offline plan, the program tests and the policy tests.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { blueGreenStack } from "../../components/program";
+import { blueGreenStack, loadConfig } from "../../components/program";
 import { AliasSpec, aliasSpec, makeUrn } from "./aliases";
 import { offlineMocks } from "./mocks";
 import { PROVIDER_CACHE_DIR, providerSourceKey } from "./providerCacheKey";
@@ -119,7 +119,10 @@ async function runOnce(stack: string, options: RunOptions): Promise<ProgramRun> 
     options.onRegister?.(resource);
   }, engineUrn);
 
-  const outputs = await resolveOutputs(await (options.program ?? (() => blueGreenStack()))());
+  // The program as index.ts runs it, told where the stack file holds secrets it cannot decrypt (an overridden
+  // key holds none of them any more).
+  const unreadable = config.unreadableSecrets.filter(([key]) => !Object.hasOwn(options.overrides ?? {}, key));
+  const outputs = await resolveOutputs(await (options.program ?? (() => blueGreenStack(loadConfig(unreadable))))());
   await waitForRegistrations();
   return { stack, config, resources, outputs };
 }

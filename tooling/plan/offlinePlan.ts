@@ -30,7 +30,12 @@ export async function offlinePlan(stack: string, options: OfflinePlanOptions = {
   let own = options.pack && connect(options.pack);
   try {
     const stackConfig = readStackConfig(stack, options.projectDir);
-    const config = parseConfig({ ...stackConfig.values, ...options.overrides }, stack, stackConfig.secretKeys);
+    const config = parseConfig(
+      { ...stackConfig.values, ...options.overrides },
+      stack,
+      stackConfig.secretKeys,
+      stackConfig.unreadableSecrets,
+    );
     // The pack takes about a second to start: start it before the program's modules (the platform's SDK)
     // load, so both happen at once.
     if (options.analyzer === undefined) own ??= connect(startPackProcess());
