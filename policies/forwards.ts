@@ -34,6 +34,8 @@ export interface Forward {
    * behind them: which target gets which weight is known only at update.
    */
   readonly ambiguous: boolean;
+  /** The traffic the shares are of, when not the sum of the weights (a mirror copies a percentage of its rule's). */
+  readonly total?: number;
 }
 
 /** Forward targets of AWS listener actions, whatever their shape: weighted groups or a single targetGroupArn. */
@@ -158,7 +160,7 @@ export function gatewayForwards(
 ): Forward[] {
   const namespace = known(() => route.props.metadata?.namespace);
   const rules = readPart(unread, `the rules of ${route.name}`, () => route.props.spec?.rules);
-  return indexes(rules).map((i) => {
+  return indexes(rules).flatMap((i) => {
     const refs = readPart(unread, `the backends of ${route.name}`, () => route.props.spec.rules[i]?.backendRefs);
     const targets = indexes(refs).map((j): RouteTarget => {
       const ref = readPart(unread, `a backend of ${route.name}`, () => route.props.spec.rules[i].backendRefs[j]);
@@ -177,7 +179,39 @@ export function gatewayForwards(
         ? { ...target, maintenance: true }
         : target;
     });
-    return { targets, ambiguous: false };
+    const mirrors = mirrorsOf(route, i, refs, facts, unread);
+    return [{ targets, ambiguous: false }, ...mirrors];
+  });
+}
+
+/**
+ * The RequestMirror filters of rule `i` (on the rule, or on one of its backends): each copies a percentage of the
+ * rule's requests (all of them unless `percent` or `fraction` says less) to its backend, which serves them: to a
+ * color, that is traffic its gate must have judged.
+ */
+function mirrorsOf(route: PolicyResource, i: number, refs: unknown, facts: StackFacts, unread: string[]): Forward[] {
+  const namespace = known(() => route.props.metadata?.namespace);
+  const rule = () => route.props.spec.rules[i];
+  const filterLists = [() => rule()?.filters, ...indexes(refs).map((j) => () => rule().backendRefs[j]?.filters)];
+  return filterLists.flatMap((read) => {
+    const filters = readPart(unread, `the filters of ${route.name}`, read);
+    return indexes(filters).flatMap((k): Forward[] => {
+      const filter = readPart(unread, `a filter of ${route.name}`, () => (read() as any[])[k]);
+      if (known(() => filter?.type) !== "RequestMirror") return [];
+      const mirror = readPart(unread, `a mirror of ${route.name}`, () => filter.requestMirror);
+      const name = known(() => mirror?.backendRef?.name);
+      const service = serviceNamed(name, known(() => mirror?.backendRef?.namespace) ?? namespace, facts);
+      const fraction = known(() => mirror?.fraction);
+      const percent = known(() => mirror?.percent);
+      const [weight, total] =
+        typeof percent === "number"
+          ? [percent, 100]
+          : fraction && typeof fraction.numerator === "number"
+            ? [fraction.numerator, typeof fraction.denominator === "number" ? fraction.denominator : 100]
+            : [100, 100];
+      const target = targetOf(service, positive(weight), `mirror to Service ${JSON.stringify(name)}`, facts);
+      return [{ targets: [target], ambiguous: false, total }];
+    });
   });
 }
 

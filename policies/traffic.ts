@@ -24,7 +24,8 @@ import {
   known,
   shown,
 } from "./shared";
-import { GateView, gatesIn, kubernetesKind } from "./structure";
+import { crossWiredTargets } from "./colorTargets";
+import { GateView, gatedColors, gatesIn, kubernetesKind } from "./structure";
 
 function isWeight(weight: unknown, max: number): weight is number {
   return typeof weight === "number" && Number.isInteger(weight) && weight >= 0 && weight <= max;
@@ -175,7 +176,7 @@ interface ShareFinding {
 /** What is wrong with one forward of a route: targets no gate can vouch for, and colors given more than their gate judged. */
 function forwardProblems(route: Route, forward: Forward, gates: readonly GateView[], deferrals: Deferrals): string[] {
   const problems: string[] = [];
-  const total = forward.targets.reduce((sum, t) => sum + t.weight, 0);
+  const total = forward.total ?? forward.targets.reduce((sum, t) => sum + t.weight, 0);
   const judged = (t: RouteTarget) => route.apps || t.apps || t.color !== undefined;
   for (const target of forward.targets.filter((t) => t.weight > 0 && t.color === undefined && !t.maintenance)) {
     if (!judged(target)) continue;
@@ -277,6 +278,11 @@ export const trafficRequiresPromotionGate: StackValidationPolicy = {
           resource.urn,
         );
       }
+    }
+    // A color's target serves that color only: another color's code behind it would get this color's share.
+    for (const { target, problem } of crossWiredTargets(args.resources, gatedColors(gates))) {
+      const display = LOAD_BALANCER_TYPES.targetGroup.includes(target.type) ? "Target group" : "Service";
+      reportViolation(`${display} ${target.name} must ${problem}.`, target.urn);
     }
     deferrals.settle();
   },

@@ -223,3 +223,50 @@ describe("the share a route gives a color, against the share its gate judged (an
     );
   }, 120_000);
 });
+
+describe("what a color's target serves", () => {
+  it("refuses another color's tasks registered in a color's target group (AWS)", async () => {
+    const blueTg = named(staging, "api-blue-tg").urn;
+    const crossed = mutate(staging.resources, "api-green-service", (r) => {
+      r.propertyDependencies = { ...r.propertyDependencies, loadBalancers: [blueTg] };
+    });
+    const violations = await analyzer.analyze(crossed, { config: stagingConfig() });
+    expect(violations.map((v) => v.message)).toContainEqual(
+      expect.stringContaining(
+        "Target group api-blue-tg must serve only blue, whose gate waits for it: Service api-green-service (green's) serves it too",
+      ),
+    );
+  });
+
+  it("refuses a color's Service that selects the other color's pods (Kubernetes)", async () => {
+    const crossed = mutate(kube.resources, "api-blue-service", (r) => {
+      r.inputs.spec.selector = { "app.kubernetes.io/name": "api", "bluegreen/color": "green" };
+    });
+    expect(await refused(crossed, readPolicyConfig("kube-staging"))).toContain(
+      "traffic-requires-promotion-gate api-blue-service",
+    );
+    // A selector that picks both colors' pods is refused too.
+    const both = mutate(kube.resources, "api-blue-service", (r) => {
+      r.inputs.spec.selector = { "app.kubernetes.io/name": "api" };
+    });
+    expect(await refused(both, readPolicyConfig("kube-staging"))).toContain(
+      "traffic-requires-promotion-gate api-blue-service",
+    );
+  });
+
+  it("judges a mirror to a color as traffic its gate must have judged (Gateway API RequestMirror)", async () => {
+    const mirror = (percent?: number) =>
+      mutate(kube.resources, "api-traffic-route", (r) => {
+        r.inputs.spec.rules[0].filters = [
+          {
+            type: "RequestMirror",
+            requestMirror: { backendRef: { name: "api-green", port: 80 }, ...(percent ? { percent } : {}) },
+          },
+        ];
+      });
+    const config = readPolicyConfig("kube-staging");
+    // kube-staging's green gate judged 10 %: a mirror of every request is more, of 10 % is not.
+    expect(await refused(mirror(), config)).toContain("traffic-requires-promotion-gate api-traffic-route");
+    expect(await refused(mirror(10), config)).toEqual([]);
+  });
+});
