@@ -1,7 +1,7 @@
 /** The local platform's keys (`bluegreen:docker`), every one with a default, and its rules. */
 import { z } from "zod";
 import { COLORS } from "../contracts/colors";
-import { ConfigIssue, fullKey, showValue } from "../config/issues";
+import { ConfigIssue, fullKey } from "../config/issues";
 import type { CoreConfig } from "../config/schema";
 import { ifReadable } from "../config/readable";
 import { databaseRules, DatabaseSection } from "../rds/config";
@@ -59,29 +59,11 @@ export const DOCKER_CONFIG_RULES: readonly DockerRule[] = [
           Object.keys(config[color][section]).flatMap((name) => reservedIssue(color, section, name)),
     ),
   ),
-  (config) => rehearsalServerIssues(config),
 ];
 
 /** Every local platform rule's issues. */
 export function dockerConfigIssues(config: DockerConfig & DatabaseSection): ConfigIssue[] {
   return DOCKER_CONFIG_RULES.flatMap((rule) => rule(config));
-}
-
-/** First Postgres major whose pg_hba.conf reads regular expressions (the rehearsal's scratch databases need one). */
-const REHEARSAL_MIN_POSTGRES = 16;
-
-/** A rehearsal on a server that cannot let the migration role into its scratch databases; an image without a readable tag is not judged. */
-function rehearsalServerIssues(config: Pick<DockerConfig, "docker" | "migration">): ConfigIssue[] {
-  const major = Number(/(?:^|\/)postgres:(\d+)/.exec(config.docker.postgresImage)?.[1]);
-  if (!config.migration?.rehearse || !(major < REHEARSAL_MIN_POSTGRES)) return [];
-  return [
-    {
-      key: fullKey(["docker", "postgresImage"]),
-      message:
-        `is ${showValue(config.docker.postgresImage)}, but \`bluegreen:migration.rehearse\` needs Postgres ${REHEARSAL_MIN_POSTGRES} or later: the migration role reaches ` +
-        "the scratch databases through a pg_hba.conf regular expression, which older servers read as a plain name. Use postgres:16.4 (the default) or later, or set rehearse to false",
-    },
-  ];
 }
 
 /** No extra runtime API client may admit everyone: the API drives the router with no authentication. */

@@ -13,12 +13,13 @@ import { childName } from "../naming";
 import { OneShotCommand } from "../oneShotCommand";
 import { childOptions } from "../options";
 import type { StepOptions } from "../platform";
-import { rehearsalName, scratchEnv } from "../rehearsal";
+import { rehearsalName } from "../rehearsal";
 import type { LocalDatabase } from "./localDatabase";
 import { SNAPSHOT_DIR } from "./localDatabase";
 import { dockerRunArgs } from "./postgresScripts";
-import { CLIENT_ENV_NAMES, SUPERUSER } from "./postgresRoles";
-import { rehearsalScript, scratchRestoreScript, validationScript } from "./rehearsalScripts";
+import { CLIENT_ENV_NAMES } from "./postgresRoles";
+import { rehearsalScript, validationScript } from "./rehearsalScripts";
+import { dockerScratchRun, dockerScratchServer } from "./scratchServer";
 
 export interface LocalMigrationArgs {
   readonly app: string;
@@ -46,31 +47,36 @@ export function localMigration(name: string, args: LocalMigrationArgs, step: Ste
   let rehearsal: OneShotCommand | undefined;
   if (migration.rehearse) {
     const scratch = rehearsalName(app, migration.version);
-    const file = `${SNAPSHOT_DIR}/${snapshotIdentifier(app, migration.version)}.dump`;
-    const restore = database.snapshotVolumeName.apply((volume) =>
-      run(args.postgresImage, ["sh", "-c", scratchRestoreScript(file)], [{ name: volume, mountPath: SNAPSHOT_DIR }]),
+    const scratchArgs = database.snapshotVolumeName.apply((snapshotVolume) => ({
+      app,
+      stack: `${pulumi.getProject()}/${pulumi.getStack()}`,
+      migrationVersion: migration.version,
+      scratch,
+      postgresImage: args.postgresImage,
+      snapshotVolume,
+      snapshotDir: SNAPSHOT_DIR,
+      snapshotFile: `${SNAPSHOT_DIR}/${snapshotIdentifier(app, migration.version)}.dump`,
+    }));
+    const script = scratchArgs.apply((scratchSpec) =>
+      rehearsalScript({
+        scratch,
+        roles: database.roles,
+        server: dockerScratchServer(scratchSpec),
+        migration: dockerScratchRun(scratchSpec, migration.image, CLIENT_ENV_NAMES, migration.command),
+        validations: migration.validate.map((check) => ({
+          name: check.name,
+          command: dockerScratchRun(scratchSpec, migration.image, CLIENT_ENV_NAMES, check.command),
+        })),
+      }),
     );
-    const script = pulumi
-      .all([restore, run(migration.image, migration.command), inContainer(migration.validate)])
-      .apply(([restoreRun, migrationRun, validations]) =>
-        rehearsalScript({
-          app,
-          scratch,
-          owner: database.roles.migration,
-          admin: ["docker", "exec", "-i", "--user", SUPERUSER, database.host, "psql", "--dbname=postgres"],
-          restore: restoreRun,
-          migration: migrationRun,
-          validations,
-        }),
-      );
     rehearsal = new OneShotCommand(
       childName(name, "migration-rehearsal"),
       {
         purpose: STEP_PURPOSES.rehearsal,
-        description: `rehearsal of migration ${migration.version} on scratch database ${scratch}`,
+        description: `rehearsal of migration ${migration.version} on scratch server ${scratch}`,
         command: script.apply((text) => ["sh", "-c", text]),
-        // The scratch copy's connection: a DATABASE_URL in the env is rewritten too (components/rehearsal.ts).
-        env: pgEnv.apply((env) => scratchEnv(env, { database: scratch })),
+        // No credential of the real database: the rehearsal makes its own, which only the scratch server accepts.
+        env: {},
         // The restore may take as long as the snapshot step (1800 s), then the migration and its checks.
         timeoutSeconds: 1800 + migration.timeoutSeconds,
         runKey: migration.version,

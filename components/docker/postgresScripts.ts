@@ -38,6 +38,10 @@ export interface DockerRunSpec {
   readonly envNames: readonly string[];
   /** Command run in the container, e.g. `["sh", "-c", snapshotScript(...)]`. */
   readonly command: readonly string[];
+  /** The container's name (so another command can stop it). @default docker's */
+  readonly name?: string;
+  /** Labels to put on the container. @default none */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** The variables every script needs; PGPORT defaults to 5432 and PGPASSWORD is optional (trust, .pgpass). */
@@ -158,6 +162,8 @@ export function dockerRunArgs(spec: DockerRunSpec): string[] {
     "run",
     "--rm",
     "--init",
+    ...(spec.name === undefined ? [] : ["--name", spec.name]),
+    ...Object.entries(spec.labels ?? {}).flatMap(([key, value]) => ["--label", `${key}=${value}`]),
     "--network",
     spec.network,
     ...volumeArgs,

@@ -98,7 +98,24 @@ export const AWS_TAGS = {
    * pack tells a user's cluster from one of the app's that was registered outside its components.
    */
   handedIn: "bluegreen:handed-in",
+  /**
+   * On what a migration rehearsal creates at run time (the RDS copy, with `bluegreen:purpose` and `app`): the
+   * Pulumi `<project>/<stack>` and the migration version, so its clean-up deletes only this stack's copies.
+   */
+  stack: "bluegreen:stack",
+  migration: "bluegreen:migration-version",
 } as const;
 
-/** Labels of the local platform's containers. */
-export const DOCKER_LABELS = { app: "bluegreen.app", color: "bluegreen.color", version: "bluegreen.version" } as const;
+/**
+ * Labels of the local platform's containers (and of the networks its
+ * rehearsal creates): `purpose`, `stack` and `migration` mark what a
+ * rehearsal starts, so its clean-up removes only what carries them.
+ */
+export const DOCKER_LABELS = {
+  app: "bluegreen.app",
+  color: "bluegreen.color",
+  version: "bluegreen.version",
+  purpose: "bluegreen.purpose",
+  stack: "bluegreen.stack",
+  migration: "bluegreen.migration",
+} as const;

@@ -1,37 +1,43 @@
 /**
- * The local migration rehearsal and validation on a REAL Postgres cluster,
+ * The local migration rehearsal and validation on REAL Postgres servers,
  * every script run by OneShotCommand through Pulumi's REAL dynamic-provider
- * host, as the local platform runs them (minus the `docker exec`/`docker
- * run` wrappers: no Docker engine here; the superuser's psql goes through
- * the unix socket as `docker exec --user postgres` does). The migration and
- * the checks connect as a migration role that owns the database and cannot
- * create databases, as on the local stack. Not covered here: the pg_hba.conf
- * line for the scratch databases, a Postgres 16 regular expression (this
- * machine has Postgres 15; its text is checked in postgresRoles.test.ts).
+ * host, as the local platform runs them, with its Docker parts stood in for
+ * (testkit/scratchPostgres.ts): the scratch server is a real cluster the
+ * script starts, reachable only through its unix socket, and the migration
+ * and checks run in a network namespace of their own (`unshare -n`), where
+ * the real server's address leads nowhere, as a container on the run's
+ * `--internal` network. The real server asks the migration role for its
+ * real password (SCRAM), as the local stack's does.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
-import {
-  rehearsalScript,
-  scratchRestoreScript,
-  ValidationCheck,
-  validationScript,
-} from "../../components/docker/rehearsalScripts";
+import { databaseRoles } from "../../components/docker/postgresRoles";
+import { ValidationCheck, rehearsalScript, validationScript } from "../../components/docker/rehearsalScripts";
 import { snapshotScript } from "../../components/docker/postgresScripts";
 import { oneShotCommandProvider } from "../../components/oneShotCommand";
-import { rehearsalName, scratchEnv } from "../../components/rehearsal";
+import { rehearsalName } from "../../components/rehearsal";
 import { PgEnv, PostgresCluster, startPostgres } from "../../testkit/postgres";
 import { providerFailure } from "../../testkit/providerFailure";
 import { CreateResult, ProviderHost, serializeProvider } from "../../testkit/providerHost";
+import { isolatedRun, localScratchServer } from "../../testkit/scratchPostgres";
 
 const exec = promisify(execFile);
 const TYPE = DYNAMIC_TYPES.oneShotCommand.token;
-const OWNER = "shop_migration";
+const STACK = "bluegreen/test";
 
 const SEED = `
   create table customers (id int primary key, email text unique, note text);
@@ -41,35 +47,54 @@ const SEED = `
 /** Passes on any schema without rows: fails only on the real data, where 200 customers have no note. */
 const NOT_NULL = "alter table customers alter column note set not null;";
 const ADD_COLUMN = "alter table orders add column currency text not null default 'EUR';";
+/** The real server: the superuser through the socket, everyone else by SCRAM password, as on the local stack. */
+const HBA = "local all postgres trust\nlocal all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\n";
 
 describe("migration rehearsal on real Postgres, through the real provider host", () => {
   let pg: PostgresCluster;
   let host: ProviderHost;
   let text: string;
   let work: string;
+  let scratchBase: string;
   let databases = 0;
 
   beforeAll(async () => {
     [pg, host, text] = await Promise.all([
-      startPostgres(),
+      startPostgres({ hba: HBA }),
       ProviderHost.start(),
       serializeProvider(oneShotCommandProvider),
     ]);
     work = mkdtempSync(join(tmpdir(), "bluegreen-rehearsal-"));
-    await pg.asSuperuser(`create role ${OWNER} login nosuperuser nocreatedb nocreaterole`, "postgres");
+    // The OS user postgres restores the dumps and serves the scratch servers from here.
+    chmodSync(work, 0o755);
+    scratchBase = join(work, "scratch");
+    mkdirSync(scratchBase);
   });
   afterAll(async () => {
     await Promise.all([host?.stop(), pg?.stop()]);
     rmSync(work, { recursive: true, force: true });
   });
 
-  /** A seeded database owned by the migration role, its snapshot taken as the snapshot step takes it. */
-  async function seeded(): Promise<{ app: string; env: PgEnv; file: string }> {
+  interface Seeded {
+    readonly app: string;
+    /** The migration role's connection to the real database, with its real password. */
+    readonly env: PgEnv;
+    readonly file: string;
+  }
+
+  /** A seeded real database owned by the app's migration role, its snapshot taken as the snapshot step takes it. */
+  async function seeded(): Promise<Seeded> {
     databases += 1;
     const app = `shop${databases}`;
-    await pg.asSuperuser(`create database ${app} owner ${OWNER}`, "postgres");
-    const env: PgEnv = { ...pg.env, PGUSER: OWNER, PGDATABASE: app };
-    await pg.query(SEED, env);
+    const roles = databaseRoles(app);
+    const password = `real-${app}-password`;
+    await pg.asSuperuser(
+      `create role ${roles.migration} login nosuperuser nocreatedb nocreaterole password '${password}'; create role ${roles.app} nologin`,
+      "postgres",
+    );
+    await pg.asSuperuser(`create database ${app} owner ${roles.migration}`, "postgres");
+    const env: PgEnv = { ...pg.env, PGUSER: roles.migration, PGDATABASE: app, PGPASSWORD: password };
+    await pg.query(SEED + `grant select on orders to ${roles.app};`, env);
     const file = join(work, `${app}-pre.dump`);
     await host.create(TYPE, text, {
       description: "snapshot",
@@ -78,6 +103,7 @@ describe("migration rehearsal on real Postgres, through the real provider host",
       timeoutSeconds: 120,
       runKey: app,
     });
+    chmodSync(file, 0o644);
     return { app, env, file };
   }
 
@@ -86,32 +112,35 @@ describe("migration rehearsal on real Postgres, through the real provider host",
     writeFileSync(file, sql);
     return ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", file];
   };
-  const check = (name: string, sql: string): ValidationCheck => ({ name, command: psqlFile(sql) });
+  const check = (name: string, sql: string): ValidationCheck => ({ name, command: isolatedRun(psqlFile(sql)) });
 
   function rehearse(
-    app: string,
-    env: PgEnv,
-    file: string,
+    { app, file }: Seeded,
     migration: string[],
     validations: ValidationCheck[],
     timeoutSeconds = 120,
   ): Promise<CreateResult> {
     const scratch = rehearsalName(app, "7");
-    const admin = ["runuser", "-u", "postgres", "--", "psql", `--host=${pg.socketEnv.PGHOST}`, `--port=${pg.port}`];
-    const script = rehearsalScript({
+    const server = localScratchServer({
+      base: scratchBase,
       app,
+      stack: STACK,
+      migrationVersion: "7",
       scratch,
-      owner: OWNER,
-      admin: [...admin, "--username=postgres", "--dbname=postgres"],
-      restore: ["sh", "-c", scratchRestoreScript(file)],
-      migration,
+      dumpFile: file,
+    });
+    const script = rehearsalScript({
+      scratch,
+      roles: databaseRoles(app),
+      server,
+      migration: isolatedRun(migration),
       validations,
     });
-    const url = `postgres://${OWNER}@127.0.0.1:${pg.port}/${app}`;
     return host.create(TYPE, text, {
-      description: `rehearsal of migration 7 on scratch database ${scratch}`,
+      description: `rehearsal of migration 7 on scratch server ${scratch}`,
       command: ["sh", "-c", script],
-      env: scratchEnv({ ...env, DATABASE_URL: url }, { database: scratch }),
+      // As the platform runs it: no credential of the real database at all.
+      env: {},
       timeoutSeconds,
       runKey: "7",
     });
@@ -134,38 +163,93 @@ describe("migration rehearsal on real Postgres, through the real provider host",
     }
     return { schema, rows };
   }
-  const scratchDatabases = () =>
-    pg.query("select coalesce(string_agg(datname, ','), '') from pg_database where datname like 'shop%-rehearsal-%'");
+  /** Scratch servers left in the base directory, and Postgres processes still serving one. */
+  async function scratchLeft(): Promise<string[]> {
+    const dirs = readdirSync(scratchBase).filter((name) => existsSync(join(scratchBase, name, "marks")));
+    const { stdout } = await exec("sh", ["-c", `pgrep -af '[p]ostgres.*${scratchBase}' || true`]);
+    return [...dirs, ...stdout.split("\n").filter(Boolean)];
+  }
 
   it("GIVEN a NOT NULL migration that passes on an empty schema WHEN rehearsed on the real data THEN it fails there, names the cause, and the real database is unchanged", async () => {
-    const { app, env, file } = await seeded();
-    const empty = await pg.createDatabase(`${app}_empty`);
-    await exec("sh", ["-c", `pg_restore --schema-only --no-owner --dbname=${empty.PGDATABASE} '${file}'`], {
-      env: { ...process.env, ...empty },
-    });
-    await pg.query(NOT_NULL, empty);
-    const before = await fingerprint(env);
+    const seed = await seeded();
+    const before = await fingerprint(seed.env);
 
-    const error = await providerFailure(rehearse(app, env, file, psqlFile(NOT_NULL), []));
+    const error = await providerFailure(rehearse(seed, psqlFile(NOT_NULL), []));
     expect(error.details).toMatch(
-      /^rehearsal of migration 7 on scratch database shop\d+-rehearsal-7: exited with code 1 \(expected 0\)/,
+      /^rehearsal of migration 7 on scratch server shop\d+-rehearsal-7: exited with code 1 \(expected 0\)/,
     );
     expect(error.details).toContain('column "note" of relation "customers" contains null values');
     expect(error.details).toContain(
-      "rehearsal: the migration failed on the scratch copy; the real database was not touched",
+      `rehearsal: the migration failed on the scratch copy ${rehearsalName(seed.app, "7")}: the rehearsal's network reaches only the scratch copy`,
     );
-    expect(error.details).toContain("rehearsal: dropped the scratch database");
-    expect(await fingerprint(env)).toEqual(before);
+    expect(error.details).toContain("rehearsal: removed the scratch server, its sessions and its copy");
+    expect(await fingerprint(seed.env)).toEqual(before);
     expect(before.rows).toEqual({
       customers: expect.stringMatching(/^2000:[0-9a-f]{32}$/),
       orders: expect.stringMatching(/^5000:[0-9a-f]{32}$/),
     });
-    expect(await scratchDatabases()).toBe("");
+    expect(await scratchLeft()).toEqual([]);
+  });
+
+  it("GIVEN a migration that aims at the real database (its address, its name, its URL, its password) WHEN rehearsed THEN each attempt fails, the rehearsal fails saying why, and the real database is unchanged", async () => {
+    const seed = await seeded();
+    const before = await fingerprint(seed.env);
+    const { PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE } = seed.env;
+    const realUrl = `postgresql://${PGUSER}:${PGPASSWORD}@${PGHOST}:${PGPORT}/${PGDATABASE}`;
+    const drop = "drop table orders cascade;";
+    const attempts: [string, string[]][] = [
+      ["by its address and name", ["sh", "-c", `PGHOST=${PGHOST} PGPORT=${PGPORT} psql -X -c '${drop}' ${PGDATABASE}`]],
+      ["by its name on the rehearsal's server", ["psql", "-X", "-d", PGDATABASE, "-c", drop]],
+      ["by a URL of its own, with the real password", ["psql", "-X", realUrl, "-c", drop]],
+    ];
+    for (const [how, command] of attempts) {
+      const error = await providerFailure(rehearse(seed, command, [], 60));
+      expect(error.details, how).toContain("the real database was not touched");
+      expect(error.details, how).toMatch(/could not connect|Network is unreachable|does not exist|Connection refused/);
+      expect(await fingerprint(seed.env), how).toEqual(before);
+      expect(await scratchLeft(), how).toEqual([]);
+    }
+  });
+
+  it("GIVEN the password the rehearsal gives the migration WHEN tried on the real database THEN the real database refuses it: only the copy accepts it", async () => {
+    const seed = await seeded();
+    const seen = join(work, `${seed.app}-seen-password`);
+    // The migration writes down what it was given (the work directory is the same file system), then passes.
+    const rehearsal = await rehearse(
+      seed,
+      ["sh", "-c", `printf '%s' "$PGPASSWORD" > ${seen}; psql -X -c 'select 1'`],
+      [],
+    );
+    expect(rehearsal.outs.outputTail).toContain("rehearsal: the migration and its checks passed on the scratch copy");
+    const given = readFileSync(seen, "utf8");
+    expect(given).toMatch(/^[0-9a-f]{48}$/);
+    const refused = await exec("psql", ["-X", "-w", "-c", "select 1"], {
+      env: { ...process.env, ...seed.env, PGPASSWORD: given },
+    }).then(
+      () => "accepted",
+      (error: { stderr: string }) => error.stderr,
+    );
+    expect(refused).toContain(`password authentication failed for user "${seed.env.PGUSER}"`);
+  });
+
+  it("GIVEN the copy WHEN the migration looks at it THEN it sees the real roles and ownership: the same role names, the migration role owning the tables, the app role's grants", async () => {
+    const seed = await seeded();
+    const roles = databaseRoles(seed.app);
+    const rehearsal = await rehearse(
+      seed,
+      psqlFile(
+        "select current_user, (select tableowner from pg_tables where tablename = 'orders'), has_table_privilege('" +
+          roles.app +
+          "', 'orders', 'select');",
+      ),
+      [],
+    );
+    expect(rehearsal.outs.outputTail).toContain(`${roles.migration}|${roles.migration}|t`);
   });
 
   it("GIVEN a failing check WHEN rehearsed THEN it blocks like a failed migration: the error names the check with the end of its output", async () => {
-    const { app, env, file } = await seeded();
-    const before = await fingerprint(env);
+    const seed = await seeded();
+    const before = await fingerprint(seed.env);
     const checks = [
       check("orders-have-currency", "select count(*) from orders where currency is null;"),
       check(
@@ -175,7 +259,7 @@ describe("migration rehearsal on real Postgres, through the real provider host",
       check("never-reached", "select 1;"),
     ];
 
-    const error = await providerFailure(rehearse(app, env, file, psqlFile(ADD_COLUMN), checks));
+    const error = await providerFailure(rehearse(seed, psqlFile(ADD_COLUMN), checks));
     expect(error.details).toContain("validation orders-have-currency: passed");
     expect(error.details).toContain("customers without a note:\n200\n");
     expect(error.details).toContain("ERROR:  customers without a note");
@@ -183,40 +267,52 @@ describe("migration rehearsal on real Postgres, through the real provider host",
       "validation every-customer-has-note: FAILED with exit code 3 on the scratch copy; the real database was not touched",
     );
     expect(error.details).not.toContain("never-reached");
-    expect(await fingerprint(env)).toEqual(before);
-    expect(await scratchDatabases()).toBe("");
+    expect(await fingerprint(seed.env)).toEqual(before);
+    expect(await scratchLeft()).toEqual([]);
   });
 
-  it("GIVEN leftovers of an interrupted run WHEN a rehearsal passes THEN they are dropped, the real run follows, and the checks run again after it on the real database", async () => {
-    const { app, env, file } = await seeded();
-    for (const leftover of [`${app}-rehearsal-6`, `${app}-rehearsal-7`]) {
-      await pg.asSuperuser(`create database "${leftover}" owner ${OWNER}`, "postgres");
-    }
-    await pg.asSuperuser(`create database "other-rehearsal-1"`, "postgres");
+  it("GIVEN leftovers of this stack's interrupted runs and look-alikes of others WHEN a rehearsal passes THEN only its own leftovers go, the others are reported and kept, and the checks run again on the real database after the real run", async () => {
+    const seed = await seeded();
+    const leftover = (name: string, marks: string | undefined) => {
+      mkdirSync(join(scratchBase, name));
+      if (marks !== undefined) writeFileSync(join(scratchBase, name, "marks"), `${marks}\n`);
+    };
+    leftover(`${seed.app}-rehearsal-6`, `purpose=migration-rehearsal stack=${STACK} app=${seed.app} migration=6`);
+    leftover(`${seed.app}-rehearsal-5`, `purpose=migration-rehearsal stack=other/stack app=${seed.app} migration=5`);
+    leftover(`${seed.app}-rehearsal-hand-made`, undefined);
     const checks = [
       check("orders-have-currency", "select current_database(), count(*) from orders where currency = 'EUR';"),
     ];
 
-    const rehearsal = await rehearse(app, env, file, psqlFile(ADD_COLUMN), checks);
-    expect(rehearsal.outs.outputTail).toContain(
-      `rehearsal: dropping ${app}-rehearsal-6, left over by an interrupted rehearsal`,
+    const rehearsal = await rehearse(seed, psqlFile(ADD_COLUMN), checks);
+    const output = rehearsal.outs.outputTail as string;
+    expect(output).toContain(
+      `rehearsal: removing ${seed.app}-rehearsal-6, left over by an interrupted rehearsal of this stack`,
     );
-    expect(rehearsal.outs.outputTail).toContain(
-      "validation orders-have-currency: running\n<env:PGDATABASE>|5000\nvalidation orders-have-currency: passed",
+    for (const kept of [`${seed.app}-rehearsal-5`, `${seed.app}-rehearsal-hand-made`]) {
+      expect(output).toContain(
+        `rehearsal: not removing ${kept}: named like a scratch copy, but not marked as one of this stack's rehearsals`,
+      );
+      expect(existsSync(join(scratchBase, kept))).toBe(true);
+      rmSync(join(scratchBase, kept), { recursive: true });
+    }
+    expect(output).toContain(
+      `validation orders-have-currency: running\n${rehearsalName(seed.app, "7")}|5000\nvalidation orders-have-currency: passed`,
     );
-    expect(rehearsal.outs.outputTail).toMatch(/passed on the scratch copy\nrehearsal: dropped the scratch database$/);
-    expect(await scratchDatabases()).toBe("");
-    expect(await pg.query("select count(*) from pg_database where datname = 'other-rehearsal-1'")).toBe("1");
-    expect(await pg.query("select count(*) from information_schema.columns where column_name = 'currency'", env)).toBe(
-      "0",
+    expect(output).toMatch(
+      /passed on the scratch copy\nrehearsal: removed the scratch server, its sessions and its copy$/,
     );
+    expect(await scratchLeft()).toEqual([]);
+    expect(
+      await pg.query("select count(*) from information_schema.columns where column_name = 'currency'", seed.env),
+    ).toBe("0");
 
     const [psql, ...args] = psqlFile(ADD_COLUMN);
-    await exec(psql, args, { env: { ...process.env, ...env } });
+    await exec(psql, args, { env: { ...process.env, ...seed.env } });
     const validation = await host.create(TYPE, text, {
       description: "validation of migration 7",
-      command: ["sh", "-c", validationScript(checks)],
-      env,
+      command: ["sh", "-c", validationScript(checks.map((c) => ({ ...c, command: c.command.slice(2) })))],
+      env: seed.env,
       timeoutSeconds: 120,
       runKey: "7",
     });
@@ -226,11 +322,22 @@ describe("migration rehearsal on real Postgres, through the real provider host",
     );
   });
 
-  it("GIVEN a rehearsal stopped by its timeout THEN the scratch database is dropped on the way out", async () => {
-    const { app, env, file } = await seeded();
-    const error = await providerFailure(rehearse(app, env, file, psqlFile("select pg_sleep(600);"), [], 3));
+  it("GIVEN a rehearsal stopped by its timeout THEN the scratch server is removed on the way out", async () => {
+    const seed = await seeded();
+    const error = await providerFailure(rehearse(seed, psqlFile("select pg_sleep(600);"), [], 3));
     expect(error.details).toContain("timed out: still running after the limit of timeoutSeconds=3");
-    expect(error.details).toContain("rehearsal: dropped the scratch database");
-    expect(await scratchDatabases()).toBe("");
+    expect(error.details).toContain("rehearsal: removed the scratch server, its sessions and its copy");
+    expect(await scratchLeft()).toEqual([]);
+  });
+
+  it("GIVEN a migration that ignores SIGTERM and holds a lock WHEN the rehearsal times out THEN its session and the copy are gone in the same run, not at the next rehearsal", async () => {
+    const seed = await seeded();
+    const stubborn = ["sh", "-c", "trap '' TERM; psql -X -c 'begin; lock table orders; select pg_sleep(600);'"];
+    const error = await providerFailure(rehearse(seed, stubborn, [], 3));
+    expect(error.details).toContain("timed out: still running after the limit of timeoutSeconds=3");
+    expect(error.details).toContain("rehearsal: removed the scratch server, its sessions and its copy");
+    expect(await scratchLeft()).toEqual([]);
+    const { stdout } = await exec("sh", ["-c", "pgrep -af 'select pg_sleep\\(600\\)' || true"]);
+    expect(stdout.trim()).toBe("");
   });
 });

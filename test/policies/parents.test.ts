@@ -44,8 +44,11 @@ describe("a resource of the app registered outside its components", () => {
     "is refused, whichever resource of %s it is",
     async (name) => {
       const { resources } = runs[name];
+      // A maintenance window adds resources to its stack: those are the ones left to try there.
+      const tried =
+        name === stackOf(name) ? new Set<string>() : new Set(runs[stackOf(name)].resources.map((r) => r.name));
       const escaped: string[] = [];
-      for (const resource of resources.filter((r) => r.custom)) {
+      for (const resource of resources.filter((r) => r.custom && !tried.has(r.name))) {
         const violations = await analyzer.analyze(reparented(resources, resource.name), {
           config: configFor(stackOf(name)),
         });

@@ -206,21 +206,23 @@ describe("Pulumi.local.yaml on Docker", () => {
     expect(waitsFor(run, green, validation)).toBe(true);
     expect(rehearsal.inputs).toMatchObject({
       purpose: "migration-rehearsal",
-      description: "rehearsal of migration 001-create-orders on scratch database api-rehearsal-001-create-orders",
+      description: "rehearsal of migration 001-create-orders on scratch server api-rehearsal-001-create-orders",
       runKey: "001-create-orders",
     });
-    const env = unwrapSecret(rehearsal.inputs.env) as Record<string, string>;
-    expect(env).toMatchObject({ PGHOST: "api-postgres", PGDATABASE: "api-rehearsal-001-create-orders" });
-    expect(env.DATABASE_URL).toMatch(
-      /^postgres:\/\/api_migration:FakePassword[0-9a-f]+@api-postgres:5432\/api-rehearsal-001-create-orders$/,
-    );
+    // No credential of the real database reaches the rehearsal: it makes its own, which only its scratch server accepts.
+    expect(unwrapSecret(rehearsal.inputs.env)).toEqual({});
+    expect(JSON.stringify(rehearsal.inputs)).not.toMatch(/FakePassword|api-postgres/);
     const script = (rehearsal.inputs.command as string[]).at(-1)!;
+    expect(script).toContain("docker network create --internal");
     expect(script).toContain(
-      "admin() { 'docker' 'exec' '-i' '--user' 'postgres' 'api-postgres' 'psql' '--dbname=postgres'",
+      "admin() { 'docker' 'exec' '-i' '--user' 'postgres' 'api-rehearsal-001-create-orders' 'psql' '--dbname=postgres'",
     );
-    expect(script).toContain("'-v' 'api-snapshots:/snapshots'");
-    expect(script).toContain("/snapshots/api-pre-001-create-orders.dump");
-    expect(script).toContain("'postgres:16.4' 'psql' '-c' 'select count(*) from orders'");
+    expect(script).toContain("api-snapshots:/snapshots:ro");
+    expect(script).toContain("'/snapshots/api-pre-001-create-orders.dump'");
+    expect(script).toContain("label=bluegreen.stack=bluegreen/local");
+    expect(script).toContain(
+      "'--network' 'api-rehearsal-001-create-orders-net' '-e' 'DATABASE_URL' '-e' 'PGDATABASE' '-e' 'PGHOST' '-e' 'PGPASSWORD' '-e' 'PGPORT' '-e' 'PGUSER' 'postgres:16.4' 'psql' '-c' 'select count(*) from orders'",
+    );
     expect(validation.inputs).toMatchObject({ purpose: "migration-validation", runKey: "001-create-orders" });
     expect(unwrapSecret(validation.inputs.env)).toMatchObject({ PGDATABASE: "api" });
     expect((validation.inputs.command as string[]).at(-1)).toContain("validation orders-table: FAILED");
