@@ -5,7 +5,11 @@
 #   - haproxy and postgresql from Debian's packages (skipped when installed),
 #     and apache2-utils (ApacheBench, the external load generator of
 #     `npm run bench -- haproxy`), and python3-venv (the virtualenv of the
-#     Python example's real-engine test)
+#     Python example's real-engine test), nginx (the Kubernetes maintenance
+#     backend's site, run on loopback by its live test; the package's service
+#     is not needed), curl (a client of the maintenance bodies test), and
+#     busybox and gawk (the shells and awks of container images the migration
+#     wrappers and the rehearsal's rewrite are run under, beside dash and mawk)
 #   - npm ci
 #   - the Pulumi CLI, its Node.js language host and the YAML and Python hosts,
 #     built from Go modules for the real-engine tests (testkit/engine/install.sh;
@@ -25,7 +29,7 @@ as_root() {
 }
 
 missing=()
-for package in haproxy postgresql apache2-utils python3-venv; do
+for package in haproxy postgresql apache2-utils python3-venv nginx curl busybox gawk; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

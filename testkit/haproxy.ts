@@ -18,7 +18,11 @@ import {
   renderHaproxyConfig,
   renderRuntimeApiClients,
 } from "../components/docker/haproxyConfig";
-import { INITIAL_MAINTENANCE_MAP } from "../components/docker/haproxyMaintenance";
+import {
+  INITIAL_MAINTENANCE_MAP,
+  MAINTENANCE_SCRIPT,
+  maintenanceScriptFile,
+} from "../components/docker/haproxyMaintenance";
 import { runtimeCommand } from "../components/docker/haproxyRuntime";
 import { getColor, startColorBackends } from "./colorBackends";
 import { ProviderHost, Props } from "./providerHost";
@@ -77,7 +81,7 @@ export interface Haproxy {
 
 /**
  * A spec whose runtime API is given by its TCP listener only; startHaproxy places the socket and client list,
- * and with `maintenance` the maintenance map (as the router starts it: off).
+ * and with `maintenance` the maintenance map (as the router starts it: off) and the maintenance service.
  */
 export type LoopbackSpec = Omit<HaproxySpec, "admin" | "maintenanceMap"> & {
   readonly admin: Endpoint;
@@ -88,10 +92,13 @@ export type LoopbackSpec = Omit<HaproxySpec, "admin" | "maintenanceMap"> & {
  * Starts `haproxy -db` (foreground) with the generated config, its runtime
  * API answering only `clients` (the host's address by default); resolves
  * once the runtime API answers and both color servers are health-checked up.
+ * `editConfig` changes the generated config before it is written (a test's
+ * control: what an older config did).
  */
 export async function startHaproxy(
   hostSpec: LoopbackSpec,
   clients: readonly string[] = ["127.0.0.1"],
+  editConfig: (config: string) => string = (config) => config,
 ): Promise<Haproxy> {
   const dir = await mkdtemp(join(tmpdir(), "bluegreen-haproxy-"));
   const configPath = join(dir, "haproxy.cfg");
@@ -107,7 +114,9 @@ export async function startHaproxy(
   };
   await writeFile(spec.admin.clientsFile, renderRuntimeApiClients(clients));
   if (spec.maintenanceMap !== undefined) await writeFile(spec.maintenanceMap, INITIAL_MAINTENANCE_MAP);
-  await writeFile(configPath, renderHaproxyConfig(spec));
+  if (spec.maintenanceMap !== undefined)
+    await writeFile(maintenanceScriptFile(spec.maintenanceMap), MAINTENANCE_SCRIPT);
+  await writeFile(configPath, editConfig(renderHaproxyConfig(spec)));
   const child: ChildProcessByStdio<null, Readable, Readable> = spawn(HAPROXY_BIN, ["-f", configPath, "-db"], {
     stdio: ["ignore", "pipe", "pipe"],
   });

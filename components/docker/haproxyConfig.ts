@@ -7,7 +7,7 @@ import type { Color } from "../contracts/colors";
 import { HAPROXY_MAX_WEIGHT, MAX_TRAFFIC_WEIGHT } from "../contracts/limits";
 import type { CheckFailure } from "../contracts/providerKit";
 import type { TrafficWeights } from "../traffic";
-import { maintenanceRule } from "./haproxyMaintenance";
+import { maintenanceGlobal, maintenanceRules } from "./haproxyMaintenance";
 
 export interface Endpoint {
   readonly address: string;
@@ -50,7 +50,7 @@ export interface HaproxySpec {
    * start. @default none (addresses resolved once, at start)
    */
   readonly dnsResolver?: Endpoint;
-  /** Absolute path of the maintenance map (haproxyMaintenance.ts), switched at runtime. @default none (no maintenance mode) */
+  /** Absolute path of the maintenance map, switched at runtime; its service beside it (maintenanceScriptFile). @default none (no maintenance mode) */
   readonly maintenanceMap?: string;
 }
 
@@ -185,6 +185,7 @@ export function renderHaproxyConfig(spec: HaproxySpec): string {
     // Runtime API: weight changes apply to the running process, no reload. A unix socket: no network address reaches it.
     `    stats socket ${spec.admin.socket} level admin mode 600`,
     "    stats timeout 10s",
+    ...maintenanceGlobal(spec.maintenanceMap), // the service answering with the page (haproxyMaintenance.ts)
     "",
     // Before `defaults`, so it inherits none of the HTTP settings below.
     "listen runtime-api",
@@ -222,7 +223,7 @@ export function renderHaproxyConfig(spec: HaproxySpec): string {
     "",
     "frontend http-in",
     `    bind ${spec.bind.address}:${spec.bind.port}`,
-    ...(spec.maintenanceMap === undefined ? [] : [maintenanceRule(spec.maintenanceMap)]),
+    ...maintenanceRules(spec.maintenanceMap),
     `    default_backend ${spec.app}`,
     "",
     `backend ${spec.app}`,

@@ -16,7 +16,12 @@ import { COLORS } from "../contracts/colors";
 import { childOptions } from "../options";
 import type { TrafficWeights } from "../traffic";
 import { haproxyWeights, renderHaproxyConfig, renderRuntimeApiClients } from "./haproxyConfig";
-import { INITIAL_MAINTENANCE_MAP, MaintenanceState } from "./haproxyMaintenance";
+import {
+  INITIAL_MAINTENANCE_MAP,
+  MAINTENANCE_SCRIPT,
+  MaintenanceState,
+  maintenanceScriptFile,
+} from "./haproxyMaintenance";
 import { HaproxyWeights } from "./haproxyWeights";
 import { HaproxyMaintenance } from "./routerMaintenance";
 
@@ -88,6 +93,8 @@ export class Router extends pulumi.ComponentResource {
           // Its own file: the gateway is known only once the network exists, and the config stays readable at preview.
           { file: RUNTIME_API_CLIENTS, content: pulumi.output(args.runtimeApiClients).apply(renderRuntimeApiClients) },
           { file: MAINTENANCE_MAP, content: INITIAL_MAINTENANCE_MAP },
+          // The service answering with the page once it has read the request body (maintenance.lua), loaded at start.
+          { file: maintenanceScriptFile(MAINTENANCE_MAP), content: MAINTENANCE_SCRIPT },
         ],
         labels: [{ label: "bluegreen.config-sha256", value: createHash("sha256").update(config).digest("hex") }],
         restart: "unless-stopped",

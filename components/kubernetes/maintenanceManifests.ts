@@ -33,13 +33,20 @@ export function maintenanceLabels(app: string): Record<string, string> {
   return { ...appLabels(app), [KUBERNETES_LABELS.route]: ROUTE_KINDS.maintenance };
 }
 
-/** Every path answers 503 with the page; the page itself is reachable only as that error page. */
+/**
+ * Every path answers 503 with the page; the page itself is reachable only as that error page.
+ * Whatever the body's size: nginx's default `client_max_body_size 1m` would answer a larger POST
+ * with its own 413 page instead. nginx answers without reading the body and then reads and
+ * discards it (lingering close, up to `lingering_time`, 30 s), so a client still sending gets the
+ * page rather than a reset (docs/maintenance.md, "Request bodies").
+ */
 export function maintenanceNginxConfig(): string {
   return [
     "server {",
     `    listen ${CONTAINER_PORT};`,
     `    root ${PAGE_DIR};`,
     "    charset utf-8;",
+    "    client_max_body_size 0;",
     "    error_page 503 /index.html;",
     "    location = /index.html { internal; }",
     "    location / { return 503; }",

@@ -14,6 +14,13 @@ import {
   weightApplyOrder,
   weightProblems,
 } from "../../components/docker/haproxyConfig";
+import {
+  INITIAL_MAINTENANCE_MAP,
+  MAINTENANCE_BODY_LIMIT,
+  MAINTENANCE_SCRIPT,
+  MAINTENANCE_SERVICE,
+  maintenanceScriptFile,
+} from "../../components/docker/haproxyMaintenance";
 import { HAPROXY_BIN } from "../../testkit/haproxy";
 
 const spec: HaproxySpec = {
@@ -103,6 +110,69 @@ describe("renderHaproxyConfig", () => {
           ...spec,
           admin,
           servers: { ...spec.servers, green: { ...spec.servers.green, address: "127.0.0.1", weight: 0 } },
+        }),
+      );
+      expect(execFileSync(HAPROXY_BIN, ["-c", "-f", path], { encoding: "utf8" })).toContain(
+        "Configuration file is valid",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("GIVEN maintenance WHEN rendered THEN the service is loaded at start and the frontend's first rules hand it the page while the map says so", () => {
+    const map = "/etc/haproxy/maintenance.map";
+    const config = renderHaproxyConfig({
+      ...spec,
+      maintenanceMap: map,
+    });
+    expect(sectionOf(config, "global")).toContain("    lua-load /etc/haproxy/maintenance.lua");
+    const on = `if { str(enabled),map(${map},0) -m str 1 }`;
+    expect(sectionOf(config, "frontend http-in")).toEqual([
+      "    bind 127.0.0.1:8080",
+      `    http-request set-var(txn.bluegreen_page) str(page),map(${map}) ${on}`,
+      `    http-request set-var(txn.bluegreen_retry_after) str(retry-after),map(${map}) ${on}`,
+      `    http-request use-service lua.${MAINTENANCE_SERVICE} ${on}`,
+      "    default_backend api",
+    ]);
+    // No `http-request return`: it stops reading the request and closes, resetting a client still sending its body.
+    expect(config).not.toContain("http-request return");
+  });
+
+  it("GIVEN a maintenance map WHEN its service is placed THEN beside it, .map becoming .lua", () => {
+    expect(maintenanceScriptFile("/usr/local/etc/haproxy/maintenance.map")).toBe(
+      "/usr/local/etc/haproxy/maintenance.lua",
+    );
+    expect(maintenanceScriptFile("/etc/haproxy/switch")).toBe("/etc/haproxy/switch.lua");
+  });
+
+  it("GIVEN the maintenance service WHEN read THEN it reads the body up to the limit before answering, and answers at once past it", () => {
+    expect(MAINTENANCE_BODY_LIMIT).toBe(16 * 1024 * 1024);
+    expect(MAINTENANCE_SCRIPT).toContain(`local LIMIT = ${MAINTENANCE_BODY_LIMIT}\n`);
+    expect(MAINTENANCE_SCRIPT).toContain(`core.register_service("${MAINTENANCE_SERVICE}", "http", function(applet)`);
+    expect(MAINTENANCE_SCRIPT).toContain('applet:get_var("txn.bluegreen_page")');
+    expect(MAINTENANCE_SCRIPT).toContain('applet:get_var("txn.bluegreen_retry_after")');
+    expect(MAINTENANCE_SCRIPT.indexOf("applet:receive(")).toBeLessThan(
+      MAINTENANCE_SCRIPT.indexOf("applet:start_response()"),
+    );
+  });
+
+  it("GIVEN maintenance WHEN Debian's haproxy checks the config with the map and the service (haproxy -c) THEN it is valid", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bluegreen-haproxy-check-"));
+    try {
+      const path = join(dir, "haproxy.cfg");
+      const admin = { ...spec.admin, socket: join(dir, "admin.sock"), clientsFile: join(dir, "clients.lst") };
+      const maintenanceMap = join(dir, "maintenance.map");
+      writeFileSync(admin.clientsFile, renderRuntimeApiClients(["172.18.0.1"]));
+      writeFileSync(maintenanceMap, INITIAL_MAINTENANCE_MAP);
+      writeFileSync(maintenanceScriptFile(maintenanceMap), MAINTENANCE_SCRIPT);
+      writeFileSync(
+        path,
+        renderHaproxyConfig({
+          ...spec,
+          admin,
+          maintenanceMap,
+          servers: { ...spec.servers, green: { ...spec.servers.green, address: "127.0.0.1" } },
         }),
       );
       expect(execFileSync(HAPROXY_BIN, ["-c", "-f", path], { encoding: "utf8" })).toContain(

@@ -8,7 +8,13 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../components/config/issues";
 import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
-import { INITIAL_MAINTENANCE_MAP, maintenanceRule } from "../../components/docker/haproxyMaintenance";
+import {
+  INITIAL_MAINTENANCE_MAP,
+  MAINTENANCE_SCRIPT,
+  maintenanceGlobal,
+  maintenanceRules,
+  maintenanceScriptFile,
+} from "../../components/docker/haproxyMaintenance";
 import { maintenancePage } from "../../components/maintenance";
 import { runProgram } from "../../tooling/engine/offlineProgram";
 import { changedResources, named } from "../program/graph";
@@ -35,13 +41,17 @@ describe("Pulumi.local.yaml with bluegreen:maintenance", () => {
     ).toEqual(["api-blue-gate-check", "api-green-gate-check", "api-release-guard", "api-router-maintenance"]);
   });
 
-  it("starts the router with the maintenance rule in its frontend and the map switched off", async () => {
+  it("starts the router with the maintenance rules in its frontend, the service they call, and the map switched off", async () => {
     const run = await runProgram("local");
     const uploads = named(run, "api-router-haproxy").inputs.uploads as { file: string; content: string }[];
     const config = uploads.find((u) => u.file.endsWith("haproxy.cfg"))!.content;
     const map = uploads.find((u) => u.file === "/usr/local/etc/haproxy/maintenance.map")!;
+    const service = uploads.find((u) => u.file === "/usr/local/etc/haproxy/maintenance.lua")!;
     expect(map.content).toBe(INITIAL_MAINTENANCE_MAP);
-    expect(config).toContain(`${maintenanceRule(map.file)}\n    default_backend api`);
+    expect(service.content).toBe(MAINTENANCE_SCRIPT);
+    expect(service.file).toBe(maintenanceScriptFile(map.file));
+    expect(config).toContain(`${maintenanceGlobal(map.file).join("\n")}\n`);
+    expect(config).toContain(`${maintenanceRules(map.file).join("\n")}\n    default_backend api`);
   });
 
   it("refuses a gate target through the router's port while maintenance is on", async () => {

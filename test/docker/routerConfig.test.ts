@@ -19,7 +19,7 @@ const run = promisify(execFile);
 describe("the local router's uploaded haproxy.cfg", () => {
   it("passes `haproxy -c` and re-resolves color containers through Docker's DNS", async () => {
     const program = await runProgram("local");
-    const [upload, clients, maintenance] = named(program, "api-router-haproxy").inputs.uploads as {
+    const [upload, clients, maintenance, service] = named(program, "api-router-haproxy").inputs.uploads as {
       file: string;
       content: string;
     }[];
@@ -32,12 +32,20 @@ describe("the local router's uploaded haproxy.cfg", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "router-cfg-"));
     const file = path.join(dir, "haproxy.cfg");
     const clientsFile = path.join(dir, "runtime-api-clients.lst");
-    // The maintenance map, as the router starts it (off): haproxy opens it at start.
+    // The maintenance map, as the router starts it (off), and the service answering with the page: haproxy loads both at start.
     const mapFile = path.join(dir, "maintenance.map");
+    const serviceFile = path.join(dir, "maintenance.lua");
     expect(maintenance.file).toBe("/usr/local/etc/haproxy/maintenance.map");
+    expect(service.file).toBe("/usr/local/etc/haproxy/maintenance.lua");
     fs.writeFileSync(clientsFile, clients.content);
     fs.writeFileSync(mapFile, maintenance.content);
-    fs.writeFileSync(file, upload.content.split(clients.file).join(clientsFile).split(maintenance.file).join(mapFile));
+    fs.writeFileSync(serviceFile, service.content);
+    const moved = [
+      [clients.file, clientsFile],
+      [maintenance.file, mapFile],
+      [service.file, serviceFile],
+    ].reduce((config, [from, to]) => config.split(from).join(to), upload.content);
+    fs.writeFileSync(file, moved);
     try {
       const { stdout } = await run(HAPROXY_BIN, ["-c", "-f", file]);
       expect(stdout).toContain("Configuration file is valid");

@@ -66,7 +66,7 @@ interface RunningRouter {
 async function startUploadedRouter(clients: string): Promise<RunningRouter> {
   const program = await runProgram("local");
   const uploads = named(program, "api-router-haproxy").inputs.uploads as { file: string; content: string }[];
-  const [config, clientList, maintenanceMap] = uploads;
+  const [config, clientList, maintenanceMap, maintenanceService] = uploads;
   expect(clientList.content).toBe("172.18.0.1\n");
   const dir = mkdtempSync(join(tmpdir(), "bluegreen-runtime-api-"));
   const [adminPort, httpPort] = await freePorts(2);
@@ -76,6 +76,7 @@ async function startUploadedRouter(clients: string): Promise<RunningRouter> {
     ["/var/lib/haproxy/runtime-api.sock", join(dir, "runtime-api.sock")],
     [clientList.file, join(dir, "clients.lst")],
     [maintenanceMap.file, join(dir, "maintenance.map")],
+    [maintenanceService.file, join(dir, "maintenance.lua")],
   ];
   let moved = config.content;
   for (const [from, to] of moves) {
@@ -84,6 +85,7 @@ async function startUploadedRouter(clients: string): Promise<RunningRouter> {
   }
   writeFileSync(join(dir, "clients.lst"), clientList.content.replace("172.18.0.1", clients));
   writeFileSync(join(dir, "maintenance.map"), maintenanceMap.content);
+  writeFileSync(join(dir, "maintenance.lua"), maintenanceService.content);
   writeFileSync(join(dir, "haproxy.cfg"), moved);
   const child: ChildProcess = spawn(HAPROXY_BIN, ["-db", "-f", join(dir, "haproxy.cfg")], { stdio: "ignore" });
   const stop = async () => {
