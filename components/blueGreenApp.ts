@@ -2,7 +2,8 @@
  * The release flow, the same on every platform:
  *
  *   guard ─▶ snapshot ─▶ migration ─▶ candidate color ─▶ gate (per color) ─▶ weighted routing
- *        └─▶ emergency snapshot (hotfix) ──┘
+ *     │  └─▶ emergency snapshot (hotfix) ──┘
+ *     └─ reads its record, which moves only once the migration completed
  *
  * The candidate (the color running the newer version) starts only after the
  * migration succeeded, and routing changes only after each color's gate has
@@ -10,7 +11,8 @@
  * where it was. A weight decrease passes its gate without probing. The
  * release guard's Check refuses, at preview and before any step, what needs
  * the previous state (a hotfix with a new migration, a breaking migration in
- * production without the maintenance page).
+ * production without the maintenance page), judged against the migration that
+ * last completed (guard/releaseGuard.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { CoreConfig } from "./config/schema";
@@ -19,7 +21,7 @@ import { COMPONENT_TYPES } from "./contracts/resourceTypes";
 import { HOTFIX } from "./contracts/markers";
 import { hotfixSnapshotIdentifier, snapshotIdentifier } from "./contracts/snapshots";
 import { GateVerdict, PromotionGate } from "./gate/promotionGate";
-import { ReleaseGuard, releaseGuardInputs } from "./guard/releaseGuard";
+import { guardRelease } from "./guard/releaseGuard";
 import { childName } from "./naming";
 import { childOptions } from "./options";
 import type { ColorDeployment, PlatformFactory } from "./platform";
@@ -62,7 +64,7 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
     super(COMPONENT_TYPES.app, name, {}, opts);
     const { config } = args;
     // Registered first, so that its Check refuses before the platform's first step.
-    const guard = new ReleaseGuard(childName(name, "release-guard"), releaseGuardInputs(config), childOptions(this));
+    const { guard, recordMigration } = guardRelease(name, config, this);
     const platform = args.platform({ name, parent: this });
     const plan = trafficPlan(config.traffic);
     const release = releaseView(config);
@@ -73,6 +75,8 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
     const migration = config.migration
       ? platform.migration(config.migration, snapshot ? { dependsOn: [snapshot] } : afterGuard)
       : undefined;
+    // The guard's record moves to this migration only once the whole migration step succeeded.
+    recordMigration(migration);
     // The hotfix rule makes the candidate a patch release of the stable color, so there is one.
     const hotfixVersion = config.release.hotfix && release.candidate ? config[release.candidate].version : undefined;
     const hotfixSnapshotId = hotfixVersion && hotfixSnapshotIdentifier(config.app.name, hotfixVersion);

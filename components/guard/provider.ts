@@ -1,25 +1,22 @@
 /**
  * The release guard's dynamic provider (ReleaseGuard). It owns nothing: its
- * Check sees the previous inputs (what the last successful update deployed)
- * and the new ones, and refuses at preview what rules.ts refuses. It is
- * registered first and the snapshots and the migration wait for it, so none
- * of them starts before it has been checked.
+ * Check sees its recorded inputs and the new ones, with the guard's record
+ * (the migration that last completed), and refuses at preview what rules.ts
+ * refuses. It is registered before every step and the snapshots and the
+ * migration wait for it, so none of them starts before it has been checked.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { guardFailures, guardInputFailures, ReleaseGuardInputs } from "./rules";
+import { checkGuard } from "./rules";
 
+/**
+ * What an update changes in the guard. Not `completedMigration`: the record moves after every migration, and the
+ * engine stores the inputs Check returned on a "same" step too, which is where the next Check reads them.
+ */
 const FIELDS = ["app", "environment", "migration", "maintenance", "hotfix"] as const;
-
-/** The previous inputs, or undefined on the guard's first update. */
-function previousInputs(olds: Record<string, unknown>): Partial<ReleaseGuardInputs> | undefined {
-  return typeof olds.app === "string" ? (olds as Partial<ReleaseGuardInputs>) : undefined;
-}
 
 export const releaseGuardProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds, news) {
-    const failures = guardInputFailures(news);
-    if (failures.length > 0) return { inputs: news, failures };
-    return { inputs: news, failures: guardFailures(previousInputs(olds), news as ReleaseGuardInputs) };
+    return checkGuard(olds, news);
   },
 
   async diff(_id, olds, news) {

@@ -52,6 +52,10 @@ export const DYNAMIC_TYPES = {
   haproxyMaintenance: dynamicType("HaproxyMaintenance"),
   postgresPassword: dynamicType("PostgresPassword"),
   releaseGuard: dynamicType("ReleaseGuard"),
+  /** The release guard's record: the migration that last completed (written once the migration step succeeded). */
+  releaseGuardRecord: dynamicType("ReleaseGuardRecord"),
+  /** Created or updated once the migration step it waits for succeeded; the guard's record is written after it. */
+  migrationCompleted: dynamicType("MigrationCompleted"),
 } as const;
 
 /** Tokens these types had before a rename; aliases carry the resources' state over. */

@@ -15,6 +15,8 @@ const PROVIDERS = [
   { module: "components/oneShotCommand.ts", name: "oneShotCommandProvider", type: "OneShotCommand" },
   { module: "components/docker/haproxyWeights.ts", name: "haproxyWeightsProvider", type: "HaproxyWeights" },
   { module: "components/guard/provider.ts", name: "releaseGuardProvider", type: "ReleaseGuard" },
+  { module: "components/guard/recordProviders.ts", name: "releaseGuardRecordProvider", type: "ReleaseGuardRecord" },
+  { module: "components/guard/recordProviders.ts", name: "migrationCompletedProvider", type: "MigrationCompleted" },
   { module: "components/docker/routerMaintenance.ts", name: "haproxyMaintenanceProvider", type: "HaproxyMaintenance" },
 ];
 

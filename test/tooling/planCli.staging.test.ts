@@ -48,6 +48,12 @@ describe("npm run plan -- staging --diff <old plan>", () => {
       `Promotion gates, judged from ${oldFile} as \`pulumi up\` would judge this change:`,
       "  blue   not probed: rollback to 1.4.2, unchanged since it last passed its gate (50 % -> 90 %): never probed",
       "  green  not probed: green's share does not grow (50 % -> 10 %): not probed",
+      "",
+      // A weights-only change: nothing the release guard judges changes.
+      `Release guard, judged from ${oldFile} as if it were deployed:`,
+      "  api-release-guard: staging; migration 2026-11-20-orders-index; maintenance window off: passes",
+      "  `pulumi preview` judges against the deployed state instead (the migration that last completed, the window as " +
+        "the last update left it), which differs from this base when it was not deployed as planned.",
     ]);
   });
 });

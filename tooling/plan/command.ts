@@ -1,6 +1,7 @@
 /**
  * `npm run plan -- <stack> [--json [file]] [--diff old.json]` once its command line is checked and its
- * policy pack started (scripts/plan.ts): the plan, its summary, the plan file, the diff and gates.
+ * policy pack started (scripts/plan.ts): the plan, its summary, the plan file, the diff, the gates and the
+ * release guard.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,6 +11,7 @@ import type { PlanCommand } from "./args";
 import type { Plan } from "./buildPlan";
 import { assertPlanFormat, diffPlans, renderDiff } from "./diff";
 import { gateBlockingLine, judgeAgainstBase, renderJudgement } from "./gateCheck";
+import { guardBlockingLine, judgeGuardAgainstBase, renderGuardJudgement } from "./guardCheck";
 import { offlinePlan } from "./offlinePlan";
 import { stableStringify } from "./stableJson";
 import { blockingLine, renderSummary } from "./summary";
@@ -42,13 +44,17 @@ export async function runPlanCommand(command: PlanCommand, pack: Promise<PackPro
     console.log(`\nPlan file written: ${command.json}`);
   }
   const gates = old === undefined ? undefined : judgeAgainstBase(old, plan);
-  if (old !== undefined && gates !== undefined) {
+  const guards = old === undefined ? undefined : judgeGuardAgainstBase(old, plan);
+  if (old !== undefined && gates !== undefined && guards !== undefined) {
     console.log(
       `\n${renderDiff(diffPlans(old, plan), { before: command.diff!, after: `Pulumi.${plan.stack}.yaml now` })}`,
     );
     console.log(`\n${renderJudgement(gates, command.diff!)}`);
+    console.log(`\n${renderGuardJudgement(guards, command.diff!)}`);
   }
-  const blocked = [blockingLine(plan), gates && gateBlockingLine(gates)].filter((line) => line !== undefined);
+  const blocked = [blockingLine(plan), gates && gateBlockingLine(gates), guards && guardBlockingLine(guards)].filter(
+    (line) => line !== undefined,
+  );
   if (blocked.length === 0) return EXIT.ok.code;
   console.error(`\n${blocked.join("\n")}`);
   return EXIT.failed.code;

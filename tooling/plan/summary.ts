@@ -14,7 +14,7 @@ export function renderSummary(plan: Plan): string {
     ...hotfixSection(plan),
     ...trafficSection(plan),
     "",
-    ...stepsSection(plan.steps),
+    ...stepsSection(plan),
     "",
     ...gateSection(plan),
     "",
@@ -59,11 +59,38 @@ function trafficSection(plan: Plan): string[] {
   ];
 }
 
-function stepsSection(steps: readonly ReleaseStep[]): string[] {
-  return ["Release steps, in order", ...steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
+function stepsSection(plan: Plan): string[] {
+  const window = plan.steps.some((step) => step.kind === "maintenance");
+  return [
+    "Release steps, in order",
+    ...plan.steps.map((step, i) => `  ${i + 1}. ${describeStep(step, { environment: plan.environment, window })}`),
+  ];
 }
 
-function describeStep(step: ReleaseStep): string {
+/** What the rest of the plan says about a step: the environment, and whether a maintenance window is on. */
+interface StepContext {
+  readonly environment: string;
+  readonly window: boolean;
+}
+
+/**
+ * A breaking migration's note: inside the window only when one is on; in
+ * production the release guard also wants it open since an earlier update
+ * (judged against a base with `--diff`, and by `pulumi preview`).
+ */
+export function breakingNote({ environment, window }: StepContext): string {
+  const production = environment === "production";
+  if (window) {
+    return production
+      ? "breaking: runs while the maintenance window is on, which the release guard wants open since an earlier update"
+      : "breaking: runs while the maintenance window is on";
+  }
+  return production
+    ? "breaking: no maintenance window is on (bluegreen:maintenance.enabled), so in production the release guard refuses it unless it already ran; open the window in an earlier update"
+    : "breaking: no maintenance window is on (bluegreen:maintenance.enabled; only production requires one)";
+}
+
+function describeStep(step: ReleaseStep, context: StepContext): string {
   switch (step.kind) {
     case "snapshot":
       return `snapshot   ${step.snapshotId}${step.database ? ` of database ${step.database}` : ""} (${step.hotfix ? "emergency snapshot of the hotfix, taken once per hotfix version" : "taken once per migration version"}, kept on delete)`;
@@ -71,7 +98,7 @@ function describeStep(step: ReleaseStep): string {
       return (
         `migration  ${step.version}: ${step.command.map(shellWord).join(" ")} (image ${step.image}, timeout ${step.timeoutSeconds} s, ` +
         `${step.reversible ? "reversible" : "irreversible: rolling back needs the snapshot"}` +
-        `${step.breaking ? ", breaking: runs inside a maintenance window" : ""})` +
+        `${step.breaking ? `, ${breakingNote(context)}` : ""})` +
         `${step.rehearse ? "\n             rehearsed first on a scratch copy of the database" : ""}` +
         step.validate.map((v) => `\n             validate ${v.name}: ${v.command.map(shellWord).join(" ")}`).join("")
       );

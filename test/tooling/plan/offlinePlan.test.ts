@@ -90,7 +90,7 @@ describe("the summary", () => {
   it("lists every resource once, in a tree under its component", () => {
     const lines = renderSummary(plans.staging).split("\n");
     const start = lines.findIndex((line) => line.startsWith("Resources ("));
-    expect(lines[start]).toBe(`Resources (${plans.staging.resources.length}: 46 resources in 12 components)`);
+    expect(lines[start]).toBe(`Resources (${plans.staging.resources.length}: 48 resources in 12 components)`);
     expect(lines.slice(start + 1, start + 3)).toEqual([
       "  bluegreen:index:BlueGreenApp  api",
       "    bluegreen:aws:ColorService  api-blue",
