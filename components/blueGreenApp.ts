@@ -19,6 +19,7 @@ import type { CoreConfig } from "./config/schema";
 import { COLORS, Color, otherColor } from "./contracts/colors";
 import { COMPONENT_TYPES } from "./contracts/resourceTypes";
 import { HOTFIX } from "./contracts/markers";
+import type { RehearsalReport } from "./contracts/rehearsalReport";
 import { hotfixSnapshotIdentifier, snapshotIdentifier } from "./contracts/snapshots";
 import { GateVerdict, PromotionGate } from "./gate/promotionGate";
 import { guardRelease } from "./guard/releaseGuard";
@@ -57,6 +58,8 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
   readonly gateVerdicts: Record<Color, pulumi.Output<GateVerdict>>;
   /** Where each color alone answers, as its gate probes it. */
   readonly probeUrls: Record<Color, pulumi.Output<string | undefined>>;
+  /** What the migration's rehearsal measured on the copy; undefined without a rehearsal or where none is measured. */
+  readonly rehearsal: pulumi.Output<RehearsalReport | undefined>;
   /** Security groups an existing database must admit (the platform's, when it has them). */
   readonly databaseClientSecurityGroups: pulumi.Output<Record<string, string> | undefined>;
 
@@ -76,7 +79,7 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
       ? platform.migration(config.migration, snapshot ? { dependsOn: [snapshot] } : afterGuard)
       : undefined;
     // The guard's record moves to this migration only once the whole migration step succeeded.
-    recordMigration(migration);
+    recordMigration(migration?.done);
     // The hotfix rule makes the candidate a patch release of the stable color, so there is one.
     const hotfixVersion = config.release.hotfix && release.candidate ? config[release.candidate].version : undefined;
     const hotfixSnapshotId = hotfixVersion && hotfixSnapshotIdentifier(config.app.name, hotfixVersion);
@@ -86,7 +89,7 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
 
     const colors = {} as Record<Color, ColorDeployment<Backend>>;
     for (const color of COLORS) {
-      const waitsFor = color === release.candidate ? [migration, emergencySnapshot] : [];
+      const waitsFor = color === release.candidate ? [migration?.done, emergencySnapshot] : [];
       colors[color] = platform.colorService(color, {
         dependsOn: waitsFor.filter((step): step is pulumi.Resource => step !== undefined),
       });
@@ -124,7 +127,7 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
               }
             : {}),
         },
-        childOptions(this, [opts.dependsOn, ready, ...(migration ? [migration] : [])]),
+        childOptions(this, [opts.dependsOn, ready, ...(migration ? [migration.done] : [])]),
       );
     }
 
@@ -152,6 +155,7 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
     }) as pulumi.Output<Record<string, string>>;
     this.gateVerdicts = { blue: gates.blue.verdict, green: gates.green.verdict };
     this.probeUrls = { blue: pulumi.output(colors.blue.probeUrl), green: pulumi.output(colors.green.probeUrl) };
+    this.rehearsal = pulumi.output(migration?.rehearsal);
     this.databaseClientSecurityGroups = pulumi.output(
       platform.outputs?.().databaseClientSecurityGroups,
     ) as pulumi.Output<Record<string, string> | undefined>;
@@ -161,6 +165,7 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
       gateVerdicts: this.gateVerdicts,
       probeUrls: this.probeUrls,
       databaseClientSecurityGroups: this.databaseClientSecurityGroups,
+      rehearsal: this.rehearsal,
     });
   }
 }

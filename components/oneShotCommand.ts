@@ -4,7 +4,8 @@
  * only if the command exits 0 within its timeout; any other outcome fails
  * the deployment, so resources that depend on it (the gate, then traffic)
  * are never reached. It runs again only when `runKey` (e.g. the migration
- * version) or the command changes. Platform-neutral: the local platform runs
+ * version) or the command changes; a migration or a snapshot only when its
+ * `runKey` does (oneShotChanges). Platform-neutral: the local platform runs
  * `docker run ...` through it, tooling runs local binaries.
  *
  * Everything the provider calls lives in this module and is captured by
@@ -14,6 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SchemaChange, StepPurpose } from "./contracts/markers";
 import { DYNAMIC_TYPES } from "./contracts/resourceTypes";
+import { stepReport } from "./contracts/stepReports";
 import {
   failureMessage,
   KILL_GRACE_MS,
@@ -48,6 +50,8 @@ export interface OneShotCommandOutputs {
   readonly durationMs: number;
   /** Last lines of combined stdout/stderr, env values replaced by `<env:NAME>`. */
   readonly outputTail: string;
+  /** What the command reported (a `bluegreen-report/v1` line: contracts/stepReports.ts), env values redacted. */
+  readonly report?: Record<string, unknown>;
 }
 
 /** Spawns the command in its own process group, enforces the timeout, and resolves only on exit 0. */
@@ -121,6 +125,7 @@ async function runToCompletion(inputs: OneShotCommandInputs): Promise<OneShotCom
   const finishedAt = new Date();
   const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
   const outputTail = redactEnv(tailLines(output, TAIL_LINES), env);
+  const report = stepReport(redactEnv(output, env));
   if (ended.timedOut || ended.code !== 0) {
     throw new Error(
       failureMessage({
@@ -145,6 +150,7 @@ async function runToCompletion(inputs: OneShotCommandInputs): Promise<OneShotCom
     finishedAt: finishedAt.toISOString(),
     durationMs,
     outputTail,
+    ...(report === undefined ? {} : { report }),
   };
 }
 
@@ -201,6 +207,8 @@ export class OneShotCommand extends pulumi.dynamic.Resource {
   declare readonly finishedAt: pulumi.Output<string>;
   declare readonly durationMs: pulumi.Output<number>;
   declare readonly outputTail: pulumi.Output<string>;
+  /** What the command reported (contracts/stepReports.ts); undefined when it reported nothing. */
+  declare readonly report: pulumi.Output<Record<string, unknown> | undefined>;
 
   constructor(name: string, args: OneShotCommandArgs, opts?: pulumi.CustomResourceOptions) {
     const props = {
@@ -216,6 +224,7 @@ export class OneShotCommand extends pulumi.dynamic.Resource {
       finishedAt: undefined,
       durationMs: undefined,
       outputTail: undefined,
+      report: undefined,
     };
     const { module, name: type } = DYNAMIC_TYPES.oneShotCommand;
     super(oneShotCommandProvider, name, props, opts, module, type);

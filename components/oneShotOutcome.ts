@@ -90,11 +90,16 @@ export function validateOneShotInputs(news: Record<string, unknown>): CheckFailu
   return failures;
 }
 
-/** Diff: a re-run is due only when the run key or the command changes; a run is never "replaced". */
+/**
+ * Diff: a re-run is due only when the run key or the command changes; a run is never "replaced". A migration
+ * and a snapshot run once per run key (the migration version, the snapshot's name) whatever their command
+ * becomes: the same version of a migration must never run twice because the platform wraps it differently.
+ */
 export function oneShotChanges(olds: Record<string, unknown>, news: Record<string, unknown>): string[] {
   const changed: string[] = [];
   if (olds.runKey !== news.runKey) changed.push("runKey");
-  if (JSON.stringify(olds.command) !== JSON.stringify(news.command)) changed.push("command");
+  const oncePerKey = news.purpose === STEP_PURPOSES.migration || news.purpose === STEP_PURPOSES.snapshot;
+  if (!oncePerKey && JSON.stringify(olds.command) !== JSON.stringify(news.command)) changed.push("command");
   return changed;
 }
 

@@ -10,6 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { CoreConfig, MigrationConfig, TrafficConfig } from "./config/schema";
 import type { Color } from "./contracts/colors";
 import type { SnapshotPurpose } from "./contracts/markers";
+import type { RehearsalReport } from "./contracts/rehearsalReport";
 
 /** What every platform's color is built from, whatever runs it. */
 export interface ColorBasics {
@@ -60,6 +61,14 @@ export interface StepOptions {
   readonly dependsOn: readonly pulumi.Resource[];
 }
 
+/** The migration step: what later steps wait for, and what its rehearsal measured. */
+export interface MigrationStep {
+  /** Done once the migration and its checks succeeded. */
+  readonly done: pulumi.Resource;
+  /** The rehearsal's report (duration, locks per table); undefined when the platform does not measure one. */
+  readonly rehearsal?: pulumi.Output<RehearsalReport | undefined>;
+}
+
 /** Stack outputs only some platforms have (see components/contracts/outputs.ts). */
 export interface PlatformOutputs {
   /** Security groups an existing database must admit, by client (blue, green, migration). */
@@ -74,7 +83,7 @@ export interface Platform<Backend> {
    * database to snapshot.
    */
   databaseSnapshot(snapshotId: string, step: StepOptions, purpose?: SnapshotPurpose): pulumi.Resource | undefined;
-  migration(migration: MigrationConfig, step: StepOptions): pulumi.Resource;
+  migration(migration: MigrationConfig, step: StepOptions): MigrationStep;
   colorService(color: Color, step: StepOptions): ColorDeployment<Backend>;
   routing(request: RoutingRequest<Backend>, step: StepOptions): RoutingDeployment;
   /** The platform's own outputs, asked for after routing; a platform without any leaves it out. */

@@ -35,6 +35,7 @@ export async function blueGreenStack(config: BlueGreenConfig = loadConfig()): Pr
     versions: app.versions,
     snapshotId: app.snapshotId,
     migrationVersion: app.migrationVersion,
+    rehearsal: app.rehearsal,
     hotfix: app.hotfix,
     gateVerdicts: app.gateVerdicts,
     resourceIds: app.ids,

@@ -13,6 +13,8 @@ import {
   ipv4Cidr,
   maintenancePageIssues,
   openTestIngressIssues,
+  rehearsalEngineIssues,
+  rehearsalEnvIssues,
   relaxedLoadBalancerIssues,
   secretReferenceIssues,
   testPortIssues,
@@ -196,6 +198,8 @@ export const AWS_CONFIG_RULES: readonly AwsRule[] = [
       (config) =>
         secretReferenceIssues(color, config[color].secrets),
   ),
+  (config) => rehearsalEnvIssues(config),
+  (config) => rehearsalEngineIssues(config),
 ];
 
 /** The gate runs where `pulumi up` runs: it needs the test listeners or `gate.targets`. */

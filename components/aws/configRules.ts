@@ -1,8 +1,9 @@
 /**
  * The aws platform's checks of the stack config as a whole: listener ports
  * that cannot collide, test listeners never open to the internet in
- * production, secret references that are ARNs, and the stated reason a
- * production load balancer relaxes a default. Pure.
+ * production, secret references that are ARNs, the stated reason a
+ * production load balancer relaxes a default, and a plain connection
+ * setting the migration rehearsal would refuse. Pure.
  */
 import { z } from "zod";
 import { admitsEveryone } from "../contracts/cidrs";
@@ -11,7 +12,11 @@ import { isSecretStoreArn, SECRET_STORES } from "../contracts/secretRefs";
 import { ConfigIssue, fullKey } from "../config/issues";
 import { ifReadable } from "../config/readable";
 import type { MaintenanceSettings } from "../config/releaseModes";
+import type { CoreConfig } from "../config/schema";
 import { maintenancePage } from "../maintenance";
+import type { DatabaseSection } from "../rds/config";
+import { RefusedConnection, rehearsalConnection } from "../rehearsal";
+import { migrationTarget } from "../release";
 
 /** The production listener's ports: 80, and 443 once a certificate is set (reserved either way). */
 const PRODUCTION_PORTS = [80, 443] as const;
@@ -132,6 +137,46 @@ export function maintenancePageIssues(maintenance: MaintenanceSettings): ConfigI
       message:
         `makes a maintenance page of ${bytes} bytes; the load balancer's fixed response carries at most ${FIXED_RESPONSE_MAX_BYTES}. ` +
         `Shorten the message by ${bytes - FIXED_RESPONSE_MAX_BYTES} characters or more (markup characters count several times once escaped)`,
+    },
+  ];
+}
+
+/**
+ * What the rehearsal (`bluegreen:migration.rehearse`) would refuse in the
+ * migration's plain environment (the candidate color's `env`): a
+ * DATABASE_URL or `postgres(ql)://` variable of a form it cannot point at
+ * the copy, a connection service. Said here, before anything runs, rather
+ * than by the rehearsal's first task minutes into `pulumi up`; what only the
+ * container has (secrets, the image's own variables) is judged there
+ * (components/rehearsal.ts).
+ */
+export function rehearsalEnvIssues(config: Pick<CoreConfig, "migration" | "blue" | "green">): ConfigIssue[] {
+  if (config.migration?.rehearse !== true) return [];
+  const color = migrationTarget(config);
+  try {
+    // Placeholders: the copy, its login and the migration's role are known at run time.
+    const login = { user: "copy", password: "copy" };
+    rehearsalConnection({ PGUSER: "role", ...config[color].env }, { host: "copy.invalid", port: 5432, login });
+    return [];
+  } catch (error) {
+    if (!(error instanceof RefusedConnection)) throw error;
+    return [
+      {
+        key: fullKey([color, "env", error.variable]),
+        message: `cannot be pointed at the rehearsal's copy (\`bluegreen:migration.rehearse\`): ${error.reason}`,
+      },
+    ];
+  }
+}
+
+/** The rehearsal keeps the migration's role with Postgres' `SET ROLE` and rewrites libpq's settings: PostgreSQL only. */
+export function rehearsalEngineIssues(config: Pick<CoreConfig, "migration"> & DatabaseSection): ConfigIssue[] {
+  if (config.migration?.rehearse !== true || config.database?.engine !== "mysql") return [];
+  return [
+    {
+      key: fullKey(["migration", "rehearse"]),
+      message:
+        "is true, but bluegreen:database.engine is mysql: the rehearsal logs in to its copy with credentials only the copy accepts and keeps the migration's own role with PostgreSQL's SET ROLE, which MySQL has no equivalent of; rehearse by hand on an instance restored from the snapshot and set rehearse to false",
     },
   ];
 }

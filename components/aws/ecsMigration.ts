@@ -10,30 +10,78 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { SchemaChange } from "../contracts/markers";
+import { isUnknown } from "../contracts/providerKit";
 import { DYNAMIC_TYPES } from "../contracts/resourceTypes";
 import { EcsTaskTarget, runEcsTask } from "./ecsTaskRun";
 import { checkMigrationInputs, migrationClientToken } from "./migrationInputs";
-import type { MigrationRecord } from "./migrationOutcome";
+import type { LockRetry, MigrationRecord } from "./migrationOutcome";
 
 /** Plain inputs as the provider receives them. */
 export interface EcsMigrationInputs extends EcsTaskTarget {
   command?: string[];
   migrationVersion: string;
   schemaChange?: SchemaChange;
+  /** The command is a transactional migration in the lock-timeout wrapper (see EcsMigrationArgs.lockRetry). */
+  lockRetry?: LockRetry;
 }
 
-/** The migration task of this version: its clientToken makes a retried create attach to the task already started. */
+/**
+ * The clientToken of the run that follows `stoppedTaskArn`, a task of this
+ * version that gave up on a lock: derived from that task, so every `pulumi
+ * up` after it asks ECS for the same follow-up run. (A version never holds a
+ * space, so no real version's token is among these.)
+ */
+export function lockRerunClientToken(cluster: string, migrationVersion: string, stoppedTaskArn: string): string {
+  return migrationClientToken(cluster, `${migrationVersion} after ${stoppedTaskArn}`);
+}
+
+/**
+ * The migration task of this version: its clientToken makes a retried create attach to the task already started.
+ * A transactional migration whose earlier task gave up on a lock (and so applied nothing) runs again.
+ */
 function runMigration(inputs: EcsMigrationInputs): Promise<MigrationRecord> {
+  const { lockRetry } = inputs;
   return runEcsTask(inputs, {
     migrationVersion: inputs.migrationVersion,
     clientToken: migrationClientToken(inputs.cluster, inputs.migrationVersion),
     ...(inputs.command ? { command: inputs.command } : {}),
+    ...(lockRetry === undefined
+      ? {}
+      : {
+          lockRetry,
+          nextClientToken: (arn: string) => lockRerunClientToken(inputs.cluster, inputs.migrationVersion, arn),
+        }),
   });
+}
+
+/** Check's verdict on `lockRetry` (values unknown at preview pass). */
+function checkLockRetry(lockRetry: unknown): { property: string; reason: string }[] {
+  if (lockRetry === undefined || isUnknown(lockRetry)) return [];
+  const value = lockRetry as Partial<LockRetry> | null;
+  const valid =
+    typeof value === "object" &&
+    value !== null &&
+    (isUnknown(value.lockTimeout) || (typeof value.lockTimeout === "string" && value.lockTimeout !== "")) &&
+    (isUnknown(value.attempts) || (Number.isInteger(value.attempts) && (value.attempts as number) >= 1)) &&
+    (isUnknown(value.exitCode) ||
+      (Number.isInteger(value.exitCode) && (value.exitCode as number) >= 1 && (value.exitCode as number) <= 255));
+  return valid
+    ? []
+    : [
+        {
+          property: "lockRetry",
+          reason: `must be { lockTimeout: "5s", attempts: 1 or more, exitCode: 1-255 } (what the lock-timeout wrapper was told), got ${JSON.stringify(lockRetry)}`,
+        },
+      ];
 }
 
 export const ecsMigrationProvider: pulumi.dynamic.ResourceProvider<EcsMigrationInputs, MigrationRecord> = {
   async check(_olds, news) {
-    return { inputs: news, failures: checkMigrationInputs(news as unknown as Record<string, unknown>) };
+    const failures = [
+      ...checkMigrationInputs(news as unknown as Record<string, unknown>),
+      ...checkLockRetry((news as unknown as Record<string, unknown>).lockRetry),
+    ];
+    return { inputs: news, failures };
   },
   // Only a new migration version re-runs. A new task definition revision or
   // network with the same version is the same schema change: the engine
@@ -83,6 +131,14 @@ export interface EcsMigrationArgs {
   readonly endpoint?: pulumi.Input<string>;
   /** What the migration declares (`bluegreen:migration.reversible`, `.breaking`), for the pack; never read here. @default none */
   readonly schemaChange?: pulumi.Input<SchemaChange>;
+  /**
+   * The command is a transactional migration wrapped by `lockRetryCommand`
+   * (components/migrationSessions.ts): its exit code `exitCode` means it gave
+   * up waiting for a lock on every attempt and applied nothing, which the
+   * failure says, and a later `pulumi up` runs it again (a new task) instead
+   * of reporting the stopped one. @default none (any failure is final for the version)
+   */
+  readonly lockRetry?: pulumi.Input<LockRetry>;
 }
 
 /**

@@ -11,6 +11,8 @@ import {
   classifyTask,
   DescribedTask,
   failureMessage,
+  gaveUpOnLock,
+  LockRetry,
   MigrationContext,
   MigrationRecord,
   migrationRecord,
@@ -42,7 +44,23 @@ export interface EcsTaskRun {
   readonly command?: string[];
   /** Environment overrides of the container (plain variables; a secret of the task definition is not replaced). */
   readonly environment?: Record<string, string>;
+  /**
+   * The command runs in the lock-timeout wrapper of a transactional migration
+   * (components/migrationSessions.ts): its exit code 75 means every attempt
+   * gave up waiting for a lock and applied nothing. @default none
+   */
+  readonly lockRetry?: LockRetry;
+  /**
+   * The clientToken of the run after a replayed task that gave up on a lock
+   * (exit 75 with `lockRetry`), from that task's ARN: such a task applied
+   * nothing, so a later `pulumi up` runs the migration again, and a retried
+   * create still attaches to the same follow-up task. @default none (a replayed task is reported, never followed)
+   */
+  readonly nextClientToken?: (stoppedTaskArn: string) => string;
 }
+
+/** How many replayed lock-timeout tasks a run follows at most (one per earlier `pulumi up`). */
+const MAX_LOCK_RERUNS = 100;
 
 /** Runs the task; resolves with its record on exit 0, throws the operator-facing message otherwise. */
 export async function runEcsTask(target: EcsTaskTarget, run: EcsTaskRun): Promise<MigrationRecord> {
@@ -55,6 +73,7 @@ export async function runEcsTask(target: EcsTaskTarget, run: EcsTaskRun): Promis
     containerName: target.containerName,
     logGroup: target.logGroup,
     logStreamPrefix: target.logStreamPrefix,
+    ...(run.lockRetry === undefined ? {} : { lockRetry: run.lockRetry }),
   };
   const deadline = Date.now() + target.timeoutSeconds * 1000;
   const pollMs = (target.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000;
@@ -78,8 +97,8 @@ export async function runEcsTask(target: EcsTaskTarget, run: EcsTaskRun): Promis
     ...(run.command ? { command: run.command } : {}),
     ...(environment.length > 0 ? { environment } : {}),
   };
-  try {
-    const started = await send("RunTask", () =>
+  const runTask = (clientToken: string) =>
+    send("RunTask", () =>
       client.send(
         new ecs.RunTaskCommand({
           cluster: target.cluster,
@@ -87,7 +106,7 @@ export async function runEcsTask(target: EcsTaskTarget, run: EcsTaskRun): Promis
           launchType: "FARGATE",
           count: 1,
           startedBy: "bluegreen",
-          clientToken: run.clientToken,
+          clientToken,
           networkConfiguration: {
             // Private subnets: the task reaches the database, ECR and logs through the VPC, never a public IP.
             awsvpcConfiguration: {
@@ -100,6 +119,16 @@ export async function runEcsTask(target: EcsTaskTarget, run: EcsTaskRun): Promis
         }),
       ),
     );
+  try {
+    let started = await runTask(run.clientToken);
+    // A replayed task of a transactional migration that gave up on a lock applied nothing: follow it with the
+    // next run, whose token derives from it (the same every time, so a retried create attaches to that run).
+    for (let reruns = 0; reruns < MAX_LOCK_RERUNS; reruns++) {
+      const replay = started.tasks?.[0];
+      if (run.nextClientToken === undefined || replay?.taskArn === undefined || replay.lastStatus !== "STOPPED") break;
+      if (!gaveUpOnLock(ctx, replay)) break;
+      started = await runTask(run.nextClientToken(replay.taskArn));
+    }
     let task: DescribedTask | undefined = started.tasks?.[0];
     if (task?.taskArn === undefined) throw new Error(failureMessage(ctx, { runTaskFailures: started.failures ?? [] }));
     const taskArn = task.taskArn;

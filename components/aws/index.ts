@@ -193,7 +193,8 @@ export function awsPlatform(
         childOptions(parent, [...step.dependsOn, cluster]),
       );
       databaseClients.migration = task.securityGroupId;
-      return task;
+      // The rehearsal's task logs go to CloudWatch, which the program does not read back: no report here.
+      return { done: task };
     },
     colorService(color, step) {
       const settings = config[color];

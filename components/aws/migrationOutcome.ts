@@ -39,6 +39,28 @@ export interface MigrationContext {
   containerName: string;
   logGroup?: string;
   logStreamPrefix?: string;
+  /** The run is a transactional migration in the lock-timeout wrapper. @default none */
+  lockRetry?: LockRetry;
+}
+
+/**
+ * What the lock-timeout wrapper of a transactional migration was told
+ * (components/migrationSessions.ts), for the messages: its exit code
+ * `exitCode` means every attempt gave up waiting for a lock, and applied nothing.
+ */
+export interface LockRetry {
+  /** Postgres lock_timeout, as written in PGOPTIONS, e.g. "5s". */
+  lockTimeout: string;
+  /** Runs of the command at most: 1 + lockRetries. */
+  attempts: number;
+  /** The wrapper's exit code for it (75). */
+  exitCode: number;
+}
+
+/** Whether a stopped task is a transactional migration that gave up waiting for a lock (so it applied nothing). */
+export function gaveUpOnLock(ctx: MigrationContext, task: DescribedTask): boolean {
+  if (ctx.lockRetry === undefined || task.lastStatus !== "STOPPED") return false;
+  return task.containers?.find((c) => c.name === ctx.containerName)?.exitCode === ctx.lockRetry.exitCode;
 }
 
 /** The provider's outs after a successful run. */
@@ -144,10 +166,13 @@ export function failureMessage(ctx: MigrationContext, report: FailureReport): st
   const failures = report.runTaskFailures ?? [];
   const outcome = task ? classifyTask(task, ctx.containerName) : undefined;
   const container = task?.containers?.find((c) => c.name === ctx.containerName);
+  const lock = task !== undefined && !timeout && gaveUpOnLock(ctx, task) ? ctx.lockRetry : undefined;
   const headline = timeout
     ? `timed out after ${timeout.seconds} s with the task still ${task?.lastStatus ?? "UNKNOWN"}`
     : outcome?.kind === "failed"
-      ? outcome.summary
+      ? lock
+        ? `${outcome.summary}: the migration gave up waiting for a lock (lock_timeout ${lock.lockTimeout}) on ${lock.attempts === 1 ? "its only attempt" : `each of its ${lock.attempts} attempts`}, and applied nothing (it is transactional)`
+        : outcome.summary
       : `ECS started no task (${failures.map((f) => f.reason ?? "no reason given").join(", ") || "no task and no failure returned"})`;
   const logs = task?.taskArn ? logLocation(ctx, task.taskArn) : undefined;
   const lines = [
@@ -181,7 +206,7 @@ export function failureMessage(ctx: MigrationContext, report: FailureReport): st
         : "  logs: none (no container ran)",
     );
   }
-  if (report.replayed) {
+  if (report.replayed && !lock) {
     lines.push(
       `  note: RunTask returned this already stopped task from an earlier attempt: the clientToken is derived from cluster + migration version, ` +
         `so ECS answers every RunTask for this version with the same task for 24 h and the migration was not started again.`,
@@ -198,6 +223,13 @@ function fixHint(ctx: MigrationContext, report: FailureReport, outcome: TaskOutc
   }
   if (report.task === undefined) {
     return `Fix: nothing ran; make room or change placement for the reason above, then run \`pulumi up\` again.`;
+  }
+  if (report.task !== undefined && gaveUpOnLock(ctx, report.task)) {
+    return (
+      `Fix: another session held a lock the migration needs for longer than that (a long transaction, or one left idle in a transaction): ` +
+      `find it in pg_stat_activity and pg_locks, end it or wait until it is gone, then run \`pulumi up\` again: ` +
+      `a transactional migration that gave up on a lock runs again under the same version "${ctx.migrationVersion}" (a new task, whose clientToken follows from this one's).`
+    );
   }
   if (outcome?.kind === "failed" && outcome.exitCode !== undefined) {
     return `Fix: read the logs, repair the migration (or the database, from the snapshot taken before it) and release it under a new migration version; "${ctx.migrationVersion}" is never run twice.`;

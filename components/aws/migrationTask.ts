@@ -12,6 +12,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { AWS_TAGS } from "../contracts/markers";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import type { MigrationConfig } from "../config/schema";
+import {
+  LOCK_TIMEOUT_EXIT_CODE,
+  lockRetryCommand,
+  migrationSession,
+  migrationSessionEnv,
+  sessionSettings,
+} from "../migrationSessions";
 import { childOptions } from "../options";
 import { childName } from "../naming";
 import type { EcsPlacement } from "./cluster";
@@ -20,7 +27,7 @@ import { EcsMigrationChecks } from "./migrationChecks";
 import { RdsRehearsal } from "./rdsRehearsal";
 import { exceptionTags } from "./tags";
 import { ContainerHardening, containerDefinitions, taskVolumes } from "./taskDefinition";
-import { databaseIngress, egressException, taskEgressRules } from "./taskNetwork";
+import { databaseIngress, egressException, rehearsalNetwork, taskEgressRules } from "./taskNetwork";
 
 export interface MigrationTaskArgs extends EcsPlacement {
   readonly app: string;
@@ -46,6 +53,11 @@ export class MigrationTask extends pulumi.ComponentResource {
     super(COMPONENT_TYPES.awsMigrationTask, name, {}, opts);
     const parent = childOptions(this, opts.dependsOn);
     const containerName = `${args.app}-migrate`;
+    // Every session of the migration (its checks' too) gives up on a lock after lockTimeoutSeconds: PGOPTIONS for
+    // libpq clients; the migration role is the user's, so ALTER ROLE is theirs to run (docs/migration-locks.md).
+    // A transactional migration runs in the lock-timeout wrapper, which runs it again after a lock timeout.
+    const session = migrationSession(args.migration);
+    const command = session.transactional ? lockRetryCommand(args.migration.command) : args.migration.command;
     const logStreamPrefix = "migration";
     const securityGroup = new aws.ec2.SecurityGroup(
       childName(name, "sg"),
@@ -77,7 +89,11 @@ export class MigrationTask extends pulumi.ComponentResource {
             name: containerName,
             image: args.migration.image,
             command: args.migration.command,
-            env: { ...args.env, MIGRATION_VERSION: args.migration.version },
+            env: {
+              ...args.env,
+              MIGRATION_VERSION: args.migration.version,
+              ...migrationSessionEnv(session, args.env, { wrapped: session.transactional }),
+            },
             secrets: args.secrets,
             logGroup,
             region: args.region,
@@ -104,30 +120,42 @@ export class MigrationTask extends pulumi.ComponentResource {
       logGroup: args.logGroupName,
       logStreamPrefix,
     };
-    // The tasks must reach the database they migrate (the rehearsal's copy shares its security groups).
+    // The tasks must reach the database they migrate.
     const reach = [opts.dependsOn, ...(databaseAccess ? [databaseAccess] : [])];
+    // The rehearsal reaches only its copy: groups of its own, which no rule of the real database admits (taskNetwork.ts).
+    const rehearsalGroups = args.rehearsal && rehearsalNetwork(childName(name, "rehearsal"), args, parent);
     const rehearsal =
       args.rehearsal &&
+      rehearsalGroups &&
       new RdsRehearsal(
         childName(name, "rehearsal"),
         {
           ...target,
+          securityGroupIds: [rehearsalGroups.taskGroup.id],
+          copySecurityGroupIds: [rehearsalGroups.copyGroup.id],
           app: args.app,
           migrationVersion: migration.version,
-          command: migration.command,
+          command,
           checks: migration.validate,
           ...args.rehearsal,
-          secretDatabaseUrl: "DATABASE_URL" in args.secrets,
-          ...(args.env.DATABASE_URL === undefined ? {} : { databaseUrl: args.env.DATABASE_URL }),
         },
-        childOptions(this, reach),
+        childOptions(this, [opts.dependsOn, rehearsalGroups.copyIngress]),
       );
     const run = new EcsMigration(
       childName(name, "run"),
       {
         ...target,
-        command: migration.command,
+        command,
         schemaChange: { reversible: migration.reversible, breaking: migration.breaking },
+        ...(session.transactional
+          ? {
+              lockRetry: {
+                lockTimeout: sessionSettings(session).lock_timeout,
+                attempts: session.retryDelaysSeconds.length + 1,
+                exitCode: LOCK_TIMEOUT_EXIT_CODE,
+              },
+            }
+          : {}),
       },
       childOptions(this, [...reach, ...(rehearsal ? [rehearsal] : [])]),
     );

@@ -1,44 +1,51 @@
 /**
  * The migration rehearsal on AWS (`bluegreen:migration.rehearse`): the
  * pre-migration snapshot restored into a small RDS instance
- * `<app>-rehearsal-<version>` in the real database's subnet group and
- * security groups, the migration task and every check run against it
- * (PGHOST/PGPORT overridden; a DATABASE_URL from Secrets Manager rewritten in
- * the container, see secretUrlRewrite), and the instance deleted whatever
- * happens. Instances `<app>-rehearsal-*` left by an interrupted run are
- * deleted first. The real migration waits for this resource, so it runs only
- * if the rehearsal and its checks passed. Aurora clusters are refused by the
- * config (components/rds/config.ts).
+ * `<app>-rehearsal-<version>`, isolated from the real database by network
+ * and by credentials, the migration task and every check run against it,
+ * and the instance deleted whatever happens. The real migration waits for
+ * this resource, so it runs only if the rehearsal and its checks passed.
+ *
+ * - Network: the copy sits in the real database's subnet group but in its
+ *   own security group (`copySecurityGroupIds`), which admits only the
+ *   rehearsal's task group (`securityGroupIds`); the tasks run in that group
+ *   alone, which no rule of the real database admits and whose egress
+ *   reaches only the copy on the database port (and HTTPS). The program
+ *   creates both groups (migrationTask.ts, taskNetwork.ts); the pack's
+ *   `database-ingress-from-app` refuses a real database that admits the
+ *   task group.
+ * - Credentials: once restored, the copy's master password is reset
+ *   (ModifyDBInstance) to a fresh one generated here and never stored; the
+ *   tasks log in with it as the master user and act as the migration's own
+ *   role (`-c role=`), so what the migration creates is owned by that role,
+ *   as in the real run. The real database does not accept that password.
+ * - Connection: every task's command is wrapped in the prelude of
+ *   components/rehearsalRuntime.ts (the rules of components/rehearsal.ts),
+ *   which rewrites every connection setting the container really has
+ *   (secrets, the image's own variables) to the copy, or refuses to start
+ *   naming the form (exit 78).
+ * - Clean-up: instances `<app>-rehearsal-*` carrying this stack's tags
+ *   (app, purpose, stack, migration version) are leftovers of an
+ *   interrupted run and deleted first; any other instance of such a name is
+ *   reported and never deleted, and the copy takes a name that does not
+ *   collide with it.
+ *
+ * Aurora clusters and MySQL are refused by the config (components/rds/config.ts)
+ * and again here: the rewrite and the role are PostgreSQL's.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AWS_TAGS, PURPOSE_TAG, STEP_PURPOSES } from "../contracts/markers";
 import { DYNAMIC_TYPES } from "../contracts/resourceTypes";
-import { rehearsalLeftovers, rehearsalName, scratchDatabaseUrl, secretUrlRewrite } from "../rehearsal";
+import { connectionPrelude, PRELUDE_REFUSED, preludeEnvironment } from "../rehearsalRuntime";
 import { EcsTaskTarget, runEcsTask } from "./ecsTaskRun";
 import { MigrationCheck, runChecks } from "./migrationChecks";
 import { checkMigrationInputs } from "./migrationInputs";
+import { CopyInputs, KeptInstance, rdsCopy } from "./rehearsalCopy";
 
-/** Plain inputs as the provider receives them. */
-export interface RdsRehearsalInputs extends EcsTaskTarget {
-  app: string;
-  migrationVersion: string;
+/** Plain inputs as the provider receives them. `securityGroupIds`: the rehearsal tasks' group, never the migration's. */
+export interface RdsRehearsalInputs extends EcsTaskTarget, CopyInputs {
   /** The migration's command (the task definition's, repeated: the rehearsal wraps it). */
   command: string[];
   checks: MigrationCheck[];
-  /** The real database: its subnet group, security groups and port are the copy's. */
-  sourceInstance: string;
-  /** The pre-migration snapshot restored into the copy. */
-  snapshotId: string;
-  /** The copy's class: small, it lives for one rehearsal. */
-  instanceClass: string;
-  /** DATABASE_URL comes from a secret: rewrite it in the container (needs sh and sed in the image). */
-  secretDatabaseUrl: boolean;
-  /** A plain DATABASE_URL of the migration's environment, rewritten here. @default none */
-  databaseUrl?: string;
-  /** Limit for the restore, in seconds. @default 3600 */
-  restoreTimeoutSeconds?: number;
-  /** RDS API endpoint override (tests). @default the SDK's regional endpoint */
-  rdsEndpoint?: string;
 }
 
 export interface RdsRehearsalOutputs {
@@ -46,130 +53,63 @@ export interface RdsRehearsalOutputs {
   instance: string;
   migrationTaskArn: string;
   checks: string[];
+  /** Instances named like a copy that this stack's rehearsal did not create: reported, never deleted. */
+  kept: KeptInstance[];
 }
 
-const DEFAULT_RESTORE_TIMEOUT_SECONDS = 3600;
-/** Statuses a restore never leaves on its own. */
-const FAILED_STATUSES = [
-  "failed",
-  "incompatible-restore",
-  "incompatible-parameters",
-  "incompatible-network",
-  "storage-full",
-];
-
 async function rehearse(inputs: RdsRehearsalInputs): Promise<RdsRehearsalOutputs> {
-  const rds: typeof import("@aws-sdk/client-rds") = require("@aws-sdk/client-rds");
   const crypto: typeof import("node:crypto") = require("node:crypto");
-  const client = new rds.RDSClient({
-    region: inputs.region,
-    ...(inputs.rdsEndpoint ? { endpoint: inputs.rdsEndpoint } : {}),
-  });
-  const name = rehearsalName(inputs.app, inputs.migrationVersion);
-  const what = `Rehearsal of migration "${inputs.migrationVersion}" on RDS instance ${name}`;
-  const pollMs = (inputs.pollIntervalSeconds ?? 6) * 1000;
-  const sleep = () => new Promise((resolve) => setTimeout(resolve, pollMs));
-  const describe = async (id: string) =>
-    (await client.send(new rds.DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
-  const gone = async (id: string) =>
-    describe(id).then(
-      () => false,
-      (error: Error) => {
-        if (error.name === "DBInstanceNotFoundFault" || error.name === "DBInstanceNotFound") return true;
-        throw error;
-      },
-    );
-  const remove = (id: string) =>
-    client.send(
-      new rds.DeleteDBInstanceCommand({
-        DBInstanceIdentifier: id,
-        SkipFinalSnapshot: true,
-        DeleteAutomatedBackups: true,
-      }),
-    );
-  let restored = false;
-  const deadline = Date.now() + (inputs.restoreTimeoutSeconds ?? DEFAULT_RESTORE_TIMEOUT_SECONDS) * 1000;
-  const late = (state: string) => new Error(`${what}: ${state} after restoreTimeoutSeconds`);
+  const copy = rdsCopy(inputs);
   try {
-    const all = (await client.send(new rds.DescribeDBInstancesCommand({}))).DBInstances ?? [];
-    for (const leftover of rehearsalLeftovers(
-      inputs.app,
-      all.map((i) => i.DBInstanceIdentifier ?? ""),
-    )) {
-      const status = all.find((i) => i.DBInstanceIdentifier === leftover)?.DBInstanceStatus;
-      if (status !== "deleting") await remove(leftover);
-      // The copy of this version must be gone before its name is restored again.
-      while (leftover === name && !(await gone(leftover))) {
-        if (Date.now() > deadline) throw late(`the leftover ${name} is still being deleted`);
-        await sleep();
-      }
-    }
-    const source = await describe(inputs.sourceInstance);
-    await client.send(
-      new rds.RestoreDBInstanceFromDBSnapshotCommand({
-        DBInstanceIdentifier: name,
-        DBSnapshotIdentifier: inputs.snapshotId,
-        DBInstanceClass: inputs.instanceClass,
-        DBSubnetGroupName: source?.DBSubnetGroup?.DBSubnetGroupName,
-        VpcSecurityGroupIds: (source?.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId ?? ""),
-        MultiAZ: false,
-        PubliclyAccessible: false,
-        DeletionProtection: false,
-        Tags: [
-          { Key: AWS_TAGS.app, Value: inputs.app },
-          { Key: PURPOSE_TAG, Value: STEP_PURPOSES.rehearsal },
-        ],
-      }),
-    );
-    restored = true;
-    let copy = await describe(name);
-    while (copy?.DBInstanceStatus !== "available") {
-      const status = copy?.DBInstanceStatus ?? "unknown";
-      if (FAILED_STATUSES.includes(status))
-        throw new Error(`${what}: the restore of snapshot ${inputs.snapshotId} ended in status "${status}"`);
-      if (Date.now() > deadline) throw late(`the restore of snapshot ${inputs.snapshotId} is still "${status}"`);
-      await sleep();
-      copy = await describe(name);
-    }
-    const target = { host: copy.Endpoint?.Address ?? "", port: copy.Endpoint?.Port ?? 5432 };
-    const environment: Record<string, string> = {
-      PGHOST: target.host,
-      PGPORT: String(target.port),
-      ...(inputs.databaseUrl ? { DATABASE_URL: scratchDatabaseUrl(inputs.databaseUrl, target) } : {}),
-    };
-    const wrap = (command: string[]) => (inputs.secretDatabaseUrl ? secretUrlRewrite(command) : command);
+    const { target, realHosts, kept } = await copy.prepare();
+    const environment = preludeEnvironment(target, realHosts);
     const migration = await runEcsTask(inputs, {
       migrationVersion: inputs.migrationVersion,
-      step: `${what} (the real database was not touched)`,
+      step: `${copy.what()} (the real database was not touched)`,
       clientToken: `bluegreen-rehearsal-${crypto.randomUUID()}`,
-      command: wrap(inputs.command),
+      command: connectionPrelude(inputs.command),
       environment,
     });
-    const where = `on the rehearsal copy ${name} (the real database was not touched)`;
-    const checks = await runChecks(inputs, inputs.migrationVersion, inputs.checks, { where, environment, wrap });
+    const checks = await runChecks(inputs, inputs.migrationVersion, inputs.checks, {
+      where: `on the rehearsal copy ${copy.name()} (the real database was not touched)`,
+      environment,
+      wrap: connectionPrelude,
+    });
     return {
       migrationVersion: inputs.migrationVersion,
-      instance: name,
+      instance: copy.name(),
       migrationTaskArn: migration.taskArn,
       checks: checks.map((c) => c.name),
+      kept,
     };
   } catch (error) {
     const e = error as Error;
+    const refused = e.message.includes(`container exit code: ${PRELUDE_REFUSED}\n`)
+      ? `\n  note: exit ${PRELUDE_REFUSED} is the rehearsal refusing a connection setting it cannot point at the copy, before the migration started; the log stream names the variable and its form.`
+      : "";
     // Messages of this rehearsal and of its ECS runs already say what failed; an RDS API error gets named here.
-    if (e.message.startsWith(what) || e.message.includes(" failed on ECS cluster ")) throw error;
-    throw new Error(`${what} failed: ${e.name}: ${e.message}`, { cause: error });
+    if (e.message.startsWith(copy.what()) || e.message.includes(" failed on ECS cluster ")) {
+      if (refused === "") throw error;
+      throw new Error(`${e.message}${refused}`, { cause: error });
+    }
+    throw new Error(`${copy.what()} failed: ${e.name}: ${e.message}`, { cause: error });
   } finally {
-    // Whatever happened: a copy left behind is deleted by the next rehearsal.
-    if (restored) await remove(name).catch(() => undefined);
-    client.destroy();
+    await copy.remove();
   }
 }
 
 function rehearsalFailures(news: Record<string, unknown>) {
   const failures = checkMigrationInputs(news);
-  for (const key of ["app", "sourceInstance", "snapshotId"]) {
+  for (const key of ["app", "stack", "sourceInstance", "snapshotId"]) {
     if (typeof news[key] !== "string" || news[key] === "")
       failures.push({ property: key, reason: `must be a non-empty string, got ${JSON.stringify(news[key])}` });
+  }
+  const copyGroups = news.copySecurityGroupIds;
+  if (!Array.isArray(copyGroups) || copyGroups.length === 0 || !copyGroups.every((g) => typeof g === "string")) {
+    failures.push({
+      property: "copySecurityGroupIds",
+      reason: `must be the copy's own security groups (at least one), got ${JSON.stringify(copyGroups)}`,
+    });
   }
   if (typeof news.instanceClass !== "string" || !news.instanceClass.startsWith("db.")) {
     failures.push({
@@ -212,22 +152,23 @@ export interface RdsRehearsalArgs {
   readonly taskDefinitionArn: pulumi.Input<string>;
   readonly containerName: pulumi.Input<string>;
   readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** The rehearsal tasks' own security group: no rule of the real database admits it. */
   readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** The copy's own security group: it admits only `securityGroupIds`. */
+  readonly copySecurityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
   readonly migrationVersion: string;
   /** The migration's command (`bluegreen:migration.command`). */
   readonly command: string[];
   /** `bluegreen:migration.validate`, run on the copy after the migration. */
   readonly checks: MigrationCheck[];
-  /** The real database's instance identifier: the copy gets its subnet group and security groups. */
+  /** The real database's instance identifier: the copy gets its subnet group. */
   readonly sourceInstance: string;
   /** The pre-migration snapshot restored into the copy. */
   readonly snapshotId: string;
   /** The copy's class. @default "db.t4g.micro" */
   readonly instanceClass?: string;
-  /** The migration's DATABASE_URL comes from a secret (rewritten in the container). */
-  readonly secretDatabaseUrl: boolean;
-  /** A plain DATABASE_URL of the migration's environment. @default none */
-  readonly databaseUrl?: string;
+  /** `<project>/<stack>`, tagged on the copy. @default this program's project and stack */
+  readonly stack?: string;
   /** Limit for the migration task and each check, in seconds. */
   readonly timeoutSeconds: pulumi.Input<number>;
   /** awslogs group of the migration container, to point failures at the logs. @default none */
@@ -239,10 +180,18 @@ export interface RdsRehearsalArgs {
 /** The rehearsal (`DYNAMIC_TYPES.rdsRehearsal`); order it after the snapshot and before the real migration. */
 export class RdsRehearsal extends pulumi.dynamic.Resource {
   declare readonly instance: pulumi.Output<string>;
+  declare readonly kept: pulumi.Output<KeptInstance[]>;
 
   constructor(name: string, args: RdsRehearsalArgs, opts?: pulumi.CustomResourceOptions) {
     const { module, name: type } = DYNAMIC_TYPES.rdsRehearsal;
-    const props = { instanceClass: "db.t4g.micro", ...args, instance: undefined, migrationTaskArn: undefined };
+    const props = {
+      instanceClass: "db.t4g.micro",
+      stack: `${pulumi.getProject()}/${pulumi.getStack()}`,
+      ...args,
+      instance: undefined,
+      migrationTaskArn: undefined,
+      kept: undefined,
+    };
     super(rdsRehearsalProvider, name, props, opts, module, type);
   }
 }

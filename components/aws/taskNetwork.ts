@@ -9,12 +9,16 @@
  * when the stack owns it, the VPC's CIDR for an existing one. Anything else
  * is a `bluegreen:network.taskEgress` rule with its reason. DNS, the time
  * service and the task metadata endpoint are not filtered by security groups.
+ *
+ * The migration rehearsal has a network of its own (rehearsalNetwork): its
+ * tasks reach only the copy, which admits only them, and no rule of the real
+ * database admits them.
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { AWS_TAGS } from "../contracts/markers";
+import { AWS_TAGS, PURPOSE_TAG, STEP_PURPOSES } from "../contracts/markers";
 import type { TaskEgressRule } from "./config";
-import { ruleDescription } from "./tags";
+import { exceptionTags, ruleDescription } from "./tags";
 
 /** How the tasks reach the database. */
 export interface DatabaseAccess {
@@ -41,8 +45,11 @@ const HTTPS_EGRESS = {
   description: "HTTPS: ECR image pulls, Secrets Manager and SSM, CloudWatch Logs, the app's HTTPS calls",
 };
 
-/** The egress rules of a task security group. */
-export function taskEgressRules(access: TaskAccess): aws.types.input.ec2.SecurityGroupEgress[] {
+/** The egress rules of a task security group (`databaseDescription`: what its database rule says it reaches). */
+export function taskEgressRules(
+  access: TaskAccess,
+  databaseDescription = "the database",
+): aws.types.input.ec2.SecurityGroupEgress[] {
   const { database } = access;
   const toDatabase: aws.types.input.ec2.SecurityGroupEgress[] =
     database === undefined
@@ -54,7 +61,7 @@ export function taskEgressRules(access: TaskAccess): aws.types.input.ec2.Securit
             toPort: database.port,
             ...(database.existing || database.securityGroupId === undefined
               ? { cidrBlocks: [access.vpcCidr], description: "the existing database, inside the VPC" }
-              : { securityGroups: [database.securityGroupId], description: "the database" }),
+              : { securityGroups: [database.securityGroupId], description: databaseDescription }),
           },
         ];
   return [
@@ -101,4 +108,72 @@ export function databaseIngress(
     },
     opts,
   );
+}
+
+/** The rehearsal's groups: its tasks', its copy's, and the copy's one ingress rule. */
+export interface RehearsalNetwork {
+  /** The rehearsal tasks run in this group alone: HTTPS out, the copy on the database port, nothing else. */
+  readonly taskGroup: aws.ec2.SecurityGroup;
+  /** The copy is restored into this group: it admits the task group on the database port, nobody else. */
+  readonly copyGroup: aws.ec2.SecurityGroup;
+  readonly copyIngress: aws.vpc.SecurityGroupIngressRule;
+}
+
+/**
+ * The migration rehearsal's network (`${name}-rehearsal-sg`,
+ * `${name}-rehearsal-db-sg`, `${name}-rehearsal-db-ingress`): created once
+ * with the stack, not at run time, so that preview shows them and the pack
+ * judges them (database-ingress-from-app refuses a real database that admits
+ * the task group). The task group gets no ingress rule on the real database,
+ * and its egress names the copy group only, so a connection setting the
+ * rewrite missed cannot reach the real database either way (one it owns, or
+ * an existing one admitting the VPC's range). `taskEgress` rules that could
+ * reach a database port (the same port) are left out of it. Undefined
+ * without a database.
+ */
+export function rehearsalNetwork(
+  name: string,
+  args: { readonly app: string; readonly vpcId: pulumi.Input<string>; readonly access: TaskAccess },
+  opts: pulumi.CustomResourceOptions,
+): RehearsalNetwork | undefined {
+  const database = args.access.database;
+  if (database === undefined) return undefined;
+  const tags = { [AWS_TAGS.app]: args.app, [PURPOSE_TAG]: STEP_PURPOSES.rehearsal };
+  const copyGroup = new aws.ec2.SecurityGroup(
+    `${name}-db-sg`,
+    { vpcId: args.vpcId, description: `bluegreen ${args.app} rehearsal copy: the rehearsal tasks only`, tags },
+    opts,
+  );
+  const extraEgress = args.access.extraEgress.filter(
+    (rule) => !(rule.port <= database.port && database.port <= (rule.toPort ?? rule.port)),
+  );
+  const access: TaskAccess = {
+    ...args.access,
+    database: { port: database.port, securityGroupId: copyGroup.id, existing: false },
+    extraEgress,
+  };
+  const taskGroup = new aws.ec2.SecurityGroup(
+    `${name}-sg`,
+    {
+      vpcId: args.vpcId,
+      description: `bluegreen ${args.app} migration rehearsal tasks: outbound only`,
+      egress: taskEgressRules(access, "the rehearsal copy"),
+      tags: { ...tags, ...exceptionTags(egressException(access)) },
+    },
+    opts,
+  );
+  const copyIngress = new aws.vpc.SecurityGroupIngressRule(
+    `${name}-db-ingress`,
+    {
+      securityGroupId: copyGroup.id,
+      referencedSecurityGroupId: taskGroup.id,
+      ipProtocol: "tcp",
+      fromPort: database.port,
+      toPort: database.port,
+      description: ruleDescription(`bluegreen ${args.app}: the rehearsal tasks to their copy`),
+      tags,
+    },
+    opts,
+  );
+  return { taskGroup, copyGroup, copyIngress };
 }

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { MAX_TRAFFIC_WEIGHT } from "../contracts/limits";
 import { parseVersion } from "../contracts/versions";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from "../migrationSessions";
 import { gateSettingsSchema } from "../gate/settings";
 import { crossField } from "./crossField";
 import { maintenanceSchema, releaseModeSchema } from "./releaseModes";
@@ -118,8 +119,74 @@ const migrationSchema = z
       .default([]),
     /** Old code cannot run on the new schema: in production it needs bluegreen:maintenance.enabled on since an earlier update. @default false */
     breaking: z.boolean().default(false),
+    /**
+     * Longest any statement of the migration waits for a lock (Postgres `lock_timeout`), in seconds, fractions
+     * allowed: a schema change waiting for a lock makes every later query on its table wait behind it, so the
+     * migration gives up instead and the app's queries wait at most this long (components/migrationSessions.ts).
+     * @default 5
+     */
+    lockTimeoutSeconds: z
+      .number()
+      .min(0.1, "must be at least 0.1 (100 ms): a migration never waits for a lock without limit")
+      .max(300, "must be at most 300: the app's queries on the table wait as long as the migration does")
+      .optional(),
+    /**
+     * Longest one statement of the migration may run (Postgres `statement_timeout`), in whole seconds; 0: no limit.
+     * @default timeoutSeconds: never stops a statement the run's own limit would have let finish, and ends on the
+     * server a statement whose client the platform stopped at that limit
+     */
+    statementTimeoutSeconds: z.number().int().min(0).max(86_400).optional(),
+    /**
+     * A failed run applies nothing: the migration runs in one transaction (`psql --single-transaction`, or
+     * BEGIN ... COMMIT with ON_ERROR_STOP), or its tool commits each step together with its record of it. Then a
+     * lock timeout is run again (lockRetries); otherwise a run is never repeated blindly. @default false
+     */
+    transactional: z.boolean().optional(),
+    /**
+     * How many more times a transactional migration runs after a lock timeout, pausing 5, 10, 20, 40, then 60 s.
+     * @default 3 when transactional
+     */
+    lockRetries: z.number().int().min(0).max(10).optional(),
   })
-  .strict();
+  .strict()
+  .refine((m) => m.statementTimeoutSeconds === undefined || m.statementTimeoutSeconds <= m.timeoutSeconds, {
+    ...crossField(["statementTimeoutSeconds", "timeoutSeconds"]),
+    path: ["statementTimeoutSeconds"],
+    error: (issue: { input?: unknown }) => {
+      const m = issue.input as { statementTimeoutSeconds: number; timeoutSeconds: number };
+      return `is ${m.statementTimeoutSeconds} s, longer than timeoutSeconds (${m.timeoutSeconds} s): the run is stopped at ${m.timeoutSeconds} s, so no statement reaches that limit; lower it or raise timeoutSeconds`;
+    },
+  })
+  .refine((m) => (m.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS) < statementLimit(m), {
+    ...crossField(["lockTimeoutSeconds", "statementTimeoutSeconds", "timeoutSeconds"]),
+    path: ["lockTimeoutSeconds"],
+    error: (issue: { input?: unknown }) => {
+      const m = issue.input as {
+        lockTimeoutSeconds?: number;
+        statementTimeoutSeconds?: number;
+        timeoutSeconds: number;
+      };
+      const limit =
+        m.statementTimeoutSeconds === undefined || m.statementTimeoutSeconds === 0
+          ? `timeoutSeconds (${m.timeoutSeconds} s)`
+          : `statementTimeoutSeconds (${m.statementTimeoutSeconds} s)`;
+      return `is ${m.lockTimeoutSeconds === undefined ? `${DEFAULT_LOCK_TIMEOUT_SECONDS} s (the default)` : `${m.lockTimeoutSeconds} s`}, not below ${limit}: a wait for a lock would end as a statement timeout or the run's, which is never run again; lower it`;
+    },
+  })
+  .refine((m) => (m.lockRetries ?? 0) === 0 || m.transactional === true, {
+    ...crossField(["lockRetries", "transactional"]),
+    path: ["lockRetries"],
+    error: (issue: { input?: unknown }) =>
+      `is ${(issue.input as { lockRetries: number }).lockRetries}, but the migration is not declared transactional: a run that gave up on a lock may have applied part of it, ` +
+      "and running it again could apply that part twice; set `transactional: true` if a failed run applies nothing, or remove lockRetries",
+  });
+
+/** The longest a statement of the migration may run: statementTimeoutSeconds, or the run's own limit when it is unset or 0. */
+function statementLimit(m: { statementTimeoutSeconds?: number; timeoutSeconds: number }): number {
+  return m.statementTimeoutSeconds === undefined || m.statementTimeoutSeconds === 0
+    ? m.timeoutSeconds
+    : m.statementTimeoutSeconds;
+}
 
 /** The neutral keys, `bluegreen:<key>`; platforms.ts adds `platform` and each platform's own keys. */
 export const coreConfigShape = {

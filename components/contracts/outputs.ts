@@ -6,6 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { COLORS } from "./colors";
+import { rehearsalReportSchema } from "./rehearsalReport";
 
 const perColor = <T extends z.ZodType>(value: T) => z.object({ blue: value, green: value });
 
@@ -22,6 +23,11 @@ export const stackOutputsSchema = z.object({
   /** The pre-migration snapshot of the configured migration. */
   snapshotId: z.string().optional(),
   migrationVersion: z.string().optional(),
+  /**
+   * What the migration's rehearsal measured on a copy of the real data (duration, locks per table); local platform.
+   * Informative: one this program cannot read (another report version) is left out rather than stopping a release.
+   */
+  rehearsal: rehearsalReportSchema.optional().catch(undefined),
   /** HOTFIX: `bluegreen:release.hotfix` is set; its reason and the emergency snapshot it took. */
   hotfix: z.object({ reason: z.string(), snapshotId: z.string() }).optional(),
   /** "passed" when the last update probed the color, "skipped" when it needed no probe. */

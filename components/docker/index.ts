@@ -18,6 +18,7 @@ import { childOptions } from "../options";
 import { colorBasics, Platform, PlatformScope } from "../platform";
 import { ColorContainer } from "./colorContainer";
 import type { DockerConfig } from "./config";
+import { migrationSession } from "../migrationSessions";
 import { LocalDatabase, SNAPSHOT_DIR } from "./localDatabase";
 import { localMigration } from "./localMigration";
 import { dockerRunArgs, snapshotScript } from "./postgresScripts";
@@ -54,7 +55,12 @@ export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformS
   );
   const database = new LocalDatabase(
     childName(name, "database"),
-    { app, image: settings.postgresImage, networkName: network.name },
+    {
+      app,
+      image: settings.postgresImage,
+      networkName: network.name,
+      ...(config.migration ? { migrationSession: migrationSession(config.migration) } : {}),
+    },
     opts,
   );
   const pgEnv = database.migrationEnv();

@@ -16,6 +16,7 @@ import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { OneShotCommand } from "../oneShotCommand";
 import { childOptions } from "../options";
+import type { MigrationSession } from "../migrationSessions";
 import { PostgresPassword } from "./postgresPassword";
 import {
   connectionUrl,
@@ -33,6 +34,8 @@ export interface LocalDatabaseArgs {
   /** Postgres image, pinned; the config's default: "postgres:16.4". */
   readonly image: string;
   readonly networkName: pulumi.Input<string>;
+  /** The configured migration's session limits, set on the migration role (ALTER ROLE ... SET). @default none */
+  readonly migrationSession?: MigrationSession;
 }
 
 /** Where the snapshot volume is mounted in the one-off snapshot containers. */
@@ -109,7 +112,7 @@ export class LocalDatabase extends pulumi.ComponentResource {
           this.host,
           "sh",
           "-c",
-          rolesScript(this.databaseName, this.roles),
+          rolesScript(this.databaseName, this.roles, args.migrationSession),
         ],
         env: { [VERIFIER_ENV.app]: app.scramVerifier, [VERIFIER_ENV.migration]: migration.scramVerifier },
         timeoutSeconds: 120,

@@ -12,12 +12,20 @@ import { snapshotIdentifier } from "../contracts/snapshots";
 import { childName } from "../naming";
 import { OneShotCommand } from "../oneShotCommand";
 import { childOptions } from "../options";
-import type { StepOptions } from "../platform";
+import type { MigrationStep, StepOptions } from "../platform";
+import { asRehearsalReport } from "../contracts/rehearsalReport";
 import { rehearsalName } from "../rehearsal";
 import type { LocalDatabase } from "./localDatabase";
 import { SNAPSHOT_DIR } from "./localDatabase";
 import { dockerRunArgs } from "./postgresScripts";
-import { CLIENT_ENV_NAMES } from "./postgresRoles";
+import {
+  lockRetryCommand,
+  lockRetryEnv,
+  migrationSession,
+  migrationSessionEnv,
+  SESSION_ENV,
+} from "../migrationSessions";
+import { CLIENT_ENV_NAMES, migrationRoleSettingsSql } from "./postgresRoles";
 import { rehearsalScript, validationScript } from "./rehearsalScripts";
 import { dockerScratchRun, dockerScratchServer } from "./scratchServer";
 
@@ -31,14 +39,17 @@ export interface LocalMigrationArgs {
   readonly parent: pulumi.Resource;
 }
 
-/** Builds the steps; returns the last one, which the new color waits for. */
-export function localMigration(name: string, args: LocalMigrationArgs, step: StepOptions): pulumi.Resource {
+/** Builds the steps: the last one, which the new color waits for, and the rehearsal's report. */
+export function localMigration(name: string, args: LocalMigrationArgs, step: StepOptions): MigrationStep {
   const { app, migration, database, parent } = args;
-  const pgEnv = database.migrationEnv();
+  // Every session of the migration and its checks: a lock timeout and a statement timeout (migrationSessions.ts).
+  const session = migrationSession(migration);
+  const envNames = [...CLIENT_ENV_NAMES, SESSION_ENV];
+  const pgEnv = database
+    .migrationEnv()
+    .apply((env) => ({ ...env, ...migrationSessionEnv(session, env), ...lockRetryEnv(session) }));
   const run = (image: string, command: readonly string[], volumes: { name: string; mountPath: string }[] = []) =>
-    args.networkName.apply((network) =>
-      dockerRunArgs({ image, network, volumes, envNames: CLIENT_ENV_NAMES, command }),
-    );
+    args.networkName.apply((network) => dockerRunArgs({ image, network, volumes, envNames, command }));
   const inContainer = (checks: MigrationConfig["validate"]) =>
     pulumi
       .all(checks.map((check) => run(migration.image, check.command)))
@@ -60,12 +71,14 @@ export function localMigration(name: string, args: LocalMigrationArgs, step: Ste
     const script = scratchArgs.apply((scratchSpec) =>
       rehearsalScript({
         scratch,
+        migrationVersion: migration.version,
         roles: database.roles,
+        roleSettings: migrationRoleSettingsSql(database.roles.migration, session),
         server: dockerScratchServer(scratchSpec),
-        migration: dockerScratchRun(scratchSpec, migration.image, CLIENT_ENV_NAMES, migration.command),
+        migration: lockRetryCommand(dockerScratchRun(scratchSpec, migration.image, envNames, migration.command)),
         validations: migration.validate.map((check) => ({
           name: check.name,
-          command: dockerScratchRun(scratchSpec, migration.image, CLIENT_ENV_NAMES, check.command),
+          command: dockerScratchRun(scratchSpec, migration.image, envNames, check.command),
         })),
       }),
     );
@@ -76,7 +89,7 @@ export function localMigration(name: string, args: LocalMigrationArgs, step: Ste
         description: `rehearsal of migration ${migration.version} on scratch server ${scratch}`,
         command: script.apply((text) => ["sh", "-c", text]),
         // No credential of the real database: the rehearsal makes its own, which only the scratch server accepts.
-        env: {},
+        env: { ...migrationSessionEnv(session), ...lockRetryEnv(session) },
         // The restore may take as long as the snapshot step (1800 s), then the migration and its checks.
         timeoutSeconds: 1800 + migration.timeoutSeconds,
         runKey: migration.version,
@@ -90,7 +103,8 @@ export function localMigration(name: string, args: LocalMigrationArgs, step: Ste
     {
       purpose: STEP_PURPOSES.migration,
       description: `migration ${migration.version}`,
-      command: run(migration.image, migration.command),
+      // Run again after a lock timeout when transactional (a failed run applied nothing); otherwise once.
+      command: run(migration.image, migration.command).apply(lockRetryCommand),
       env: pgEnv,
       timeoutSeconds: migration.timeoutSeconds,
       runKey: migration.version,
@@ -98,8 +112,9 @@ export function localMigration(name: string, args: LocalMigrationArgs, step: Ste
     },
     childOptions(parent, [...step.dependsOn, database, ...(rehearsal ? [rehearsal] : [])]),
   );
-  if (migration.validate.length === 0) return real;
-  return new OneShotCommand(
+  const report = rehearsal?.report.apply(asRehearsalReport);
+  if (migration.validate.length === 0) return { done: real, rehearsal: report };
+  const validation = new OneShotCommand(
     childName(name, "migration-validation"),
     {
       purpose: STEP_PURPOSES.validation,
@@ -111,4 +126,5 @@ export function localMigration(name: string, args: LocalMigrationArgs, step: Ste
     },
     childOptions(parent, [real]),
   );
+  return { done: validation, rehearsal: report };
 }

@@ -8,7 +8,7 @@
  * test/docker/databaseRoles.test.ts.
  */
 
-import { rehearsalPrefix } from "../rehearsal";
+import { MigrationSession, sessionSettings } from "../migrationSessions";
 import { shQuote } from "./postgresScripts";
 
 /** The roles of one app's database. */
@@ -44,8 +44,8 @@ function sqlLiteral(text: string): string {
  * pg_hba.conf, read through `-c hba_file=...` so it applies to an existing
  * data volume too (the one initialised with `trust` before this file
  * existed): the superuser by peer on the unix socket only, the two roles by
- * SCRAM-SHA-256 from the network, the migration role also into the
- * rehearsal's scratch databases, and no entry (a refusal) for anyone else.
+ * SCRAM-SHA-256 from the network, and no entry (a refusal) for anyone else.
+ * The rehearsal never connects here: it runs a scratch server of its own.
  */
 export function hbaConfig(database: string, roles: DatabaseRoles): string {
   return [
@@ -54,8 +54,6 @@ export function hbaConfig(database: string, roles: DatabaseRoles): string {
     `local  all  ${SUPERUSER}  peer`,
     "# The app and migration roles, from the stack network, with their password (never trust).",
     `host  ${sqlIdent(database)}  ${sqlIdent(roles.app)},${sqlIdent(roles.migration)}  all  scram-sha-256`,
-    "# The migration role into the scratch copies of a rehearsal (a regular expression: Postgres 16 and later).",
-    `host  /^${rehearsalPrefix(database)}  ${sqlIdent(roles.migration)}  all  scram-sha-256`,
     "",
   ].join("\n");
 }
@@ -104,7 +102,25 @@ function reassignSql(owner: string): string {
   ].join("\n");
 }
 
-function rolesSql(database: string, roles: DatabaseRoles): { head: string; tail: string } {
+/**
+ * `ALTER ROLE <role> SET lock_timeout = '5s'` and `statement_timeout`: every
+ * session the role opens from then on starts with the migration's limits,
+ * whatever client it uses (a JDBC or Prisma migration tool ignores
+ * PGOPTIONS). PGOPTIONS, where a client reads it, still wins; pg_dump and
+ * pg_restore set both to 0 for themselves, so the snapshot and a restore
+ * are not cut short.
+ */
+export function migrationRoleSettingsSql(role: string, session: MigrationSession): string[] {
+  return Object.entries(sessionSettings(session)).map(
+    ([name, value]) => `ALTER ROLE ${sqlIdent(role)} SET ${name} = ${sqlLiteral(value)};`,
+  );
+}
+
+function rolesSql(
+  database: string,
+  roles: DatabaseRoles,
+  session: MigrationSession | undefined,
+): { head: string; tail: string } {
   const [app, migration, db] = [sqlIdent(roles.app), sqlIdent(roles.migration), sqlIdent(database)];
   const limits = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS";
   const head = [
@@ -118,6 +134,7 @@ function rolesSql(database: string, roles: DatabaseRoles): { head: string; tail:
     "END $$;",
     `ALTER ROLE ${app} WITH ${limits};`,
     `ALTER ROLE ${migration} WITH ${limits};`,
+    ...(session === undefined ? [] : migrationRoleSettingsSql(roles.migration, session)),
   ];
   const tail = [
     // Membership an operator may have granted by hand: reading or writing server files, running programs.
@@ -146,10 +163,13 @@ function rolesSql(database: string, roles: DatabaseRoles): { head: string; tail:
  * roles if missing and (re)applies their limits, passwords and privileges in
  * one transaction: idempotent, so it runs whenever the container is
  * replaced. Passwords arrive as SCRAM verifiers in VERIFIER_ENV, never on a
- * command line; SQL reaches psql on stdin (printf is a shell builtin).
+ * command line; SQL reaches psql on stdin (printf is a shell builtin). With
+ * `migrationSession`, the migration role also gets the migration's lock and
+ * statement timeouts (migrationRoleSettingsSql); without it, they are left
+ * as they are.
  */
-export function rolesScript(database: string, roles: DatabaseRoles): string {
-  const { head, tail } = rolesSql(database, roles);
+export function rolesScript(database: string, roles: DatabaseRoles, migrationSession?: MigrationSession): string {
+  const { head, tail } = rolesSql(database, roles, migrationSession);
   const password = (role: string, variable: string) =>
     `printf '%s\\n' "ALTER ROLE ${sqlIdent(role).replace(/"/g, '\\"')} PASSWORD '\${${variable}}';"`;
   return [

@@ -28,6 +28,7 @@
  * servers in their own network namespaces.
  */
 import type { MigrationConfig } from "../config/schema";
+import { STEP_REPORT_TAG } from "../contracts/stepReports";
 import type { DatabaseRoles } from "./postgresRoles";
 import { shQuote } from "./postgresScripts";
 
@@ -59,8 +60,12 @@ export interface ScratchServer {
 export interface RehearsalSteps {
   /** The scratch database, from rehearsalName; also the scratch server's name. */
   readonly scratch: string;
+  /** The version rehearsed, for the report. */
+  readonly migrationVersion: string;
   /** The app's roles, created under the same names on the scratch server. */
   readonly roles: DatabaseRoles;
+  /** SQL run after the roles are created, as on the real server (the migration role's lock and statement timeouts). @default none */
+  readonly roleSettings?: readonly string[];
   readonly server: ScratchServer;
   /** The migration's argv, run where only the scratch server is reachable (the platform's wrapper). */
   readonly migration: readonly string[];
@@ -99,10 +104,15 @@ export function rehearsalScript(steps: RehearsalSteps): string {
     '  echo "rehearsal: not removing $stranger: named like a scratch copy, but not marked as one of this stack\'s rehearsals (remove it yourself if it is yours)" >&2',
     "done",
     "running=",
+    "sampler=",
+    'locks=$(mktemp "${TMPDIR:-/tmp}/bluegreen-locks.XXXXXX")',
+    ...SAMPLER_FUNCTIONS,
     "finish() {",
     "  status=$?",
     "  trap - EXIT",
     '  if [ -n "$running" ]; then kill -KILL "$running" 2>/dev/null || true; fi',
+    "  stop_sampler",
+    '  rm -f "$locks"',
     `  ${argv(server.stopRun)} >/dev/null 2>&1 || true`,
     `  if ${argv(server.remove)} >/dev/null 2>&1; then echo "rehearsal: removed the scratch server, its sessions and its copy"; else`,
     '    echo "rehearsal: could not remove the scratch server; the next rehearsal removes it" >&2; fi',
@@ -132,6 +142,7 @@ export function rehearsalScript(steps: RehearsalSteps): string {
         "CREATE ROLE :\"migration\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'password'; " +
           'CREATE ROLE :"app" NOLOGIN; CREATE DATABASE :"database" OWNER :"migration";',
       ),
+    ...(steps.roleSettings ?? []).map((sql) => `  printf '%s\\n' ${shQuote(sql)}`),
     "} | admin",
     'echo "rehearsal: restoring the pre-migration snapshot into the scratch copy (owners and grants as on the real database)"',
     argv(server.restore),
@@ -147,7 +158,14 @@ export function rehearsalScript(steps: RehearsalSteps): string {
     '  return "$status"',
     "}",
     'echo "rehearsal: running the migration on the scratch copy"',
-    `if ! run ${argv(steps.migration)}; then`,
+    ...lockSampler(server.admin, roles),
+    "started_ms=$(now_ms)",
+    "migrated=0",
+    `run ${argv(steps.migration)} || migrated=$?`,
+    "ended_ms=$(now_ms)",
+    "stop_sampler",
+    ...reportLines(steps.migrationVersion),
+    'if [ "$migrated" -ne 0 ]; then',
     `  echo ${shQuote(`rehearsal: the migration failed on the scratch copy ${scratch}: ${ISOLATION}`)} >&2`,
     "  exit 1",
     "fi",
@@ -155,6 +173,66 @@ export function rehearsalScript(steps: RehearsalSteps): string {
     'echo "rehearsal: the migration and its checks passed on the scratch copy"',
     "",
   ].join("\n");
+}
+
+/** The lock sampler's session, by its application name. */
+const SAMPLER = "bluegreen-lock-sampler";
+
+/** `now_ms`, the copy's clock, and `stop_sampler`: defined before the EXIT trap that calls the latter. */
+const SAMPLER_FUNCTIONS = [
+  "now_ms() { printf 'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint;\\n' | admin; }",
+  // Ended from the server's side: a signal does not reliably reach a psql behind `docker exec` or `runuser`.
+  "stop_sampler() {",
+  '  [ -n "$sampler" ] || return 0',
+  `  printf '%s\\n' ${shQuote(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '${SAMPLER}';`)} | admin >/dev/null 2>&1 || true`,
+  '  wait "$sampler" 2>/dev/null || true',
+  "  sampler=",
+  "}",
+];
+
+/** How often the rehearsal samples the locks the migration holds. */
+export const LOCK_SAMPLE_MS = 50;
+
+/**
+ * A psql `\\watch` in the background, on the scratch database, writing every
+ * LOCK_SAMPLE_MS `time|schema.table|mode` for each lock a session of the
+ * migration role holds on a table; and `now_ms`, the copy's clock.
+ */
+function lockSampler(admin: readonly string[], roles: DatabaseRoles): string[] {
+  const query =
+    "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint, n.nspname || '.' || c.relname, l.mode " +
+    "FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace " +
+    "JOIN pg_stat_activity a ON a.pid = l.pid " +
+    "WHERE l.granted AND a.usename = :'migration' AND c.relkind IN ('r', 'p', 'm') " +
+    "AND n.nspname NOT IN ('pg_catalog', 'information_schema');";
+  return [
+    "{",
+    `  printf '%s\\n' ${shQuote(`SET application_name = '${SAMPLER}';`)}`,
+    `  printf '\\\\set migration %s\\n' ${shQuote(roles.migration)}`,
+    `  printf '%s\\n' ${shQuote(query)}`,
+    `  printf '\\\\watch %s\\n' ${LOCK_SAMPLE_MS / 1000}`,
+    // The admin command itself in the background (no function, no subshell between), so `kill` reaches it.
+    `} | ${argv(admin)} -X -q -A -t -d "$scratch" > "$locks" 2>/dev/null &`,
+    "sampler=$!",
+  ];
+}
+
+/** The report line: the migration's duration by the copy's clock, and each lock held, first to last sample. */
+function reportLines(migrationVersion: string): string[] {
+  const awk = [
+    'BEGIN { FS = "|" }',
+    'NF == 3 { key = $2 "|" $3; if (!(key in first)) { first[key] = $1; order[++n] = key } last[key] = $1 }',
+    "END {",
+    `  printf "{\\"kind\\":\\"migration-rehearsal\\",\\"migrationVersion\\":\\"%s\\",\\"durationMs\\":%d,\\"sampledEveryMs\\":${LOCK_SAMPLE_MS},\\"locks\\":[", version, duration`,
+    '  for (i = 1; i <= n; i++) { split(order[i], k, "|"); gsub(/[\\\\"]/, "", k[1]); gsub(/[\\\\"]/, "", k[2])',
+    `    printf "%s{\\"table\\":\\"%s\\",\\"mode\\":\\"%s\\",\\"heldMs\\":%d}", (i > 1 ? "," : ""), k[1], k[2], last[order[i]] - first[order[i]] + ${LOCK_SAMPLE_MS} }`,
+    '  printf "]}\\n"',
+    "}",
+  ].join("\n");
+  return [
+    `printf '%s ' ${shQuote(STEP_REPORT_TAG)}`,
+    `awk -v version=${shQuote(migrationVersion.replace(/["\\]/g, ""))} -v duration="$((ended_ms - started_ms))" ${shQuote(awk)} "$locks"`,
+  ];
 }
 
 /** DATABASE_URL for the scratch server: a unix socket directory goes in the query (`host=`), a host name in the authority. */

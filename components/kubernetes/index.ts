@@ -56,7 +56,7 @@ export function kubernetesPlatform(
         : undefined;
     },
     migration(migration, step) {
-      return new MigrationJob(
+      const job = new MigrationJob(
         childName(name, "migration"),
         {
           app,
@@ -69,6 +69,7 @@ export function kubernetesPlatform(
         },
         childOptions(parent, step.dependsOn),
       );
+      return { done: job };
     },
     colorService(color, step) {
       const settings = config[color];

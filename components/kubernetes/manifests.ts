@@ -6,6 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { MigrationConfig } from "../config/schema";
 import { COLORS, Color, expandColor } from "../contracts/colors";
+import { lockRetryCommand, migrationSession, migrationSessionEnv } from "../migrationSessions";
 import type { ColorBasics } from "../platform";
 import type { TrafficWeights } from "../traffic";
 import type { GatewayRef, KubernetesSettings, PodResources } from "./config";
@@ -141,10 +142,18 @@ export function serviceSpec(app: string, color: Color, servicePort: number): k8s
  * One attempt (`backoffLimit: 0`) bounded by the migration's timeout. No
  * `ttlSecondsAfterFinished`: a Job Kubernetes deleted after it finished would
  * look deleted to `pulumi refresh`, and the next `pulumi up` would run the
- * migration again.
+ * migration again. Every session of the pod gives up on a lock after the
+ * migration's lock timeout (PGOPTIONS, components/migrationSessions.ts); a
+ * transactional migration runs in the lock-timeout wrapper, which runs it
+ * again after a lock timeout inside this one pod. `checkCommand`: the pod of
+ * a `migration.validate` check, the same with the check's command (never
+ * wrapped: a check changes nothing).
  */
-export function jobSpec(spec: MigrationJobSpec): k8s.types.input.batch.v1.JobSpec {
+export function jobSpec(spec: MigrationJobSpec, checkCommand?: readonly string[]): k8s.types.input.batch.v1.JobSpec {
   const { migration } = spec;
+  const session = migrationSession(migration);
+  const wrapped = checkCommand === undefined && session.transactional;
+  const command = checkCommand ?? (wrapped ? lockRetryCommand(migration.command) : migration.command);
   return {
     backoffLimit: 0,
     activeDeadlineSeconds: migration.timeoutSeconds,
@@ -157,8 +166,15 @@ export function jobSpec(spec: MigrationJobSpec): k8s.types.input.batch.v1.JobSpe
             name: `${spec.app}-migrate`,
             image: migration.image,
             // `args`, not `command`: like ECS `command`, it keeps the image's entrypoint.
-            args: migration.command,
-            env: envVars({ ...spec.env, MIGRATION_VERSION: migration.version }, spec.secrets),
+            args: [...command],
+            env: envVars(
+              {
+                ...spec.env,
+                MIGRATION_VERSION: migration.version,
+                ...migrationSessionEnv(session, spec.env, { wrapped }),
+              },
+              spec.secrets,
+            ),
             resources: resourceRequirements(spec.resources),
           },
         ],

@@ -71,7 +71,7 @@ export class MigrationJob extends pulumi.ComponentResource {
             labels: appLabels(args.app),
             annotations: securityAnnotations(args.hardening),
           },
-          spec: jobSpec({ ...args, migration: { ...args.migration, command: check.command } }),
+          spec: jobSpec(args, check.command),
         },
         childOptions(this, [previous], {
           ignoreChanges: ["spec"],

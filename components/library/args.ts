@@ -80,6 +80,14 @@ export interface MigrationArgs {
   readonly validate?: MigrationCheckArgs[];
   /** Old code cannot run on the new schema (production needs the maintenance page on). @default false */
   readonly breaking?: boolean;
+  /** `lock_timeout` of every session of the migration and its checks: it gives up rather than queue the app's queries. @default 5 */
+  readonly lockTimeoutSeconds?: number;
+  /** `statement_timeout` of those sessions; 0 for none. @default timeoutSeconds */
+  readonly statementTimeoutSeconds?: number;
+  /** A failed run applied nothing (one transaction): a lock timeout is then run again. @default false */
+  readonly transactional?: boolean;
+  /** How many more runs a transactional migration gets after a lock timeout (after 5, 10, 20, 40, 60 s). @default 3 */
+  readonly lockRetries?: number;
 }
 
 /** Extra URLs the gate probes per color. */

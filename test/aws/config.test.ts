@@ -224,3 +224,40 @@ describe("migration rehearsal on Aurora", () => {
     expect(issues("production", "bluegreen:migration", { rehearse: true })).toEqual([]);
   });
 });
+
+describe("migration rehearsal: what it could not point at its copy, said before anything runs", () => {
+  const rehearsing = (stack: string, green: Record<string, unknown>, database: Record<string, unknown> = {}) => {
+    const values = patched(stack, "bluegreen:green", green);
+    values["bluegreen:migration"] = JSON.stringify({ ...JSON.parse(values["bluegreen:migration"]), rehearse: true });
+    values["bluegreen:database"] = JSON.stringify({ ...JSON.parse(values["bluegreen:database"]), ...database });
+    return configError(values, stack)?.issues ?? [];
+  };
+
+  it("refuses a plain connection setting of the migration's env in a form the rehearsal refuses, naming the key, never the value", () => {
+    expect(
+      rehearsing("staging", { env: { DATABASE_URL: "jdbc:postgresql://db.internal/api?password=hunter2" } }),
+    ).toEqual([
+      {
+        key: "bluegreen:green.env.DATABASE_URL",
+        message:
+          "cannot be pointed at the rehearsal's copy (`bluegreen:migration.rehearse`): DATABASE_URL is a URL of another scheme (only postgres:// and postgresql:// are rewritten)",
+      },
+    ]);
+    expect(rehearsing("staging", { env: { PGSERVICE: "production" } }).map((i) => i.key)).toEqual([
+      "bluegreen:green.env.PGSERVICE",
+    ]);
+    expect(rehearsing("staging", { env: { DATABASE_URL: "host=db.internal dbname=api user=api_migration" } })).toEqual(
+      [],
+    );
+  });
+
+  it("refuses rehearse on MySQL: the migration's role is kept with PostgreSQL's SET ROLE", () => {
+    expect(rehearsing("staging", {}, { engine: "mysql" })).toEqual([
+      {
+        key: "bluegreen:migration.rehearse",
+        message:
+          "is true, but bluegreen:database.engine is mysql: the rehearsal logs in to its copy with credentials only the copy accepts and keeps the migration's own role with PostgreSQL's SET ROLE, which MySQL has no equivalent of; rehearse by hand on an instance restored from the snapshot and set rehearse to false",
+      },
+    ]);
+  });
+});

@@ -35,6 +35,11 @@ const SHARED: Record<string, Mutation> = {
   "dotted key": (raw) => (raw["bluegreen:traffic.green"] = "50"),
   "writable root without reason": edit("bluegreen:green", (green) => (green.readOnlyRootFilesystem = false)),
   "float migration id": edit("bluegreen:migration", (migration) => (migration.version = 1.1)),
+  // A check across fields of the migration (lockRetries and transactional), next to the float migration id.
+  "lock retries of a migration not declared transactional": edit("bluegreen:migration", (migration) => {
+    migration.lockRetries = 2;
+    migration.transactional = false;
+  }),
   "zero interval": edit("bluegreen:gate", (gate) => (gate.intervalMs = 0)),
   // A check across fields of the gate, next to the invalid interval.
   "p95 above the request timeout": edit("bluegreen:gate", (gate) => (gate.p95LatencyMs = gate.requestTimeoutMs + 1)),

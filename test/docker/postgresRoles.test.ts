@@ -10,9 +10,11 @@ import {
   databaseRoles,
   hbaConfig,
   migrationClientEnv,
+  migrationRoleSettingsSql,
   rolesScript,
   VERIFIER_ENV,
 } from "../../components/docker/postgresRoles";
+import { migrationSession } from "../../components/migrationSessions";
 
 describe("the local database's roles and access", () => {
   it("names an app role and a migration role after the app", () => {
@@ -20,14 +22,13 @@ describe("the local database's roles and access", () => {
     expect(databaseRoles("orders-v2")).toEqual({ app: "orders_v2_app", migration: "orders_v2_migration" });
   });
 
-  it("writes a pg_hba.conf with no trust: peer for the superuser on the socket, SCRAM for the two roles (the migration role also into the rehearsal's scratch databases), nothing else", () => {
+  it("writes a pg_hba.conf with no trust: peer for the superuser on the socket, SCRAM for the two roles, nothing else (the rehearsal runs a server of its own)", () => {
     const entries = hbaConfig("api", databaseRoles("api"))
       .split("\n")
       .filter((line) => line !== "" && !line.startsWith("#"));
     expect(entries).toEqual([
       "local  all  postgres  peer",
       'host  "api"  "api_app","api_migration"  all  scram-sha-256',
-      'host  /^api-rehearsal-  "api_migration"  all  scram-sha-256',
     ]);
   });
 
@@ -52,5 +53,18 @@ describe("the local database's roles and access", () => {
     expect(script).not.toMatch(/psql[^\n]*(-c|-v [a-z_]+=)/);
     expect(script.match(/^BEGIN;$/gm)).toHaveLength(1);
     expect(script.match(/^COMMIT;$/gm)).toHaveLength(1);
+  });
+
+  it("gives the migration role the migration's lock and statement timeouts in the same transaction, and leaves them alone without a migration", () => {
+    const session = migrationSession({ timeoutSeconds: 900, lockTimeoutSeconds: 2.5 });
+    expect(migrationRoleSettingsSql("api_migration", session)).toEqual([
+      `ALTER ROLE "api_migration" SET lock_timeout = '2500ms';`,
+      `ALTER ROLE "api_migration" SET statement_timeout = '900s';`,
+    ]);
+    const script = rolesScript("api", databaseRoles("api"), session);
+    const body = script.slice(script.indexOf("BEGIN;"), script.indexOf("COMMIT;"));
+    for (const statement of migrationRoleSettingsSql("api_migration", session)) expect(body).toContain(statement);
+    expect(script).not.toContain(`ALTER ROLE "api_app" SET`);
+    expect(rolesScript("api", databaseRoles("api"))).not.toMatch(/SET (lock|statement)_timeout/);
   });
 });

@@ -9,6 +9,7 @@
  * `--internal` network. The real server asks the migration role for its
  * real password (SCRAM), as the local stack's does.
  */
+import { asRehearsalReport, describeRehearsal } from "../../components/contracts/rehearsalReport";
 import { execFile } from "node:child_process";
 import {
   chmodSync,
@@ -131,6 +132,7 @@ describe("migration rehearsal on real Postgres, through the real provider host",
     });
     const script = rehearsalScript({
       scratch,
+      migrationVersion: "7",
       roles: databaseRoles(app),
       server,
       migration: isolatedRun(migration),
@@ -245,6 +247,31 @@ describe("migration rehearsal on real Postgres, through the real provider host",
       [],
     );
     expect(rehearsal.outs.outputTail).toContain(`${roles.migration}|${roles.migration}|t`);
+  });
+
+  it("GIVEN a migration WHEN rehearsed THEN it reports, from the copy's real data, how long it ran and which locks it held on which table for how long", async () => {
+    const seed = await seeded();
+    const migration = psqlFile(
+      "begin; alter table orders add column currency text not null default 'EUR'; select pg_sleep(0.6); commit;\n" +
+        "create index orders_customer on orders (customer);",
+    );
+    const rehearsal = await rehearse(seed, migration, []);
+    const report = rehearsal.outs.report as Record<string, any>;
+    expect(report).toMatchObject({ kind: "migration-rehearsal", migrationVersion: "7", sampledEveryMs: 50 });
+    expect(report.durationMs).toBeGreaterThanOrEqual(600);
+    expect(report.durationMs).toBeLessThan(10_000);
+    const held = Object.fromEntries((report.locks as any[]).map((l) => [`${l.table} ${l.mode}`, l.heldMs]));
+    // ALTER TABLE holds ACCESS EXCLUSIVE until the commit, through the sleep: seen for most of those 600 ms.
+    expect(held["public.orders AccessExclusiveLock"]).toBeGreaterThanOrEqual(400);
+    expect(held["public.orders AccessExclusiveLock"]).toBeLessThan(5_000);
+    expect(Object.keys(held).every((key) => key.startsWith("public."))).toBe(true);
+    // Written where the tools read it: the state's `report` passes the stack output's schema (`rehearsal`).
+    const output = asRehearsalReport(report);
+    expect(output).toBeDefined();
+    expect(describeRehearsal(output!)).toMatch(
+      /^migration 7 rehearsed on a copy of the real data: ran \d+\.\d s; held .*public\.orders AccessExclusiveLock \d+\.\d s/,
+    );
+    expect(rehearsal.outs.outputTail).not.toContain("PGPASSWORD");
   });
 
   it("GIVEN a failing check WHEN rehearsed THEN it blocks like a failed migration: the error names the check with the end of its output", async () => {

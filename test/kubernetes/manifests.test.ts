@@ -16,6 +16,7 @@ import {
   serviceSpec,
   weightedRouteSpec,
 } from "../../components/kubernetes/manifests";
+import { lockRetryCommand } from "../../components/migrationSessions";
 import type { PodResources } from "../../components/kubernetes/config";
 import { manifestProblems } from "./schemaValidation";
 
@@ -173,14 +174,15 @@ describe("serviceSpec", () => {
 });
 
 describe("jobSpec", () => {
-  const spec = jobSpec({
+  const job = {
     app: "api",
     migration: MIGRATION,
     env: { LOG_LEVEL: "info" },
     secrets: { DATABASE_URL: "api-database/url" },
     resources: RESOURCES,
     hardening: { user: "10001", readOnlyRootFilesystem: true },
-  }) as any;
+  };
+  const spec = jobSpec(job) as any;
 
   it("validates as a batch/v1 Job", async () => {
     expect(await manifestProblems(object("batch/v1", "Job", spec))).toEqual([]);
@@ -200,6 +202,7 @@ describe("jobSpec", () => {
     expect(container.env).toEqual([
       { name: "LOG_LEVEL", value: "info" },
       { name: "MIGRATION_VERSION", value: "2026-11-20-orders" },
+      { name: "PGOPTIONS", value: "-c lock_timeout=5s -c statement_timeout=900s" },
       { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "api-database", key: "url" } } },
     ]);
     expect(container.resources).toEqual({ requests: RESOURCES.requests, limits: RESOURCES.limits });
@@ -207,6 +210,41 @@ describe("jobSpec", () => {
       "app.kubernetes.io/name": "api",
       "app.kubernetes.io/managed-by": "pulumi",
       "bluegreen/migration": "2026-11-20-orders",
+    });
+  });
+
+  it("runs a transactional migration in the lock-timeout wrapper with its settings, in the same one attempt; a check's pod never", async () => {
+    const transactional = { ...MIGRATION, transactional: true, lockTimeoutSeconds: 2, statementTimeoutSeconds: 600 };
+    const wrapped = jobSpec({ ...job, migration: transactional }) as any;
+    expect(await manifestProblems(object("batch/v1", "Job", wrapped))).toEqual([]);
+    const [container] = wrapped.template.spec.containers;
+    expect(container.command).toBeUndefined();
+    expect(container.args).toEqual(lockRetryCommand(["npm", "run", "migrate"]));
+    expect(wrapped.backoffLimit).toBe(0);
+    const settings = [
+      { name: "BLUEGREEN_LOCK_RETRY_DELAYS", value: "5 10 20" },
+      { name: "BLUEGREEN_LOCK_TIMEOUT", value: "2s" },
+      { name: "BLUEGREEN_MIGRATION_TRANSACTIONAL", value: "1" },
+    ];
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        ...settings,
+        { name: "PGOPTIONS", value: "-c lock_timeout=2s -c statement_timeout=600s" },
+      ]),
+    );
+    const [check] = (jobSpec({ ...job, migration: transactional }, ["npm", "run", "check"]) as any).template.spec
+      .containers;
+    expect(check.args).toEqual(["npm", "run", "check"]);
+    expect(check.env).toContainEqual({ name: "PGOPTIONS", value: "-c lock_timeout=2s -c statement_timeout=600s" });
+    expect(check.env.map((e: { name: string }) => e.name)).not.toContain("BLUEGREEN_LOCK_RETRY_DELAYS");
+  });
+
+  it("puts the migration's settings after the color's own PGOPTIONS, so they win over an app's statement_timeout", () => {
+    const [container] = (jobSpec({ ...job, env: { PGOPTIONS: "-c statement_timeout=2s -c search_path=app" } }) as any)
+      .template.spec.containers;
+    expect(container.env).toContainEqual({
+      name: "PGOPTIONS",
+      value: "-c statement_timeout=2s -c search_path=app -c lock_timeout=5s -c statement_timeout=900s",
     });
   });
 });

@@ -4,10 +4,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { runWith } from "../../testkit/analyzerCases";
-import { ProgramRun, runProgram } from "../../tooling/engine/offlineProgram";
+import { ProgramRun, RegisteredResource, runProgram } from "../../tooling/engine/offlineProgram";
+import { readStackConfig } from "../../tooling/engine/stackFiles";
 import { changedResources, named, ofType, waitsFor } from "./graph";
 
 const TARGET_GROUP = "aws:lb/targetGroup:TargetGroup";
+const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 
 function forwardGroups(run: ProgramRun): { arn: string; weight: number }[] {
   const listener = named(run, "api-traffic-listener");
@@ -197,11 +199,95 @@ describe("rehearsal and checks on AWS (Pulumi.staging.yaml with rehearse and val
       instanceClass: "db.t4g.micro",
       command: ["npm", "run", "migrate"],
       checks: validate,
-      secretDatabaseUrl: true,
       containerName: "api-migrate",
     });
     expect(rehearsal.inputs.taskDefinitionArn).toBe(migration.inputs.taskDefinitionArn);
     expect(checks.inputs).toMatchObject({ checks: validate, taskDefinitionArn: migration.inputs.taskDefinitionArn });
+  });
+
+  it("runs the rehearsal in a group of its own that no rule of the real database admits, against a copy in a group that admits only it", async () => {
+    const run = await runWith("staging", "bluegreen:migration", { rehearse: true, validate });
+    const [rehearsal, migration, database, realGroup, taskGroup, copyGroup] = [
+      "api-migration-rehearsal",
+      "api-migration-run",
+      "api-database-db",
+      "api-database-db-sg",
+      "api-migration-rehearsal-sg",
+      "api-migration-rehearsal-db-sg",
+    ].map((name) => named(run, name));
+    // The rehearsal's tasks and its copy: their own groups, by reference (and never the migration's or the database's).
+    expect(rehearsal.propertyDependencies.securityGroupIds).toEqual([taskGroup.urn]);
+    expect(rehearsal.propertyDependencies.copySecurityGroupIds).toEqual([copyGroup.urn]);
+    expect(migration.propertyDependencies.securityGroupIds).toEqual([named(run, "api-migration-sg").urn]);
+    expect(database.propertyDependencies.vpcSecurityGroupIds).toEqual([realGroup.urn]);
+    expect(rehearsal.inputs.stack).toBe("bluegreen/staging");
+    // Who each group admits, by every ingress rule registered.
+    const admits = (group: RegisteredResource) =>
+      ofType(run, INGRESS_RULE)
+        .filter((rule) => rule.propertyDependencies.securityGroupId?.includes(group.urn))
+        .map((rule) => [rule.propertyDependencies.referencedSecurityGroupId, rule.inputs.fromPort, rule.inputs.toPort])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    expect(admits(realGroup)).toEqual(
+      ["api-blue-tasks-sg", "api-green-tasks-sg", "api-migration-sg"].map((name) => [
+        [named(run, name).urn],
+        5432,
+        5432,
+      ]),
+    );
+    expect(admits(copyGroup)).toEqual([[[taskGroup.urn], 5432, 5432]]);
+    expect(copyGroup.inputs.ingress ?? []).toEqual([]);
+    expect(copyGroup.inputs.egress ?? []).toEqual([]);
+    // The tasks reach HTTPS and the copy, nothing else.
+    expect(taskGroup.inputs.egress).toEqual([
+      expect.objectContaining({ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }),
+      {
+        protocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        securityGroups: [expect.any(String)],
+        description: "the rehearsal copy",
+      },
+    ]);
+    expect(taskGroup.propertyDependencies.egress).toEqual([copyGroup.urn]);
+    for (const group of [taskGroup, copyGroup]) {
+      expect(group.inputs.tags).toEqual({ "bluegreen:app": "api", "bluegreen:purpose": "migration-rehearsal" });
+    }
+    // The copy answers before the rehearsal's tasks start.
+    expect(waitsFor(run, rehearsal, named(run, "api-migration-rehearsal-db-ingress"))).toBe(true);
+  });
+
+  it("on an existing database: the rehearsal group is not among the groups its owner admits, and its tasks reach the copy only", async () => {
+    const run = await runWith("production", "bluegreen:migration", { rehearse: true, validate });
+    const taskGroup = named(run, "api-migration-rehearsal-sg");
+    expect(Object.keys(run.outputs.databaseClientSecurityGroups as object).sort()).toEqual([
+      "blue",
+      "green",
+      "migration",
+    ]);
+    expect(JSON.stringify(run.outputs)).not.toContain(taskGroup.urn);
+    expect((taskGroup.inputs.egress as { cidrBlocks?: string[] }[]).map((rule) => rule.cidrBlocks)).toEqual([
+      ["0.0.0.0/0"],
+      undefined,
+    ]);
+    expect(named(run, "api-migration-rehearsal").inputs.sourceInstance).toBe(
+      JSON.parse(run.config.values["bluegreen:database"]).identifier,
+    );
+  });
+
+  it("refuses at preview a plain DATABASE_URL the rehearsal could not point at the copy", async () => {
+    const file = (key: string) => JSON.parse(readStackConfig("staging").values[key]);
+    const env = { DATABASE_URL: "mysql://api@db.internal/api" };
+    await expect(
+      runProgram("staging", {
+        overrides: {
+          "bluegreen:migration": { ...file("bluegreen:migration"), rehearse: true },
+          "bluegreen:blue": { ...file("bluegreen:blue"), env },
+          "bluegreen:green": { ...file("bluegreen:green"), env },
+        },
+      }),
+    ).rejects.toThrow(
+      "bluegreen:green.env.DATABASE_URL: cannot be pointed at the rehearsal's copy (`bluegreen:migration.rehearse`): DATABASE_URL is a URL of another scheme (only postgres:// and postgresql:// are rewritten)",
+    );
   });
 
   it("adds neither when the migration asks for neither", async () => {

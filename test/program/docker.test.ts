@@ -134,7 +134,6 @@ describe("Pulumi.local.yaml on Docker", () => {
     expect(hba.content.split("\n").filter((line) => /^(local|host)/.test(line))).toEqual([
       "local  all  postgres  peer",
       'host  "api"  "api_app","api_migration"  all  scram-sha-256',
-      'host  /^api-rehearsal-  "api_migration"  all  scram-sha-256',
     ]);
     expect(password).toMatchObject({ file: "/run/secrets/postgres-password", permissions: "0444" });
   });
@@ -179,15 +178,14 @@ describe("Pulumi.local.yaml on Docker", () => {
       expect(env).toMatchObject({ PGUSER: "api_migration", PGHOST: "api-postgres", PGDATABASE: "api" });
       expect(env.DATABASE_URL).toMatch(/^postgres:\/\/api_migration:FakePassword/);
       const command = named(run, step).inputs.command as string[];
-      expect(command.filter((_arg, i) => command[i - 1] === "-e")).toEqual([
-        "DATABASE_URL",
-        "PGDATABASE",
-        "PGHOST",
-        "PGPASSWORD",
-        "PGPORT",
-        "PGUSER",
-      ]);
+      // The migration's sessions also get their lock and statement timeouts (PGOPTIONS); the snapshot's none.
+      const options = step === "api-migration-run" ? ["PGOPTIONS"] : [];
+      expect(command.filter((_arg, i) => command[i - 1] === "-e")).toEqual(
+        ["DATABASE_URL", "PGDATABASE", "PGHOST", ...options, "PGPASSWORD", "PGPORT", "PGUSER"].sort(),
+      );
     }
+    const migrationEnv = unwrapSecret(named(run, "api-migration-run").inputs.env) as Record<string, string>;
+    expect(migrationEnv.PGOPTIONS).toBe("-c lock_timeout=5s -c statement_timeout=120s");
   });
 
   it("rehearses on a scratch copy before the real run and validates after it, the new color waiting for the checks", async () => {
@@ -210,7 +208,12 @@ describe("Pulumi.local.yaml on Docker", () => {
       runKey: "001-create-orders",
     });
     // No credential of the real database reaches the rehearsal: it makes its own, which only its scratch server accepts.
-    expect(unwrapSecret(rehearsal.inputs.env)).toEqual({});
+    expect(Object.keys(unwrapSecret(rehearsal.inputs.env) as object).sort()).toEqual([
+      "BLUEGREEN_LOCK_RETRY_DELAYS",
+      "BLUEGREEN_LOCK_TIMEOUT",
+      "BLUEGREEN_MIGRATION_TRANSACTIONAL",
+      "PGOPTIONS",
+    ]);
     expect(JSON.stringify(rehearsal.inputs)).not.toMatch(/FakePassword|api-postgres/);
     const script = (rehearsal.inputs.command as string[]).at(-1)!;
     expect(script).toContain("docker network create --internal");
@@ -221,7 +224,7 @@ describe("Pulumi.local.yaml on Docker", () => {
     expect(script).toContain("'/snapshots/api-pre-001-create-orders.dump'");
     expect(script).toContain("label=bluegreen.stack=bluegreen/local");
     expect(script).toContain(
-      "'--network' 'api-rehearsal-001-create-orders-net' '-e' 'DATABASE_URL' '-e' 'PGDATABASE' '-e' 'PGHOST' '-e' 'PGPASSWORD' '-e' 'PGPORT' '-e' 'PGUSER' 'postgres:16.4' 'psql' '-c' 'select count(*) from orders'",
+      "'--network' 'api-rehearsal-001-create-orders-net' '-e' 'DATABASE_URL' '-e' 'PGDATABASE' '-e' 'PGHOST' '-e' 'PGOPTIONS' '-e' 'PGPASSWORD' '-e' 'PGPORT' '-e' 'PGUSER' 'postgres:16.4' 'psql' '-c' 'select count(*) from orders'",
     );
     expect(validation.inputs).toMatchObject({ purpose: "migration-validation", runKey: "001-create-orders" });
     expect(unwrapSecret(validation.inputs.env)).toMatchObject({ PGDATABASE: "api" });

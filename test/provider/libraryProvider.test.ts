@@ -6,6 +6,8 @@
  * descriptions from the JSDoc), Construct against a resource monitor this
  * test runs (the children the release registers, under the component).
  */
+import type { z } from "zod";
+import { coreConfigShape } from "../../components/config/schema";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -82,6 +84,30 @@ describe("GetSchema", () => {
     expect(required(COMPONENT_TYPES.awsBlueGreen)).toEqual(["app", "blue", "green", "network", "traffic"]);
     expect(schema.types["bluegreen:index:TrafficArgs"].required).toEqual(["blue", "green"]);
     expect(schema.types["bluegreen:index:ColorArgs"].required).toEqual(["image", "version"]);
+  });
+
+  it("GIVEN the stack config's sections THEN each Args type takes exactly their keys (a new config key reaches every language)", () => {
+    /** The object schema under optional/default wrappers. */
+    const keys = (section: z.ZodType): string[] => {
+      let inner: any = section;
+      while (typeof inner.unwrap === "function") inner = inner.unwrap();
+      return Object.keys(inner.shape).sort();
+    };
+    const sections = {
+      AppArgs: coreConfigShape.app,
+      ColorArgs: coreConfigShape.blue,
+      TrafficArgs: coreConfigShape.traffic,
+      MigrationArgs: coreConfigShape.migration,
+      GateArgs: coreConfigShape.gate,
+      MaintenanceArgs: coreConfigShape.maintenance,
+      ReleaseModeArgs: coreConfigShape.release,
+    };
+    for (const [type, section] of Object.entries(sections)) {
+      expect([type, Object.keys(schema.types[`bluegreen:index:${type}`].properties).sort()]).toEqual([
+        type,
+        keys(section),
+      ]);
+    }
   });
 
   it("GIVEN the keys the program keeps secret THEN gateHeaders is a secret input of every component, and nothing else", () => {

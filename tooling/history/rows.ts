@@ -37,6 +37,8 @@ export interface ReleaseRow {
   readonly result: string;
   /** Each color's version in the update's config; SECRET_VALUE when secret, undefined when absent. */
   readonly versions: Readonly<Record<Color, string | undefined>>;
+  /** `bluegreen:migration.version` in the update's config; undefined when absent, secret or unreadable. */
+  readonly migrationVersion?: string;
   /** The weights in the update's config; undefined when absent or unreadable. */
   readonly weights?: TrafficWeights;
   readonly percent?: TrafficWeights;
@@ -76,6 +78,7 @@ export function releaseRow(entry: HistoryEntry): ReleaseRow {
       Color,
       string | undefined
     >,
+    migrationVersion: migrationVersionOf(entry),
     weights,
     percent: weights && trafficPlan(weights).percent,
     record,
@@ -99,6 +102,25 @@ function versionOf(entry: HistoryEntry, color: Color): string | undefined {
   const config = configObject(entry, color);
   if (config === "secret") return SECRET_VALUE;
   return typeof config?.version === "string" ? config.version : undefined;
+}
+
+function migrationVersionOf(entry: HistoryEntry): string | undefined {
+  const config = configObject(entry, "migration");
+  return config !== "secret" && typeof config?.version === "string" ? config.version : undefined;
+}
+
+/**
+ * The update that ran the rehearsal of `migrationVersion`: the first that succeeded with it in its config since it
+ * was last configured (rows newest first). A rehearsal runs once per migration version and a failed one is run again
+ * by the next update; undefined when no row in `rows` can be told to be it.
+ */
+export function rehearsedIn(rows: readonly ReleaseRow[], migrationVersion: string): ReleaseRow | undefined {
+  let found: ReleaseRow | undefined;
+  for (const row of rows) {
+    if (row.migrationVersion !== migrationVersion) break;
+    if (row.result === "succeeded" && row.kind === "update") found = row;
+  }
+  return found;
 }
 
 /** Whole weights of both colors, at least one above 0; strings of digits count (a hand-edited stack file). */

@@ -5,13 +5,16 @@
  */
 import { COLORS } from "../../components/contracts/colors";
 import { formatDuration } from "../release/steps";
-import type { ReleaseRow } from "./rows";
+import { describeRehearsal, RehearsalReport } from "../../components/contracts/rehearsalReport";
+import { ReleaseRow, rehearsedIn } from "./rows";
 
 export interface HistoryView {
   readonly stack: string;
   readonly rows: readonly ReleaseRow[];
   /** The most rows asked for; the header says when there may be more. */
   readonly limit: number;
+  /** The last migration's rehearsal, from the stack's `rehearsal` output (the state keeps the latest only). */
+  readonly rehearsal?: RehearsalReport;
 }
 
 export function renderHistoryTable(view: HistoryView): string {
@@ -54,7 +57,15 @@ export function renderHistoryTable(view: HistoryView): string {
     `Stack ${stack}: ${rows.length} update${rows.length === 1 ? "" : "s"}, newest first${more}`,
     `  ${line(header)}`,
     ...cells.map((values) => `  ${line(values)}`),
+    ...rehearsalLines(view),
   ].join("\n");
+}
+
+function rehearsalLines({ rows, rehearsal }: HistoryView): string[] {
+  if (rehearsal === undefined) return [];
+  const row = rehearsedIn(rows, rehearsal.migrationVersion);
+  const when = row ? ` (in the update started ${row.startTime.toISOString().slice(0, 19).replace("T", " ")}Z)` : "";
+  return ["", `Rehearsal${when}: ${describeRehearsal(rehearsal)}`];
 }
 
 /** "1.5.0 25%": the color's version and share in the update's config. */
@@ -80,6 +91,7 @@ export function historyJson(view: HistoryView): string {
         versions: perColor(row.versions),
         weights: perColor(row.weights),
         percent: perColor(row.percent),
+        migrationVersion: row.migrationVersion ?? null,
         release: row.record
           ? {
               command: row.record.command,
@@ -98,6 +110,15 @@ export function historyJson(view: HistoryView): string {
         resourceChanges: row.resourceChanges,
         summary: row.summary,
       })),
+      rehearsal: view.rehearsal
+        ? {
+            updateStartTime: rehearsedIn(view.rows, view.rehearsal.migrationVersion)?.startTime.toISOString() ?? null,
+            migrationVersion: view.rehearsal.migrationVersion,
+            durationMs: view.rehearsal.durationMs,
+            sampledEveryMs: view.rehearsal.sampledEveryMs,
+            locks: view.rehearsal.locks.map((l) => ({ table: l.table, mode: l.mode, heldMs: l.heldMs })),
+          }
+        : null,
     },
     null,
     2,

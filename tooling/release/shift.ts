@@ -6,6 +6,7 @@
  * puts the previous weights back. Deployed weights are read first, so a
  * rerun resumes where traffic actually is.
  */
+import { describeRehearsal } from "../../components/contracts/rehearsalReport";
 import { ConfigError } from "../../components/config/issues";
 import { sharePercent } from "../../components/contracts/shares";
 import { formatSplit, shareOf, TrafficWeights } from "../../components/traffic";
@@ -82,6 +83,9 @@ export async function runShift(session: ReleaseSession, request: ShiftRequest): 
   log(`shift stack ${session.stack.name} to ${target} (${config[target].version}): deployed ${formatSplit(deployed)}`);
   if (plan.skipped.length > 0) log(`already reached: ${plan.skipped.map((s) => `${s} %`).join(", ")} (skipped)`);
   for (const line of plan.splits) log(`step ${line}`);
+  // What the migration this release runs on did to a copy of the real data: the locks users will wait behind.
+  const rehearsal = state.outputs.rehearsal;
+  if (rehearsal && rehearsal.migrationVersion === state.outputs.migrationVersion) log(describeRehearsal(rehearsal));
   if (total === 0 && !(request.bakeMs ?? 0)) {
     return {
       end: "done",

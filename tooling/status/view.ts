@@ -1,11 +1,12 @@
 /**
  * Where a release stands, at a glance: weights per color as bars, versions,
  * the primary color, each color's last gate verdict, the last snapshot and
- * migration, and HOTFIX while a hotfix is set. Built from the program's stack outputs (live stack) or from the
+ * migration with what its rehearsal measured, and HOTFIX while a hotfix is set. Built from the program's stack outputs (live stack) or from the
  * offline plan's outputs; pure.
  */
 import { Color, COLORS } from "../../components/contracts/colors";
 import { readStackOutputs } from "../../components/contracts/outputs";
+import { describeRehearsal, RehearsalReport } from "../../components/contracts/rehearsalReport";
 import { bar } from "./bars";
 
 export interface StatusView {
@@ -22,6 +23,8 @@ export interface StatusView {
   readonly gateVerdicts: Record<Color, string | undefined>;
   readonly snapshotId?: string;
   readonly migrationVersion?: string;
+  /** What the migration's rehearsal measured on a copy of the real data. */
+  readonly rehearsal?: RehearsalReport;
   /** `bluegreen:release.hotfix` is set: its reason and the emergency snapshot. */
   readonly hotfix?: { readonly reason: string; readonly snapshotId: string };
   /** AWS with an existing database: the security groups its owner admits, by client. */
@@ -43,6 +46,7 @@ export function statusFromOutputs(stack: string, source: string, raw: Record<str
     gateVerdicts: { blue: outputs.gateVerdicts?.blue, green: outputs.gateVerdicts?.green },
     snapshotId: outputs.snapshotId,
     migrationVersion: outputs.migrationVersion,
+    rehearsal: outputs.rehearsal,
     hotfix: outputs.hotfix,
     databaseClients: outputs.databaseClientSecurityGroups,
   };
@@ -66,6 +70,7 @@ export function renderStatus(view: StatusView, width = 30): string {
     ...rows,
     `  last snapshot:  ${view.snapshotId ?? "none (no migration configured)"}`,
     `  last migration: ${view.migrationVersion ?? "none"}`,
+    ...(view.rehearsal ? [`  rehearsal:      ${describeRehearsal(view.rehearsal)}`] : []),
     ...(view.databaseClients === undefined
       ? []
       : [

@@ -225,7 +225,8 @@ describe("historyJson", () => {
       entry(0, { message: "hotfix" }),
     ]);
     const document = JSON.parse(historyJson({ stack: "staging", rows, limit: 20 }));
-    expect(Object.keys(document)).toEqual(["stack", "updates"]);
+    expect(Object.keys(document)).toEqual(["stack", "updates", "rehearsal"]);
+    expect(document.rehearsal).toBeNull();
     expect(JSON.stringify(document.updates[0])).toBe(
       JSON.stringify({
         update: null,
@@ -237,6 +238,7 @@ describe("historyJson", () => {
         versions: { blue: "1.4.2", green: "1.5.0" },
         weights: { blue: 0, green: 100 },
         percent: { blue: 0, green: 100 },
+        migrationVersion: null,
         release: {
           command: "watch",
           step: "bake",
@@ -260,5 +262,54 @@ describe("historyJson", () => {
       title: "hotfix",
       summary: "hotfix",
     });
+  });
+});
+
+describe("the last rehearsal", () => {
+  const REPORT = {
+    kind: "migration-rehearsal" as const,
+    migrationVersion: "8",
+    durationMs: 1_300,
+    sampledEveryMs: 50,
+    locks: [{ table: "public.orders", mode: "AccessExclusiveLock", heldMs: 1_250 }],
+  };
+  const migration = (version: string) => ({
+    "bluegreen:migration": { value: JSON.stringify({ version, image: "api:migrate" }), secret: false },
+  });
+  // Migration 7, then 8 whose first update failed (its rehearsal runs again), a refresh, then a shift.
+  const rows = releaseRows([
+    entry(0, { config: migration("7") }),
+    entry(10, { config: migration("8"), result: "failed" }),
+    entry(20, { config: migration("8") }),
+    entry(25, { config: migration("8"), kind: "refresh" }),
+    entry(30, { config: migration("8"), message: formatUpdateMessage(STEP_1) }),
+  ]);
+
+  it("is shown under the table with the update that ran it: the first that succeeded with its version", () => {
+    const table = renderHistoryTable({ stack: "local", rows, limit: 20, rehearsal: REPORT }).split("\n");
+    expect(table.slice(-2)).toEqual([
+      "",
+      "Rehearsal (in the update started 2026-11-30 10:20:00Z): migration 8 rehearsed on a copy of the real data: ran 1.3 s; held public.orders AccessExclusiveLock 1.3 s",
+    ]);
+    expect(rows.map((row) => row.migrationVersion)).toEqual(["8", "8", "8", "8", "7"]);
+  });
+
+  it("is in the JSON document with its figures and the update's start", () => {
+    const document = JSON.parse(historyJson({ stack: "local", rows, limit: 20, rehearsal: REPORT }));
+    expect(document.rehearsal).toEqual({
+      updateStartTime: "2026-11-30T10:20:00.000Z",
+      migrationVersion: "8",
+      durationMs: 1_300,
+      sampledEveryMs: 50,
+      locks: [{ table: "public.orders", mode: "AccessExclusiveLock", heldMs: 1_250 }],
+    });
+    expect(document.updates[0].migrationVersion).toBe("8");
+  });
+
+  it("names no update when the rows shown do not reach back to it", () => {
+    const newest = rows.slice(0, 1);
+    expect(
+      renderHistoryTable({ stack: "local", rows: newest, limit: 1, rehearsal: { ...REPORT, migrationVersion: "9" } }),
+    ).toContain("\nRehearsal: migration 9 rehearsed");
   });
 });

@@ -34,6 +34,8 @@ export interface FakeStackOptions {
   readonly duringUp?: (up: number) => void;
   /** True when the n-th `up` (1-based) finds the stack locked by another update. @default never */
   readonly locked?: (up: number) => boolean;
+  /** Outputs beside the ones derived from the config (e.g. `migrationVersion`, `rehearsal`). @default none */
+  readonly outputs?: Record<string, unknown>;
 }
 
 export class FakeStack implements ReleaseStack {
@@ -86,6 +88,7 @@ export class FakeStack implements ReleaseStack {
       weights: { ...this.deployed, total },
       trafficPercent: { blue: (100 * this.deployed.blue) / total, green: (100 * this.deployed.green) / total },
       versions: { blue: config.blue.version, green: config.green.version },
+      ...this.options.outputs,
     };
   }
 

@@ -176,6 +176,27 @@ describe("runShift on staging (gate.maxStep 50), green at 10 %", () => {
     expect(stack.calls.slice(1)).toEqual([set(50, 50), "up", set(0, 100), "up"]);
   });
 
+  it("GIVEN the stack's migration was rehearsed THEN its plan says what the rehearsal measured; another version's report is not shown", async () => {
+    const rehearsal = (migrationVersion: string) => ({
+      kind: "migration-rehearsal",
+      migrationVersion,
+      durationMs: 4_200,
+      sampledEveryMs: 50,
+      locks: [{ table: "public.orders", mode: "AccessExclusiveLock", heldMs: 4_100 }],
+    });
+    const shift = async (reported: string) => {
+      const clock = new FakeClock();
+      const outputs = { migrationVersion: "42", rehearsal: rehearsal(reported) };
+      const stack = new FakeStack("staging", clock, { deployed: { blue: 90, green: 10 }, outputs });
+      await runShift(clock.session(stack), STEPS);
+      return untimed(clock.lines).filter((line) => line.includes("rehears"));
+    };
+    expect(await shift("42")).toEqual([
+      "migration 42 rehearsed on a copy of the real data: ran 4.2 s; held public.orders AccessExclusiveLock 4.1 s",
+    ]);
+    expect(await shift("41")).toEqual([]);
+  });
+
   it("does nothing when the target already has every step", async () => {
     const clock = new FakeClock();
     const stack = new FakeStack("staging", clock, { deployed: { blue: 0, green: 100 } });

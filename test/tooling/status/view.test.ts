@@ -56,6 +56,35 @@ describe("renderStatus", () => {
     ]);
   });
 
+  it("shows what the migration's rehearsal measured, when the stack has it", () => {
+    const view = statusFromOutputs("local", "stack outputs", {
+      ...OUTPUTS,
+      rehearsal: {
+        kind: "migration-rehearsal",
+        migrationVersion: "42",
+        durationMs: 12_400,
+        sampledEveryMs: 50,
+        locks: [
+          { table: "public.orders", mode: "AccessExclusiveLock", heldMs: 11_950 },
+          { table: "public.customers", mode: "ShareRowExclusiveLock", heldMs: 400 },
+        ],
+      },
+    });
+    expect(renderStatus(view, 20).split("\n").slice(-2)).toEqual([
+      "  last migration: 42",
+      "  rehearsal:      migration 42 rehearsed on a copy of the real data: ran 12 s; held public.orders AccessExclusiveLock 12 s, public.customers ShareRowExclusiveLock 0.4 s",
+    ]);
+  });
+
+  it("leaves out a rehearsal output it cannot read (another report version) rather than show half of it or stop", () => {
+    const view = statusFromOutputs("local", "stack outputs", {
+      ...OUTPUTS,
+      rehearsal: { kind: "migration-rehearsal", locks: "x" },
+    });
+    expect(view.rehearsal).toBeUndefined();
+    expect(renderStatus(view)).not.toContain("rehearsal");
+  });
+
   it("lists the security groups an existing database admits, when the stack has them", () => {
     const view = statusFromOutputs("production", "stack outputs", {
       ...OUTPUTS,
