@@ -17,8 +17,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CoreConfig } from "./config/schema";
 import { COLORS, Color, otherColor } from "./contracts/colors";
+import { resourceIdOf } from "./contracts/outputs";
 import { COMPONENT_TYPES } from "./contracts/resourceTypes";
 import { HOTFIX } from "./contracts/markers";
+import type { TrafficRoute } from "./contracts/outputs";
 import type { RehearsalReport } from "./contracts/rehearsalReport";
 import { hotfixSnapshotIdentifier, snapshotIdentifier } from "./contracts/snapshots";
 import { GateVerdict, PromotionGate } from "./gate/promotionGate";
@@ -58,6 +60,8 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
   readonly gateVerdicts: Record<Color, pulumi.Output<GateVerdict>>;
   /** Where each color alone answers, as its gate probes it. */
   readonly probeUrls: Record<Color, pulumi.Output<string | undefined>>;
+  /** Where the weighted route lives, for a rollback's direct move. */
+  readonly trafficRoute: pulumi.Output<TrafficRoute>;
   /** What the migration's rehearsal measured on the copy; undefined without a rehearsal or where none is measured. */
   readonly rehearsal: pulumi.Output<RehearsalReport | undefined>;
   /** Security groups an existing database must admit (the platform's, when it has them). */
@@ -149,12 +153,13 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
         : undefined;
     this.ids = pulumi.output({
       ...Object.fromEntries(
-        COLORS.flatMap((color) => Object.entries(colors[color].ids).map(([key, id]) => [`${color}.${key}`, id])),
+        COLORS.flatMap((color) => Object.entries(colors[color].ids).map(([key, id]) => [resourceIdOf(color, key), id])),
       ),
       ...routing.ids,
     }) as pulumi.Output<Record<string, string>>;
     this.gateVerdicts = { blue: gates.blue.verdict, green: gates.green.verdict };
     this.probeUrls = { blue: pulumi.output(colors.blue.probeUrl), green: pulumi.output(colors.green.probeUrl) };
+    this.trafficRoute = pulumi.output(routing.trafficRoute) as pulumi.Output<TrafficRoute>;
     this.rehearsal = pulumi.output(migration?.rehearsal);
     this.databaseClientSecurityGroups = pulumi.output(
       platform.outputs?.().databaseClientSecurityGroups,
@@ -164,6 +169,7 @@ export class BlueGreenApp<Backend> extends pulumi.ComponentResource {
       ids: this.ids,
       gateVerdicts: this.gateVerdicts,
       probeUrls: this.probeUrls,
+      trafficRoute: this.trafficRoute,
       databaseClientSecurityGroups: this.databaseClientSecurityGroups,
       rehearsal: this.rehearsal,
     });

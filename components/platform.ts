@@ -10,6 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { CoreConfig, MigrationConfig, TrafficConfig } from "./config/schema";
 import type { Color } from "./contracts/colors";
 import type { SnapshotPurpose } from "./contracts/markers";
+import type { TrafficRouteInput } from "./contracts/outputs";
 import type { RehearsalReport } from "./contracts/rehearsalReport";
 
 /** What every platform's color is built from, whatever runs it. */
@@ -53,6 +54,8 @@ export interface RoutingRequest<Backend> {
 export interface RoutingDeployment {
   /** Where users reach the app through the weighted route. */
   readonly url: pulumi.Input<string>;
+  /** Where the weighted route lives, for a rollback's direct move (the `trafficRoute` output). */
+  readonly trafficRoute: TrafficRouteInput;
   readonly ids: Record<string, pulumi.Input<string>>;
 }
 

@@ -13,6 +13,7 @@ import { stackFileName, stackFileSource } from "./config/issues";
 import { ConfigRule, parseConfigWith } from "./config/parse";
 import { SECRET_RULES } from "./config/secrets";
 import { coreConfigShape } from "./config/schema";
+import { WATCH_RULES } from "./config/watch";
 import { COLORS } from "./contracts/colors";
 import { DOCKER_CONFIG_RULES, dockerConfigShape } from "./docker/config";
 import { KUBERNETES_CONFIG_RULES, kubernetesConfigShape } from "./kubernetes/config";
@@ -76,6 +77,7 @@ const CONFIG_RULES: readonly ConfigRule<BlueGreenConfig>[] = [
   ...RELEASE_RULES,
   ...HARDENING_RULES,
   ...RELEASE_MODE_RULES,
+  ...WATCH_RULES,
   ...SECRET_RULES.map(
     (rule): ConfigRule<BlueGreenConfig> =>
       (config, _raw, secretKeys) =>

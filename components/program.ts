@@ -40,6 +40,7 @@ export async function blueGreenStack(config: BlueGreenConfig = loadConfig()): Pr
     gateVerdicts: app.gateVerdicts,
     resourceIds: app.ids,
     probeUrls: app.probeUrls,
+    trafficRoute: app.trafficRoute,
     databaseClientSecurityGroups: app.databaseClientSecurityGroups,
   };
 }

@@ -6,6 +6,10 @@
  * ECS endpoint. The stack files stay as shipped; these values are set with
  * the real CLI on the test's copy.
  */
+import { createServer } from "node:net";
+import { COLORS } from "../components/contracts/colors";
+import { cloudWatchSourceOf } from "../tooling/watch/cloudwatchTarget";
+import { CloudWatchServer } from "./cloudwatchServer";
 import type { EngineProject } from "./engine";
 import type { FaultServer } from "./faultServer";
 import type { Router } from "./haproxy";
@@ -77,4 +81,45 @@ export async function initLoopbackStack(
   await project.ok(["stack", "init", stack, "--secrets-provider", "passphrase"]);
   await project.removeConfig(stack, loopbackRemovals(stack));
   await project.setConfig(stack, [...loopbackConfig(stack, standIns), ...extra]);
+}
+
+/**
+ * The AWS APIs a release command calls besides ECS, for a deployed AWS stack:
+ * CloudWatch as a stand-in where each color's target group serves 120
+ * healthy requests a minute on 2 healthy hosts, and ELBv2 at a port that
+ * refuses connections (the fake cloud's listener exists nowhere), so that a
+ * rollback's direct move fails, is reported, and `pulumi up` moves traffic.
+ */
+export interface AwsReleaseStandIns {
+  readonly cloudWatch: CloudWatchServer;
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startAwsReleaseStandIns(project: EngineProject, stack: string): Promise<AwsReleaseStandIns> {
+  const outputs = JSON.parse((await project.ok(["stack", "output", "--stack", stack, "--json"])).stdout);
+  const source = cloudWatchSourceOf(outputs);
+  if ("problem" in source) throw new Error(`stack ${stack}: ${source.problem}`);
+  const cloudWatch = await CloudWatchServer.start(source.region);
+  const requests = Array.from({ length: 120 }, () => ({ status: 200, ms: 20 }));
+  for (const color of COLORS) {
+    cloudWatch.steady(source.loadBalancer, source.targetGroups[color], { requests, healthy: 2, unhealthy: 0 });
+  }
+  return {
+    cloudWatch,
+    env: {
+      AWS_ENDPOINT_URL_CLOUDWATCH: cloudWatch.endpoint,
+      AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: `http://127.0.0.1:${await refusedPort()}`,
+    },
+    stop: () => cloudWatch.stop(),
+  };
+}
+
+/** A loopback port nothing listens on: bound, then released. */
+async function refusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -28,7 +28,8 @@
  *   /api/v1/query        Prometheus: the answer depends on the query text:
  *                        contains "high" -> 0.2, "low" -> 0.001, "empty" -> no series,
  *                        "nan" -> "NaN", "broken" -> 503 status "error",
- *                        "negative" -> -0.05, "hang" -> never answers
+ *                        "negative" -> -0.05, "hang" -> never answers; the gate's default
+ *                        request count (http_requests_total without a code) -> 120
  * `refusedUrl` is a loopback port with nothing listening (connection refused).
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
@@ -170,6 +171,8 @@ export async function startFaultServer(): Promise<FaultServer> {
         status: "success",
         data: { resultType: "vector", result: [{ metric: {}, value: [1700000000, value] }] },
       });
+    // The request count the gate sends beside a ratio query (prometheusQueries.ts's default).
+    if (query.includes("http_requests_total") && !query.includes("code=")) return json(res, 200, vector("120"));
     if (query.includes("broken")) {
       return json(res, 503, JSON.stringify({ status: "error", errorType: "unavailable", error: "storage is down" }));
     }

@@ -71,6 +71,16 @@ export async function serverStates(admin: Endpoint, backend: string): Promise<Re
   return states as Record<Color, ServerState>;
 }
 
+/**
+ * Points `backend/color` at another address through the runtime API (new connections go there; its health
+ * checks follow): a test's way to swap a color's app for a misbehaving one, or for a closed port (a dead app).
+ */
+export async function pointServer(admin: Endpoint, backend: string, color: Color, to: Endpoint): Promise<void> {
+  const command = `set server ${backend}/${color} addr ${to.address} port ${to.port}`;
+  const answer = (await runtimeCommand(admin, command)).trim();
+  if (!/changed|no need to change/.test(answer)) throw new Error(`HAProxy refused "${command}": ${answer}`);
+}
+
 export interface Haproxy {
   /** The spec it runs, with the runtime API's socket and client list in its own directory. */
   readonly spec: HaproxySpec;

@@ -10,6 +10,7 @@ import type { Color } from "../components/contracts/colors";
 import type { TrafficWeights } from "../components/traffic";
 import { releaseEvent } from "../tooling/notify/events";
 import { createNotifier, Notifier } from "../tooling/notify/notifier";
+import { moveDataPlane } from "../tooling/release/dataPlane";
 import { Interrupts } from "../tooling/release/interrupts";
 import type { ReleaseOutcome } from "../tooling/release/outcome";
 import type { ReleaseSession } from "../tooling/release/session";
@@ -18,7 +19,7 @@ import type { ShiftRequest } from "../tooling/release/steps";
 import { wallClockWatcher } from "../tooling/release/watcher";
 import type { RoundKind } from "../tooling/watch";
 import type { ReleaseRig } from "./releaseRig";
-import { AppliedUpdate, RouterStack } from "./routerStack";
+import { AppliedUpdate, RouterStack, RouterStackOptions } from "./routerStack";
 
 export interface ReleaseRunOptions {
   readonly rig: ReleaseRig;
@@ -36,6 +37,8 @@ export interface ReleaseRunOptions {
   readonly onRound?: (round: WatchRound) => void;
   /** Called as soon as an update's weights are applied. @default none */
   readonly onApplied?: (update: AppliedUpdate) => void;
+  /** Where every config read and write is also made, for its time (RouterStackOptions.alsoThrough). @default none */
+  readonly alsoThrough?: RouterStackOptions["alsoThrough"];
 }
 
 /** A watch round as the watcher logged it. */
@@ -83,6 +86,7 @@ export async function runRelease(options: ReleaseRunOptions): Promise<ReleaseRun
           }),
     },
     ...(options.onApplied === undefined ? {} : { onApplied: options.onApplied }),
+    ...(options.alsoThrough === undefined ? {} : { alsoThrough: options.alsoThrough }),
   });
   const lines: { at: number; line: string }[] = [];
   const rounds: WatchRound[] = [];
@@ -108,6 +112,8 @@ export async function runRelease(options: ReleaseRunOptions): Promise<ReleaseRun
     interrupts: new Interrupts(log),
     watcher: wallClockWatcher(log),
     notify: (event) => notifier.notify(releaseEvent(event, new Date())),
+    moveDataPlane,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     who: "release-rig@127.0.0.1",
   };
   const outcome = await runShift(session, options.request);
@@ -116,16 +122,26 @@ export async function runRelease(options: ReleaseRunOptions): Promise<ReleaseRun
 
 /** How a breach went, read from a run whose candidate started failing at `firstFailureAt`. */
 export interface BreachTimeline {
-  /** The first round whose router counters include the first failed request (its hold's numbering). */
+  /** The first round whose router log includes the first failed request (its hold's numbering). */
   readonly failingRound: number;
   readonly breachRound: number;
   /** From the first failed request to the breach verdict. */
   readonly detectionMs: number;
-  /** From the breach verdict to the rollback's weights applied in HAProxy. */
+  /** From the breach verdict to the stable weights set in HAProxy: by the direct move, else by the recording up. */
   readonly rollbackMs: number;
-  /** From the first failed request to the rollback's weights applied. */
+  /** From the breach verdict to the direct move's weights read back from HAProxy; undefined when there was none. */
+  readonly directMoveMs: number | undefined;
+  /** From the breach verdict to the recording up's weights applied (its provider Update returned). */
+  readonly recordedMs: number;
+  /** performance.now() of the breach verdict and of the stable weights set. */
+  readonly breachAt: number;
+  readonly stableAt: number;
+  /** From the first failed request to the stable weights set. */
   readonly backOnStableMs: number;
 }
+
+/** The rollback's direct move on the router, as rollback.ts logs it once HAProxy answered with the weights. */
+const DIRECT_MOVE_LINE = /data plane: HAProxy backend .* read back/;
 
 /** Undefined when the run did not breach or did not roll back. */
 export function breachTimeline(run: ReleaseRun, firstFailureAt: number): BreachTimeline | undefined {
@@ -135,11 +151,17 @@ export function breachTimeline(run: ReleaseRun, firstFailureAt: number): BreachT
   // A round's verdict comes right after its counters are read: the first verdict after the failure counts it.
   const failing = run.rounds.find((r) => r.hold === breach.hold && r.at > firstFailureAt);
   if (failing === undefined) return undefined;
+  const moved = run.lines.find((l) => l.at > breach.at && DIRECT_MOVE_LINE.test(l.line));
+  const stableAt = Math.min(moved?.at ?? Infinity, rollback.at);
   return {
     failingRound: failing.round,
     breachRound: breach.round,
     detectionMs: breach.at - firstFailureAt,
-    rollbackMs: rollback.at - breach.at,
-    backOnStableMs: rollback.at - firstFailureAt,
+    rollbackMs: stableAt - breach.at,
+    directMoveMs: moved === undefined ? undefined : moved.at - breach.at,
+    recordedMs: rollback.at - breach.at,
+    breachAt: breach.at,
+    stableAt,
+    backOnStableMs: stableAt - firstFailureAt,
   };
 }

@@ -39,6 +39,11 @@ export interface RouterStackOptions {
   readonly overrides?: Record<string, unknown>;
   /** Called as soon as an update's weights are applied (the provider's Update returned). @default none */
   readonly onApplied?: (update: AppliedUpdate) => void;
+  /**
+   * Where each config read and write is also made, and waited for, so it takes the time it takes a command: the
+   * real `pulumi` CLI through the Automation API (testkit/cliConfig.ts). The values stay this stack's. @default none
+   */
+  readonly alsoThrough?: Pick<ReleaseStack, "readConfig" | "setConfig">;
 }
 
 /** One successful `up`. */
@@ -104,6 +109,7 @@ export class RouterStack implements ReleaseStack {
   }
 
   async readConfig(): Promise<StackConfigValues> {
+    await this.options.alsoThrough?.readConfig();
     return { values: { ...this.raw }, secretKeys: [] };
   }
 
@@ -112,6 +118,7 @@ export class RouterStack implements ReleaseStack {
   }
 
   async setConfig(values: Record<string, string>): Promise<void> {
+    await this.options.alsoThrough?.setConfig(values);
     this.raw = applyConfigPaths(this.raw, values);
   }
 
@@ -193,5 +200,10 @@ export function programOutputs(config: BlueGreenConfig): StackOutputs {
     versions: { blue: config.blue.version, green: config.green.version },
     ...(config.migration === undefined ? {} : { migrationVersion: config.migration.version }),
     probeUrls: { blue: probeUrl("blue"), green: probeUrl("green") },
+    trafficRoute: {
+      kind: "haproxy",
+      admin: { address: "127.0.0.1", port: config.docker.adminPort },
+      backend: config.app.name,
+    },
   };
 }

@@ -10,6 +10,7 @@ import { relaxedDefaults } from "../config/hardening";
 import type { ColorConfig } from "../config/schema";
 import { Color, COLORS } from "../contracts/colors";
 import { PRE_MIGRATION } from "../contracts/markers";
+import { AWS_RESOURCE_IDS } from "../contracts/outputs";
 import { secretResourceArn } from "../contracts/secretRefs";
 import { snapshotIdentifier } from "../contracts/snapshots";
 import { maintenanceResponse } from "../maintenance";
@@ -224,7 +225,7 @@ export function awsPlatform(
         // With no testIngressCidrs nobody outside the VPC reaches the test listener: only gate.targets are probed.
         probeUrl: listener.testIngressCidrs.length > 0 ? service.testUrl : undefined,
         backend: { targetGroupArn: service.targetGroupArn },
-        ids: { targetGroupArn: service.targetGroupArn, serviceName: service.serviceName },
+        ids: { [AWS_RESOURCE_IDS.targetGroupArn]: service.targetGroupArn, serviceName: service.serviceName },
       };
     },
     routing({ colors, traffic }, step) {
@@ -250,7 +251,10 @@ export function awsPlatform(
       );
       return {
         url: weighted.url,
+        trafficRoute: weighted.trafficRoute,
         ids: {
+          // With each color's target group ARN, where CloudWatch has the colors' metrics (the watch reads them).
+          [AWS_RESOURCE_IDS.loadBalancerArn]: loadBalancer.arn,
           listenerArn: weighted.listenerArn,
           ...(weighted.ruleArn ? { listenerRuleArn: weighted.ruleArn } : {}),
           loadBalancerDnsName: loadBalancer.dnsName,

@@ -17,11 +17,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { AWS_TAGS, ROUTE_KINDS } from "../contracts/markers";
 import { childName } from "../naming";
-import { Color, COLORS } from "../contracts/colors";
+import type { Color } from "../contracts/colors";
+import type { TrafficRouteInput } from "../contracts/outputs";
 import type { MaintenanceResponse } from "../maintenance";
 import { childOptions } from "../options";
 import type { TrafficWeights } from "../traffic";
 import type { RuleCondition } from "./infrastructure";
+import { weightedForward } from "./weightedForward";
 
 /** A rule on a user's listener, instead of a listener of the app's own. */
 export interface ListenerRulePlacement {
@@ -66,6 +68,8 @@ export class WeightedListener extends pulumi.ComponentResource {
   /** The app's rule on a user's listener; undefined on its own listener. */
   readonly ruleArn?: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
+  /** The listener or rule and the target groups, for a rollback's direct move. */
+  readonly trafficRoute: TrafficRouteInput;
 
   constructor(name: string, args: WeightedListenerArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.awsWeightedListener, name, {}, opts);
@@ -76,7 +80,7 @@ export class WeightedListener extends pulumi.ComponentResource {
           listenerArn: args.rule.listenerArn,
           priority: args.rule.priority,
           conditions: args.rule.conditions,
-          actions: [args.maintenance ? maintenanceAction(args.maintenance) : weightedForward(args)],
+          actions: [args.maintenance ? maintenanceAction(args.maintenance) : forwardAction(args)],
           tags: {
             [AWS_TAGS.app]: args.app,
             [AWS_TAGS.route]: args.maintenance ? ROUTE_KINDS.maintenance : ROUTE_KINDS.weighted,
@@ -88,6 +92,12 @@ export class WeightedListener extends pulumi.ComponentResource {
       this.listenerArn = pulumi.output(args.rule.listenerArn);
       this.ruleArn = rule.arn;
       this.url = pulumi.output(args.rule.url);
+      this.trafficRoute = {
+        kind: "alb",
+        listenerArn: this.listenerArn,
+        ruleArn: rule.arn,
+        targetGroupArns: args.targetGroupArns,
+      };
       this.registerOutputs({ listenerArn: this.listenerArn, ruleArn: this.ruleArn, url: this.url });
       return;
     }
@@ -100,7 +110,7 @@ export class WeightedListener extends pulumi.ComponentResource {
         port,
         protocol: https ? "HTTPS" : "HTTP",
         ...(https ? { certificateArn: args.certificateArn, sslPolicy: args.sslPolicy } : {}),
-        defaultActions: [weightedForward(args)],
+        defaultActions: [forwardAction(args)],
         tags: { [AWS_TAGS.app]: args.app, [AWS_TAGS.route]: ROUTE_KINDS.weighted, ...testPortsTag(args) },
       },
       childOptions(this, opts.dependsOn),
@@ -119,6 +129,7 @@ export class WeightedListener extends pulumi.ComponentResource {
       );
     }
     this.listenerArn = listener.arn;
+    this.trafficRoute = { kind: "alb", listenerArn: listener.arn, targetGroupArns: args.targetGroupArns };
     const portSuffix = port === (https ? 443 : 80) ? "" : `:${port}`;
     this.url = pulumi.interpolate`${https ? "https" : "http"}://${args.loadBalancerDnsName}${portSuffix}`;
     this.registerOutputs({ listenerArn: this.listenerArn, url: this.url });
@@ -130,14 +141,8 @@ function testPortsTag(args: WeightedListenerArgs): Record<string, string> {
 }
 
 /** One forward over both target groups with the configured weights and stickiness. */
-function weightedForward(args: WeightedListenerArgs): aws.types.input.lb.ListenerDefaultAction {
-  return {
-    type: "forward",
-    forward: {
-      targetGroups: COLORS.map((color) => ({ arn: args.targetGroupArns[color], weight: args.weights[color] })),
-      stickiness: { enabled: args.stickinessSeconds > 0, duration: Math.max(args.stickinessSeconds, 1) },
-    },
-  };
+function forwardAction(args: WeightedListenerArgs): aws.types.input.lb.ListenerDefaultAction {
+  return { type: "forward", forward: weightedForward(args.targetGroupArns, args.weights, args.stickinessSeconds) };
 }
 
 /** The maintenance page as a fixed response. A fixed response cannot set headers: no Retry-After on AWS (docs/maintenance.md). */

@@ -55,7 +55,7 @@ export const RELEASE_MODE_RULES: readonly ModeRule[] = [
         message:
           candidate === undefined
             ? `is set but both colors run one version (${versions}): a hotfix ships a patch release of the stable version. Deploy it to one color, or remove bluegreen:release.hotfix`
-            : `is set but ${candidate} ${showText(config[candidate].version)} is not a patch release of ${view.stable} ${showText(config[view.stable].version)} (same major and minor, higher patch): a hotfix may not ride along with a regular release. Remove bluegreen:release.hotfix`,
+            : `is set but ${candidate} ${showText(config[candidate].version)} is not a patch release of ${view.stable} ${showText(config[view.stable].version)} (same major and minor, higher patch, no prerelease): a hotfix may not ride along with a regular release. Remove bluegreen:release.hotfix`,
       },
     ];
   },

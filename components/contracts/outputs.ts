@@ -5,10 +5,40 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { COLORS } from "./colors";
+import { Color, COLORS } from "./colors";
 import { rehearsalReportSchema } from "./rehearsalReport";
 
 const perColor = <T extends z.ZodType>(value: T) => z.object({ blue: value, green: value });
+
+/**
+ * Where the weighted route lives, so that a rollback moves it directly before the `pulumi up` that records it
+ * (tooling/release/dataPlane.ts): the local router's runtime API and backend (its servers are named by color); the
+ * app's own listener, or its rule on a shared listener, with each color's target group; the HTTPRoute, its weighted
+ * rule (index in `spec.rules`) and each color's Service.
+ */
+export const trafficRouteSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("haproxy"),
+    admin: z.object({ address: z.string(), port: z.number().int() }),
+    backend: z.string(),
+  }),
+  z.object({
+    kind: z.literal("alb"),
+    listenerArn: z.string(),
+    /** The app's rule on a user's listener; absent on the app's own listener (its default action is the route). */
+    ruleArn: z.string().optional(),
+    targetGroupArns: perColor(z.string()),
+  }),
+  z.object({
+    kind: z.literal("httproute"),
+    namespace: z.string(),
+    name: z.string(),
+    rule: z.number().int(),
+    services: perColor(z.string()),
+  }),
+]);
+
+export type TrafficRoute = z.infer<typeof trafficRouteSchema>;
 
 export const stackOutputsSchema = z.object({
   /** Where users reach the app through the weighted route. */
@@ -34,10 +64,12 @@ export const stackOutputsSchema = z.object({
   gateVerdicts: perColor(z.enum(["passed", "skipped"]).optional())
     .partial()
     .optional(),
-  /** Platform ids worth looking up: target group ARNs, service names, listener ARN... */
+  /** Platform ids worth looking up: target group ARNs, service names, listener ARN... (AWS_RESOURCE_IDS: the ones read back). */
   resourceIds: z.record(z.string(), z.string().optional()).optional(),
   /** Where each color alone answers, as its gate probes it; absent when the platform has no such URL. */
   probeUrls: perColor(z.string().optional()).partial().optional(),
+  /** Where the weighted route lives (absent in stacks deployed before it was exported: rollbacks then go through `pulumi up` only). */
+  trafficRoute: trafficRouteSchema.optional(),
   /**
    * AWS with `bluegreen:database.mode: existing`: the security groups of the
    * app's tasks (blue, green) and migration task (migration), which the
@@ -46,6 +78,18 @@ export const stackOutputsSchema = z.object({
   databaseClientSecurityGroups: z.record(z.string(), z.string()).optional(),
 });
 
+/**
+ * The `resourceIds` the tooling reads back on AWS: each color's target group ARN (as `<color>.targetGroupArn`,
+ * resourceIdOf) and the load balancer's ARN. Their resource parts are the colors' CloudWatch dimensions
+ * (`targetgroup/…`, `app/…`) and their region is the metrics' and alarms' (tooling/watch/cloudwatchTarget.ts).
+ */
+export const AWS_RESOURCE_IDS = { targetGroupArn: "targetGroupArn", loadBalancerArn: "loadBalancerArn" } as const;
+
+/** A color's id in `resourceIds`: the release flow prefixes each color's platform ids with the color. */
+export function resourceIdOf(color: Color, id: string): string {
+  return `${color}.${id}`;
+}
+
 /** Outputs every deployment of this program has; the others may be unknown at preview or absent in older stacks. */
 const REQUIRED = ["platform", "primaryColor", "weights", "trafficPercent", "versions"] as const;
 
@@ -53,6 +97,9 @@ export type StackOutputs = z.infer<typeof stackOutputsSchema>;
 
 /** A value the program may still compute: inputs at any depth. */
 type DeepInput<T> = pulumi.Input<T extends object ? { [K in keyof T]: DeepInput<T[K]> } : T>;
+
+/** The traffic route as a platform writes it: its ids may still be being computed. */
+export type TrafficRouteInput = DeepInput<TrafficRoute>;
 
 /** What the program exports: every output, each possibly still being computed (the reader checks which are required). */
 export type StackOutputValues = { [K in keyof Required<StackOutputs>]: DeepInput<StackOutputs[K]> | undefined };

@@ -18,9 +18,17 @@
  *       migration is refused without a restore snapshot: the only rule that
  *       can refuse a rollback;
  *   (g) while `bluegreen:release.hotfix` is set, a color running a patch
- *       release of the other color's version (same major and minor, higher
- *       patch) may jump past gate.maxStep straight to its configured weight:
- *       the only exception to the step rule. It is still probed.
+ *       release (same major and minor, higher patch, no prerelease) of the
+ *       version that served traffic before the update may jump past
+ *       gate.maxStep straight to its configured weight: the only exception
+ *       to the step rule. What served is what the gate recorded at its last
+ *       update (each color with a share, its own earlier share of the same
+ *       version aside); when that is not known the exception does not apply.
+ *       Judging against the other color's new version instead would let a
+ *       minor release ride in beside it (1.3.0 serving, 1.4.0 and 1.4.1
+ *       deployed together). It is still probed: outside a maintenance window
+ *       one healthy round passes; during one the probes are all that judge
+ *       it, so it needs gate.consecutiveSuccesses like any promotion.
  *
  * A first deploy (no previous state) moves no existing traffic: probed when
  * it carries traffic, never step-limited. Dependency-free: the gate's
@@ -41,6 +49,11 @@ export interface PreviousGate extends ColorRelease {
   readonly share: Share;
   /** The version and image the color last passed its gate with (probed healthy); absent when never. */
   readonly verified?: ColorRelease;
+  /**
+   * The other color's version at that update ("" when it ran nothing); with `share`, what served
+   * traffic before this update (rule g). Absent when not recorded: the hotfix exception then does not apply.
+   */
+  readonly otherVersion?: string;
 }
 
 export interface PromotionInput {
@@ -59,6 +72,8 @@ export interface PromotionInput {
   readonly irreversibleMigration?: { readonly version: string; readonly restoreConfigured: boolean };
   /** `bluegreen:release.hotfix` is set. @default false */
   readonly hotfix?: boolean;
+  /** `bluegreen:maintenance.enabled`: users get the page, so only the probes judge this update. @default false */
+  readonly maintenance?: boolean;
 }
 
 export type PromotionViolationKind = "step-too-large" | "unmarked-downgrade" | "irreversible-migration";
@@ -77,8 +92,10 @@ export interface PromotionDecision {
   readonly stepLimited: boolean;
   /** Why the probe is (not) needed, recorded in the gate's outputs. */
   readonly reason: string;
-  /** The hotfix exception (g) applies to this color: no step limit, and one healthy round passes its gate. */
+  /** The hotfix exception (g) applies to this color: no step limit. */
   readonly hotfix: boolean;
+  /** One healthy probe round passes the gate: a hotfix outside a maintenance window. Otherwise gate.consecutiveSuccesses. */
+  readonly oneHealthyRound: boolean;
   readonly violations: readonly PromotionViolation[];
 }
 
@@ -105,7 +122,7 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
 
   const probed = probeDecision(input, { gains, versions, changed, verified, sameImages });
   const { probe } = probed;
-  const hotfix = input.hotfix === true && isPatchRelease(other.version, self.version);
+  const hotfix = input.hotfix === true && isHotfixOf(servedVersions(previous), self.version);
   const reason = hotfix && gains ? `${probed.reason} (hotfix: no step limit)` : probed.reason;
   // A first deploy moves no existing traffic; a rollback (c), a declared downgrade (e) and a hotfix (g) are never slowed.
   const stepLimited =
@@ -124,7 +141,8 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
       message:
         `traffic to ${color} would rise from ${sharePercent(from)} % to ${sharePercent(share)} % of all traffic ` +
         `(weight ${from.weight} of ${from.total} -> ${share.weight} of ${share.total}), more than the allowed step of ${input.maxStep} points (bluegreen:gate.maxStep). ` +
-        `Raise it in steps: set bluegreen:traffic.${color} to at most ${largest} for this update, or set bluegreen:gate.allowLargeStep to true to allow this one jump.`,
+        `Raise it in steps: set bluegreen:traffic.${color} to at most ${largest} for this update, or set bluegreen:gate.allowLargeStep to true to allow this one jump.` +
+        (input.hotfix === true ? ` ${hotfixRefusal(self.version, servedVersions(previous))}` : ""),
     });
   }
   if (previous !== undefined && gains && versions === "older" && changed && !input.rollback) {
@@ -154,7 +172,74 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
         `or mark the migration reversible if it only expands the schema.`,
     });
   }
-  return { gains, probe, stepLimited, reason, hotfix, violations };
+  return {
+    gains,
+    probe,
+    stepLimited,
+    reason,
+    hotfix,
+    oneHealthyRound: hotfix && input.maintenance !== true,
+    violations,
+  };
+}
+
+/**
+ * The versions that carried traffic before this update, as the gate recorded them at its last update: its own
+ * when it had a share, the other color's when that one had. Undefined when not known (a first deploy, or a state
+ * that did not record the other color's version while it carried traffic).
+ */
+export function servedVersions(previous: PreviousGate | undefined): readonly string[] | undefined {
+  if (previous === undefined) return undefined;
+  const { share, otherVersion } = previous;
+  const own = share.weight > 0 ? [previous.version] : [];
+  if (share.weight === share.total) return own.length > 0 ? own : undefined;
+  return otherVersion === undefined || otherVersion === "" ? undefined : [...own, otherVersion];
+}
+
+/**
+ * Rule (g): `candidate` is a patch release, without prerelease, of every version that served traffic; a served
+ * version equal to it (its own earlier share) is no objection, but at least one must be older.
+ */
+function isHotfixOf(served: readonly string[] | undefined, candidate: string): boolean {
+  const older = served?.filter((version) => version !== candidate) ?? [];
+  return older.length > 0 && older.every((version) => isPatchRelease(version, candidate));
+}
+
+/** Why `bluegreen:release.hotfix` did not lift the step limit (the step-too-large message ends with it). */
+function hotfixRefusal(candidate: string, served: readonly string[] | undefined): string {
+  const rule = "(same major and minor, higher patch, no prerelease)";
+  if (served === undefined) {
+    return `bluegreen:release.hotfix does not lift the limit: the version that served traffic before this update is not known to the gate (a first deploy, or a gate state from an older program), and a hotfix must be a patch release ${rule} of it.`;
+  }
+  const older = served.filter((version) => version !== candidate);
+  return older.length === 0
+    ? `bluegreen:release.hotfix does not lift the limit: ${candidate} already served traffic before this update, so it is no patch release of what served.`
+    : `bluegreen:release.hotfix does not lift the limit: ${candidate} is not a patch release ${rule} of ${older.join(" and ")}, which served traffic before this update.`;
+}
+
+/**
+ * Rule (f) on the way back: the message refusing to move all traffic to `to` (running `target`, verified, with no
+ * share yet: the worst case) from `from`, or undefined when the rule lets it through. The only refusal a rollback
+ * can meet from the gate, so a release that must fall back asks it before it starts.
+ */
+export function migrationRefusesRollback(
+  to: string,
+  target: ColorRelease,
+  from: ColorRelease,
+  irreversibleMigration: PromotionInput["irreversibleMigration"],
+): string | undefined {
+  const decision = decidePromotion({
+    color: to,
+    self: target,
+    other: from,
+    share: { weight: 1, total: 1 },
+    previous: { ...target, share: { weight: 0, total: 1 }, verified: target },
+    rollback: false,
+    maxStep: 100,
+    allowLargeStep: true,
+    irreversibleMigration,
+  });
+  return decision.violations.find((v) => v.kind === "irreversible-migration")?.message;
 }
 
 /** What the color will have last passed its gate with once this update succeeds: what it runs when probed now, else what it had. */

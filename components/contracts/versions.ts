@@ -55,8 +55,19 @@ export function compareVersions(a: string, b: string): number {
   return Math.sign(x.prerelease.length - y.prerelease.length);
 }
 
-/** Same major and minor, a higher patch: what a hotfix may ship (`bluegreen:release.hotfix`). */
+/**
+ * Same major and minor, a higher patch, and no prerelease: what a hotfix may ship
+ * (`bluegreen:release.hotfix`). `1.4.1-rc.1` is not a patch release of `1.4.0`: a
+ * release candidate is untested by definition, and a hotfix skips the step limit.
+ */
 export function isPatchRelease(stable: string, candidate: string): boolean {
   const [a, b] = [parseVersion(stable), parseVersion(candidate)];
-  return a !== undefined && b !== undefined && a.major === b.major && a.minor === b.minor && b.patch > a.patch;
+  return (
+    a !== undefined &&
+    b !== undefined &&
+    b.prerelease.length === 0 &&
+    a.major === b.major &&
+    a.minor === b.minor &&
+    b.patch > a.patch
+  );
 }

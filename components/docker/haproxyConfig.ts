@@ -7,6 +7,7 @@ import type { Color } from "../contracts/colors";
 import { HAPROXY_MAX_WEIGHT, MAX_TRAFFIC_WEIGHT } from "../contracts/limits";
 import type { CheckFailure } from "../contracts/providerKit";
 import type { TrafficWeights } from "../traffic";
+import { userRequestLog } from "./haproxyLog";
 import { maintenanceGlobal, maintenanceRules } from "./haproxyMaintenance";
 
 export interface Endpoint {
@@ -168,10 +169,7 @@ export function assertNoProblems(what: string, problems: readonly CheckFailure[]
   }
 }
 
-/**
- * The whole haproxy.cfg for one app's router. Weights changed later through
- * the runtime API override the ones written here until HAProxy restarts.
- */
+/** The whole haproxy.cfg for one app's router; runtime weight changes override its weights until a restart. */
 export function renderHaproxyConfig(spec: HaproxySpec): string {
   assertNoProblems(`invalid HAProxy spec for app ${show(spec.app)}`, haproxySpecProblems(spec));
   const server = (color: Color) => {
@@ -206,6 +204,7 @@ export function renderHaproxyConfig(spec: HaproxySpec): string {
           "    hold valid 1s",
           "",
         ]),
+    ...userRequestLog().ring,
     "defaults",
     "    mode http",
     "    option http-keep-alive",
@@ -224,6 +223,7 @@ export function renderHaproxyConfig(spec: HaproxySpec): string {
     "frontend http-in",
     `    bind ${spec.bind.address}:${spec.bind.port}`,
     ...maintenanceRules(spec.maintenanceMap),
+    ...userRequestLog().frontend,
     `    default_backend ${spec.app}`,
     "",
     `backend ${spec.app}`,
@@ -248,10 +248,7 @@ export function isIpv4OrCidr(text: string): boolean {
   return match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[6] ?? 32) <= 32;
 }
 
-/**
- * The runtime API's client list file: one IPv4 address or CIDR a line. An
- * empty list is allowed and refuses everyone (fail closed).
- */
+/** The runtime API's client list file: one IPv4 address or CIDR a line; an empty list refuses everyone. */
 export function renderRuntimeApiClients(clients: readonly string[]): string {
   const bad = clients.filter((client) => !isIpv4OrCidr(client));
   if (bad.length > 0) {

@@ -142,7 +142,11 @@ export function dockerPlatform(config: DockerConfig, { name, parent }: PlatformS
         },
         childOptions(parent, step.dependsOn),
       );
-      return { url: router.url, ids: Object.fromEntries(COLORS.map((c) => [`${c}.host`, colors[c].backend.host])) };
+      return {
+        url: router.url,
+        trafficRoute: router.trafficRoute,
+        ids: Object.fromEntries(COLORS.map((c) => [`${c}.host`, colors[c].backend.host])),
+      };
     },
   };
 }

@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { COLORS } from "../contracts/colors";
+import type { TrafficRoute } from "../contracts/outputs";
 import { childOptions } from "../options";
 import type { TrafficWeights } from "../traffic";
 import { haproxyWeights, renderHaproxyConfig, renderRuntimeApiClients } from "./haproxyConfig";
@@ -60,6 +61,8 @@ const DOCKER_DNS = { address: "127.0.0.11", port: 53 };
 export class Router extends pulumi.ComponentResource {
   readonly url: string;
   readonly appliedWeights: pulumi.Output<TrafficWeights>;
+  /** The runtime API and backend the weights are set on, as HaproxyWeights sets them. */
+  readonly trafficRoute: TrafficRoute & { readonly kind: "haproxy" };
 
   constructor(name: string, args: RouterArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.dockerRouter, name, {}, opts);
@@ -102,10 +105,12 @@ export class Router extends pulumi.ComponentResource {
       },
       childOptions(this, opts.dependsOn, { deleteBeforeReplace: true }),
     );
+    // Where Pulumi runs: Docker publishes the runtime API on the host's loopback.
+    const admin = { address: "127.0.0.1", port: args.adminPort };
     const weights = new HaproxyWeights(
       childName(name, "weights"),
       {
-        admin: { address: "127.0.0.1", port: args.adminPort },
+        admin,
         backend: args.app,
         weights: haproxyWeights(args.weights),
         instance: container.id,
@@ -115,7 +120,7 @@ export class Router extends pulumi.ComponentResource {
     new HaproxyMaintenance(
       childName(name, "maintenance"),
       {
-        admin: { address: "127.0.0.1", port: args.adminPort },
+        admin,
         mapFile: MAINTENANCE_MAP,
         state: args.maintenance,
         instance: container.id,
@@ -124,6 +129,7 @@ export class Router extends pulumi.ComponentResource {
     );
     this.url = `http://127.0.0.1:${args.routerPort}`;
     this.appliedWeights = weights.weights;
+    this.trafficRoute = { kind: "haproxy", admin, backend: args.app };
     this.registerOutputs({ url: this.url, appliedWeights: this.appliedWeights });
   }
 }

@@ -35,9 +35,16 @@ export interface PromotionGateInputs {
   readonly settings: GateSettings;
   /** The configured migration when it is irreversible, and whether a restore snapshot is set. @default none */
   readonly irreversibleMigration?: { readonly version: string; readonly restoreConfigured: boolean };
-  /** `bluegreen:release.hotfix` is set: a patch release may jump past maxStep, and one healthy round passes. @default false */
+  /**
+   * `bluegreen:release.hotfix` is set: a patch release of the version that served traffic may jump past maxStep,
+   * and outside a maintenance window one healthy round passes. @default false
+   */
   readonly hotfix?: boolean;
-  /** `bluegreen:maintenance.enabled`: users get the page, so the Prometheus check is skipped. @default false */
+  /**
+   * `bluegreen:maintenance.enabled`: users get the page, so the Prometheus check is skipped, a hotfix needs every
+   * healthy round, and a color passed now is recorded as not judged by user traffic (USER_TRAFFIC_PENDING).
+   * Not diffed: opening or closing the window alone re-probes nothing. @default false
+   */
   readonly maintenance?: boolean;
   /** Request headers for the probes (e.g. auth); secret, so never part of the outputs. @default {} */
   readonly headers?: Record<string, string>;
@@ -57,7 +64,13 @@ export function previousGate(olds: Record<string, unknown>): PreviousGate | unde
   const recorded = olds.verified as ColorRelease | undefined;
   // State from before verification was recorded: a color that carried traffic had passed its gate.
   const verified = "verified" in olds ? recorded : olds.weight > 0 ? { version: olds.version, image } : undefined;
-  return { version: olds.version, image, share: { weight: olds.weight, total }, ...(verified ? { verified } : {}) };
+  return {
+    version: olds.version,
+    image,
+    share: { weight: olds.weight, total },
+    ...(verified ? { verified } : {}),
+    ...(typeof olds.otherVersion === "string" ? { otherVersion: olds.otherVersion } : {}),
+  };
 }
 
 export function promotionInput(inputs: PromotionGateInputs, previous: PreviousGate | undefined): PromotionInput {
@@ -72,6 +85,7 @@ export function promotionInput(inputs: PromotionGateInputs, previous: PreviousGa
     allowLargeStep: inputs.settings.allowLargeStep,
     irreversibleMigration: inputs.irreversibleMigration,
     hotfix: inputs.hotfix,
+    maintenance: inputs.maintenance,
   };
 }
 

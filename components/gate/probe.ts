@@ -1,13 +1,20 @@
 /**
  * The network side of the gate: probe rounds against the targets, the
- * Prometheus error-rate query, and the loop that runs rounds until the tally
+ * Prometheus queries, and the loop that runs rounds until the tally
  * (tally.ts) passes or fails, or the deadline strikes. These functions run
  * inside the dynamic-provider host, so npm and node modules are required
  * inside them.
  */
-import { expandColor } from "../contracts/colors";
 import { MAX_BODY_BYTES, readResponse } from "./body";
-import { ErrorRateResult, judgeErrorRate, parsePrometheusAnswer, PROMETHEUS_SKIPPED_MAINTENANCE } from "./prometheus";
+import {
+  gateQueries,
+  GateTrafficVerdict,
+  judgeGateTraffic,
+  PROMETHEUS_NO_TRAFFIC,
+  PROMETHEUS_SKIPPED_MAINTENANCE,
+  PrometheusSettings,
+} from "./prometheus";
+import { InstantAnswer, readInstantAnswer } from "./prometheusAnswer";
 import type { GateSettings } from "./settings";
 import { deadlineFailure, formatFailure, GateTally, MAX_REDIRECTS, recordRound } from "./tally";
 import type { GateContext, GateFailure, ProbeErrorKind, ProbeSample } from "./verdict";
@@ -27,8 +34,8 @@ export interface GatePassed {
   readonly samples: number;
   readonly p95LatencyMs: number;
   readonly errorRate?: number;
-  /** Why the Prometheus check did not run, when it was configured. */
-  readonly prometheus?: typeof PROMETHEUS_SKIPPED_MAINTENANCE;
+  /** Why no error rate judged the color, when Prometheus was configured: maintenance, or no traffic yet. */
+  readonly prometheus?: typeof PROMETHEUS_SKIPPED_MAINTENANCE | typeof PROMETHEUS_NO_TRAFFIC;
 }
 
 /** Maps an axios/Node error code to the kind of failure the verdict reports. */
@@ -143,31 +150,35 @@ export function probeRound(
 }
 
 /**
- * `GET {url}/api/v1/query?query=...`; any transport problem is reported, never thrown (the verdict fails closed).
+ * `GET {url}/api/v1/query?query=...&time=...`: the answer read by the one
+ * strict parser (prometheusAnswer.ts). `time` (Unix seconds) evaluates the
+ * queries of one verdict at one instant, so that a count and its errors
+ * cover the same window. Any transport problem is reported, never thrown.
  * The release watch (tooling/watch) queries with it too.
  */
-export async function queryErrorRate(
+export async function queryPrometheus(
   url: string,
   query: string,
+  time: number,
   timeoutMs: number,
   deadline: AbortSignal,
-): Promise<ErrorRateResult> {
+): Promise<InstantAnswer> {
   const endpoint = `${url.replace(/\/+$/, "")}/api/v1/query`;
   const started = performance.now();
   try {
     const axios: Axios = require("axios");
     const res = await axios.get<string>(endpoint, {
-      params: { query },
+      params: { query, time },
       timeout: timeoutMs,
       signal: requestBound(timeoutMs, deadline, 1),
       maxRedirects: MAX_REDIRECTS,
       maxContentLength: MAX_BODY_BYTES,
       validateStatus: () => true,
       responseType: "text",
-      // Keep the raw text: the answer is parsed (and judged) by parsePrometheusAnswer.
+      // Keep the raw text: readInstantAnswer parses it.
       transformResponse: (data: unknown) => data,
     });
-    return parsePrometheusAnswer(res.status, String(res.data ?? ""));
+    return readInstantAnswer(res.status, String(res.data ?? ""));
   } catch (e) {
     const err = e as { code?: string; message: string };
     const ms = Math.round(performance.now() - started);
@@ -179,6 +190,16 @@ export async function queryErrorRate(
           : `failed: ${err.message}${err.code ? ` (${err.code})` : ""}`;
     return { problem: `query to ${endpoint} ${problem}`, excerpt: "" };
   }
+}
+
+/** The color's request count and errors, asked at one instant; the verdict on them (prometheus.ts). */
+async function checkUserTraffic(run: GateRun, deadline: AbortSignal): Promise<GateTrafficVerdict> {
+  const prometheus = run.settings.prometheus as PrometheusSettings;
+  const sent = gateQueries(prometheus, run.context);
+  const time = Date.now() / 1000;
+  const ask = (query: string) => queryPrometheus(prometheus.url, query, time, run.settings.requestTimeoutMs, deadline);
+  const [requests, errors] = await Promise.all([ask(sent.requests), ask(sent.errors)]);
+  return judgeGateTraffic({ requests, errors }, prometheus, sent, run.context);
 }
 
 /**
@@ -212,14 +233,14 @@ export async function runGate(run: GateRun): Promise<GatePassed> {
         const passed = { samples: verdict.samples, p95LatencyMs: verdict.p95LatencyMs };
         if (settings.prometheus === undefined) return passed;
         if (run.maintenance) return { ...passed, prometheus: PROMETHEUS_SKIPPED_MAINTENANCE };
-        const { prometheus } = settings;
-        // Each color's gate judges its own color: {color} in the query becomes this gate's color.
-        const query = expandColor(prometheus.query, run.context.color);
-        const rate = await queryErrorRate(prometheus.url, query, settings.requestTimeoutMs, deadline);
+        // Each color's gate judges its own color: {color} in the queries becomes this gate's color.
+        const judged = await checkUserTraffic(run, deadline);
         if (deadline.aborted) throw late(tally, []);
-        const judged = judgeErrorRate(rate, prometheus, query);
         if (!judged.ok) throw fail(judged.failure);
-        return { ...passed, errorRate: judged.errorRate };
+        return {
+          ...passed,
+          ...("noTraffic" in judged ? { prometheus: judged.noTraffic } : { errorRate: judged.errorRate }),
+        };
       }
       // Until the next round is due, or the deadline (checked just below).
       const wait = roundStarted + settings.intervalMs - performance.now();

@@ -3,13 +3,19 @@
  * `dependsOn` it, so a weight only moves after this color's gate passed (or
  * was skipped because its traffic does not grow). Its one child, the
  * PromotionGateCheck dynamic resource, is the check itself (provider.ts).
+ * A color it passed during a maintenance window on probes alone is named in
+ * a warning while the window is off (userTraffic.ts): at `pulumi preview`
+ * and `pulumi up` of the update that closes it, until the gate runs again.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { otherColor } from "../contracts/colors";
+import { migrationRefusesRollback } from "../contracts/promotionRule";
 import { COMPONENT_TYPES, DYNAMIC_TYPES, FORMER_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { childOptions } from "../options";
 import type { PromotionGateInputs } from "./inputs";
 import { promotionGateProvider } from "./provider";
+import { afterWindowNotice, UserTrafficRecord, USER_TRAFFIC_PENDING } from "./userTraffic";
 
 /** The gate's inputs as the program has them: targets and headers may still be outputs of other resources. */
 export interface PromotionGateArgs extends Omit<PromotionGateInputs, "targets" | "headers" | "verified"> {
@@ -27,13 +33,14 @@ class PromotionGateCheck extends pulumi.dynamic.Resource {
   declare readonly verdict: pulumi.Output<GateVerdict>;
   declare readonly verifiedAt: pulumi.Output<string>;
   declare readonly p95LatencyMs: pulumi.Output<number>;
+  declare readonly userTraffic: pulumi.Output<UserTrafficRecord>;
 
   constructor(name: string, props: PromotionGateCheckProps, opts: pulumi.CustomResourceOptions) {
     const { module, name: type } = DYNAMIC_TYPES.promotionGateCheck;
     super(
       promotionGateProvider,
       name,
-      { ...props, verdict: undefined, verifiedAt: undefined, p95LatencyMs: undefined },
+      { ...props, verdict: undefined, verifiedAt: undefined, p95LatencyMs: undefined, userTraffic: undefined },
       { ...opts, aliases: [{ type: FORMER_TYPES.promotionGateCheck }] },
       module,
       type,
@@ -66,6 +73,31 @@ export class PromotionGate extends pulumi.ComponentResource {
     this.verdict = check.verdict;
     this.verifiedAt = check.verifiedAt;
     this.p95LatencyMs = check.p95LatencyMs;
+    if (args.maintenance !== true) {
+      check.userTraffic.apply((mark) => {
+        if (mark === USER_TRAFFIC_PENDING) void pulumi.log.warn(afterWindowNotice(afterWindow(args)), this);
+      });
+    }
     this.registerOutputs({ verdict: this.verdict, verifiedAt: this.verifiedAt, p95LatencyMs: this.p95LatencyMs });
   }
+}
+
+/** What the notice about a color the window left unjudged says, from the gate's arguments. */
+function afterWindow(args: PromotionGateArgs) {
+  const other = { color: otherColor(args.color), version: args.otherVersion };
+  const rollbackRefused = migrationRefusesRollback(
+    other.color,
+    { version: args.otherVersion, image: args.otherImage },
+    { version: args.version, image: args.image },
+    args.irreversibleMigration,
+  );
+  return {
+    stack: pulumi.getStack(),
+    color: args.color,
+    version: args.version,
+    weight: args.weight,
+    totalWeight: args.totalWeight,
+    other,
+    ...(rollbackRefused === undefined ? {} : { rollbackRefused }),
+  };
 }

@@ -6,13 +6,15 @@
  *
  * `check` runs the promotion rule (contracts/promotionRule.ts) at preview
  * and refuses what it refuses; `create`/`update` probe exactly when the rule
- * says so, so a rollback never waits on the network.
+ * says so, so a rollback never waits on the network. During a maintenance
+ * window the state records a color passed on probes alone (userTraffic.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { decidePromotion, PreviousGate, verifiedAfter } from "../contracts/promotionRule";
+import { decidePromotion, verifiedAfter } from "../contracts/promotionRule";
 import { inputFailures, previousGate, PromotionGateInputs, promotionInput } from "./inputs";
 import { runGate } from "./probe";
 import { buildGateSettingsSchema } from "./schema";
+import { userTrafficAfter, UserTrafficRecord } from "./userTraffic";
 
 /** What was verified; the inputs less the secret headers. */
 export interface PromotionGateOutputs extends Omit<PromotionGateInputs, "headers"> {
@@ -25,6 +27,8 @@ export interface PromotionGateOutputs extends Omit<PromotionGateInputs, "headers
   readonly errorRate?: number;
   /** Why the configured Prometheus check did not run ("skipped: maintenance"). */
   readonly prometheus?: string;
+  /** USER_TRAFFIC_PENDING while the color's last pass was during a maintenance window, on probes alone. */
+  readonly userTraffic?: UserTrafficRecord;
 }
 
 /** Fields whose change is an update; totalWeight too, so the recorded share stays true. Headers are not: rotating a token must not re-probe. */
@@ -55,10 +59,23 @@ function sameJson(a: unknown, b: unknown): boolean {
   );
 }
 
-async function verify(previous: PreviousGate | undefined, inputs: PromotionGateInputs): Promise<PromotionGateOutputs> {
+/** `olds`: the gate's previous outputs ({} on create). */
+async function verify(olds: Record<string, unknown>, inputs: PromotionGateInputs): Promise<PromotionGateOutputs> {
+  const previous = previousGate(olds);
   const decision = decidePromotion(promotionInput(inputs, previous));
   const { headers: _secret, ...recorded } = inputs;
-  const base = { ...recorded, reason: decision.reason, verifiedAt: new Date().toISOString() };
+  const userTraffic = userTrafficAfter({
+    maintenance: inputs.maintenance === true,
+    weight: inputs.weight,
+    probed: decision.probe,
+    previous: olds.userTraffic,
+  });
+  const base = {
+    ...recorded,
+    reason: decision.reason,
+    verifiedAt: new Date().toISOString(),
+    ...(userTraffic === undefined ? {} : { userTraffic }),
+  };
   if (!decision.probe) return { ...base, verdict: "skipped", samples: 0, p95LatencyMs: 0 };
   if (inputs.targets.length === 0) {
     // Check refuses this too; a probe with nothing to probe must never count as healthy.
@@ -68,8 +85,8 @@ async function verify(previous: PreviousGate | undefined, inputs: PromotionGateI
   }
   const passed = await runGate({
     targets: inputs.targets,
-    // A hotfix passes on one healthy round; the Prometheus check still runs.
-    settings: decision.hotfix ? { ...inputs.settings, consecutiveSuccesses: 1 } : inputs.settings,
+    // A hotfix outside a maintenance window passes on one healthy round; the Prometheus check still runs.
+    settings: decision.oneHealthyRound ? { ...inputs.settings, consecutiveSuccesses: 1 } : inputs.settings,
     headers: inputs.headers ?? {},
     maintenance: inputs.maintenance === true,
     context: {
@@ -117,11 +134,11 @@ export const promotionGateProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async create(inputs) {
-    const outs = await verify(undefined, inputs as PromotionGateInputs);
+    const outs = await verify({}, inputs as PromotionGateInputs);
     return { id: `${outs.app}-${outs.color}-gate`, outs };
   },
 
   async update(_id, olds, news) {
-    return { outs: await verify(previousGate(olds), news as PromotionGateInputs) };
+    return { outs: await verify(olds, news as PromotionGateInputs) };
   },
 };

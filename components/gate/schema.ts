@@ -1,11 +1,20 @@
 /**
  * The settings schema, built by a function that receives zod, plus the URL
- * rule. Kept apart from settings.ts and free of runtime imports: the dynamic
- * provider captures these functions by value and rebuilds the very same schema
- * in its host from `require("zod")`. A module that imports zod at the top
- * could drag zod itself into the provider's closure, which cannot serialize.
+ * rule. Kept apart from settings.ts, importing only dependency-free
+ * constants (contracts/colors.ts, prometheusQueries.ts): the dynamic
+ * provider captures these functions by value and rebuilds the very same
+ * schema in its host from `require("zod")`. A module that imports zod at the
+ * top could drag zod itself into the provider's closure, which cannot
+ * serialize.
  */
 import type { z } from "zod";
+import { COLOR_PLACEHOLDER } from "../contracts/colors";
+import {
+  DEFAULT_PROMETHEUS_QUERIES,
+  DEFAULT_PROMETHEUS_WINDOW,
+  PROMETHEUS_DURATION,
+  PrometheusQueryName,
+} from "./prometheusQueries";
 
 /**
  * The one URL rule of the whole config (gate targets, the Prometheus URL,
@@ -38,6 +47,12 @@ type CrossFieldOptions = (reads: string[]) => object;
  */
 export function buildGateSettingsSchema(zod: typeof z, crossField?: CrossFieldOptions) {
   const httpUrl = zod.string().refine(isHttpUrl, HTTP_URL_MESSAGE);
+  // Each color is measured on its own: a query without {color} would judge whichever color runs.
+  const namedQuery = (name: PrometheusQueryName) =>
+    zod
+      .string()
+      .refine((q) => q.includes(COLOR_PLACEHOLDER), `${name} must contain ${COLOR_PLACEHOLDER}, filled in per color`)
+      .default(DEFAULT_PROMETHEUS_QUERIES[name]);
   const positiveInt = (what: string) =>
     zod.number().int(`${what} must be a whole number`).positive(`${what} must be greater than 0`);
 
@@ -86,15 +101,30 @@ export function buildGateSettingsSchema(zod: typeof z, crossField?: CrossFieldOp
     maxStep: positiveInt("maxStep").max(100, "maxStep is in percentage points, at most 100").default(100),
     /** Lets one update exceed maxStep. @default false */
     allowLargeStep: zod.boolean().default(false),
-    /** Optional error-rate check against Prometheus, run once the probes pass. @default undefined */
+    /** Optional user-traffic check against Prometheus, run once the probes pass (docs/gate.md). @default undefined */
     prometheus: zod
       .strictObject({
         url: httpUrl,
-        query: zod.string().min(1, "the PromQL query must not be empty"),
+        /** A ratio query (errors / requests, 0..1); without it, 5xx of requests from `queries`. @default undefined */
+        query: zod.string().min(1, "the PromQL query must not be empty").optional(),
         maxErrorRate: zod
           .number()
           .min(0, "maxErrorRate is a ratio between 0 and 1")
           .max(1, "maxErrorRate is a ratio between 0 and 1"),
+        /** What {window} stands for in the gate's queries. @default "2m" */
+        window: zod
+          .string()
+          .regex(PROMETHEUS_DURATION, 'window must be a Prometheus duration such as "2m" or "90s"')
+          .default(DEFAULT_PROMETHEUS_WINDOW),
+        /** Templates with {app}, {color}, {window}. @default DEFAULT_PROMETHEUS_QUERIES (prometheusQueries.ts) */
+        queries: zod
+          .strictObject({
+            requests: namedQuery("requests"),
+            errors5xx: namedQuery("errors5xx"),
+            errors4xx: namedQuery("errors4xx"),
+            p95Seconds: namedQuery("p95Seconds"),
+          })
+          .prefault({}),
       })
       .optional(),
   });

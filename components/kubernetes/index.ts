@@ -131,7 +131,7 @@ export function kubernetesPlatform(
         },
         childOptions(parent, [...step.dependsOn, ...(maintenance ? [maintenance.backend] : [])]),
       );
-      return { url: route.url, ids: { httpRoute: route.routeName, namespace } };
+      return { url: route.url, trafficRoute: route.trafficRoute, ids: { httpRoute: route.routeName, namespace } };
     },
   };
 }

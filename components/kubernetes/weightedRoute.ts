@@ -5,6 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { TrafficRouteInput } from "../contracts/outputs";
 import { COMPONENT_TYPES } from "../contracts/resourceTypes";
 import { childName } from "../naming";
 import { childOptions } from "../options";
@@ -22,6 +23,8 @@ export interface WeightedRouteArgs extends WeightedRouteSpecArgs {
 export class WeightedRoute extends pulumi.ComponentResource {
   readonly routeName: pulumi.Output<string>;
   readonly url: string;
+  /** The route and its weighted rule (the spec's only one), for a rollback's direct move. */
+  readonly trafficRoute: TrafficRouteInput;
 
   constructor(name: string, args: WeightedRouteArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(COMPONENT_TYPES.kubernetesWeightedRoute, name, {}, opts);
@@ -54,6 +57,13 @@ export class WeightedRoute extends pulumi.ComponentResource {
     );
     this.routeName = route.metadata.name;
     this.url = `${args.scheme}://${args.hostnames[0]}`;
+    this.trafficRoute = {
+      kind: "httproute",
+      namespace: args.namespace,
+      name: this.routeName,
+      rule: 0,
+      services: args.services,
+    };
     this.registerOutputs({ routeName: this.routeName, url: this.url });
   }
 }

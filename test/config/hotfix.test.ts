@@ -30,7 +30,13 @@ describe("bluegreen:release.hotfix in config validation", () => {
 
   it("refuses a minor release riding along with the flag, naming the key and the fix", () => {
     expect(hotfixLines(staging("1.5.0", REASON))).toEqual([
-      "bluegreen:release.hotfix: is set but green 1.5.0 is not a patch release of blue 1.4.2 (same major and minor, higher patch): a hotfix may not ride along with a regular release. Remove bluegreen:release.hotfix",
+      "bluegreen:release.hotfix: is set but green 1.5.0 is not a patch release of blue 1.4.2 (same major and minor, higher patch, no prerelease): a hotfix may not ride along with a regular release. Remove bluegreen:release.hotfix",
+    ]);
+  });
+
+  it("refuses a release candidate of the next patch (1.4.3-rc.1): untested code may not skip the step limit", () => {
+    expect(hotfixLines(staging("1.4.3-rc.1", REASON))).toEqual([
+      "bluegreen:release.hotfix: is set but green 1.4.3-rc.1 is not a patch release of blue 1.4.2 (same major and minor, higher patch, no prerelease): a hotfix may not ride along with a regular release. Remove bluegreen:release.hotfix",
     ]);
   });
 

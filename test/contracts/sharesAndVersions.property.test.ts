@@ -3,7 +3,7 @@ import fc from "fast-check";
 import * as semver from "semver";
 import { describe, expect, it } from "vitest";
 import { compareShares, gainExceeds, largestWeightWithin } from "../../components/contracts/shares";
-import { compareVersions, parseVersion } from "../../components/contracts/versions";
+import { compareVersions, isPatchRelease, parseVersion } from "../../components/contracts/versions";
 
 const share = fc
   .record({ weight: fc.integer({ min: 0, max: 999 }), total: fc.integer({ min: 1, max: 1998 }) })
@@ -61,6 +61,15 @@ const version = fc
   )
   .map(([a, b, c, pre, build]) => `${a}.${b}.${c}${pre.length ? `-${pre.join(".")}` : ""}${build ? `+${build}` : ""}`);
 
+/** Two versions, half the time sharing major and minor (where a patch release can be), else any two. */
+const versionPair = fc.oneof(
+  fc.tuple(version, version),
+  fc.tuple(version, version).map(([stable, other]) => {
+    const [major, minor] = stable.split(".");
+    return [stable, `${major}.${minor}.${other.split(".").slice(2).join(".")}`] as const;
+  }),
+);
+
 describe("versions", () => {
   it("order as the semver package orders them, build metadata ignored", () => {
     fc.assert(
@@ -77,5 +86,21 @@ describe("versions", () => {
       }),
     );
     for (const bad of ["1.4", "v1.4.2", "01.2.3", "1.2.3-", "1.2.3-01"]) expect(parseVersion(bad)).toBeUndefined();
+  });
+
+  it("a patch release (what a hotfix may ship) is, by the semver package: same major and minor, higher patch, no prerelease", () => {
+    fc.assert(
+      fc.property(versionPair, ([stable, candidate]) => {
+        const expected =
+          semver.prerelease(candidate) === null &&
+          semver.major(stable) === semver.major(candidate) &&
+          semver.minor(stable) === semver.minor(candidate) &&
+          semver.patch(candidate) > semver.patch(stable);
+        expect(isPatchRelease(stable, candidate)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(isPatchRelease("1.4.0", "1.4.1-rc.1")).toBe(false);
+    expect(isPatchRelease("1.4.0", "1.4.1+build.7")).toBe(true);
   });
 });

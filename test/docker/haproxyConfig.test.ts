@@ -21,6 +21,7 @@ import {
   MAINTENANCE_SERVICE,
   maintenanceScriptFile,
 } from "../../components/docker/haproxyMaintenance";
+import { USER_REQUEST_LOG } from "../../components/docker/haproxyLog";
 import { HAPROXY_BIN } from "../../testkit/haproxy";
 
 const spec: HaproxySpec = {
@@ -38,6 +39,12 @@ const spec: HaproxySpec = {
     green: { address: "api-green", port: 8082, weight: 10 },
   },
 };
+
+const USER_LOG_LINES = [
+  "    log ring@user-requests format raw local0 info",
+  '    log-format "bg1 %rt %Ts.%ms %b %s %ST %Ta %ts"',
+  "    option dontlognull",
+];
 
 function sectionOf(config: string, header: string): string[] {
   const lines = config.split("\n");
@@ -75,7 +82,32 @@ describe("renderHaproxyConfig", () => {
     ]);
     // Before the HTTP defaults, so it inherits none of them.
     expect(config.indexOf("listen runtime-api")).toBeLessThan(config.indexOf("defaults"));
-    expect(sectionOf(config, "frontend http-in")).toEqual(["    bind 127.0.0.1:8080", "    default_backend api"]);
+    expect(sectionOf(config, "frontend http-in")).toEqual([
+      "    bind 127.0.0.1:8080",
+      ...USER_LOG_LINES,
+      "    default_backend api",
+    ]);
+  });
+
+  it("GIVEN a valid spec WHEN rendered THEN every user request is logged, one line at its end, into a ring in memory the watch reads", () => {
+    const config = renderHaproxyConfig(spec);
+    expect(sectionOf(config, "ring user-requests")).toEqual([
+      "    format raw",
+      "    maxlen 256",
+      `    size ${4 * 1024 * 1024}`,
+    ]);
+    expect(USER_REQUEST_LOG.fields.map(([name]) => name)).toEqual([
+      "id",
+      "acceptedAt",
+      "backend",
+      "server",
+      "status",
+      "activeMs",
+      "termination",
+    ]);
+    expect(sectionOf(config, "frontend http-in")).toEqual(expect.arrayContaining(USER_LOG_LINES));
+    // Nothing else logs: the runtime API's own connections would fill the ring.
+    expect(config.match(/^\s+log /gm)).toEqual(["    log "]);
   });
 
   it("GIVEN client addresses WHEN the client list is rendered THEN one per line; anything but IPv4 addresses and CIDRs is refused", () => {
@@ -133,6 +165,7 @@ describe("renderHaproxyConfig", () => {
       `    http-request set-var(txn.bluegreen_page) str(page),map(${map}) ${on}`,
       `    http-request set-var(txn.bluegreen_retry_after) str(retry-after),map(${map}) ${on}`,
       `    http-request use-service lua.${MAINTENANCE_SERVICE} ${on}`,
+      ...USER_LOG_LINES,
       "    default_backend api",
     ]);
     // No `http-request return`: it stops reading the request and closes, resetting a client still sending its body.

@@ -51,7 +51,11 @@ describe("Pulumi.local.yaml with bluegreen:maintenance", () => {
     expect(service.content).toBe(MAINTENANCE_SCRIPT);
     expect(service.file).toBe(maintenanceScriptFile(map.file));
     expect(config).toContain(`${maintenanceGlobal(map.file).join("\n")}\n`);
-    expect(config).toContain(`${maintenanceRules(map.file).join("\n")}\n    default_backend api`);
+    // In the frontend, before its default backend: the page answers before any color is chosen.
+    const rules = `${maintenanceRules(map.file).join("\n")}\n`;
+    expect(config).toContain(rules);
+    expect(config.indexOf(rules)).toBeGreaterThan(config.indexOf("frontend http-in"));
+    expect(config.indexOf(rules)).toBeLessThan(config.indexOf("    default_backend api"));
   });
 
   it("refuses a gate target through the router's port while maintenance is on", async () => {

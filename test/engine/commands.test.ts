@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineProject, EngineProject } from "../../testkit/engine";
-import { initLoopbackStack } from "../../testkit/engineStandIns";
+import { AwsReleaseStandIns, initLoopbackStack, startAwsReleaseStandIns } from "../../testkit/engineStandIns";
 import { EcsServer } from "../../testkit/ecsServer";
 import { FaultServer, startFaultServer } from "../../testkit/faultServer";
 
@@ -14,7 +14,9 @@ const STACK = "staging";
 let project: EngineProject;
 let app: FaultServer;
 let ecs: EcsServer;
-const env = () => ({ AWS_ENDPOINT_URL_ECS: ecs.endpoint });
+/** CloudWatch and ELBv2, once the stack is deployed (they need its target groups). */
+let aws: AwsReleaseStandIns | undefined;
+const env = () => ({ AWS_ENDPOINT_URL_ECS: ecs.endpoint, ...aws?.env });
 /** Progress lines without their time prefix. */
 const untimed = (stdout: string) => stdout.split("\n").map((line) => line.replace(/^\[[^\]]+\] /, ""));
 
@@ -33,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await ecs?.stop();
+  await aws?.stop();
   project?.remove();
 });
 
@@ -45,6 +48,7 @@ describe("the project's commands against the real CLI", () => {
     );
     expect(deploy.stdout).toMatch(/Resources:\s+\+ \d+ created/);
     expect(await weights()).toEqual({ blue: 90, green: 10 });
+    aws = await startAwsReleaseStandIns(project, STACK);
   }, 300_000);
 
   it("`npm run status -- staging` shows the deployed split and verdicts from the stack outputs", async () => {
@@ -78,6 +82,10 @@ describe("the project's commands against the real CLI", () => {
     );
     expect(shift.stderr).toContain("observed HTTP 503");
     expect(shift.stderr).toContain("Traffic was set back to blue 50% / green 50%.");
+    // The fake cloud's listener exists nowhere: the direct move fails, says so, and the recording up moves traffic.
+    expect(shift.stderr).toMatch(
+      /The direct move failed \(ModifyListener of arn:aws:elasticloadbalancing:.*ECONNREFUSED.*\): pulumi up moved traffic/,
+    );
     expect(await weights()).toEqual({ blue: 50, green: 50 });
   }, 300_000);
 

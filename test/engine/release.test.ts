@@ -12,7 +12,12 @@ import { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RELEASE_EXIT } from "../../tooling/release/outcome";
 import { createEngineProject, EngineProject } from "../../testkit/engine";
-import { initLoopbackStack, QUICK_GATE } from "../../testkit/engineStandIns";
+import {
+  AwsReleaseStandIns,
+  initLoopbackStack,
+  QUICK_GATE,
+  startAwsReleaseStandIns,
+} from "../../testkit/engineStandIns";
 import { EcsServer } from "../../testkit/ecsServer";
 import { FaultServer, startFaultServer } from "../../testkit/faultServer";
 
@@ -26,7 +31,9 @@ const ENDLESS_GATE: [string, string][] = [
 let project: EngineProject;
 let app: FaultServer;
 let ecs: EcsServer;
-const env = () => ({ AWS_ENDPOINT_URL_ECS: ecs.endpoint });
+/** CloudWatch (healthy users' traffic for the watch) and ELBv2, once the stack is deployed. */
+let aws: AwsReleaseStandIns | undefined;
+const env = () => ({ AWS_ENDPOINT_URL_ECS: ecs.endpoint, ...aws?.env });
 let green: SwitchableTarget;
 
 /** Green's probe target: healthy (as the fault server's health routes answer) until told to fail. */
@@ -77,12 +84,14 @@ beforeAll(async () => {
   await initLoopbackStack(project, STACK, { app }, [["bluegreen:gate.targets.green[0]", green.url]]);
   // The starting weights, deployed as a plain `pulumi up` (commands.test.ts runs `npm run deploy` itself).
   await project.ok(["up", "--stack", STACK, "--yes", "--skip-preview"], env());
+  aws = await startAwsReleaseStandIns(project, STACK);
 }, 600_000);
 
 afterAll(async () => {
   await app?.close();
   await green?.close();
   await ecs?.stop();
+  await aws?.stop();
   project?.remove();
 });
 

@@ -190,14 +190,14 @@ describe("the gate blocks", () => {
 
     it("a high error rate", async () => {
       expect(await blockedMessage([rig.server.url("/healthy")], prometheus("errors_high"))).toContain(
-        `Failed check: Prometheus error rate at ${rig.server.url("")}: observed error rate 0.2 (20 %); limit error rate <= 0.01 (1 %, gate.prometheus.maxErrorRate).`,
+        `Failed check: Prometheus error rate at ${rig.server.url("")}: observed error rate 0.2 (20 %) over 120 requests; limit error rate <= 0.01 (1 %, gate.prometheus.maxErrorRate).`,
       );
-      expect(rig.server.queries).toEqual(["errors_high"]);
+      expect(rig.server.queries).toContain("errors_high");
     });
 
     it.each([
       ["errors_empty", "observed the query returned no series (empty result)"],
-      ["errors_nan", 'observed the first series has no finite sample value (got "NaN")'],
+      ["errors_nan", 'observed the series has no finite sample value (got "NaN")'],
       ["errors_broken", 'observed HTTP 503, status "error": storage is down'],
     ])("no usable answer to %s (fails closed)", async (query, observed) => {
       const message = await blockedMessage([rig.server.url("/healthy")], prometheus(query));
@@ -210,7 +210,7 @@ describe("the gate blocks", () => {
     it("a negative error rate: not a ratio, so no evidence (fails closed)", async () => {
       const message = await blockedMessage([rig.server.url("/healthy")], prometheus("errors_negative"));
       expect(message).toContain(
-        `Failed check: Prometheus error rate at ${rig.server.url("")}: observed the first series has the value -0.05, ` +
+        `Failed check: Prometheus error rate at ${rig.server.url("")}: observed the series has the value -0.05, ` +
           "which is not a ratio (an error rate is errors / requests, from 0 to 1); limit error rate <= 0.01",
       );
       expect(message).toContain("the error rate could not be read, so the gate fails closed.");
@@ -234,8 +234,9 @@ describe("the gate blocks", () => {
       const message = await blockedMessage([rig.server.url("/healthy")], {
         prometheus: { url: rig.server.refusedUrl, query: "errors_low", maxErrorRate: 0.01 },
       });
+      // The request count is judged first: without it an idle color cannot be told from a healthy one.
       expect(message).toContain(
-        `Failed check: Prometheus error rate at ${rig.server.refusedUrl}: observed query to ${rig.server.refusedUrl}/api/v1/query failed: connect ECONNREFUSED`,
+        `Failed check: Prometheus request count at ${rig.server.refusedUrl}: observed query to ${rig.server.refusedUrl}/api/v1/query failed: connect ECONNREFUSED`,
       );
     });
   });

@@ -14,7 +14,9 @@ const rig = useGateRig();
 describe("serialized provider", () => {
   it("is small, loads npm packages lazily inside its methods, and carries no secrets", () => {
     console.log(`PromotionGate provider text: ${Buffer.byteLength(rig.text)} bytes`);
-    expect(Buffer.byteLength(rig.text)).toBeLessThan(64 * 1024);
+    // It is kept in the state of every gate: 94 KiB since the strict Prometheus reading (issue 26); a module captured
+    // whole by mistake (axios, zod, @pulumi/pulumi) adds megabytes, which this bound catches.
+    expect(Buffer.byteLength(rig.text)).toBeLessThan(128 * 1024);
     // A captured module object would appear as a top-level `var x = require(...)`.
     expect(rig.text).not.toMatch(/^var [\w$]+ = require\(/m);
     expect(rig.text).toContain('require("axios")');

@@ -32,7 +32,7 @@ describe("the gate while maintenance is on", () => {
     const error = await rig.host.create(GATE_TYPE, rig.text, inputs).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderCallError);
     expect((error as Error).message).toContain("Prometheus error rate");
-    expect(rig.server.queries).toEqual(["errors_high"]);
+    expect(rig.server.queries).toContain("errors_high");
   });
 
   it("GIVEN maintenance on WHEN the color's own endpoint fails THEN the gate still blocks", async () => {

@@ -41,7 +41,11 @@ describe("promotions that pass", () => {
       gateInputs({ targets: [rig.server.url("/healthy")], settings }),
     );
     expect(outs).toMatchObject({ verdict: "passed", samples: 3, errorRate: 0.001 });
-    expect(rig.server.queries).toEqual(["errors_low"]);
+    // The ratio query, and the request count it is over.
+    expect([...rig.server.queries].sort()).toEqual([
+      "errors_low",
+      'sum(increase(http_requests_total{app="shop",color="green"}[2m]))',
+    ]);
   });
 
   it.each(["green", "blue"] as const)(
@@ -53,7 +57,10 @@ describe("promotions that pass", () => {
       const inputs = gateInputs({ color, targets: [rig.server.url("/healthy")], settings });
       const { outs } = await rig.host.create(GATE_TYPE, rig.text, inputs);
       expect(outs).toMatchObject({ verdict: "passed", errorRate: 0.001 });
-      expect(rig.server.queries).toEqual([`low errors of ${color} (${color}="x")`]);
+      expect([...rig.server.queries].sort()).toEqual([
+        `low errors of ${color} (${color}="x")`,
+        `sum(increase(http_requests_total{app="shop",color="${color}"}[2m]))`,
+      ]);
       // What the gate records is the setting as configured.
       expect((outs.settings as { prometheus: { query: string } }).prometheus.query).toBe(
         'low errors of {color} ({color}="x")',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isHttpUrl } from "../../components/gate/schema";
+import { DEFAULT_PROMETHEUS_QUERIES } from "../../components/gate/prometheusQueries";
 import { DEFAULT_GATE_SETTINGS, gateSettingsSchema } from "../../components/gate/settings";
 
 function issuesOf(input: unknown): { path: string; message: string }[] {
@@ -40,8 +41,15 @@ describe("gateSettingsSchema", () => {
       allowLargeStep: false,
       prometheus: {
         url: "http://prometheus:9090",
-        query: "sum(rate(errors[1m]))/sum(rate(requests[1m]))",
+        query: 'sum(rate(errors{color="{color}"}[1m]))/sum(rate(requests{color="{color}"}[1m]))',
         maxErrorRate: 0.01,
+        window: "90s",
+        queries: {
+          requests: 'sum(increase(requests{color="{color}"}[{window}]))',
+          errors5xx: 'sum(increase(errors{color="{color}"}[{window}])) or vector(0)',
+          errors4xx: 'sum(increase(rejected{color="{color}"}[{window}])) or vector(0)',
+          p95Seconds: 'histogram_quantile(0.95, sum by (le) (rate(latency_bucket{color="{color}"}[{window}])))',
+        },
       },
     };
     expect(gateSettingsSchema.parse(settings)).toEqual(settings);
@@ -67,6 +75,28 @@ describe("gateSettingsSchema", () => {
     ]);
     expect(issuesOf({ prometheus: { url: "http://p:9090", query: "q", maxErrorRate: 5 } })).toEqual([
       { path: "prometheus.maxErrorRate", message: "maxErrorRate is a ratio between 0 and 1" },
+    ]);
+  });
+
+  it("GIVEN a Prometheus block with only url and maxErrorRate WHEN parsed THEN the named queries and the window default, each per color", () => {
+    const { prometheus } = gateSettingsSchema.parse({ prometheus: { url: "http://p:9090", maxErrorRate: 0.01 } });
+    expect(prometheus).toEqual({
+      url: "http://p:9090",
+      maxErrorRate: 0.01,
+      window: "2m",
+      queries: DEFAULT_PROMETHEUS_QUERIES,
+    });
+    for (const query of Object.values(DEFAULT_PROMETHEUS_QUERIES)) expect(query).toContain("{color}");
+  });
+
+  it("GIVEN a named query without {color} or a window that is not a duration WHEN parsed THEN each is named", () => {
+    expect(
+      issuesOf({
+        prometheus: { url: "http://p:9090", maxErrorRate: 0.01, window: "2 minutes", queries: { requests: "sum(x)" } },
+      }),
+    ).toEqual([
+      { path: "prometheus.window", message: 'window must be a Prometheus duration such as "2m" or "90s"' },
+      { path: "prometheus.queries.requests", message: "requests must contain {color}, filled in per color" },
     ]);
   });
 

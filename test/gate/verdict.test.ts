@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { classifyRequestError } from "../../components/gate/probe";
 import { GateSettings, gateSettingsSchema } from "../../components/gate/settings";
-import { judgeErrorRate, parsePrometheusAnswer } from "../../components/gate/prometheus";
+import {
+  GateAnswers,
+  gateQueries,
+  judgeGateTraffic,
+  PROMETHEUS_NO_TRAFFIC,
+  PrometheusSettings,
+} from "../../components/gate/prometheus";
+import { readInstantAnswer } from "../../components/gate/prometheusAnswer";
 import { readResponse } from "../../components/gate/body";
 import { deadlineFailure, formatFailure, p95, recordRound } from "../../components/gate/tally";
 import type { ProbeRound, ProbeSample, RoundVerdict } from "../../components/gate/verdict";
@@ -252,85 +259,136 @@ describe("deadlineFailure", () => {
   });
 });
 
-describe("Prometheus error rate", () => {
-  const prometheus = { url: "http://prom:9090", query: "errors", maxErrorRate: 0.01 };
-  const vector = (value: unknown) =>
-    JSON.stringify({ status: "success", data: { result: [{ metric: {}, value: [1, value] }] } });
+describe("the gate's Prometheus check", () => {
+  const prometheus = gateSettingsSchema.parse({ prometheus: { url: "http://prom:9090", maxErrorRate: 0.01 } })
+    .prometheus as PrometheusSettings;
+  const withRatio = { ...prometheus, query: 'errors_ratio{color="{color}"}' };
+  const vector = (...values: string[]) =>
+    JSON.stringify({
+      status: "success",
+      data: { resultType: "vector", result: values.map((value, i) => ({ metric: { i: `${i}` }, value: [1, value] })) },
+    });
+  const answers = (requests: string | string[], errors: string | string[]) => ({
+    requests: readInstantAnswer(200, vector(...[requests].flat())),
+    errors: readInstantAnswer(200, vector(...[errors].flat())),
+  });
+  /** green's first share (created at 10 of 100), or a raise from `fromWeight`. */
+  const context = (fromWeight?: number) => ({
+    app: "shop",
+    color: "green" as const,
+    version: "1.4.0",
+    ...(fromWeight === undefined ? {} : { fromWeight }),
+    toWeight: 20,
+    totalWeight: 100,
+  });
+  const judge = (given: GateAnswers, s: PrometheusSettings = prometheus, fromWeight?: number) =>
+    judgeGateTraffic(given, s, gateQueries(s, context(fromWeight)), context(fromWeight));
 
-  it("reads data.result[0].value[1] as the error rate", () => {
-    expect(parsePrometheusAnswer(200, vector("0.005"))).toEqual({ errorRate: 0.005 });
+  it("sends the named queries with {app}, {color} and the window filled in; the ratio query replaces the 5xx count", () => {
+    expect(gateQueries(prometheus, { app: "shop", color: "blue" })).toEqual({
+      requests: 'sum(increase(http_requests_total{app="shop",color="blue"}[2m]))',
+      errors: 'sum(increase(http_requests_total{app="shop",color="blue",code=~"5.."}[2m])) or vector(0)',
+      errorsAre: "count",
+    });
+    expect(gateQueries(withRatio, { app: "shop", color: "green" })).toMatchObject({
+      errors: 'errors_ratio{color="green"}',
+      errorsAre: "ratio",
+    });
   });
 
-  it("GIVEN empty, NaN, non-success or non-JSON answers WHEN parsed THEN each is a problem (fail closed)", () => {
-    expect(parsePrometheusAnswer(200, JSON.stringify({ status: "success", data: { result: [] } }))).toMatchObject({
-      problem: "the query returned no series (empty result)",
+  it("GIVEN a color before its first share WHEN no request was counted (0, or no series) THEN it passes on its probes: no traffic", () => {
+    for (const requests of [[], ["0"], ["0.4"]]) {
+      expect(judge(answers(requests, "0"))).toEqual({ ok: true, noTraffic: PROMETHEUS_NO_TRAFFIC });
+      // A ratio query ending in `or vector(0)` answers 0 with no traffic: it is not read as a healthy rate.
+      expect(judge(answers(requests, "0"), withRatio)).toEqual({ ok: true, noTraffic: PROMETHEUS_NO_TRAFFIC });
+      expect(judge(answers(requests, "0"), prometheus, 0)).toEqual({ ok: true, noTraffic: PROMETHEUS_NO_TRAFFIC });
+    }
+  });
+
+  it("GIVEN a color with a share WHEN no request was counted THEN it fails: no request is no evidence", () => {
+    expect(judge(answers("0", "0"), withRatio, 10)).toEqual({
+      ok: false,
+      failure: {
+        check: "Prometheus request count",
+        target: "http://prom:9090",
+        observed: "0 requests to green in the last 2m",
+        limit: "at least 1 request while green has users (weight 10 of 100)",
+        because: expect.stringContaining("green already takes a share of users' traffic"),
+      },
     });
-    expect(parsePrometheusAnswer(200, vector("NaN"))).toMatchObject({
-      problem: 'the first series has no finite sample value (got "NaN")',
-    });
-    expect(parsePrometheusAnswer(200, vector(0.5))).toMatchObject({
-      problem: "the first series has no finite sample value (got 0.5)",
-    });
-    expect(parsePrometheusAnswer(400, JSON.stringify({ status: "error", error: "parse error at char 3" }))).toEqual({
-      problem: 'HTTP 400, status "error": parse error at char 3',
-      excerpt: '{"status":"error","error":"parse error at char 3"}',
-    });
-    expect(parsePrometheusAnswer(502, "<html>Bad gateway</html>")).toEqual({
-      problem: "HTTP 502 with a body that is not JSON",
-      excerpt: "<html>Bad gateway</html>",
+    expect(judge(answers([], "0"), prometheus, 10)).toMatchObject({
+      ok: false,
+      failure: { observed: "no request to green ever counted (the query returned no series (empty result))" },
     });
   });
 
-  it.each(["-0.05", "-1e-9", "1.5", "42"])(
-    "GIVEN a value outside 0..1 (%s) WHEN parsed THEN it is not a ratio: a problem, so the gate fails closed",
-    (value) => {
-      expect(parsePrometheusAnswer(200, vector(value))).toMatchObject({
-        problem: `the first series has the value ${value}, which is not a ratio (an error rate is errors / requests, from 0 to 1)`,
-      });
+  it.each([
+    ["several series", ["120", "80"], /the query returned 2 series where one is needed/],
+    ["NaN", ["NaN"], /no finite sample value \(got "NaN"\)/],
+    ["a blank value", [" "], /no finite sample value \(got " "\)/],
+    ["a hex value", ["0x0"], /no finite sample value \(got "0x0"\)/],
+    ["a negative count", ["-3"], /the value -3, which is not a count/],
+  ])(
+    "GIVEN a request count with %s WHEN judged THEN it fails closed, even before the first share",
+    (_what, requests, why) => {
+      for (const fromWeight of [undefined, 10]) {
+        expect(judge(answers(requests, "0"), prometheus, fromWeight)).toEqual({
+          ok: false,
+          failure: expect.objectContaining({
+            check: "Prometheus request count",
+            observed: expect.stringMatching(why),
+            because: expect.stringContaining(
+              'gate.prometheus.queries.requests ("sum(increase(http_requests_total{app=\\"{app}\\",color=\\"{color}\\"}[{window}]))", sent as "sum(increase(http_requests_total{app=\\"shop\\",color=\\"green\\"}[2m]))")',
+            ),
+          }),
+        });
+      }
     },
   );
 
-  it("GIVEN the bounds 0 and 1 WHEN parsed THEN they are ratios", () => {
-    expect(parsePrometheusAnswer(200, vector("0"))).toEqual({ errorRate: 0 });
-    expect(parsePrometheusAnswer(200, vector("1"))).toEqual({ errorRate: 1 });
-  });
-
-  it("GIVEN a query with {color} WHEN the rate cannot be read THEN the message shows the query as configured and as sent", () => {
-    const templated = { ...prometheus, query: 'errors{color="{color}"}' };
-    expect(judgeErrorRate({ problem: "no series", excerpt: "" }, templated, 'errors{color="blue"}')).toMatchObject({
-      failure: {
-        because:
-          'the error rate could not be read, so the gate fails closed. Check gate.prometheus.url and gate.prometheus.query ("errors{color=\\"{color}\\"}", sent as "errors{color=\\"blue\\"}").',
-      },
-    });
-  });
-
-  it("GIVEN a rate at or below the limit WHEN judged THEN ok; above THEN a failure with both values", () => {
-    expect(judgeErrorRate({ errorRate: 0.01 }, prometheus)).toEqual({ ok: true, errorRate: 0.01 });
-    expect(judgeErrorRate({ errorRate: 0.2 }, prometheus)).toEqual({
+  it("GIVEN requests WHEN 5xx of them are at most maxErrorRate THEN it passes with the rate; above THEN it fails with both counts", () => {
+    expect(judge(answers("100", "1"))).toEqual({ ok: true, errorRate: 0.01 });
+    expect(judge(answers("119.97", "0"), prometheus, 10)).toEqual({ ok: true, errorRate: 0 });
+    expect(judge(answers("100", "2"))).toEqual({
       ok: false,
       failure: {
         check: "Prometheus error rate",
         target: "http://prom:9090",
-        observed: "error rate 0.2 (20 %)",
+        observed: "error rate 0.02 (2 %): 2 of 100 requests answered 5xx",
         limit: "error rate <= 0.01 (1 %, gate.prometheus.maxErrorRate)",
         because: "the probes passed, but the app's error rate is above the limit.",
       },
     });
   });
 
-  it("GIVEN a problem reading the rate WHEN judged THEN it fails closed naming the query", () => {
-    expect(
-      judgeErrorRate({ problem: "the query returned no series (empty result)", excerpt: "{}" }, prometheus),
-    ).toMatchObject({
+  it("GIVEN more 5xx than requests WHEN judged THEN the queries disagree: it fails closed", () => {
+    expect(judge(answers("10", "12"))).toMatchObject({
       ok: false,
-      failure: {
-        observed: "the query returned no series (empty result)",
-        because:
-          'the error rate could not be read, so the gate fails closed. Check gate.prometheus.url and gate.prometheus.query ("errors").',
-      },
+      failure: { observed: "12 5xx answers of 10 requests: the two queries do not count the same requests" },
     });
   });
+
+  it("GIVEN the ratio query WHEN it answers a rate over counted requests THEN the rate is judged, with the count", () => {
+    expect(judge(answers("200", "0.005"), withRatio, 10)).toEqual({ ok: true, errorRate: 0.005 });
+    expect(judge(answers("200", "0.2"), withRatio, 10)).toMatchObject({
+      ok: false,
+      failure: { observed: "error rate 0.2 (20 %) over 200 requests" },
+    });
+  });
+
+  it.each(["NaN", "", "1.5", "-0.05"])(
+    "GIVEN the ratio query answering %j over counted requests WHEN judged THEN it fails closed naming the query as configured and sent",
+    (value) => {
+      expect(judge(answers("200", value), withRatio, 10)).toMatchObject({
+        ok: false,
+        failure: {
+          check: "Prometheus error rate",
+          because:
+            'the error rate could not be read, so the gate fails closed. Check gate.prometheus.url and gate.prometheus.query ("errors_ratio{color=\\"{color}\\"}", sent as "errors_ratio{color=\\"green\\"}").',
+        },
+      });
+    },
+  );
 });
 
 describe("formatFailure", () => {
@@ -379,8 +437,7 @@ describe("formatFailure", () => {
 
 describe("the start of a long answer", () => {
   it("keeps short text and cuts long text at 200 chars, saying how much was cut", async () => {
-    expect(parsePrometheusAnswer(502, "short")).toMatchObject({ excerpt: "short" });
-    expect(parsePrometheusAnswer(502, "x".repeat(250))).toMatchObject({
+    expect(readInstantAnswer(502, "x".repeat(250))).toMatchObject({
       excerpt: `${"x".repeat(200)}… (50 more chars)`,
     });
     const read = await readResponse(

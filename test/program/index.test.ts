@@ -29,11 +29,19 @@ describe("index.ts", () => {
     expect(readStackOutputs("production", values)).toEqual(readStackOutputs("production", run.outputs));
   });
 
-  it("gives every shipped stack's required outputs and each color's probe URL", async () => {
-    for (const stack of ["local", "staging", "production", "kube-staging"]) {
+  it("gives every shipped stack's required outputs, each color's probe URL and where its weighted route lives", async () => {
+    const routeKinds: Record<string, string> = {
+      local: "haproxy",
+      staging: "alb",
+      production: "alb",
+      "kube-staging": "httproute",
+    };
+    for (const [stack, kind] of Object.entries(routeKinds)) {
       const outputs = readStackOutputs(stack, (await runProgram(stack, { preview: false })).outputs);
       expect(outputs.probeUrls?.blue, stack).toMatch(/^https?:\/\/.+\/.*health/);
       expect(outputs.probeUrls?.green, stack).toMatch(/^https?:\/\/.+\/.*health/);
+      // What a rollback's direct move needs (tooling/release/dataPlane.ts), in the contract's shape.
+      expect(outputs.trafficRoute?.kind, stack).toBe(kind);
     }
   });
 });

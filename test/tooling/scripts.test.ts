@@ -56,8 +56,7 @@ describe("with a `pulumi` on PATH", () => {
       CALLS.up,
       CALLS.setTraffic(50, 50),
       CALLS.up,
-      CALLS.setAllowLargeStep(true),
-      CALLS.setTraffic(75, 25),
+      CALLS.putBack(75, 25),
       CALLS.upWithoutPolicies,
       CALLS.setAllowLargeStep(false),
     ]);

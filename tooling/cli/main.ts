@@ -8,6 +8,9 @@ import { EXIT, HelpRequested, UsageError } from "./command";
 
 /** `main` parses its command line with parseCommandLine, which answers `--help` by throwing HelpRequested. */
 export function runMain(main: (argv: string[]) => Promise<number>): void {
+  // The AWS SDK's notice that its future versions need Node 22 is for whoever upgrades the pinned SDK (engines:
+  // node >= 20), not for someone releasing: on stderr it would precede every command's own message.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

@@ -13,13 +13,16 @@ import { formatSplit, TrafficWeights } from "../../components/traffic";
 
 export const NOTIFY_SCHEMA_VERSION = 1;
 
-/** The watch thresholds a breach can cross, named by their key in `bluegreen:watch`. */
+/** The watch thresholds a breach can cross, named by their key in `bluegreen:watch`; and a dead color, which no threshold governs. */
 export const BREACH_CHECKS = [
   "maxErrorRate",
   "maxP95LatencyMs",
   "failedProbeRounds",
   "maxErrorRateAboveStable",
-] as const satisfies readonly (keyof WatchSettings)[];
+  "max4xxPointsAboveStable",
+  "noHealthyBackend",
+  "alarms",
+] as const satisfies readonly (keyof WatchSettings | "noHealthyBackend")[];
 export type BreachCheck = (typeof BREACH_CHECKS)[number];
 
 /** A threshold crossed, in the unit of its config key (a ratio, ms, rounds, percentage points). */
@@ -138,6 +141,12 @@ function formatBreach({ check, observed, limit }: Breach): string {
       return `${observed} failed probe rounds in a row (limit ${limit}, ${key})`;
     case "maxErrorRateAboveStable":
       return `error rate ${observed.toFixed(1)} points above the stable color's > ${limit} (${key})`;
+    case "max4xxPointsAboveStable":
+      return `4xx rate ${observed.toFixed(1)} points above the stable color's > ${limit} (${key})`;
+    case "noHealthyBackend":
+      return `no healthy backend (${observed} of ${limit} unhealthy)`;
+    case "alarms":
+      return `${observed} CloudWatch alarm${observed === 1 ? "" : "s"} of ${key} in ALARM`;
   }
 }
 

@@ -37,6 +37,8 @@ export function judgeAgainstBase(base: Plan, plan: Plan): GateJudgement[] {
         ...before,
         share: { weight: base.traffic.colors[color].weight, total: base.traffic.total },
         verified: before,
+        // What served traffic in the base, which a hotfix must be a patch release of (rule g).
+        otherVersion: release(base, otherColor(color)).version,
       },
       rollback: plan.traffic.rollback,
       maxStep: plan.gate.settings.maxStep,

@@ -68,7 +68,7 @@ export async function runAbort(session: ReleaseSession): Promise<ReleaseOutcome>
   return putBack(
     session,
     log,
-    { command: "shift", config, candidate, from: deployed, to: weights, reason, record: {} },
+    { command: "shift", state, candidate, from: deployed, to: weights, reason, record: {} },
     { end: "done", summary: `aborted: ${formatSplit(weights)}`, weights },
   );
 }

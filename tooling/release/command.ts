@@ -1,16 +1,19 @@
 /**
  * The composition of a release command: the stack through the Automation
  * API, Ctrl-C wired to the release's phase, notifications from the stack's
- * `bluegreen:notify`, the watch on the wall clock, and the last line and exit
- * code. The decisions all live in shift.ts, abort.ts and watchRun.ts.
+ * `bluegreen:notify`, the watch on the wall clock, a rollback's direct move
+ * on the running data plane, and the last line and exit code. The decisions
+ * all live in shift.ts, abort.ts and watchRun.ts.
  */
 import * as os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ConfigError } from "../../components/config/issues";
 import { parseConfig } from "../../components/platforms";
 import { selectStack } from "../cli/pulumiCli";
 import { releaseEvent } from "../notify/events";
 import { createNotifier } from "../notify/notifier";
 import { automationReleaseStack } from "./automation";
+import { moveDataPlane } from "./dataPlane";
 import { Interrupts } from "./interrupts";
 import { RELEASE_EXIT, ReleaseOutcome } from "./outcome";
 import type { ReleaseSession } from "./session";
@@ -39,6 +42,8 @@ export async function runReleaseCommand(
     interrupts,
     watcher: wallClockWatcher(say),
     notify: (event) => notifier.notify(releaseEvent(event, new Date())),
+    moveDataPlane,
+    sleep: (ms) => sleep(ms),
     who: `${os.userInfo().username}@${os.hostname()}`,
   };
   const outcome = await run(session);

@@ -11,6 +11,7 @@ import type { EventInput } from "../notify/events";
 import type { Breach } from "../watch";
 import { readStackOutputs, StackOutputs } from "../../components/contracts/outputs";
 import type { ApprovalVerdict } from "./approval";
+import type { DirectMove } from "./dataPlane";
 import type { Color } from "../../components/contracts/colors";
 import { BlueGreenConfig, parseConfig } from "../../components/platforms";
 import type { TrafficWeights } from "../../components/traffic";
@@ -63,6 +64,10 @@ export interface ReleaseSession {
   watcher(config: BlueGreenConfig, outputs: StackOutputs, candidate: Color): Holder;
   /** Queues a release event for the webhooks; returns at once. */
   notify(event: EventInput): void;
+  /** Sets a rollback's direct move on the running data plane and checks it there (dataPlane.ts); throws when it could not. */
+  moveDataPlane(move: DirectMove): Promise<void>;
+  /** Waits between a rollback's attempts (on the wall clock; tests pass a logical one). */
+  sleep(ms: number): Promise<void>;
   /** Who runs the command (user@host), for approvals. */
   readonly who: string;
 }
@@ -98,15 +103,33 @@ export async function readState(stack: ReleaseStack): Promise<StackState | { rea
 export type UpResult =
   { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly locked: boolean };
 
+export interface UpSettings {
+  readonly policies: boolean;
+  readonly cancellable: boolean;
+}
+
 /** Sets the weights and runs `pulumi up` with the record; a failure is returned, never thrown. */
 export async function applyWeights(
   session: ReleaseSession,
   weights: TrafficWeights,
   record: ReleaseRecord,
-  options: { readonly policies: boolean; readonly cancellable: boolean },
+  options: UpSettings,
 ): Promise<UpResult> {
   try {
     await session.stack.setConfig(trafficValues(weights));
+  } catch (e) {
+    return { ok: false, reason: failureReason(e), locked: false };
+  }
+  return recordedUp(session, record, options);
+}
+
+/** `pulumi up` of the config as it is, with the record as its message; a failure is returned, never thrown. */
+export async function recordedUp(
+  session: ReleaseSession,
+  record: ReleaseRecord,
+  options: UpSettings,
+): Promise<UpResult> {
+  try {
     await session.stack.up({
       message: formatUpdateMessage(record),
       policies: options.policies,
@@ -120,13 +143,8 @@ export async function applyWeights(
 }
 
 /** A record-only update: nothing changes, the stack's history gets the record (closes a bake or a watch). */
-export async function recordOnly(session: ReleaseSession, record: ReleaseRecord): Promise<UpResult> {
-  try {
-    await session.stack.up({ message: formatUpdateMessage(record), policies: true, onOutput: session.output });
-    return { ok: true };
-  } catch (e) {
-    return { ok: false, reason: failureReason(e), locked: e instanceof StackLocked };
-  }
+export function recordOnly(session: ReleaseSession, record: ReleaseRecord): Promise<UpResult> {
+  return recordedUp(session, record, { policies: true, cancellable: false });
 }
 
 /** What every event says about the release. */

@@ -13,7 +13,7 @@ import { formatSplit, shareOf, TrafficWeights } from "../../components/traffic";
 import type { ReleaseRecord } from "../history/record";
 import { decisionFor, startWaiting, stopWaiting } from "./approval";
 import type { ReleaseOutcome } from "./outcome";
-import { rollbackRefusal } from "./preflight";
+import { alarmRefusal, rollbackRefusal } from "./preflight";
 import { putBack } from "./rollback";
 import { shiftRoles } from "./roles";
 import {
@@ -65,6 +65,8 @@ export async function runShift(session: ReleaseSession, request: ShiftRequest): 
       summary: `not starting: ${refusal}. A release that could not roll back is a one-way door.`,
     };
   }
+  const alarmed = await alarmRefusal(config, state.outputs, true);
+  if (alarmed !== undefined) return { end: "failed", summary: `not starting: ${alarmed}` };
   // Whatever will watch the holds is set up first: a release nobody can measure does not start.
   const holds =
     (request.bakeMs ?? 0) > 0 ||
@@ -113,7 +115,7 @@ export async function runShift(session: ReleaseSession, request: ShiftRequest): 
           log,
           {
             command: "shift",
-            config,
+            state,
             candidate: target,
             from: at,
             to: stable,
@@ -202,7 +204,7 @@ export async function runShift(session: ReleaseSession, request: ShiftRequest): 
         log,
         {
           command: "shift",
-          config,
+          state,
           candidate: target,
           from: previous,
           to: previous,

@@ -9,7 +9,8 @@
 import { formatSplit } from "../../components/traffic";
 import { WatchPlanError } from "../watch";
 import type { ReleaseOutcome } from "./outcome";
-import { rollbackRefusal } from "./preflight";
+import { alarmRefusal } from "./preflight";
+import { breachPlan, breachResponse, putUpPage, rollbackAnswers } from "./breachResponse";
 import { watchRoles } from "./roles";
 import { putBack } from "./rollback";
 import { eventBase, progressLog, readState, recordOnly, ReleaseSession } from "./session";
@@ -21,15 +22,15 @@ export async function runWatchCommand(session: ReleaseSession, command: WatchCom
   const log = progressLog(session);
   const state = await readState(session.stack);
   if ("reason" in state) return { end: "failed", summary: state.reason };
-  const { raw, secretKeys, config, deployed, outputs } = state;
+  const { config, deployed, outputs } = state;
   const roles = watchRoles(config, deployed);
   const { candidate, stable } = roles;
-  if (command.rollback) {
-    const refusal = rollbackRefusal(raw, session.stack.name, secretKeys, config, roles);
-    if (refusal !== undefined) {
-      return { end: "failed", summary: `not starting: ${refusal}. Watch with --no-rollback to only report.` };
-    }
+  const onBreach = command.rollback ? breachResponse(rollbackAnswers(session.stack.name, state, roles)) : undefined;
+  if (onBreach?.kind === "stop") {
+    return { end: "failed", summary: `not starting: ${onBreach.refusal}. Watch with --no-rollback to only report.` };
   }
+  const alarmed = await alarmRefusal(config, outputs, false);
+  if (alarmed !== undefined) return { end: "failed", summary: `not starting: ${alarmed}` };
   let holder;
   try {
     holder = session.watcher(config, outputs, candidate);
@@ -41,7 +42,7 @@ export async function runWatchCommand(session: ReleaseSession, command: WatchCom
   const record = { command: "watch", target: candidate, weights: { before: deployed, after: deployed } } as const;
   log(
     `watch stack ${session.stack.name} for ${formatDuration(command.durationMs)}: ${roles.basis}; traffic ${formatSplit(deployed)}` +
-      (command.rollback ? `; a breach sends everything to ${stable}` : "; a breach is only reported (--no-rollback)"),
+      (onBreach ? `; ${breachPlan(onBreach, stable)}` : "; a breach is only reported (--no-rollback)"),
   );
   session.interrupts.enter("hold");
   const outcome = await holder({
@@ -83,13 +84,17 @@ export async function runWatchCommand(session: ReleaseSession, command: WatchCom
           weights: deployed,
         };
       }
+      if (onBreach?.kind === "maintenance-page") {
+        const page = { command: "watch", state, roles, weights: deployed, reason: outcome.reason } as const;
+        return putUpPage(session, log, { ...page, refusal: onBreach.refusal });
+      }
       const to = weightsFor(stable, 100);
       return putBack(
         session,
         log,
         {
           command: "watch",
-          config,
+          state,
           candidate,
           from: deployed,
           to,

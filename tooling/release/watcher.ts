@@ -58,7 +58,11 @@ export function holdOutcome(outcome: WatchOutcome): HoldOutcome {
 /** A breach as the webhooks get it: each threshold crossed, by its key in `bluegreen:watch`, in its unit. */
 export function notifiedBreaches(breaches: readonly Breach[]): NotifiedBreach[] {
   return breaches.flatMap((breach) => [
-    { check: checkOf(breach.key), observed: breach.observed, limit: breach.limit },
+    {
+      check: breach.measure === "no healthy backend" ? "noHealthyBackend" : checkOf(breach.key),
+      observed: breach.observed,
+      limit: breach.limit,
+    },
     ...(breach.aboveStable === undefined
       ? []
       : [

@@ -1,44 +1,52 @@
 /**
- * Judging one analysis round of a holding release, pure: the candidate's
- * error rate, its probes' p95 latency and whether its probes failed, against
- * `bluegreen:watch`. Missing evidence (a source without data, fewer than
- * `minSamples` requests, a NaN) makes the round inconclusive, never healthy:
- * treating no data as success is the most reported failure of canary tools.
+ * Judging one analysis round of a holding release, pure: what the
+ * candidate's users got (5xx and unanswered requests, 4xx against the stable
+ * color's, the p95 of their requests), whether it has a backend left, and
+ * whether its probes failed, against `bluegreen:watch`. Missing evidence (a
+ * source without data, fewer than `minSamples` requests, a NaN) makes the
+ * round inconclusive, never healthy: treating no data as success is the most
+ * reported failure of canary tools. A candidate with no healthy backend is a
+ * breach in the round it is seen, whatever else the round holds: its users'
+ * requests may be going elsewhere or nowhere, so its counts prove nothing.
+ * So is a CloudWatch alarm of `watch.alarms` in ALARM (one whose state is
+ * unknown makes the round inconclusive).
  *
- * The error rate comes from the stack's traffic source (router counters or
- * Prometheus) when it has one, else from the watch's own probes (failed of
- * sent). With `maxErrorRateAboveStable`, a candidate over `maxErrorRate`
- * breaches only if its rate is also more than that many points above the
- * stable color's; when it is not, both colors fail alike (a shared
+ * The error rate comes from the stack's traffic source (the router, CloudWatch
+ * or Prometheus) when it has one, else from the watch's own probes (failed of
+ * sent); the p95 from the source when it gives one, else from the probes,
+ * whose requests are cut at `gate.requestTimeoutMs` (a config rule keeps it
+ * above `maxP95LatencyMs`). With `maxErrorRateAboveStable`, a candidate over
+ * `maxErrorRate` breaches only if its rate is also more than that many points
+ * above the stable color's; when it is not, both colors fail alike (a shared
  * dependency, not the release) and the round is inconclusive. When the
  * stable color has no rate to compare, the absolute limit alone applies.
+ *
+ * Every share and limit is compared exactly (contracts/ratio.ts): a count
+ * over a count against the limit's decimal as written.
  */
 import type { Color } from "../../components/contracts/colors";
-import { fullKey } from "../../components/config/issues";
 import type { WatchSettings } from "../../components/config/watch";
+import { compareRatios, decimalRatio, ratioValue, scaleRatio, subtractRatios } from "../../components/contracts/ratio";
 import { p95 } from "../../components/gate/tally";
-import { ColorSamples, hasNoData, RoundSamples } from "./samples";
+import {
+  errorRateOf,
+  figures,
+  fourXxShareOf,
+  percent,
+  points,
+  PROBE_TIMEOUT_KEY,
+  Share,
+  userLatencyOf,
+  WATCH_KEYS,
+} from "./evidence";
+import { judgeAlarms, judgeBackends } from "./outright";
+import type { Breach, Draft } from "./findings";
+import { hasNoData, RoundSamples } from "./samples";
+
+export { errorRateOf, HEALTH_CHECK_KEY, percent, WATCH_KEYS } from "./evidence";
+export type { Breach } from "./findings";
 
 export type RoundKind = "healthy" | "probes-failed" | "inconclusive" | "breach";
-
-/** A threshold the observed value crossed. */
-export interface Breach {
-  readonly color: Color;
-  readonly measure: "error rate" | "p95 latency" | "failed probe rounds";
-  readonly observed: number;
-  readonly limit: number;
-  /** The config key of the limit, e.g. `bluegreen:watch.maxErrorRate` (a WATCH_KEYS value). */
-  readonly key: string;
-  /** Breached at `observed >= limit` (a count of rounds) rather than `observed > limit`. */
-  readonly atLimit: boolean;
-  /** With maxErrorRateAboveStable: the candidate's lead over the stable color, in points, and that limit. */
-  readonly aboveStable?: {
-    readonly observed: number;
-    readonly limit: number;
-    readonly key: string;
-  };
-  readonly text: string;
-}
 
 export interface RoundJudgement {
   readonly kind: RoundKind;
@@ -49,54 +57,11 @@ export interface RoundJudgement {
   readonly inconclusive: readonly string[];
   /** The candidate's probes failed this round (the fold counts these rounds in a row). */
   readonly probeFailure?: string;
-  /** What was measured within its limits, for the log. */
+  /** What was measured within its limits, then each color's figures, for the log. */
   readonly observations: readonly string[];
 }
 
-/** Full keys of the `bluegreen:watch` settings, as reasons name them. */
-export const WATCH_KEYS = {
-  intervalSeconds: fullKey(["watch", "intervalSeconds"]),
-  maxErrorRate: fullKey(["watch", "maxErrorRate"]),
-  maxP95LatencyMs: fullKey(["watch", "maxP95LatencyMs"]),
-  failedProbeRounds: fullKey(["watch", "failedProbeRounds"]),
-  minSamples: fullKey(["watch", "minSamples"]),
-  maxErrorRateAboveStable: fullKey(["watch", "maxErrorRateAboveStable"]),
-  maxInconclusive: fullKey(["watch", "maxInconclusive"]),
-} as const;
-
-/** 0.071006 → "7.1 %", 0.0004 → "0.04 %". */
-export function percent(ratio: number): string {
-  return `${Math.round(ratio * 10_000) / 100} %`;
-}
-
-type Rate = { readonly rate: number; readonly text: string } | { readonly none: string };
-
-/** A color's error rate this round with how it was measured, or why there is none. */
-export function errorRateOf(samples: ColorSamples, minSamples: number): Rate {
-  const { color, traffic, probes } = samples;
-  const counted = (errors: number, requests: number, what: string): Rate =>
-    !Number.isInteger(errors) || !Number.isInteger(requests) || errors < 0 || errors > requests
-      ? { none: `${color} ${what}: inconsistent counts (${errors} failed of ${requests})` }
-      : requests < minSamples
-        ? { none: `${color}: ${requests} ${what} this round, fewer than ${WATCH_KEYS.minSamples} (${minSamples})` }
-        : { rate: errors / requests, text: `${percent(errors / requests)} (${errors} of ${requests} ${what})` };
-  if (traffic !== undefined) {
-    if (hasNoData(traffic)) {
-      return { none: `${color} ${traffic.source === "router" ? "router counters" : "Prometheus"}: ${traffic.noData}` };
-    }
-    if (traffic.source === "router") return counted(traffic.errors, traffic.requests, "requests through the router");
-    const rate = traffic.errorRate;
-    if (!Number.isFinite(rate) || rate < 0 || rate > 1) {
-      return { none: `${color} Prometheus: ${rate} is not an error rate from 0 to 1 (query ${traffic.query})` };
-    }
-    return { rate, text: `${percent(rate)} (Prometheus)` };
-  }
-  if (probes === undefined) return { none: `${color} has neither a traffic source nor a probe URL` };
-  if (hasNoData(probes)) return { none: `${color} probes: ${probes.noData}` };
-  return counted(probes.failed, probes.sent, "probe requests");
-}
-
-function judgeErrorRate(round: RoundSamples, reference: Rate, settings: WatchSettings, out: Draft): void {
+function judgeErrorRate(round: RoundSamples, reference: Share, settings: WatchSettings, out: Draft): void {
   const { candidate, stable } = round;
   const own = errorRateOf(candidate, settings.minSamples);
   if ("none" in own) {
@@ -105,20 +70,20 @@ function judgeErrorRate(round: RoundSamples, reference: Rate, settings: WatchSet
   }
   const head = `${candidate.color} error rate ${own.text}`;
   const limit = `${percent(settings.maxErrorRate)} (${WATCH_KEYS.maxErrorRate})`;
-  if (own.rate <= settings.maxErrorRate) {
+  if (compareRatios(own.rate, decimalRatio(settings.maxErrorRate)) <= 0) {
     out.observations.push(`${head} ≤ ${limit}`);
     return;
   }
   const base = {
     color: candidate.color,
     measure: "error rate",
-    observed: own.rate,
+    observed: ratioValue(own.rate),
     limit: settings.maxErrorRate,
     key: WATCH_KEYS.maxErrorRate,
     atLimit: false,
   } as const;
-  const points = settings.maxErrorRateAboveStable;
-  if (points === undefined) {
+  const allowed = settings.maxErrorRateAboveStable;
+  if (allowed === undefined) {
     out.breaches.push({ ...base, text: `${head} > ${limit}` });
     return;
   }
@@ -127,13 +92,13 @@ function judgeErrorRate(round: RoundSamples, reference: Rate, settings: WatchSet
     out.breaches.push({ ...base, text });
     return;
   }
-  const lead = (own.rate - reference.rate) * 100;
-  const leadText = `${Math.round(lead * 100) / 100} points above ${stable.color}'s ${percent(reference.rate)}`;
-  const leadLimit = `${points} (${WATCH_KEYS.maxErrorRateAboveStable})`;
-  if (lead > points) {
+  const lead = scaleRatio(subtractRatios(own.rate, reference.rate), 100);
+  const leadText = `${points(lead)} points above ${stable.color}'s ${percent(ratioValue(reference.rate))}`;
+  const leadLimit = `${allowed} (${WATCH_KEYS.maxErrorRateAboveStable})`;
+  if (compareRatios(lead, decimalRatio(allowed)) > 0) {
     const aboveStable = {
-      observed: lead,
-      limit: points,
+      observed: ratioValue(lead),
+      limit: allowed,
       key: WATCH_KEYS.maxErrorRateAboveStable,
     } as const;
     out.breaches.push({ ...base, aboveStable, text: `${head} > ${limit}, and ${leadText} > ${leadLimit}` });
@@ -144,63 +109,108 @@ function judgeErrorRate(round: RoundSamples, reference: Rate, settings: WatchSet
   );
 }
 
-function judgeProbes(round: RoundSamples, settings: WatchSettings, out: Draft): void {
+/**
+ * 4xx are judged against the stable color's share: some are normal (bots,
+ * expired sessions) and alike on both colors; a broken route or auth is not.
+ * Without a stable share to compare (no requests at 100 %), they are not
+ * judged: the error rate and latency still are.
+ */
+function judge4xx(round: RoundSamples, settings: WatchSettings, out: Draft): void {
+  const { candidate, stable } = round;
+  const own = fourXxShareOf(candidate, settings.minSamples);
+  // Too few requests or counts that cannot be true: the error rate already made the round inconclusive.
+  if (own === undefined || "none" in own) return;
+  const head = `${candidate.color} 4xx rate ${own.text}`;
+  const reference = fourXxShareOf(stable, settings.minSamples) ?? {
+    none: `its traffic source counts no 4xx`,
+  };
+  if ("none" in reference) {
+    out.observations.push(`${head}: not judged, ${stable.color} has no 4xx rate to compare (${reference.none})`);
+    return;
+  }
+  const allowed = settings.max4xxPointsAboveStable;
+  const lead = scaleRatio(subtractRatios(own.rate, reference.rate), 100);
+  const text = `${head}, ${points(lead)} points above ${stable.color}'s ${reference.text}`;
+  const limit = `${allowed} (${WATCH_KEYS.max4xxPointsAboveStable})`;
+  if (compareRatios(lead, decimalRatio(allowed)) <= 0) {
+    out.observations.push(`${text} ≤ ${limit}`);
+    return;
+  }
+  out.breaches.push({
+    color: candidate.color,
+    measure: "4xx rate",
+    observed: ratioValue(lead),
+    limit: allowed,
+    key: WATCH_KEYS.max4xxPointsAboveStable,
+    atLimit: false,
+    text: `${text} > ${limit}`,
+  });
+}
+
+function judgeLatency(round: RoundSamples, settings: WatchSettings, out: Draft): void {
   const { color, probes } = round.candidate;
+  const limitMs = settings.maxP95LatencyMs;
+  const limit = `${limitMs} ms (${WATCH_KEYS.maxP95LatencyMs})`;
+  const judge = (observed: number, over: string) => {
+    const text = `${color} p95 latency ${Math.round(observed)} ms over ${over}`;
+    if (observed <= limitMs) {
+      out.observations.push(`${text} ≤ ${limit}`);
+      return;
+    }
+    const breach = { measure: "p95 latency", observed, limit: limitMs, atLimit: false } as const;
+    out.breaches.push({ color, ...breach, key: WATCH_KEYS.maxP95LatencyMs, text: `${text} > ${limit}` });
+  };
+  const user = userLatencyOf(round.candidate, settings.minSamples);
+  if (user !== undefined && "p95Ms" in user) {
+    judge(user.p95Ms, user.over);
+    return;
+  }
+  // No p95 of user requests this round: the probes', when they can show one above the limit.
   if (probes === undefined) {
-    out.observations.push(`${color} has no probe URL: latency and probe rounds not judged`);
+    if (user === undefined) out.observations.push(`${color} has no probe URL: latency and probe rounds not judged`);
+    else out.inconclusive.push(user.none);
     return;
   }
   if (hasNoData(probes)) {
     out.inconclusive.push(`${color} probes: ${probes.noData}`);
     return;
   }
-  if (probes.failed > 0) {
-    out.probeFailure = `${color} probes: ${probes.failed} of ${probes.sent} failed: ${probes.failures.join("; ")}`;
-  }
-  const answered = probes.latenciesMs.length;
-  if (answered < settings.minSamples) {
-    // After failures the failed round is the evidence; without any, too few answers is simply no evidence.
-    if (probes.failed === 0) {
-      out.inconclusive.push(
-        `${color} p95 latency: ${answered} probe answers this round, fewer than ${WATCH_KEYS.minSamples} (${settings.minSamples})`,
-      );
-    }
+  if (probes.timeoutMs <= limitMs) {
+    out.inconclusive.push(
+      `${color} p95 latency: ${user === undefined ? "" : `${user.none}; `}the probes are cut at ${probes.timeoutMs} ms (${PROBE_TIMEOUT_KEY}), not above ${limit}, so they cannot show a p95 above it`,
+    );
     return;
   }
-  const observed = p95(probes.latenciesMs);
-  const text = `${color} p95 latency ${Math.round(observed)} ms over ${answered} probes`;
-  const limit = `${settings.maxP95LatencyMs} ms (${WATCH_KEYS.maxP95LatencyMs})`;
-  if (observed <= settings.maxP95LatencyMs) {
-    out.observations.push(`${text} ≤ ${limit}`);
+  const timed = probes.latenciesMs.length;
+  if (timed >= settings.minSamples) {
+    judge(p95(probes.latenciesMs), `${timed} probes`);
     return;
   }
-  out.breaches.push({
-    color,
-    measure: "p95 latency",
-    observed,
-    limit: settings.maxP95LatencyMs,
-    key: WATCH_KEYS.maxP95LatencyMs,
-    atLimit: false,
-    text: `${text} > ${limit}`,
-  });
+  // After failures the failed round is the evidence; without any, too few timings is simply no evidence.
+  if (probes.failed === 0) {
+    out.inconclusive.push(
+      `${color} p95 latency: ${timed} probe answers this round, fewer than ${WATCH_KEYS.minSamples} (${settings.minSamples})`,
+    );
+  }
 }
 
-interface Draft {
-  breaches: Breach[];
-  inconclusive: string[];
-  probeFailure?: string;
-  observations: string[];
+function judgeProbeFailures(round: RoundSamples, out: Draft): void {
+  const { color, probes } = round.candidate;
+  if (probes !== undefined && !hasNoData(probes) && probes.failed > 0) {
+    out.probeFailure = `${color} probes: ${probes.failed} of ${probes.sent} failed: ${probes.failures.join("; ")}`;
+  }
 }
 
 /** Judges one round of samples: breach > inconclusive > probes-failed > healthy. */
 export function judgeRound(round: RoundSamples, settings: WatchSettings): RoundJudgement {
   const draft: Draft = { breaches: [], inconclusive: [], observations: [] };
-  const reference = errorRateOf(round.stable, settings.minSamples);
-  judgeErrorRate(round, reference, settings, draft);
-  judgeProbes(round, settings, draft);
-  draft.observations.push(
-    "rate" in reference ? `stable ${round.stable.color} error rate ${reference.text}` : `stable ${reference.none}`,
-  );
+  judgeBackends(round, draft);
+  judgeAlarms(round, draft);
+  judgeErrorRate(round, errorRateOf(round.stable, settings.minSamples), settings, draft);
+  judge4xx(round, settings, draft);
+  judgeLatency(round, settings, draft);
+  judgeProbeFailures(round, draft);
+  draft.observations.push(figures(round.candidate), figures(round.stable));
   // Without a traffic source the probes give both the error rate and the latency: say their missing data once.
   const inconclusive = [...new Set(draft.inconclusive)];
   const kind: RoundKind =

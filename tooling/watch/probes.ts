@@ -21,8 +21,8 @@ export interface ProbePlan {
   readonly spreadMs: number;
 }
 
-/** Summarises a round's samples; requests cut short by `interrupted` make no reading. */
-export function probeReading(samples: readonly ProbeSample[]): ProbeResult {
+/** Summarises a round's samples, each request cut at `timeoutMs`; requests cut short by `interrupted` make no reading. */
+export function probeReading(samples: readonly ProbeSample[], timeoutMs: number): ProbeResult {
   const failures = samples.filter((s) => s.error !== undefined);
   // The first failure of each target: a timeout's text differs by its milliseconds, the target does not.
   const firstPerTarget = failures.filter((s, i) => failures.findIndex((other) => other.target === s.target) === i);
@@ -32,7 +32,11 @@ export function probeReading(samples: readonly ProbeSample[]): ProbeResult {
   return {
     sent: samples.length,
     failed: failures.length,
-    latenciesMs: samples.filter((s) => s.error === undefined).map((s) => s.latencyMs),
+    // A timed-out request is a failure and, for the p95, at least as slow as the timeout: dropping it would make a slow color look fast.
+    latenciesMs: samples
+      .filter((s) => s.error === undefined || s.error === "timeout")
+      .map((s) => (s.error === "timeout" ? Math.max(s.latencyMs, timeoutMs) : s.latencyMs)),
+    timeoutMs,
     failures: quoted.slice(0, QUOTED_FAILURES),
   };
 }
@@ -61,5 +65,5 @@ export async function probeColor(
     }),
   );
   if (round.aborted) return { noData: "the round was interrupted" };
-  return probeReading(rounds.flat());
+  return probeReading(rounds.flat(), gate.requestTimeoutMs);
 }

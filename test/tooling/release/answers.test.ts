@@ -95,8 +95,11 @@ describe("runAbort on production (gate.maxStep 25)", () => {
     expect(stack.deployed).toEqual({ blue: 100, green: 0 });
     expect(untimed(clock.lines)).toEqual([
       "abort: blue 50% / green 50% -> blue 100% / green 0%: all traffic back to stable blue (1.4.2) at once",
-      "putting blue 100% / green 0% back (no step limit, policy pack not run): pulumi up",
-      "put back: blue 100% / green 0%",
+      "putting blue 100% / green 0% back: stack config, then the data plane directly, then pulumi up to record it",
+      "stack config: blue 100% / green 0% (+0 ms)",
+      "data plane: no direct move: the stack has no `trafficRoute` output, it was deployed by an earlier version of this program. pulumi up moves traffic",
+      "recording blue 100% / green 0%: pulumi up (no step limit, policy pack not run)",
+      "put back: blue 100% / green 0%, recorded (+65.0 s)",
     ]);
   });
 
@@ -136,7 +139,7 @@ describe("Ctrl-C", () => {
         "Ctrl-C: cancelling the running `pulumi up` gracefully; the previous weights will be put back.",
         "step 2/3 interrupted (Ctrl-C)",
         "Ctrl-C ignored: the previous weights are being put back, and stopping now could leave traffic split. It ends on its own.",
-        "put back: blue 75% / green 25%",
+        "put back: blue 75% / green 25%, recorded (+65.0 s)",
       ]),
     );
   });

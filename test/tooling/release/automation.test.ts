@@ -37,6 +37,8 @@ describe("Automation API wiring against a recording `pulumi`", () => {
       output: () => undefined,
       interrupts: new Interrupts(() => undefined),
       notify: () => undefined,
+      moveDataPlane: () => Promise.reject(new Error("a shift whose steps pass moves no data plane directly")),
+      sleep: () => Promise.reject(new Error("a shift whose steps pass never waits to try again")),
       who: "ops@laptop",
       watcher: () => {
         throw new Error("a shift with --pause 0 holds nowhere");

@@ -65,25 +65,33 @@ export function deployedStaging(failGreenAt: number[] = []): Omit<FakeCliState, 
 
 /** The command lines the Automation API runs for staging (as the fake records them). */
 const STACK = ["--stack", "staging", "--non-interactive"];
+const setTrafficCall = (blue: number, green: number) => [
+  "config",
+  "set-all",
+  "--stack",
+  "staging",
+  "--path",
+  "--plaintext",
+  `bluegreen:traffic.blue=${blue}`,
+  "--plaintext",
+  `bluegreen:traffic.green=${green}`,
+  "--non-interactive",
+];
 export const CALLS = {
-  setTraffic: (blue: number, green: number) => [
-    "config",
-    "set-all",
-    "--stack",
-    "staging",
-    "--path",
-    "--plaintext",
-    `bluegreen:traffic.blue=${blue}`,
-    "--plaintext",
-    `bluegreen:traffic.green=${green}`,
-    "--non-interactive",
-  ],
+  setTraffic: setTrafficCall,
   // Every step runs the policy pack, with staging's policy config.
   /** With the engine's events streamed back over gRPC: that is how a blocked gate is recognised. */
   up: upCall(true),
   /** Putting weights back: without the policy pack. */
   upWithoutPolicies: upCall(false),
-  /** Putting weights back lifts gate.maxStep for that one update. */
+  /** Putting weights back: one write of the weights with gate.maxStep lifted for that one update. */
+  putBack: (blue: number, green: number) => [
+    ...setTrafficCall(blue, green).slice(0, -1),
+    "--plaintext",
+    "bluegreen:gate.allowLargeStep=true",
+    "--non-interactive",
+  ],
+  /** After the put-back's update, gate.maxStep is back as it was. */
   setAllowLargeStep: (allow: boolean) => [
     "config",
     "set-all",

@@ -10,6 +10,7 @@ import { decidePromotion, PreviousGate, verifiedAfter } from "../../../component
 import { otherColor, Color, COLORS } from "../../../components/contracts/colors";
 import type { TrafficWeights } from "../../../components/traffic";
 import type { EventInput } from "../../../tooling/notify/events";
+import { DirectMove, describeMove } from "../../../tooling/release/dataPlane";
 import { Interrupts } from "../../../tooling/release/interrupts";
 import type { HoldOutcome, HoldRequest, ReleaseSession } from "../../../tooling/release/session";
 import type { ReleaseStack, StackConfigValues, UpOptions } from "../../../tooling/release/stack";
@@ -186,6 +187,8 @@ export class FakeClock {
   readonly output: string[] = [];
   readonly events: EventInput[] = [];
   readonly holds: HoldRequest[] = [];
+  /** Every direct move of the data plane, in order. */
+  readonly moves: DirectMove[] = [];
 
   constructor(start = "2026-11-24T10:00:00Z") {
     this.ms = Date.parse(start);
@@ -197,11 +200,13 @@ export class FakeClock {
 
   /**
    * A release session on this clock. A hold passes its duration and ends "held" (or, with an `until`, as soon as
-   * it decides), unless `hold` scripts another outcome for it.
+   * it decides), unless `hold` scripts another outcome for it. A direct move is recorded (also in a FakeStack's
+   * calls, as `move …`), then `move` makes it (it may throw). @default recorded only
    */
   session(
     stack: ReleaseStack,
     hold?: (request: HoldRequest, index: number) => HoldOutcome | undefined,
+    move?: (move: DirectMove) => Promise<void>,
   ): ReleaseSession {
     return {
       stack,
@@ -210,6 +215,12 @@ export class FakeClock {
       output: (text) => this.output.push(text),
       interrupts: new Interrupts((line) => this.lines.push(line)),
       notify: (event) => this.events.push(event),
+      moveDataPlane: async (direct) => {
+        this.moves.push(direct);
+        if (stack instanceof FakeStack) stack.calls.push(`move ${describeMove(direct)}`);
+        await move?.(direct);
+      },
+      sleep: async (ms) => this.advance(ms),
       who: "ops@laptop",
       watcher: () => async (request) => {
         this.holds.push(request);

@@ -88,8 +88,19 @@ describe("a shift on the local router, watched for real (issue 15)", () => {
         ]);
         expect(await getWeights(rig.admin, rig.backend)).toEqual({ blue: 100, green: 0 });
 
-        // Users: green answered before the rollback (with its 500s); every request sent after it reached blue.
-        const rolledBackAt = run.stack.updates[2].at;
+        // The rollback moved HAProxy through its runtime API (the stack's trafficRoute output) before the recording up.
+        expect(timeline!.directMoveMs).toBeDefined();
+        expect(timeline!.stableAt).toBeLessThan(run.stack.updates[2].at);
+        const order = ["stack config: blue 100%", "data plane: HAProxy backend", "recording blue 100%"].map((start) =>
+          run.lines.findIndex((l) => l.line.includes(start)),
+        );
+        expect(
+          order.every((index, i) => index >= 0 && (i === 0 || index > order[i - 1])),
+          JSON.stringify(order),
+        ).toBe(true);
+
+        // Users: green answered before the rollback (with its 500s); every request sent after the direct move reached blue.
+        const rolledBackAt = timeline!.stableAt;
         await load.sentAfter(rolledBackAt, 100);
         const before = load.samples.filter((s) => s.sent < rolledBackAt);
         expect(before.some((s) => s.color === "green")).toBe(true);

@@ -19,12 +19,19 @@ const GATE_503 =
 function set(blue: number, green: number): string {
   return `set bluegreen:traffic.blue=${blue} bluegreen:traffic.green=${green}`;
 }
-/** Putting weights back: one update with gate.allowLargeStep, without the policy pack. */
+/** Putting weights back: the weights and gate.allowLargeStep in one write, then one update without the policy pack. */
 const putBack = (blue: number, green: number) => [
-  "set bluegreen:gate.allowLargeStep=true",
-  set(blue, green),
+  `${set(blue, green)} bluegreen:gate.allowLargeStep=true`,
   "up -policies",
   "set bluegreen:gate.allowLargeStep=false",
+];
+/** What a put-back logs on a stack whose outputs say nothing about its route (deployed by an earlier program). */
+const putBackLines = (blue: number, green: number) => [
+  `putting blue ${blue}% / green ${green}% back: stack config, then the data plane directly, then pulumi up to record it`,
+  `stack config: blue ${blue}% / green ${green}% (+0 ms)`,
+  "data plane: no direct move: the stack has no `trafficRoute` output, it was deployed by an earlier version of this program. pulumi up moves traffic",
+  `recording blue ${blue}% / green ${green}%: pulumi up (no step limit, policy pack not run)`,
+  `put back: blue ${blue}% / green ${green}%, recorded (+65.0 s)`,
 ];
 /** A watch breach of the error-rate limit. */
 const errorRate = (text: string): Breach => ({
@@ -121,20 +128,19 @@ describe("runShift on staging (gate.maxStep 50), green at 10 %", () => {
         ...putBack(previous.blue, previous.green),
       ]);
       expect(stack.deployed).toEqual(previous);
-      expect(untimed(clock.lines).slice(-3)).toEqual([
+      expect(untimed(clock.lines).slice(-6)).toEqual([
         `step ${index}/3 FAILED after 1m05s: ${reason}`,
-        `putting blue ${previous.blue}% / green ${previous.green}% back (no step limit, policy pack not run): pulumi up`,
-        `put back: blue ${previous.blue}% / green ${previous.green}%`,
+        ...putBackLines(previous.blue, previous.green),
       ]);
     },
   );
 
-  it("GIVEN the rollback fails too THEN ends in rollbackFailed, with both reasons and what to do", async () => {
+  it("GIVEN the rollback's update fails three times THEN ends in rollbackFailed, with both reasons and what to do", async () => {
     const clock = new FakeClock();
     const stack = new FakeStack("staging", clock, {
       deployed: { blue: 90, green: 10 },
       probeFails: (color, weight) => color === "green" && weight === 50,
-      engineFails: (up) => (up === 3 ? "the stack is currently locked by 1 lock(s)" : undefined),
+      engineFails: (up) => (up >= 3 ? "the stack is currently locked by 1 lock(s)" : undefined),
     });
     const outcome = await runShift(clock.session(stack), STEPS);
     expect(outcome.end).toBe("rollbackFailed");
@@ -224,7 +230,7 @@ describe("runShift watching: breach, no data, bake", () => {
       weights: { blue: 100, green: 0 },
     });
     // 50 -> 0 for green is past gate.maxStep 50 only for a promotion; a rollback needs no flag.
-    expect(stack.calls.slice(-4)).toEqual(putBack(100, 0));
+    expect(stack.calls.slice(-3)).toEqual(putBack(100, 0));
     expect(stack.gateConfig().allowLargeStep).toBe(false);
     expect(stack.deployed).toEqual({ blue: 100, green: 0 });
     expect(clock.events.map((e) => e.type).slice(-3)).toEqual(["breach", "rollback-started", "rolled-back"]);
@@ -367,7 +373,7 @@ describe("runShift refusals: nothing is changed", () => {
     const outcome = await runShift(clock.session(stack), STEPS);
     expect(outcome.end).toBe("failed");
     expect(outcome.summary).toContain(
-      "not starting: a rollback to blue would be refused by its gate: traffic to blue (1.4.2) would rise, but migration",
+      "not starting: a rollback to blue would be refused by blue's gate: traffic to blue (1.4.2) would rise, but migration",
     );
     expect(stack.calls).toEqual([]);
   });

@@ -1,26 +1,69 @@
 /** Samples and settings for the watch's tests: one line per case. */
 import { watchSettingsSchema, WatchSettings } from "../../../components/config/watch";
 import type { Color } from "../../../components/contracts/colors";
-import type { ColorSamples, ProbeReading, RoundSamples, TrafficReading } from "../../../tooling/watch/samples";
+import type {
+  AlarmReading,
+  BackendHealth,
+  ColorSamples,
+  ProbeReading,
+  RoundSamples,
+  TrafficReading,
+  TrafficSourceName,
+  UserTraffic,
+} from "../../../tooling/watch/samples";
 
 export const settings = (overrides: Partial<WatchSettings> = {}): WatchSettings => watchSettingsSchema.parse(overrides);
 
-export const router = (errors: number, requests: number): TrafficReading => ({ source: "router", requests, errors });
-export const prometheus = (errorRate: number): TrafficReading => ({
+/** The router log's `requests`, `errors` of them 5xx or unanswered, no 4xx, and their p95 (fast by default). */
+export const router = (errors: number, requests: number, p95Ms = 20): TrafficReading => ({
+  source: "router",
+  requests,
+  errors5xx: errors,
+  errors4xx: 0,
+  p95Ms,
+});
+/** Prometheus's ratio over `requests` requests (undefined: the source gave no count). */
+export const prometheus = (errorRate: number, requests?: number): TrafficReading => ({
   source: "prometheus",
   errorRate,
+  requests: requests ?? { noData: "the ratio query gives no request count" },
   query: "errors / requests",
 });
-export const noTraffic = (why: string, source: "router" | "prometheus" = "router"): TrafficReading => ({
+/** What users' `requests` got this round: 5xx (or no answer), 4xx, and their p95 (undefined: none this round). */
+export const users = (
+  requests: number,
+  errors5xx: number,
+  errors4xx = 0,
+  p95Ms?: number,
+  source: TrafficSourceName = "router",
+): UserTraffic => ({
+  source,
+  requests,
+  errors5xx,
+  errors4xx,
+  p95Ms: p95Ms ?? { noData: "no request ended this round" },
+});
+export const backends = (healthy: number, total: number): BackendHealth => ({
+  healthy,
+  total,
+  detail: `${healthy} UP, ${total - healthy} DOWN (L4CON: Connection refused)`,
+});
+export const alarm = (name: string, state: string, reason = `Threshold Crossed: ${state}`): AlarmReading => ({
+  name,
+  state,
+  reason,
+});
+export const noTraffic = (why: string, source: TrafficSourceName = "router"): TrafficReading => ({
   source,
   noData: why,
 });
 
-/** `sent` probes, `failed` of them failing, the others answering in `latencyMs`. */
-export const probes = (sent: number, failed = 0, latencyMs = 20): ProbeReading => ({
+/** `sent` probes, `failed` of them failing, the others answering in `latencyMs`; cut at the gate's default timeout. */
+export const probes = (sent: number, failed = 0, latencyMs = 20, timeoutMs = 2000): ProbeReading => ({
   sent,
   failed,
   latenciesMs: Array.from({ length: sent - failed }, () => latencyMs),
+  timeoutMs,
   failures: failed > 0 ? ["http://127.0.0.1:8082/health: HTTP 503"] : [],
 });
 

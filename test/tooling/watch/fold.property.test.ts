@@ -28,7 +28,7 @@ const judgement = fc
           },
         ]
       : [],
-    inconclusive: missing ? ["green router counters: down"] : [],
+    inconclusive: missing ? ["green router log: down"] : [],
     probeFailure: probesFailed ? "green probes: 1 of 20 failed" : undefined,
     observations: [],
   }));

@@ -29,11 +29,12 @@ describe("planWatch while maintenance is on", () => {
     expect(plan.summary).toContain("error rate from the probes (Prometheus: skipped: maintenance)");
   });
 
-  it("local (router counters): the counters are skipped too, the colors' own ports are probed", async () => {
+  it("local (router log): the log is skipped too, the colors' own ports are probed, the servers' health still read", async () => {
     const { config, outputs } = await inMaintenance("local");
     const plan = planWatch(config, outputs, "green");
     expect(plan.traffic).toBeUndefined();
     expect(plan.skipped).toEqual({ source: "router", reason: PROMETHEUS_SKIPPED_MAINTENANCE });
+    expect(plan.routerHealth).toEqual({ admin: { address: "127.0.0.1", port: 9999 }, backend: "api" });
     expect(plan.probes.green?.targets).toEqual(["http://127.0.0.1:8082/health"]);
   });
 

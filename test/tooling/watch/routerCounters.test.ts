@@ -1,10 +1,9 @@
 /**
- * Reading HAProxy's per-server counters (`show stat`) and turning two
- * readings into a round's figures, without a router: the answer format is
+ * Reading HAProxy's per-server counters (`show stat`), without a router: the answer format is
  * the one HAProxy 2.6 gives (haproxy.live.test.ts reads the real thing).
  */
 import { describe, expect, it } from "vitest";
-import { counterDelta, parseServerCounters } from "../../../tooling/watch/routerCounters";
+import { parseServerCounters } from "../../../tooling/watch/routerCounters";
 
 const HEADER =
   "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,req_tot,";
@@ -44,24 +43,4 @@ describe("parseServerCounters", () => {
     const parsed = parseServerCounters(text, "api");
     expect("noData" in parsed && parsed.noData).toMatch(why);
   });
-});
-
-describe("counterDelta", () => {
-  it("is the requests and failures since the previous reading", () => {
-    expect(counterDelta({ responses: 100, failed: 5 }, { responses: 269, failed: 17 })).toEqual({
-      source: "router",
-      requests: 169,
-      errors: 12,
-    });
-  });
-
-  it.each([[{ responses: 50, failed: 0 }], [{ responses: 500, failed: 1 }]])(
-    "gives no data when a counter went down (HAProxy restarted): %j after 100/5",
-    (after) => {
-      expect(counterDelta({ responses: 100, failed: 5 }, after)).toEqual({
-        source: "router",
-        noData: expect.stringMatching(/went down since the last reading \(HAProxy restarted or reloaded\)/),
-      });
-    },
-  );
 });
