@@ -29,8 +29,9 @@
  * `InternalServiceError`), and a delay before every answer.
  */
 import { randomBytes } from "node:crypto";
-import { createServer, IncomingHttpHeaders, Server } from "node:http";
+import type { IncomingHttpHeaders, Server } from "node:http";
 import { AddressInfo } from "node:net";
+import { startAwsJsonServer } from "./awsJsonServer";
 
 const TARGET_PREFIX = "GraniteServiceVersion20100801.";
 const ACCOUNT = "123456789012";
@@ -145,38 +146,25 @@ export class CloudWatchServer {
     // Assigned once the HTTP server (whose handler uses it) exists.
     // eslint-disable-next-line prefer-const
     let cloudWatch: CloudWatchServer | undefined;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const target = String(req.headers["x-amz-target"] ?? "");
-        const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
-        let status = 200;
-        const headers: Record<string, string> = {
-          "content-type": "application/x-amz-json-1.0",
-          "x-amzn-requestid": randomBytes(8).toString("hex"),
+    const server = await startAwsJsonServer(TARGET_PREFIX, "application/x-amz-json-1.0", (request) => {
+      const delayMs = cloudWatch!.answerDelayMs;
+      try {
+        const body = request.body();
+        cloudWatch!.requests.push({ action: request.action, body, headers: request.headers });
+        return { status: 200, payload: cloudWatch!.answer(request.action, body), delayMs };
+      } catch (error) {
+        const e =
+          error instanceof CloudWatchError
+            ? error
+            : new CloudWatchError("InternalServiceError", "InternalServiceFault", String(error), 500);
+        return {
+          status: e.status,
+          headers: { "x-amzn-query-error": `${e.code};${e.status >= 500 ? "Receiver" : "Sender"}` },
+          payload: { __type: `com.amazonaws.cloudwatch#${e.type}`, message: e.message },
+          delayMs,
         };
-        let payload: unknown;
-        try {
-          const body = JSON.parse(Buffer.concat(chunks).toString() || "{}");
-          cloudWatch!.requests.push({ action, body, headers: req.headers });
-          payload = cloudWatch!.answer(action, body);
-        } catch (error) {
-          const e =
-            error instanceof CloudWatchError
-              ? error
-              : new CloudWatchError("InternalServiceError", "InternalServiceFault", String(error), 500);
-          status = e.status;
-          headers["x-amzn-query-error"] = `${e.code};${e.status >= 500 ? "Receiver" : "Sender"}`;
-          payload = { __type: `com.amazonaws.cloudwatch#${e.type}`, message: e.message };
-        }
-        setTimeout(() => {
-          res.writeHead(status, headers);
-          res.end(JSON.stringify(payload));
-        }, cloudWatch!.answerDelayMs);
-      });
+      }
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     cloudWatch = new CloudWatchServer(server, region);
     return cloudWatch;
   }

@@ -9,8 +9,9 @@
  * ConflictException.
  */
 import { randomBytes } from "node:crypto";
-import { createServer, IncomingHttpHeaders, Server } from "node:http";
+import type { IncomingHttpHeaders, Server } from "node:http";
 import { AddressInfo } from "node:net";
+import { startAwsJsonServer } from "./awsJsonServer";
 
 const TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113.";
 const ACCOUNT = "123456789012";
@@ -79,31 +80,16 @@ export class EcsServer {
     // Assigned once the HTTP server (whose handler uses it) exists.
     // eslint-disable-next-line prefer-const
     let ecs: EcsServer | undefined;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const target = String(req.headers["x-amz-target"] ?? "");
-        const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
-        let status = 200;
-        let payload: unknown;
-        try {
-          const body = JSON.parse(Buffer.concat(chunks).toString() || "{}");
-          ecs!.requests.push({ action, body, headers: req.headers });
-          payload = ecs!.handle(action, body);
-        } catch (error) {
-          const e = error instanceof EcsError ? error : new EcsError("ServerException", String(error));
-          status = e.type === "ServerException" ? 500 : 400;
-          payload = { __type: e.type, message: e.message };
-        }
-        res.writeHead(status, {
-          "content-type": "application/x-amz-json-1.1",
-          "x-amzn-requestid": randomBytes(8).toString("hex"),
-        });
-        res.end(JSON.stringify(payload));
-      });
+    const server = await startAwsJsonServer(TARGET_PREFIX, "application/x-amz-json-1.1", (request) => {
+      try {
+        const body = request.body();
+        ecs!.requests.push({ action: request.action, body, headers: request.headers });
+        return { status: 200, payload: ecs!.handle(request.action, body) };
+      } catch (error) {
+        const e = error instanceof EcsError ? error : new EcsError("ServerException", String(error));
+        return { status: e.type === "ServerException" ? 500 : 400, payload: { __type: e.type, message: e.message } };
+      }
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     ecs = new EcsServer(server, region);
     return ecs;
   }

@@ -12,7 +12,8 @@
  * are under-counted by at most half). Measured on HAProxy 2.6.
  */
 import { Color, COLORS } from "../../components/contracts/colors";
-import type { NoData } from "./samples";
+import { hasNoData, NoData } from "./samples";
+import { colorServerRows } from "./showStat";
 
 /** One server's cumulative counters. */
 export interface ServerCounters {
@@ -25,29 +26,23 @@ const FIELDS = [...RESPONSE_FIELDS, "eresp"] as const;
 
 /** The blue and green servers' counters of `backend` from a `show stat` answer (CSV with a "# " header). */
 export function parseServerCounters(answer: string, backend: string): Record<Color, ServerCounters> | NoData {
-  const [header, ...rows] = answer.trim().split("\n");
-  if (!header?.startsWith("# ")) {
-    return { noData: `HAProxy answered "show stat" with ${JSON.stringify(answer.trim().slice(0, 120))}` };
-  }
-  const names = header.slice(2).split(",");
-  const index = Object.fromEntries(FIELDS.map((field) => [field, names.indexOf(field)]));
-  const absent = FIELDS.filter((field) => index[field] < 0);
-  if (absent.length > 0) return { noData: `HAProxy's "show stat" has no ${absent.join(", ")} column` };
-  const found: Partial<Record<Color, ServerCounters>> = {};
-  for (const row of rows) {
-    const cells = row.split(",");
-    const color = COLORS.find((c) => c === cells[1]);
-    if (cells[0] !== backend || color === undefined) continue;
-    // An empty cell is a counter that never moved.
-    const value = (field: (typeof FIELDS)[number]) => Number(cells[index[field]] || 0);
-    const eresp = value("eresp");
-    const responses = RESPONSE_FIELDS.reduce((sum, field) => sum + value(field), 0) + eresp;
-    found[color] = { responses, failed: value("hrsp_5xx") + eresp };
-  }
-  const missing = COLORS.filter((color) => found[color] === undefined);
+  const rows = colorServerRows(answer, backend, FIELDS);
+  if (hasNoData(rows)) return rows;
+  const missing = COLORS.filter((color) => rows[color] === undefined);
   if (missing.length > 0)
     return { noData: `HAProxy reports no server ${missing.map((c) => `${backend}/${c}`).join(", ")}` };
-  const bad = COLORS.filter((c) => ![found[c]!.responses, found[c]!.failed].every(Number.isSafeInteger));
+  const counters = (row: Record<(typeof FIELDS)[number], string>): ServerCounters => {
+    // An empty cell is a counter that never moved.
+    const value = (field: (typeof FIELDS)[number]) => Number(row[field] || 0);
+    const eresp = value("eresp");
+    const responses = RESPONSE_FIELDS.reduce((sum, field) => sum + value(field), 0) + eresp;
+    return { responses, failed: value("hrsp_5xx") + eresp };
+  };
+  const found = Object.fromEntries(COLORS.map((color) => [color, counters(rows[color]!)])) as Record<
+    Color,
+    ServerCounters
+  >;
+  const bad = COLORS.filter((c) => ![found[c].responses, found[c].failed].every(Number.isSafeInteger));
   if (bad.length > 0) return { noData: `HAProxy's counters of ${bad.join(", ")} are not whole numbers` };
-  return found as Record<Color, ServerCounters>;
+  return found;
 }

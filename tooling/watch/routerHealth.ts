@@ -11,6 +11,7 @@ import type { Endpoint } from "../../components/docker/haproxyConfig";
 import { runtimeCommand } from "../../components/docker/haproxyRuntime";
 import type { BackendsByColor } from "./readyEndpoints";
 import { BackendHealth, hasNoData, NoData } from "./samples";
+import { colorServerRows } from "./showStat";
 
 /**
  * Server states that serve users: "UP", "UP 1/2" (one failed check, not yet
@@ -20,43 +21,24 @@ import { BackendHealth, hasNoData, NoData } from "./samples";
  */
 const SERVING = /^(UP|NOLB|DRAIN|no check)\b/;
 
-/** One CSV row of `show stat`, whose cells HAProxy quotes when they hold a comma or a quote. */
-export function csvCells(row: string): string[] {
-  const cells: string[] = [];
-  const cell = /("(?:[^"]|"")*"|[^,]*)(,|$)/g;
-  for (let match = cell.exec(row); match !== null && match.index < row.length; match = cell.exec(row)) {
-    const text = match[1];
-    cells.push(text.startsWith('"') ? text.slice(1, -1).replace(/""/g, '"') : text);
-    if (match[2] === "") break;
-  }
-  return cells;
-}
-
-const FIELDS = ["svname", "status", "check_status", "last_chk"] as const;
+const FIELDS = ["status", "check_status", "last_chk"] as const;
 
 /** Each color's server health from a `show stat` answer (CSV with a "# " header), or why there is none. */
 export function parseBackendHealth(answer: string, backend: string): BackendsByColor | NoData {
-  const [header, ...rows] = answer.trim().split("\n");
-  if (!header?.startsWith("# ")) {
-    return { noData: `HAProxy answered "show stat" with ${JSON.stringify(answer.trim().slice(0, 120))}` };
-  }
-  const names = header.slice(2).split(",");
-  const index = Object.fromEntries(FIELDS.map((field) => [field, names.indexOf(field)]));
-  const absent = FIELDS.filter((field) => index[field] < 0);
-  if (absent.length > 0) return { noData: `HAProxy's "show stat" has no ${absent.join(", ")} column` };
-  const found: Partial<Record<Color, BackendHealth>> = {};
-  for (const row of rows) {
-    const cells = csvCells(row);
-    const color = COLORS.find((c) => c === cells[index.svname]);
-    if (cells[0] !== backend || color === undefined) continue;
-    const [status, check, last] = [cells[index.status], cells[index.check_status], cells[index.last_chk]];
-    const why = [check, last].filter((text) => text !== undefined && text !== "").join(": ");
-    const healthy = SERVING.test(status ?? "") ? 1 : 0;
-    found[color] = { healthy, total: 1, detail: `${color} ${status ?? "no status"}${why === "" ? "" : ` (${why})`}` };
-  }
-  return Object.fromEntries(
-    COLORS.map((c) => [c, found[c] ?? { noData: `HAProxy reports no server ${backend}/${c}` }]),
-  ) as BackendsByColor;
+  const rows = colorServerRows(answer, backend, FIELDS);
+  if (hasNoData(rows)) return rows;
+  const health = (color: Color): BackendHealth | NoData => {
+    const row = rows[color];
+    if (row === undefined) return { noData: `HAProxy reports no server ${backend}/${color}` };
+    const why = [row.check_status, row.last_chk].filter((text) => text !== "").join(": ");
+    const status = row.status === "" ? "no status" : row.status;
+    return {
+      healthy: SERVING.test(row.status) ? 1 : 0,
+      total: 1,
+      detail: `${color} ${status}${why === "" ? "" : ` (${why})`}`,
+    };
+  };
+  return Object.fromEntries(COLORS.map((color) => [color, health(color)])) as BackendsByColor;
 }
 
 /** Each color's backend health now; a failed reading is no data for both, never a throw. */

@@ -11,8 +11,7 @@ import { parseReleaseRecord } from "../../../tooling/history/record";
 import { breachResponse, MAINTENANCE_ENABLED_KEY } from "../../../tooling/release/breachResponse";
 import { runWatchCommand } from "../../../tooling/release/watchRun";
 import { readStackConfig } from "../../../tooling/engine/stackFiles";
-import type { Breach } from "../../../tooling/watch";
-import { FakeClock, FakeStack } from "./fakeStack";
+import { errorRateBreach, FakeClock, FakeStack } from "./fakeStack";
 
 describe("breachResponse: what a breach does, given the rules' answer on going back", () => {
   const refusal = fc.option(fc.string({ minLength: 1 }), { nil: undefined });
@@ -35,16 +34,7 @@ describe("breachResponse: what a breach does, given the rules' answer on going b
   });
 });
 
-/** A breach of the error-rate limit, as the watch reports it. */
-const breach: Breach = {
-  color: "green",
-  measure: "error rate",
-  observed: 0.071,
-  limit: 0.05,
-  key: "bluegreen:watch.maxErrorRate",
-  atLimit: false,
-  text: "green error rate 7.1 % (12 of 169 requests) > 5 % (bluegreen:watch.maxErrorRate)",
-};
+const breach = errorRateBreach();
 const WATCH = { stack: "staging", durationMs: 1_800_000, rollback: true, verbose: false };
 const RULE_F =
   "traffic to blue (1.4.2) would rise, but migration 2026-12-01-split-orders is irreversible and blue runs an older major version than 2.0.0";

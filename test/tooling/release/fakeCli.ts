@@ -65,43 +65,33 @@ export function deployedStaging(failGreenAt: number[] = []): Omit<FakeCliState, 
 
 /** The command lines the Automation API runs for staging (as the fake records them). */
 const STACK = ["--stack", "staging", "--non-interactive"];
-const setTrafficCall = (blue: number, green: number) => [
+/** `pulumi config set-all --path` of plaintext `key=value`s on staging. */
+const setAllCall = (...values: string[]) => [
   "config",
   "set-all",
   "--stack",
   "staging",
   "--path",
-  "--plaintext",
-  `bluegreen:traffic.blue=${blue}`,
-  "--plaintext",
-  `bluegreen:traffic.green=${green}`,
+  ...values.flatMap((value) => ["--plaintext", value]),
   "--non-interactive",
 ];
 export const CALLS = {
-  setTraffic: setTrafficCall,
+  setTraffic: (blue: number, green: number) =>
+    setAllCall(`bluegreen:traffic.blue=${blue}`, `bluegreen:traffic.green=${green}`),
   // Every step runs the policy pack, with staging's policy config.
   /** With the engine's events streamed back over gRPC: that is how a blocked gate is recognised. */
   up: upCall(true),
   /** Putting weights back: without the policy pack. */
   upWithoutPolicies: upCall(false),
   /** Putting weights back: one write of the weights with gate.maxStep lifted for that one update. */
-  putBack: (blue: number, green: number) => [
-    ...setTrafficCall(blue, green).slice(0, -1),
-    "--plaintext",
-    "bluegreen:gate.allowLargeStep=true",
-    "--non-interactive",
-  ],
+  putBack: (blue: number, green: number) =>
+    setAllCall(
+      `bluegreen:traffic.blue=${blue}`,
+      `bluegreen:traffic.green=${green}`,
+      "bluegreen:gate.allowLargeStep=true",
+    ),
   /** After the put-back's update, gate.maxStep is back as it was. */
-  setAllowLargeStep: (allow: boolean) => [
-    "config",
-    "set-all",
-    "--stack",
-    "staging",
-    "--path",
-    "--plaintext",
-    `bluegreen:gate.allowLargeStep=${allow}`,
-    "--non-interactive",
-  ],
+  setAllowLargeStep: (allow: boolean) => setAllCall(`bluegreen:gate.allowLargeStep=${allow}`),
   outputs: [
     ["stack", "output", "--json", ...STACK],
     ["stack", "output", "--json", "--show-secrets", ...STACK],

@@ -10,6 +10,7 @@ import { decidePromotion, PreviousGate, verifiedAfter } from "../../../component
 import { otherColor, Color, COLORS } from "../../../components/contracts/colors";
 import type { TrafficWeights } from "../../../components/traffic";
 import type { EventInput } from "../../../tooling/notify/events";
+import type { Breach } from "../../../tooling/watch";
 import { DirectMove, describeMove } from "../../../tooling/release/dataPlane";
 import { Interrupts } from "../../../tooling/release/interrupts";
 import type { HoldOutcome, HoldRequest, ReleaseSession } from "../../../tooling/release/session";
@@ -237,3 +238,16 @@ export class FakeClock {
     };
   }
 }
+
+/** The watch's breach of the error-rate limit (12 of 169 requests), with `text` as its log line. */
+export const errorRateBreach = (
+  text = "green error rate 7.1 % (12 of 169 requests) > 5 % (bluegreen:watch.maxErrorRate)",
+): Breach => ({
+  color: "green",
+  measure: "error rate",
+  observed: 0.071,
+  limit: 0.05,
+  key: "bluegreen:watch.maxErrorRate",
+  atLimit: false,
+  text,
+});

@@ -12,8 +12,7 @@ import type { TrafficRoute } from "../../../components/contracts/outputs";
 import { readStackConfig } from "../../../tooling/engine/stackFiles";
 import { runAbort } from "../../../tooling/release/abort";
 import { runShift } from "../../../tooling/release/shift";
-import type { Breach } from "../../../tooling/watch";
-import { FakeClock, FakeStack, FakeStackOptions } from "./fakeStack";
+import { errorRateBreach, FakeClock, FakeStack, FakeStackOptions } from "./fakeStack";
 
 const STEPS = { target: "green" as const, steps: [10, 25, 50, 100], pauseMs: 300_000, split: false };
 const ROUTE: TrafficRoute = {
@@ -26,15 +25,7 @@ const ROUTE: TrafficRoute = {
 };
 const MOVE_TO_BLUE = `move listener ${ROUTE.kind === "alb" ? ROUTE.listenerArn : ""} forwarding blue 100 / green 0`;
 const REASON = "green error rate 7.1 % (12 of 169 requests) > 5 % (bluegreen:watch.maxErrorRate)";
-const BREACH: Breach = {
-  color: "green",
-  measure: "error rate",
-  observed: 0.071,
-  limit: 0.05,
-  key: "bluegreen:watch.maxErrorRate",
-  atLimit: false,
-  text: REASON,
-};
+const BREACH = errorRateBreach(REASON);
 const untimed = (lines: string[]) => lines.map((line) => line.replace(/^\[[^\]]+\] /, ""));
 
 /** A stack whose put-back fails to write the weights `failures` times, as a stack file that cannot be written. */

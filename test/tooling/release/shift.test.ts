@@ -7,8 +7,7 @@ import { describe, expect, it } from "vitest";
 import { parseReleaseRecord } from "../../../tooling/history/record";
 import { runShift } from "../../../tooling/release/shift";
 import { readStackConfig } from "../../../tooling/engine/stackFiles";
-import type { Breach } from "../../../tooling/watch";
-import { FakeClock, FakeStack } from "./fakeStack";
+import { errorRateBreach, FakeClock, FakeStack } from "./fakeStack";
 
 const STEPS = { target: "green" as const, steps: [10, 25, 50, 100], pauseMs: 300_000, split: false };
 const GATE_503 =
@@ -33,16 +32,6 @@ const putBackLines = (blue: number, green: number) => [
   `recording blue ${blue}% / green ${green}%: pulumi up (no step limit, policy pack not run)`,
   `put back: blue ${blue}% / green ${green}%, recorded (+65.0 s)`,
 ];
-/** A watch breach of the error-rate limit. */
-const errorRate = (text: string): Breach => ({
-  color: "green",
-  measure: "error rate",
-  observed: 0.071,
-  limit: 0.05,
-  key: "bluegreen:watch.maxErrorRate",
-  atLimit: false,
-  text,
-});
 const untimed = (lines: string[]) => lines.map((line) => line.replace(/^\[[^\]]+\] /, ""));
 
 describe("runShift on staging (gate.maxStep 50), green at 10 %", () => {
@@ -220,7 +209,7 @@ describe("runShift watching: breach, no data, bake", () => {
     const stack = new FakeStack("staging", clock, { deployed: { blue: 90, green: 10 } });
     const reason = "green error rate 7.1 % (12 of 169 requests) > 5 % (bluegreen:watch.maxErrorRate)";
     const session = clock.session(stack, (_request, index) =>
-      index === 1 ? { kind: "breach", breaches: [errorRate(reason)], reason } : undefined,
+      index === 1 ? { kind: "breach", breaches: [errorRateBreach(reason)], reason } : undefined,
     );
     const outcome = await runShift(session, STEPS);
 

@@ -10,13 +10,13 @@
  * candidate is never a breach. docs/aws.md gives the figures.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cloudWatchReader } from "../../../tooling/watch/cloudwatch";
 import { PERIOD_SECONDS, SETTLE_SECONDS } from "../../../tooling/watch/cloudwatchMetrics";
 import type { CloudWatchSource } from "../../../tooling/watch/cloudwatchTarget";
 import { judgeRound } from "../../../tooling/watch/judge";
-import { AlbRequest, CloudWatchServer } from "../../../testkit/cloudwatchServer";
-import { color, settings } from "./fixtures";
+import type { AlbRequest } from "../../../testkit/cloudwatchServer";
+import { color, settings, useCloudWatchServer } from "./fixtures";
 
 const never = new AbortController().signal;
 const INTERVAL_SECONDS = 60;
@@ -32,39 +32,30 @@ function candidateMinute(minute: number, failFrom: number): AlbRequest[] {
 }
 
 describe("when the AWS watch sees a failing candidate", () => {
-  let server: CloudWatchServer;
-  const saved = { ...process.env };
-  beforeAll(async () => {
-    server = await CloudWatchServer.start();
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret" });
-  });
-  afterAll(async () => {
-    process.env = saved;
-    await server?.stop();
-  });
+  const rig = useCloudWatchServer();
 
   /** Seconds from `failFrom` to the first breach, or undefined when none within 15 rounds. */
   async function detection(failFrom: number, phase: number): Promise<number | undefined> {
-    server.reset();
+    rig.server.reset();
     const source: CloudWatchSource = {
-      region: server.region,
+      region: rig.server.region,
       loadBalancer: "app/api/0123456789abcdef",
       targetGroups: { blue: "targetgroup/api-blue/0123456789abcdef", green: "targetgroup/api-green/fedcba9876543210" },
-      endpoint: server.endpoint,
+      endpoint: rig.server.endpoint,
     };
     for (let minute = START - 600; minute < START + 1800; minute += PERIOD_SECONDS) {
       const hosts = { healthy: 2, unhealthy: 0 };
-      server.alb(source.loadBalancer, source.targetGroups.green, minute, {
+      rig.server.alb(source.loadBalancer, source.targetGroups.green, minute, {
         requests: candidateMinute(minute, failFrom),
         ...hosts,
       });
-      server.alb(source.loadBalancer, source.targetGroups.blue, minute, {
+      rig.server.alb(source.loadBalancer, source.targetGroups.blue, minute, {
         requests: candidateMinute(minute, Infinity).concat(candidateMinute(minute, Infinity)),
         ...hosts,
       });
     }
     let now = (START + phase) * 1000;
-    server.now = () => now;
+    rig.server.now = () => now;
     const reader = cloudWatchReader(source, { timeoutMs: 5000, intervalSeconds: INTERVAL_SECONDS, now: () => now });
     for (let round = 1; round <= 15; round++) {
       now += INTERVAL_SECONDS * 1000;

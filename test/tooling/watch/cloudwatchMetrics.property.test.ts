@@ -7,13 +7,14 @@
  * request is no data, never 0 requests.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cloudWatchReader } from "../../../tooling/watch/cloudwatch";
 import { PERIOD_SECONDS, roundWindow, SETTLE_SECONDS } from "../../../tooling/watch/cloudwatchMetrics";
 import { cloudWatchSourceOf, elbDimension } from "../../../tooling/watch/cloudwatchTarget";
 import type { StackOutputs } from "../../../components/contracts/outputs";
 import { hasNoData } from "../../../tooling/watch/samples";
-import { AlbRequest, CloudWatchServer } from "../../../testkit/cloudwatchServer";
+import type { AlbRequest } from "../../../testkit/cloudwatchServer";
+import { useCloudWatchServer } from "./fixtures";
 
 const never = new AbortController().signal;
 
@@ -103,8 +104,7 @@ describe("where the stack's outputs say CloudWatch has the metrics", () => {
 });
 
 describe("a minute's figures through the stand-in", () => {
-  let server: CloudWatchServer;
-  const saved = { ...process.env };
+  const rig = useCloudWatchServer();
   const NOW_MS = Date.UTC(2026, 11, 7, 12, 0, 10);
   const MINUTE = Date.UTC(2026, 11, 7, 11, 57) / 1000;
   const source = {
@@ -112,14 +112,6 @@ describe("a minute's figures through the stand-in", () => {
     loadBalancer: "app/api/50dc6c495c0c9188",
     targetGroups: { blue: "targetgroup/api-blue/73e2d6bc24d8a067", green: "targetgroup/api-green/6d0ecf831eec9f09" },
   };
-  beforeAll(async () => {
-    server = await CloudWatchServer.start();
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret" });
-  });
-  afterAll(async () => {
-    process.env = saved;
-    await server?.stop();
-  });
 
   const request: fc.Arbitrary<AlbRequest> = fc.oneof(
     fc.record({ status: fc.constantFrom(200, 201, 302, 404, 429, 500, 503), ms: fc.integer({ min: 1, max: 5000 }) }),
@@ -130,11 +122,11 @@ describe("a minute's figures through the stand-in", () => {
   it("are the minute's true counts, p95 and hosts; no request is no data", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(request, { maxLength: 300 }), hosts, hosts, async (requests, healthy, unhealthy) => {
-        server.reset();
-        server.now = () => NOW_MS;
-        server.alb(source.loadBalancer, source.targetGroups.green, MINUTE, { requests, healthy, unhealthy });
+        rig.server.reset();
+        rig.server.now = () => NOW_MS;
+        rig.server.alb(source.loadBalancer, source.targetGroups.green, MINUTE, { requests, healthy, unhealthy });
         const reader = cloudWatchReader(
-          { ...source, endpoint: server.endpoint },
+          { ...source, endpoint: rig.server.endpoint },
           { timeoutMs: 5000, intervalSeconds: 60, now: () => NOW_MS },
         );
         const { green } = await reader.read(never);

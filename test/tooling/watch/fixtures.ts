@@ -1,5 +1,7 @@
 /** Samples and settings for the watch's tests: one line per case. */
 import { watchSettingsSchema, WatchSettings } from "../../../components/config/watch";
+import { afterAll, beforeAll } from "vitest";
+import { CloudWatchServer } from "../../../testkit/cloudwatchServer";
 import type { Color } from "../../../components/contracts/colors";
 import type {
   AlarmReading,
@@ -78,3 +80,24 @@ export const round = (
 /** A round the defaults judge healthy: 2 of 200 requests failed, 20 fast probes. */
 export const healthyRound = (): RoundSamples =>
   round({ traffic: router(2, 200), probes: probes(20) }, { traffic: router(1, 800), probes: probes(20) });
+
+/**
+ * A CloudWatch stand-in for the tests of a describe block, with the static
+ * keys the SDK's default chain reads (the stand-in ignores them, as a runner
+ * with a role would have some), plus `env` of the server's own.
+ */
+export function useCloudWatchServer(env: (server: CloudWatchServer) => Record<string, string> = () => ({})): {
+  server: CloudWatchServer;
+} {
+  const rig = {} as { server: CloudWatchServer };
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    rig.server = await CloudWatchServer.start();
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", ...env(rig.server) });
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await rig.server?.stop();
+  });
+  return rig;
+}

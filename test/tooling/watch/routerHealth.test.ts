@@ -4,7 +4,8 @@
  * thing, with a color killed).
  */
 import { describe, expect, it } from "vitest";
-import { csvCells, parseBackendHealth } from "../../../tooling/watch/routerHealth";
+import { parseBackendHealth } from "../../../tooling/watch/routerHealth";
+import { csvCells } from "../../../tooling/watch/showStat";
 
 const HEADER =
   "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,hanafail,req_rate,req_rate_max,req_tot,cli_abrt,srv_abrt,comp_in,comp_out,comp_byp,comp_rsp,lastsess,last_chk,";
