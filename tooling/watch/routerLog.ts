@@ -10,6 +10,9 @@
  * requests, 5xx (answered 5xx, or never answered through no fault of the
  * client: refused, reset, timed out, broken off), 4xx, and the p95 of their
  * active times (%Ta: from the request's first byte to the end of its answer).
+ * Requests still waiting for their answer (`show sess`) for a second or more
+ * join that p95 at their age so far: a request slower than the round is
+ * seen while users wait for it, not only in the round it ends.
  *
  * The round says "no data" instead of counting when the counts could be
  * wrong: HAProxy restarted (a new process, told by its pid and start time
@@ -116,8 +119,15 @@ export function linesSince(lines: readonly string[], newest: string | undefined)
   return used + USER_REQUEST_LOG.maxLineBytes + RING_OVERHEAD_BYTES <= USER_REQUEST_LOG.sizeBytes ? lines : undefined;
 }
 
-/** A round's user traffic per color from its log lines; lines of other backends or without a color are left out. */
-export function tallyRequests(lines: readonly string[], backend: string): Record<Color, UserTraffic> {
+/**
+ * A round's user traffic per color from its log lines (lines of other backends or without a color are left out),
+ * the ages of the requests still in flight joining each color's latencies.
+ */
+export function tallyRequests(
+  lines: readonly string[],
+  backend: string,
+  inFlight: Record<Color, readonly number[]> = { blue: [], green: [] },
+): Record<Color, UserTraffic> {
   const tally = Object.fromEntries(
     COLORS.map((c) => [c, { requests: 0, errors5xx: 0, errors4xx: 0, latenciesMs: [] as number[] }]),
   ) as Record<Color, { requests: number; errors5xx: number; errors4xx: number; latenciesMs: number[] }>;
@@ -142,17 +152,44 @@ export function tallyRequests(lines: readonly string[], backend: string): Record
     if (outcome === "4xx") own.errors4xx++;
     if (request.activeMs >= 0) own.latenciesMs.push(request.activeMs);
   }
+  for (const color of COLORS) tally[color].latenciesMs.push(...inFlight[color]);
   const notes = [
     ...(unrouted > 0 ? [`${unrouted} answered by the router without a server`] : []),
     ...(unreadable > 0 ? [`${unreadable} unreadable lines dropped`] : []),
   ];
-  const detail = `router log${notes.length > 0 ? `: ${notes.join(", ")}` : ""}`;
   const traffic = (color: Color): UserTraffic => {
     const { requests, errors5xx, errors4xx, latenciesMs } = tally[color];
+    const waiting = inFlight[color].length;
+    const own = [...(waiting > 0 ? [`${waiting} still waiting for 1 s or more`] : []), ...notes];
+    const detail = `router log${own.length > 0 ? `: ${own.join(", ")}` : ""}`;
     const p95Ms = latenciesMs.length > 0 ? p95(latenciesMs) : { noData: `no timed request to ${color} this round` };
     return { source: "router", requests, errors5xx, errors4xx, p95Ms, detail };
   };
   return { blue: traffic("blue"), green: traffic("green") };
+}
+
+const SESSION = /\sbe=(\S+) srv=(\S+) .*?\sage=(\S+)/;
+const AGE = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+
+/**
+ * The ages (ms, whole seconds as HAProxy gives them) of `backend`'s requests
+ * each color is still serving, from `show sess`; those under a second are
+ * left out (an age of "0s" says nothing of how slow). Unreadable lines are
+ * skipped: this only ever adds evidence of slowness.
+ */
+export function parseInFlight(answer: string, backend: string): Record<Color, number[]> {
+  const ages: Record<Color, number[]> = { blue: [], green: [] };
+  for (const line of answer.split("\n")) {
+    const match = SESSION.exec(line);
+    if (match === null || match[1] !== backend) continue;
+    const color = COLORS.find((c) => c === match[2]);
+    const age = AGE.exec(match[3]);
+    if (color === undefined || age === null || match[3] === "") continue;
+    const [days, hours, minutes, seconds] = age.slice(1).map((part) => Number(part ?? 0));
+    const ms = (((days * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000;
+    if (ms >= 1000) ages[color].push(ms);
+  }
+  return ages;
 }
 
 /** Which HAProxy process answered: a new one (pid or start time) is a restart. */
@@ -213,10 +250,11 @@ export function routerLog(admin: Endpoint, backend: string, timeoutMs: number): 
   const process = async () => parseRouterProcess(await runtimeCommand(admin, "show info", timeoutMs));
   return {
     async read() {
-      let before: RouterProcess | NoData, dump: string, after: RouterProcess | NoData;
+      let before: RouterProcess | NoData, dump: string, sessions: string, after: RouterProcess | NoData;
       try {
         before = await process();
         dump = await runtimeCommand(admin, `show events ${USER_REQUEST_LOG.ring}`, timeoutMs);
+        sessions = await runtimeCommand(admin, "show sess", timeoutMs);
         after = await process();
       } catch (err) {
         return noData((err as Error).message);
@@ -246,7 +284,7 @@ export function routerLog(admin: Endpoint, backend: string, timeoutMs: number): 
             "more than it holds in one interval; lower bluegreen:watch.intervalSeconds",
         );
       }
-      return tallyRequests(fresh, backend);
+      return tallyRequests(fresh, backend, parseInFlight(sessions, backend));
     },
   };
 }

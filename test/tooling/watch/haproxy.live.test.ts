@@ -155,6 +155,30 @@ describe("watching the local router on real HAProxy", () => {
     expect((stable as { p95Ms: number }).p95Ms).toBeLessThan(300);
   });
 
+  it("GIVEN green answers 1 request in 4 after 2.5 s WHEN a round ends before they do THEN they count at their age", async () => {
+    green.fault = "slow";
+    green.every = 4;
+    green.slowMs = 2500;
+    const log = routerLog(spec.admin, "api", 2000);
+    await log.read();
+    // 40 requests at once: green's 5 slow ones are still waiting when the round is read, 1.5 s later.
+    const sent = countColors(routerUrl, 40, 40);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const { green: traffic } = await log.read();
+    await sent;
+    green.every = 10;
+    green.fault = "none";
+    green.slowMs = 300;
+    expect(traffic).toMatchObject({ source: "router", requests: 15, errors5xx: 0 });
+    expect((traffic as { p95Ms: number }).p95Ms).toBeGreaterThanOrEqual(1000);
+    expect((traffic as { detail: string }).detail).toContain("5 still waiting for 1 s or more");
+    const judged = judgeRound(
+      { candidate: { color: "green", traffic }, stable: { color: "blue" } },
+      { ...settingsFor(), minSamples: 10 },
+    );
+    expect(judged.breaches.map((b) => b.measure)).toEqual(["p95 latency"]);
+  });
+
   it("GIVEN no traffic THEN 0 requests: inconclusive, never healthy", async () => {
     const { green: traffic } = await round(0);
     const judged = judgeRound({ candidate: { color: "green", traffic }, stable: { color: "blue" } }, settingsFor());

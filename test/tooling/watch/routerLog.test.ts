@@ -11,6 +11,7 @@ import { USER_REQUEST_LOG } from "../../../components/docker/haproxyLog";
 import {
   linesSince,
   outcomeOf,
+  parseInFlight,
   parseRequestLine,
   parseRouterProcess,
   restartOf,
@@ -173,6 +174,41 @@ describe("tallyRequests: a round's user traffic per color", () => {
         }
       }),
     );
+  });
+});
+
+/** A `show sess` line as HAProxy 2.6 writes it (captured from Debian's), with `be`, `srv` and `age` set. */
+function session(backend: string, server: string, age: string): string {
+  return (
+    `0x561fbefce3e0: proto=tcpv4 src=127.0.0.1:52704 fe=http-in be=${backend} srv=${server} ts=00 epoch=0 age=${age} calls=3 ` +
+    "rate=1 cpu=0 lat=0 rq[f=49c40000h,i=0,an=8000h,rx=,wx=,ax=] rp[f=80400000h,i=0,an=1400000h,rx=27s,wx=,ax=] " +
+    "scf=[8,80h,fd=12] scb=[8,11h,fd=15] exp=27s rc=0 c_exp="
+  );
+}
+
+describe("requests still in flight (show sess)", () => {
+  it("GIVEN sessions of each color, other backends and the runtime API's own THEN each color's ages of 1 s or more", () => {
+    const answer = [
+      session("api", "green", "3s"),
+      session("api", "green", "0s"),
+      session("api", "green", "1m05s"),
+      session("api", "blue", "1h02m"),
+      session("other", "green", "9s"),
+      session("api", "<none>", "5s"),
+      session("api", "green", "soon"),
+      "0x561fbf0ea1e0: proto=unix_stream src=unix:1 fe=GLOBAL be=<NONE> srv=<none> ts=00 epoch=0 age=0s calls=1",
+      "",
+    ].join("\n");
+    expect(parseInFlight(answer, "api")).toEqual({ blue: [3_720_000], green: [3000, 65_000] });
+  });
+
+  it("GIVEN requests in flight THEN they join their color's p95 at their age, not its request count", () => {
+    const lines = Array.from({ length: 19 }, (_, i) => line(i + 1, "green", 200, 20));
+    const tally = tallyRequests(lines, "api", { blue: [], green: [2000, 2000] });
+    expect(tally.green).toMatchObject({ requests: 19, errors5xx: 0, p95Ms: 2000 });
+    expect(tally.green.detail).toBe("router log: 2 still waiting for 1 s or more");
+    expect(tally.blue.detail).toBe("router log");
+    expect(tally.blue.p95Ms).toEqual({ noData: "no timed request to blue this round" });
   });
 });
 
