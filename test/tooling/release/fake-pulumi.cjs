@@ -13,11 +13,55 @@
 const fs = require("node:fs");
 
 const file = process.env.FAKE_PULUMI_STATE;
+takeTurn(`${file}.lock`);
 const state = JSON.parse(fs.readFileSync(file, "utf8"));
 const argv = process.argv.slice(2);
 state.calls.push(argv);
 const save = () => fs.writeFileSync(file, JSON.stringify(state, null, 2));
 const flag = (name) => argv[argv.indexOf(name) + 1];
+
+/**
+ * Every invocation reads, changes and writes the whole state file, so two at
+ * once (a rollback reads the config while it writes it) would lose one's
+ * change: they take turns, holding `lock` (with the holder's pid, so that a
+ * holder killed by a signal does not hold it forever) until this one exits.
+ */
+function takeTurn(lock) {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited += 5) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
+      process.on("exit", () => fs.rmSync(lock, { force: true }));
+      return;
+    } catch (error) {
+      if (error.code !== "EEXIST" || waited > 30_000) throw error;
+      if (!alive(holder(lock))) fs.rmSync(lock, { force: true });
+      else Atomics.wait(pause, 0, 0, 5);
+    }
+  }
+}
+
+/** The pid in `lock`; NaN while it is being written, 0 once it is gone (its holder exited: try again). */
+function holder(lock) {
+  try {
+    return Number(fs.readFileSync(lock, "utf8") || Number.NaN);
+  } catch (error) {
+    if (error.code === "ENOENT") return 0;
+    throw error;
+  }
+}
+
+/** Whether process `pid` still runs (a lock just created may not have its pid yet: then it does). */
+function alive(pid) {
+  if (Number.isNaN(pid)) return true;
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
 
 function fail(message) {
   save();
