@@ -7,17 +7,16 @@
  * dynamic-provider host with the real AWS SDK against testkit/ecsServer.ts,
  * as in ecsMigration.test.ts.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ecsMigrationProvider, EcsMigrationInputs, lockRerunClientToken } from "../../components/aws/ecsMigration";
+import { describe, expect, it } from "vitest";
+import { EcsMigrationInputs, lockRerunClientToken } from "../../components/aws/ecsMigration";
 import { migrationClientToken } from "../../components/aws/migrationInputs";
 import { failureMessage, LockRetry } from "../../components/aws/migrationOutcome";
 import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 import { LOCK_TIMEOUT_EXIT_CODE } from "../../components/migrationSessions";
-import { EcsServer, TaskPlay } from "../../testkit/ecsServer";
-import { ProviderCallError, ProviderHost, serializeProvider } from "../../testkit/providerHost";
+import type { TaskPlay } from "../../testkit/ecsServer";
+import { useEcsMigrationRig } from "./ecsMigrationRig";
 
 const TYPE = DYNAMIC_TYPES.ecsMigration.token;
-const TASK_DEF = "arn:aws:ecs:us-east-1:123456789012:task-definition/shop-migrate:7";
 const LOCK_RETRY: LockRetry = { lockTimeout: "5s", attempts: 4, exitCode: LOCK_TIMEOUT_EXIT_CODE };
 const TASK = "arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef";
 const CONTEXT = {
@@ -72,27 +71,15 @@ describe("lockRerunClientToken (pure)", () => {
 });
 
 describe("EcsMigration of a transactional migration through the real host and the AWS SDK", () => {
-  let host: ProviderHost;
-  let ecs: EcsServer;
-  let text: string;
-
-  const inputs = (migrationVersion: string, overrides: Partial<EcsMigrationInputs> = {}): EcsMigrationInputs => ({
-    region: "us-east-1",
-    cluster: "prod",
-    taskDefinitionArn: TASK_DEF,
-    containerName: "shop-migrate",
-    command: ["sh", "-c", "<wrapper>", "migration", "npm", "run", "migrate"],
-    subnetIds: ["subnet-0a1b2c3d4e5f60718"],
-    securityGroupIds: ["sg-0123456789abcdef0"],
-    migrationVersion,
-    timeoutSeconds: 10,
-    pollIntervalSeconds: 0.05,
-    logGroup: "/ecs/shop",
-    logStreamPrefix: "migration",
-    endpoint: ecs.endpoint,
-    lockRetry: LOCK_RETRY,
-    ...overrides,
-  });
+  const rig = useEcsMigrationRig();
+  const { createError } = rig;
+  const inputs = (migrationVersion: string, overrides: Partial<EcsMigrationInputs> = {}): EcsMigrationInputs =>
+    rig.inputs(migrationVersion, {
+      command: ["sh", "-c", "<wrapper>", "migration", "npm", "run", "migrate"],
+      subnetIds: ["subnet-0a1b2c3d4e5f60718"],
+      lockRetry: LOCK_RETRY,
+      ...overrides,
+    });
   const gaveUp: TaskPlay = {
     container: "shop-migrate",
     statuses: ["PROVISIONING", "RUNNING", "STOPPED"],
@@ -104,32 +91,9 @@ describe("EcsMigration of a transactional migration through the real host and th
     statuses: ["PROVISIONING", "RUNNING", "STOPPED"],
     exitCode: 0,
   };
-  const createError = async (props: EcsMigrationInputs): Promise<string> => {
-    const error = await host.create(TYPE, text, { ...props }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ProviderCallError);
-    return (error as ProviderCallError).details;
-  };
-
-  beforeAll(async () => {
-    process.env.AWS_ACCESS_KEY_ID = "AKIDBLUEGREENTEST";
-    process.env.AWS_SECRET_ACCESS_KEY = "bluegreen-test-secret-key";
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
-    ecs = await EcsServer.start();
-    host = await ProviderHost.start();
-    text = await serializeProvider(ecsMigrationProvider);
-  });
-  afterAll(async () => {
-    await host?.stop();
-    await ecs?.stop();
-  });
-  beforeEach(() => ecs.reset());
 
   it("GIVEN the wrapped migration exits 75 THEN the update fails saying it gave up on a lock and applied nothing", async () => {
-    ecs.play(gaveUp);
+    rig.ecs.play(gaveUp);
     const message = await createError(inputs("0101"));
     expect(message).toContain(
       'container "shop-migrate" exited with code 75: the migration gave up waiting for a lock (lock_timeout 5s) on each of its 4 attempts, and applied nothing (it is transactional).',
@@ -138,39 +102,44 @@ describe("EcsMigration of a transactional migration through the real host and th
   });
 
   it("GIVEN a later pulumi up THEN the stopped task is followed by a new run with the token derived from it, and a retried create attaches to that run", async () => {
-    ecs.play(gaveUp);
+    rig.ecs.play(gaveUp);
     await createError(inputs("0102"));
-    const [first] = ecs.calls("DescribeTasks")[0].tasks as string[];
-    ecs.reset();
-    ecs.play(succeeds);
-    const started = ecs.tasksStarted;
-    const created = await host.create(TYPE, text, { ...inputs("0102") });
-    expect(ecs.tasksStarted).toBe(started + 1);
-    expect(ecs.calls("RunTask").map((call) => call.clientToken)).toEqual([
+    const [first] = rig.ecs.calls("DescribeTasks")[0].tasks as string[];
+    rig.ecs.reset();
+    rig.ecs.play(succeeds);
+    const started = rig.ecs.tasksStarted;
+    const created = await rig.host.create(TYPE, rig.text, { ...inputs("0102") });
+    expect(rig.ecs.tasksStarted).toBe(started + 1);
+    expect(rig.ecs.calls("RunTask").map((call) => call.clientToken)).toEqual([
       migrationClientToken("prod", "0102"),
       lockRerunClientToken("prod", "0102", first),
     ]);
     expect(created.outs.exitCode).toBe(0);
     expect(created.outs.taskArn).not.toBe(first);
 
-    ecs.reset();
-    const again = await host.create(TYPE, text, { ...inputs("0102") });
-    expect(ecs.tasksStarted).toBe(started + 1);
+    rig.ecs.reset();
+    const again = await rig.host.create(TYPE, rig.text, { ...inputs("0102") });
+    expect(rig.ecs.tasksStarted).toBe(started + 1);
     expect(again.outs.taskArn).toBe(created.outs.taskArn);
-    expect(ecs.calls("RunTask")).toHaveLength(2);
+    expect(rig.ecs.calls("RunTask")).toHaveLength(2);
   });
 
   it("GIVEN a migration not declared transactional (no lockRetry) THEN its stopped task is reported as a replay, never run again", async () => {
-    ecs.play(gaveUp);
+    rig.ecs.play(gaveUp);
     await createError(inputs("0103", { lockRetry: undefined }));
-    const started = ecs.tasksStarted;
+    const started = rig.ecs.tasksStarted;
     const message = await createError(inputs("0103", { lockRetry: undefined }));
-    expect(ecs.tasksStarted).toBe(started);
+    expect(rig.ecs.tasksStarted).toBe(started);
     expect(message).toContain("note: RunTask returned this already stopped task from an earlier attempt");
   });
 
   it("GIVEN a malformed lockRetry WHEN checked THEN it is refused with the shape expected", async () => {
-    const result = await host.check(TYPE, text, {}, { ...inputs("0104"), lockRetry: { lockTimeout: "", attempts: 0 } });
+    const result = await rig.host.check(
+      TYPE,
+      rig.text,
+      {},
+      { ...inputs("0104"), lockRetry: { lockTimeout: "", attempts: 0 } },
+    );
     expect(result.failures).toEqual([
       {
         property: "lockRetry",

@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 import * as pulumi from "@pulumi/pulumi";
-import { EcsMigration, ecsMigrationProvider, EcsMigrationInputs } from "../../components/aws/ecsMigration";
+import { EcsMigration } from "../../components/aws/ecsMigration";
 import { migrationClientToken, checkMigrationInputs } from "../../components/aws/migrationInputs";
-import { EcsServer, TaskPlay } from "../../testkit/ecsServer";
-import { ProviderCallError, ProviderHost, serializeProvider } from "../../testkit/providerHost";
+import type { TaskPlay } from "../../testkit/ecsServer";
+import { ACCESS_KEY, SECRET_KEY, TASK_DEF, useEcsMigrationRig } from "./ecsMigrationRig";
 
 const TYPE = DYNAMIC_TYPES.ecsMigration.token;
-const ACCESS_KEY = "AKIDBLUEGREENTEST";
-const SECRET_KEY = "bluegreen-test-secret-key";
-const TASK_DEF = "arn:aws:ecs:us-east-1:123456789012:task-definition/shop-migrate:7";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 describe("checkMigrationInputs (pure)", () => {
@@ -135,66 +132,24 @@ describe("migrationClientToken (pure)", () => {
 });
 
 describe("EcsMigration provider through the real dynamic-provider host and the AWS SDK against a local ECS endpoint", () => {
-  let host: ProviderHost;
-  let ecs: EcsServer;
-  let text: string;
-
-  const inputs = (migrationVersion: string, overrides: Partial<EcsMigrationInputs> = {}): EcsMigrationInputs => ({
-    region: "us-east-1",
-    cluster: "prod",
-    taskDefinitionArn: TASK_DEF,
-    containerName: "shop-migrate",
-    command: ["npm", "run", "migrate"],
-    subnetIds: ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"],
-    securityGroupIds: ["sg-0123456789abcdef0"],
-    migrationVersion,
-    timeoutSeconds: 10,
-    pollIntervalSeconds: 0.05,
-    logGroup: "/ecs/shop",
-    logStreamPrefix: "migration",
-    endpoint: ecs.endpoint,
-    ...overrides,
-  });
+  const rig = useEcsMigrationRig();
+  const { inputs, createError } = rig;
   const succeeds: TaskPlay = {
     container: "shop-migrate",
     statuses: ["PROVISIONING", "PENDING", "RUNNING", "STOPPED"],
     exitCode: 0,
   };
-  const createError = async (props: EcsMigrationInputs): Promise<string> => {
-    const error = await host.create(TYPE, text, { ...props }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ProviderCallError);
-    return (error as ProviderCallError).details;
-  };
-
-  beforeAll(async () => {
-    // The SDK's default credential chain in the host reads these; they never appear in inputs or outs.
-    process.env.AWS_ACCESS_KEY_ID = ACCESS_KEY;
-    process.env.AWS_SECRET_ACCESS_KEY = SECRET_KEY;
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
-    ecs = await EcsServer.start();
-    host = await ProviderHost.start();
-    text = await serializeProvider(ecsMigrationProvider);
-  });
-  afterAll(async () => {
-    await host?.stop();
-    await ecs?.stop();
-  });
-  beforeEach(() => ecs.reset());
 
   it("serializes into a small closure that loads only the SDK and crypto, at run time", () => {
-    expect(text.length).toBeLessThan(32_000);
-    expect([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).sort()).toEqual([
+    expect(rig.text.length).toBeLessThan(32_000);
+    expect([...rig.text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).sort()).toEqual([
       "@aws-sdk/client-ecs",
       "node:crypto",
     ]);
   });
 
   it("GIVEN invalid inputs WHEN checked by the host THEN the failures come back with their reasons", async () => {
-    const result = await host.check(TYPE, text, {}, { ...inputs("0001"), subnetIds: [] });
+    const result = await rig.host.check(TYPE, rig.text, {}, { ...inputs("0001"), subnetIds: [] });
     expect(result.failures).toEqual([
       {
         property: "subnetIds",
@@ -204,10 +159,10 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
   });
 
   it("GIVEN a task that goes PROVISIONING -> RUNNING -> STOPPED with exit 0 WHEN created THEN RunTask is exact and the outs record the run", async () => {
-    ecs.play(succeeds);
-    const created = await host.create(TYPE, text, { ...inputs("0042") });
+    rig.ecs.play(succeeds);
+    const created = await rig.host.create(TYPE, rig.text, { ...inputs("0042") });
 
-    const [run] = ecs.calls("RunTask");
+    const [run] = rig.ecs.calls("RunTask");
     expect(run).toEqual({
       cluster: "prod",
       taskDefinition: TASK_DEF,
@@ -226,12 +181,12 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
     });
     const taskArn = created.outs.taskArn as string;
     expect(taskArn).toMatch(/^arn:aws:ecs:us-east-1:123456789012:task\/prod\/[0-9a-f]{32}$/);
-    expect(ecs.calls("DescribeTasks")).toEqual([
+    expect(rig.ecs.calls("DescribeTasks")).toEqual([
       { cluster: "prod", tasks: [taskArn] },
       { cluster: "prod", tasks: [taskArn] },
       { cluster: "prod", tasks: [taskArn] },
     ]);
-    expect(ecs.calls("StopTask")).toEqual([]);
+    expect(rig.ecs.calls("StopTask")).toEqual([]);
     const { startedAt, stoppedAt, durationSeconds, ...rest } = created.outs;
     expect(created.id).toBe("prod/0042");
     expect(rest).toEqual({
@@ -245,21 +200,21 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
     );
     expect(durationSeconds as number).toBeGreaterThan(0);
     // Signed by the default chain's env credentials, which stay out of the state.
-    expect(ecs.requests[0].headers.authorization).toContain(`Credential=${ACCESS_KEY}/`);
-    expect(ecs.requests[0].headers.authorization).toContain("/us-east-1/ecs/aws4_request");
+    expect(rig.ecs.requests[0].headers.authorization).toContain(`Credential=${ACCESS_KEY}/`);
+    expect(rig.ecs.requests[0].headers.authorization).toContain("/us-east-1/ecs/aws4_request");
     expect(JSON.stringify(created)).not.toMatch(new RegExp(`${ACCESS_KEY}|${SECRET_KEY}`));
   });
 
   it("GIVEN DescribeTasks answers MISSING right after RunTask THEN the provider keeps polling and succeeds", async () => {
-    ecs.play({ ...succeeds, missingDescribes: 2 });
-    const created = await host.create(TYPE, text, { ...inputs("0043", { command: undefined }) });
+    rig.ecs.play({ ...succeeds, missingDescribes: 2 });
+    const created = await rig.host.create(TYPE, rig.text, { ...inputs("0043", { command: undefined }) });
     expect(created.outs.exitCode).toBe(0);
-    expect(ecs.calls("DescribeTasks")).toHaveLength(5);
-    expect(ecs.calls("RunTask")[0].overrides).toBeUndefined();
+    expect(rig.ecs.calls("DescribeTasks")).toHaveLength(5);
+    expect(rig.ecs.calls("RunTask")[0].overrides).toBeUndefined();
   });
 
   it("GIVEN the container exits 3 THEN the update fails with version, task, status, exit code, reasons, logs and traffic not moved", async () => {
-    ecs.play({
+    rig.ecs.play({
       container: "shop-migrate",
       statuses: ["PROVISIONING", "RUNNING", "STOPPED"],
       exitCode: 3,
@@ -268,7 +223,7 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
       containerReason: 'relation "orders" already exists',
     });
     const message = await createError(inputs("0044"));
-    const [{ tasks }] = ecs.calls("DescribeTasks");
+    const [{ tasks }] = rig.ecs.calls("DescribeTasks");
     const taskId = tasks[0].split("/")[2];
     expect(message).toContain(
       `Migration "0044" failed on ECS cluster "prod": container "shop-migrate" exited with code 3.`,
@@ -287,7 +242,7 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
   });
 
   it("GIVEN RunTask returns failures [RESOURCE:MEMORY] THEN the error says no task started, exit code none, and names the reason", async () => {
-    ecs.play({
+    rig.ecs.play({
       failures: [{ arn: "arn:aws:ecs:us-east-1:123456789012:container-instance/prod/abc", reason: "RESOURCE:MEMORY" }],
     });
     const message = await createError(inputs("0045"));
@@ -297,11 +252,11 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
       "  RunTask failure: RESOURCE:MEMORY for arn:aws:ecs:us-east-1:123456789012:container-instance/prod/abc\n",
     );
     expect(message).toContain("  logs: none (no container ran)");
-    expect(ecs.calls("DescribeTasks")).toEqual([]);
+    expect(rig.ecs.calls("DescribeTasks")).toEqual([]);
   });
 
   it("GIVEN the task stops with CannotPullContainerError and no exit code THEN the error says the container never ran", async () => {
-    ecs.play({
+    rig.ecs.play({
       container: "shop-migrate",
       statuses: ["PROVISIONING", "STOPPED"],
       stopCode: "TaskFailedToStart",
@@ -316,12 +271,12 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
   });
 
   it("GIVEN the task stays RUNNING WHEN the timeout passes THEN StopTask is called with the reason and the update fails, not before the timeout (overshoot: bench/ecsMigration.ts)", async () => {
-    ecs.play({ container: "shop-migrate", statuses: ["PROVISIONING", "RUNNING"] });
+    rig.ecs.play({ container: "shop-migrate", statuses: ["PROVISIONING", "RUNNING"] });
     const started = Date.now();
     const message = await createError(inputs("0047", { timeoutSeconds: 1 }));
     const elapsedMs = Date.now() - started;
-    const [{ tasks }] = ecs.calls("DescribeTasks");
-    expect(ecs.calls("StopTask")).toEqual([
+    const [{ tasks }] = rig.ecs.calls("DescribeTasks");
+    expect(rig.ecs.calls("StopTask")).toEqual([
       { cluster: "prod", task: tasks[0], reason: "bluegreen: migration timed out after 1 s" },
     ]);
     expect(message).toContain(
@@ -332,35 +287,35 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
   });
 
   it("GIVEN the named container is not in the task THEN the error names the containers found", async () => {
-    ecs.play({ ...succeeds, container: "web" });
+    rig.ecs.play({ ...succeeds, container: "web" });
     const message = await createError(inputs("0048"));
     expect(message).toContain('the task has no container named "shop-migrate" (containers: "web")');
   });
 
   it("GIVEN a create retried for the same cluster + version THEN ECS returns the first task and no second one starts", async () => {
-    ecs.play(succeeds);
-    const first = await host.create(TYPE, text, { ...inputs("0049") });
-    const startedBefore = ecs.tasksStarted;
-    const retried = await host.create(TYPE, text, { ...inputs("0049") });
-    expect(ecs.tasksStarted).toBe(startedBefore);
+    rig.ecs.play(succeeds);
+    const first = await rig.host.create(TYPE, rig.text, { ...inputs("0049") });
+    const startedBefore = rig.ecs.tasksStarted;
+    const retried = await rig.host.create(TYPE, rig.text, { ...inputs("0049") });
+    expect(rig.ecs.tasksStarted).toBe(startedBefore);
     expect(retried.outs).toEqual(first.outs);
-    expect(ecs.calls("RunTask").map((r) => r.clientToken)).toEqual([
+    expect(rig.ecs.calls("RunTask").map((r) => r.clientToken)).toEqual([
       migrationClientToken("prod", "0049"),
       migrationClientToken("prod", "0049"),
     ]);
   });
 
   it("GIVEN a failed version retried with the same inputs THEN the old stopped task is reported as a replay, not run again", async () => {
-    ecs.play({ container: "shop-migrate", statuses: ["PROVISIONING", "STOPPED"], exitCode: 1 });
+    rig.ecs.play({ container: "shop-migrate", statuses: ["PROVISIONING", "STOPPED"], exitCode: 1 });
     await createError(inputs("0050"));
-    const startedBefore = ecs.tasksStarted;
+    const startedBefore = rig.ecs.tasksStarted;
     const message = await createError(inputs("0050"));
-    expect(ecs.tasksStarted).toBe(startedBefore);
+    expect(rig.ecs.tasksStarted).toBe(startedBefore);
     expect(message).toContain("note: RunTask returned this already stopped task from an earlier attempt");
   });
 
   it("GIVEN the same version with a new task definition after a run THEN ECS's ConflictException is explained", async () => {
-    ecs.play({ container: "shop-migrate", statuses: ["PROVISIONING", "STOPPED"], exitCode: 1 });
+    rig.ecs.play({ container: "shop-migrate", statuses: ["PROVISIONING", "STOPPED"], exitCode: 1 });
     await createError(inputs("0051"));
     const message = await createError(inputs("0051", { taskDefinitionArn: TASK_DEF.replace(/:7$/, ":8") }));
     expect(message).toContain(`RunTask for migration "0051" on ECS cluster "prod" failed: ConflictException:`);
@@ -373,7 +328,7 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
   it("GIVEN the same migrationVersion WHEN diffed THEN there are no changes, even with a new task definition; a new version is an update, never a replace", async () => {
     const olds = { migrationVersion: "0042", taskArn: "arn:aws:ecs:us-east-1:123456789012:task/prod/abc", exitCode: 0 };
     expect(
-      await host.diff(TYPE, text, "prod/0042", olds, {
+      await rig.host.diff(TYPE, rig.text, "prod/0042", olds, {
         ...inputs("0042", { taskDefinitionArn: TASK_DEF.replace(/:7$/, ":9") }),
       }),
     ).toEqual({
@@ -381,7 +336,7 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
       replaces: [],
       deleteBeforeReplace: false,
     });
-    expect(await host.diff(TYPE, text, "prod/0042", olds, { ...inputs("0043") })).toEqual({
+    expect(await rig.host.diff(TYPE, rig.text, "prod/0042", olds, { ...inputs("0043") })).toEqual({
       changes: "some",
       replaces: [],
       deleteBeforeReplace: false,
@@ -399,16 +354,16 @@ describe("EcsMigration provider through the real dynamic-provider host and the A
       logStream: "migration/shop-migrate/abc",
     };
     expect(
-      await host.update(TYPE, text, "prod/0052", olds, {
+      await rig.host.update(TYPE, rig.text, "prod/0052", olds, {
         ...inputs("0052", { taskDefinitionArn: TASK_DEF.replace(/:7$/, ":9") }),
       }),
     ).toEqual(olds);
-    expect(ecs.requests).toEqual([]);
+    expect(rig.ecs.requests).toEqual([]);
 
-    ecs.play(succeeds);
-    const outs = await host.update(TYPE, text, "prod/0052", olds, { ...inputs("0053") });
+    rig.ecs.play(succeeds);
+    const outs = await rig.host.update(TYPE, rig.text, "prod/0052", olds, { ...inputs("0053") });
     expect(outs.migrationVersion).toBe("0053");
-    expect(ecs.calls("RunTask").map((r) => r.clientToken)).toEqual([migrationClientToken("prod", "0053")]);
+    expect(rig.ecs.calls("RunTask").map((r) => r.clientToken)).toEqual([migrationClientToken("prod", "0053")]);
   });
 });
 
