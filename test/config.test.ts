@@ -2,19 +2,8 @@ import { describe, expect, it } from "vitest";
 import { PRODUCTION_MAX_STEP } from "../components/config/schema";
 import { ConfigError } from "../components/config/issues";
 import { parseConfig } from "../components/platforms";
-import { configError } from "./configErrors";
+import { configError, validDockerConfig } from "./configErrors";
 import { readStackConfig } from "../tooling/engine/stackFiles";
-
-/** A valid docker stack; each test changes one thing. */
-function baseConfig(): Record<string, unknown> {
-  return {
-    "bluegreen:platform": "docker",
-    "bluegreen:app": JSON.stringify({ name: "api" }),
-    "bluegreen:blue": JSON.stringify({ version: "1.4.2", image: "api:1.4.2" }),
-    "bluegreen:green": JSON.stringify({ version: "1.5.0", image: "api:1.5.0" }),
-    "bluegreen:traffic": JSON.stringify({ blue: 100, green: 0 }),
-  };
-}
 
 function issuesOf(raw: Record<string, unknown>, stack = "dev"): ConfigError {
   const error = configError(raw, stack);
@@ -24,7 +13,7 @@ function issuesOf(raw: Record<string, unknown>, stack = "dev"): ConfigError {
 
 describe("parseConfig", () => {
   it("applies documented defaults", () => {
-    const config = parseConfig(baseConfig(), "dev");
+    const config = parseConfig(validDockerConfig(), "dev");
     expect(config.app).toEqual({ name: "api", port: 8080, healthPath: "/healthz" });
     expect(config.blue).toMatchObject({ desiredCount: 2, cpu: 256, memory: 512, env: {}, secrets: {} });
     expect(config.traffic).toEqual({ blue: 100, green: 0, rollback: false, stickinessSeconds: 0 });
@@ -33,7 +22,7 @@ describe("parseConfig", () => {
   });
 
   it("moves production traffic in steps of at most 25 points unless the stack says otherwise", () => {
-    const production = { ...baseConfig(), "bluegreen:environment": "production" };
+    const production = { ...validDockerConfig(), "bluegreen:environment": "production" };
     expect(parseConfig(production, "prod").gate.maxStep).toBe(PRODUCTION_MAX_STEP);
     expect(parseConfig({ ...production, "bluegreen:gate": JSON.stringify({ maxStep: 40 }) }, "prod").gate.maxStep).toBe(
       40,
@@ -41,13 +30,15 @@ describe("parseConfig", () => {
     expect(
       parseConfig({ ...production, "bluegreen:gate": JSON.stringify({ intervalMs: 500 }) }, "prod").gate,
     ).toMatchObject({ maxStep: 25, intervalMs: 500 });
-    expect(parseConfig({ ...baseConfig(), "bluegreen:environment": "staging" }, "staging").gate.maxStep).toBe(100);
+    expect(parseConfig({ ...validDockerConfig(), "bluegreen:environment": "staging" }, "staging").gate.maxStep).toBe(
+      100,
+    );
   });
 
   it("reports every problem at once with full keys, the stack file and the fix", () => {
     const error = issuesOf(
       {
-        ...baseConfig(),
+        ...validDockerConfig(),
         "bluegreen:blue": JSON.stringify({ version: "1.4", image: "api:1.4" }),
         "bluegreen:traffic": JSON.stringify({ blue: 1200, green: 2.5 }),
         "bluegreen:trafic": JSON.stringify({ blue: 1 }),
@@ -73,14 +64,14 @@ describe("parseConfig", () => {
   });
 
   it("rejects a split where no color gets traffic", () => {
-    const error = issuesOf({ ...baseConfig(), "bluegreen:traffic": JSON.stringify({ blue: 0, green: 0 }) });
+    const error = issuesOf({ ...validDockerConfig(), "bluegreen:traffic": JSON.stringify({ blue: 0, green: 0 }) });
     expect(error.issues).toEqual([
       { key: "bluegreen:traffic.green", message: expect.stringContaining("at least one color needs a weight above 0") },
     ]);
   });
 
   it("names missing required keys", () => {
-    const { "bluegreen:green": _green, ...withoutGreen } = baseConfig();
+    const { "bluegreen:green": _green, ...withoutGreen } = validDockerConfig();
     const error = issuesOf(withoutGreen);
     expect(error.issues).toEqual([
       { key: "bluegreen:green", message: "is required (object); add it to the stack file" },
@@ -88,10 +79,10 @@ describe("parseConfig", () => {
   });
 
   it("requires what the aws platform needs, including aws:region and a reachable gate", () => {
-    const error = issuesOf({ ...baseConfig(), "bluegreen:platform": "aws" }, "staging");
+    const error = issuesOf({ ...validDockerConfig(), "bluegreen:platform": "aws" }, "staging");
     expect(error.issues.map((i) => i.key)).toEqual(["bluegreen:listener", "bluegreen:network", "aws:region"]);
     const noCidrs = issuesOf({
-      ...baseConfig(),
+      ...validDockerConfig(),
       "bluegreen:platform": "aws",
       "aws:region": "eu-west-1",
       "bluegreen:listener": JSON.stringify({}),
@@ -102,7 +93,7 @@ describe("parseConfig", () => {
 
   it("checks existing-VPC settings together", () => {
     const error = issuesOf({
-      ...baseConfig(),
+      ...validDockerConfig(),
       "bluegreen:platform": "aws",
       "aws:region": "eu-west-1",
       "bluegreen:listener": JSON.stringify({ testIngressCidrs: ["10.0.0.0/8"] }),
@@ -116,7 +107,7 @@ describe("parseConfig", () => {
 
   it("embeds the gate settings' own validation under bluegreen:gate", () => {
     const error = issuesOf({
-      ...baseConfig(),
+      ...validDockerConfig(),
       "bluegreen:gate": JSON.stringify({ requestTimeoutMs: 5000, deadlineSeconds: 2 }),
     });
     expect(error.issues[0].key).toBe("bluegreen:gate.requestTimeoutMs");

@@ -3,6 +3,17 @@ import { ConfigError } from "../components/config/issues";
 import { parseConfig } from "../components/platforms";
 import { encodeConfigValue } from "../tooling/engine/stackFiles";
 
+/** A valid docker stack's values as the engine passes them; each test changes one thing. */
+export function validDockerConfig(): Record<string, unknown> {
+  return {
+    "bluegreen:platform": "docker",
+    "bluegreen:app": JSON.stringify({ name: "api" }),
+    "bluegreen:blue": JSON.stringify({ version: "1.4.2", image: "api:1.4.2" }),
+    "bluegreen:green": JSON.stringify({ version: "1.5.0", image: "api:1.5.0" }),
+    "bluegreen:traffic": JSON.stringify({ blue: 100, green: 0 }),
+  };
+}
+
 /** Parses `raw` for `stack`; returns the ConfigError, or undefined when the config is valid. */
 export function configError(raw: Record<string, unknown>, stack = "dev"): ConfigError | undefined {
   try {

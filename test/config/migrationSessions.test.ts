@@ -9,19 +9,12 @@
 import { describe, expect, it } from "vitest";
 import { migrationSession } from "../../components/migrationSessions";
 import { parseConfig } from "../../components/platforms";
-import { issueLines } from "../configErrors";
+import { issueLines, validDockerConfig } from "../configErrors";
 
 const MIGRATION = { version: "7", image: "api-migrations:1.5.0", command: ["npm", "run", "migrate"] };
 
 function raw(migration: Record<string, unknown>): Record<string, unknown> {
-  return {
-    "bluegreen:platform": "docker",
-    "bluegreen:app": JSON.stringify({ name: "api" }),
-    "bluegreen:blue": JSON.stringify({ version: "1.4.2", image: "api:1.4.2" }),
-    "bluegreen:green": JSON.stringify({ version: "1.5.0", image: "api:1.5.0" }),
-    "bluegreen:traffic": JSON.stringify({ blue: 100, green: 0 }),
-    "bluegreen:migration": JSON.stringify({ ...MIGRATION, ...migration }),
-  };
+  return { ...validDockerConfig(), "bluegreen:migration": JSON.stringify({ ...MIGRATION, ...migration }) };
 }
 
 const sessionOf = (migration: Record<string, unknown>) =>

@@ -18,6 +18,7 @@ import {
   ReleaseGuardInputs,
 } from "../../components/guard/rules";
 import { Props, ProviderHost } from "../../testkit/providerHost";
+import { useReleaseGuardHost } from "./guardHost";
 import { serializeProviderModule } from "../../testkit/serializeModule";
 
 const SHIPPED = { version: "2026-11-20-orders-index", breaking: false };
@@ -87,16 +88,8 @@ describe("which migration the guard takes as completed (pure)", () => {
 
 describe("the guard's Check with its record, in the real dynamic-provider host", () => {
   const TYPE = DYNAMIC_TYPES.releaseGuard.token;
-  let host: ProviderHost;
-  let text: string;
-  beforeAll(async () => {
-    [host, text] = await Promise.all([
-      ProviderHost.start(),
-      serializeProviderModule("components/guard/provider.ts", "releaseGuardProvider"),
-    ]);
-  });
-  afterAll(() => host.stop());
-  const check = (olds: Props, news: Props) => host.check(TYPE, text, olds, news);
+  const rig = useReleaseGuardHost();
+  const check = (olds: Props, news: Props) => rig.host.check(TYPE, rig.text, olds, news);
 
   it("GIVEN a migration that failed WHEN a hotfix keeps its version THEN Check refuses: it would run in the hotfix", async () => {
     const { failures } = await check(afterFailure(FAILED, SHIPPED), {

@@ -4,12 +4,12 @@
  * and refuses at preview a breaking migration in production without the
  * maintenance page, and a hotfix that carries a new migration version.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DYNAMIC_TYPES } from "../../components/contracts/resourceTypes";
 import { releaseGuardInputs } from "../../components/guard/releaseGuard";
 import type { ReleaseGuardInputs } from "../../components/guard/rules";
-import { Props, ProviderHost } from "../../testkit/providerHost";
-import { serializeProviderModule } from "../../testkit/serializeModule";
+import type { Props } from "../../testkit/providerHost";
+import { useReleaseGuardHost } from "./guardHost";
 
 const TYPE = DYNAMIC_TYPES.releaseGuard.token;
 
@@ -27,17 +27,9 @@ const BREAKING = { version: "2026-11-30-split-orders", breaking: true };
 const HOTFIX = { reason: "INC-42: checkout times out on large carts" };
 
 describe("ReleaseGuard in the real dynamic-provider host", () => {
-  let host: ProviderHost;
-  let text: string;
-  beforeAll(async () => {
-    [host, text] = await Promise.all([
-      ProviderHost.start(),
-      serializeProviderModule("components/guard/provider.ts", "releaseGuardProvider"),
-    ]);
-  });
-  afterAll(() => host.stop());
+  const rig = useReleaseGuardHost();
 
-  const check = async (olds: Props, news: Props) => (await host.check(TYPE, text, olds, news)).failures;
+  const check = async (olds: Props, news: Props) => (await rig.host.check(TYPE, rig.text, olds, news)).failures;
 
   it("GIVEN a breaking migration that runs in this production update WHEN maintenance is off THEN Check refuses naming bluegreen:maintenance.enabled", async () => {
     expect(await check(inputs(), inputs({ migration: BREAKING }))).toEqual([
@@ -122,13 +114,13 @@ describe("ReleaseGuard in the real dynamic-provider host", () => {
   });
 
   it("records its inputs on create and update, and diffs only what it judges", async () => {
-    const created = await host.create(TYPE, text, inputs());
+    const created = await rig.host.create(TYPE, rig.text, inputs());
     expect(created.id).toBe("shop-release-guard");
     expect(created.outs).toMatchObject(inputs());
     const next = inputs({ migration: BREAKING, maintenance: true });
-    expect((await host.diff(TYPE, text, created.id, inputs(), inputs())).changes).toBe("none");
-    expect((await host.diff(TYPE, text, created.id, inputs(), next)).changes).toBe("some");
-    expect(await host.update(TYPE, text, created.id, inputs(), next)).toMatchObject(next);
+    expect((await rig.host.diff(TYPE, rig.text, created.id, inputs(), inputs())).changes).toBe("none");
+    expect((await rig.host.diff(TYPE, rig.text, created.id, inputs(), next)).changes).toBe("some");
+    expect(await rig.host.update(TYPE, rig.text, created.id, inputs(), next)).toMatchObject(next);
   });
 });
 
